@@ -1,0 +1,3 @@
+module polybench/clients/go
+
+go 1.22

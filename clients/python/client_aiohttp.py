@@ -1,0 +1,151 @@
+"""polybench client `python-aiohttp`: every scenario on asyncio (docs/contract.md)."""
+
+import time
+
+T_ENTRY_NS = time.time_ns()
+
+import asyncio  # noqa: E402  (imports follow the entry timestamp on purpose)
+
+import aiohttp  # noqa: E402
+
+import _contract  # noqa: E402
+
+CLIENT = "python-aiohttp"
+TIMEOUT = aiohttp.ClientTimeout(total=_contract.TIMEOUT_S)
+
+
+async def check_api(response: aiohttp.ClientResponse, tally: _contract.Tally) -> None:
+    tally.bytes += len(await response.read())
+    _contract.expect_status(response.status, 200)
+    _contract.expect_api(await response.json())
+
+
+def new_session(options: _contract.Options, **kwargs) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(headers=options.headers, **kwargs)
+
+
+async def get_api(options: _contract.Options, tally: _contract.Tally) -> None:
+    # aiohttp.request is the library's one-shot call, its requests.get: a
+    # ClientSession with a TCPConnector(force_close=True) per call, so every
+    # call opens (and closes) its own connection.
+    with tally.call("GET /api"):
+        url = options.url + "/api"
+        request = aiohttp.request("GET", url, headers=options.headers, timeout=TIMEOUT)
+        async with request as response:
+            await check_api(response, tally)
+
+
+async def single(options: _contract.Options, tally: _contract.Tally) -> None:
+    tally.ready()
+    await get_api(options, tally)
+    tally.done()
+
+
+async def sequential(options: _contract.Options, tally: _contract.Tally) -> None:
+    tally.ready()
+    for _ in range(options.requests):
+        await get_api(options, tally)
+    tally.done()
+
+
+async def keepalive(options: _contract.Options, tally: _contract.Tally) -> None:
+    session = new_session(options, timeout=TIMEOUT)
+    tally.ready()
+    async with session:
+        for _ in range(options.requests):
+            with tally.call("GET /api"):
+                async with session.get(options.url + "/api") as response:
+                    await check_api(response, tally)
+    tally.done()
+
+
+async def concurrent(options: _contract.Options, tally: _contract.Tally) -> None:
+    path = f"/delay/{options.delay_ms}"
+    # All N calls start at once and queue for the connector's C connections.
+    # `total` would count that wait too, so only the socket phases are bounded.
+    timeout = aiohttp.ClientTimeout(
+        total=None,
+        sock_connect=_contract.TIMEOUT_S,
+        sock_read=options.delay_ms / 1000 + _contract.TIMEOUT_S,
+    )
+
+    async def fetch(session: aiohttp.ClientSession) -> None:
+        with tally.call(f"GET {path}"):
+            async with session.get(options.url + path) as response:
+                tally.bytes += len(await response.read())
+                _contract.expect_status(response.status, 200)
+                _contract.expect_delay(await response.json(), options.delay_ms)
+
+    # The connector's default limit is 100 connections; the contract wants C.
+    connector = aiohttp.TCPConnector(limit=options.concurrency)
+    session = new_session(options, connector=connector, timeout=timeout)
+    tally.ready()
+    async with session:
+        await asyncio.gather(*(fetch(session) for _ in range(options.requests)))
+    tally.done()
+
+
+async def stream(options: _contract.Options, tally: _contract.Tally) -> None:
+    import hashlib
+
+    path = f"/bytes/{options.bytes}"
+    session = new_session(options, timeout=TIMEOUT)
+    tally.ready()
+    async with session:
+        with tally.call(f"GET {path}"):
+            digest = hashlib.sha256()
+            received = 0
+            async with session.get(options.url + path) as response:
+                async for chunk in response.content.iter_chunked(_contract.CHUNK_BYTES):
+                    digest.update(chunk)
+                    received += len(chunk)
+            tally.bytes += received
+            tally.sha256 = digest.hexdigest()
+            _contract.expect_status(response.status, 200)
+            _contract.expect_stream(
+                response.headers.get("Content-Length"),
+                received,
+                options.bytes,
+                tally.sha256,
+                response.headers.get(_contract.SHA256_HEADER),
+            )
+    tally.done()
+
+
+async def rest(options: _contract.Options, tally: _contract.Tally) -> None:
+    plan = _contract.RestPlan(options.run_id)
+    session = new_session(options, timeout=TIMEOUT)
+    tally.ready()
+    async with session:
+        for step in plan.steps:
+            with tally.call(step.label):
+                url = options.url + plan.path(step)
+                async with session.request(step.method, url, json=step.body) as response:
+                    body = await response.read()
+                    tally.bytes += len(body)
+                    _contract.expect_status(response.status, step.status)
+                    payload = await response.json() if step.returns_json else body
+                    step.check(payload, response.headers.get("Location"))
+    tally.done()
+
+
+def on_event_loop(scenario):
+    """The plain `function(options, tally)` that _contract.main calls."""
+
+    def run(options: _contract.Options, tally: _contract.Tally) -> None:
+        asyncio.run(scenario(options, tally))
+
+    return run
+
+
+SCENARIOS = {
+    "single": on_event_loop(single),
+    "sequential": on_event_loop(sequential),
+    "keepalive": on_event_loop(keepalive),
+    "concurrent": on_event_loop(concurrent),
+    "stream": on_event_loop(stream),
+    "rest": on_event_loop(rest),
+}
+
+if __name__ == "__main__":
+    _contract.main(CLIENT, SCENARIOS, T_ENTRY_NS)

@@ -1,0 +1,139 @@
+"""polybench client `python-requests` (docs/contract.md)."""
+
+import time
+
+T_ENTRY_NS = time.time_ns()
+
+import requests  # noqa: E402  (imports follow the entry timestamp on purpose)
+
+import _contract  # noqa: E402
+
+CLIENT = "python-requests"
+
+
+def check_api(response: requests.Response, tally: _contract.Tally) -> None:
+    tally.bytes += len(response.content)
+    _contract.expect_status(response.status_code, 200)
+    _contract.expect_api(response.json())
+
+
+def new_session(options: _contract.Options) -> requests.Session:
+    session = requests.Session()
+    session.headers[_contract.RUN_HEADER] = options.run_id
+    return session
+
+
+def get_api(options: _contract.Options, tally: _contract.Tally) -> None:
+    """One `GET /api` with `requests.get`: the article's "serialized" loop.
+
+    requests.get builds and closes a Session per call, so every call opens a
+    new connection.
+    """
+    with tally.call("GET /api"):
+        url = options.url + "/api"
+        check_api(requests.get(url, headers=options.headers, timeout=_contract.TIMEOUT_S), tally)
+
+
+def single(options: _contract.Options, tally: _contract.Tally) -> None:
+    tally.ready()
+    get_api(options, tally)
+    tally.done()
+
+
+def sequential(options: _contract.Options, tally: _contract.Tally) -> None:
+    tally.ready()
+    for _ in range(options.requests):
+        get_api(options, tally)
+    tally.done()
+
+
+def keepalive(options: _contract.Options, tally: _contract.Tally) -> None:
+    session = new_session(options)
+    tally.ready()
+    with session:
+        for _ in range(options.requests):
+            with tally.call("GET /api"):
+                check_api(session.get(options.url + "/api", timeout=_contract.TIMEOUT_S), tally)
+    tally.done()
+
+
+def concurrent(options: _contract.Options, tally: _contract.Tally) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from requests.adapters import HTTPAdapter
+
+    path = f"/delay/{options.delay_ms}"
+    timeout_s = options.delay_ms / 1000 + _contract.TIMEOUT_S
+    session = new_session(options)
+    # The default adapter keeps 10 connections per host; with more threads than
+    # that, urllib3 discards the extra ones ("Connection pool is full") and the
+    # next calls open new connections. One pool of C serves C threads.
+    session.mount("http://", HTTPAdapter(pool_connections=1, pool_maxsize=options.concurrency))
+    executor = ThreadPoolExecutor(max_workers=options.concurrency)
+    tally.ready()
+    with session, executor:
+        url = options.url + path
+        futures = [executor.submit(session.get, url, timeout=timeout_s) for _ in range(options.requests)]
+        # Results are checked here, in the main thread, so the tally needs no lock.
+        for future in futures:
+            with tally.call(f"GET {path}"):
+                response = future.result()
+                tally.bytes += len(response.content)
+                _contract.expect_status(response.status_code, 200)
+                _contract.expect_delay(response.json(), options.delay_ms)
+    tally.done()
+
+
+def stream(options: _contract.Options, tally: _contract.Tally) -> None:
+    import hashlib
+
+    path = f"/bytes/{options.bytes}"
+    session = new_session(options)
+    tally.ready()
+    with session, tally.call(f"GET {path}"):
+        digest = hashlib.sha256()
+        received = 0
+        with session.get(options.url + path, stream=True, timeout=_contract.TIMEOUT_S) as response:
+            for chunk in response.iter_content(_contract.CHUNK_BYTES):
+                digest.update(chunk)
+                received += len(chunk)
+        tally.bytes += received
+        tally.sha256 = digest.hexdigest()
+        _contract.expect_status(response.status_code, 200)
+        _contract.expect_stream(
+            response.headers.get("Content-Length"),
+            received,
+            options.bytes,
+            tally.sha256,
+            response.headers.get(_contract.SHA256_HEADER),
+        )
+    tally.done()
+
+
+def rest(options: _contract.Options, tally: _contract.Tally) -> None:
+    plan = _contract.RestPlan(options.run_id)
+    session = new_session(options)
+    tally.ready()
+    with session:
+        for step in plan.steps:
+            with tally.call(step.label):
+                url = options.url + plan.path(step)
+                response = session.request(step.method, url, json=step.body, timeout=_contract.TIMEOUT_S)
+                tally.bytes += len(response.content)
+                _contract.expect_status(response.status_code, step.status)
+                payload = response.json() if step.returns_json else response.content
+                step.check(payload, response.headers.get("Location"))
+    tally.done()
+
+
+SCENARIOS = {
+    "single": single,
+    "sequential": sequential,
+    "keepalive": keepalive,
+    "concurrent": concurrent,
+    "stream": stream,
+    "rest": rest,
+}
+
+if __name__ == "__main__":
+    _contract.main(CLIENT, SCENARIOS, T_ENTRY_NS)

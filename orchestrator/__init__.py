@@ -1,0 +1,1 @@
+"""polybench's orchestrator: config -> build -> run -> results -> report."""

@@ -1,0 +1,340 @@
+"""Load and validate polybench.yaml into typed, immutable records.
+
+Every problem is reported as one ConfigError line that names the key
+(`clients[2].run: expected a list of strings`), so a user can fix the file
+without reading this code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from .errors import ConfigError
+from .scenarios import PARAMETER_RANGES, SCENARIOS, normalise_params
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "polybench.yaml"
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,40}$")
+OUTPUT_KINDS = ("contract", "bodies")
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    name: str
+    version_argv: tuple[str, ...]
+    fix: str
+
+
+@dataclass(frozen=True)
+class BuildSpec:
+    requires: tuple[str, ...] = ()
+    commands: tuple[tuple[str, ...], ...] = ()
+    cwd: str = "."
+    env: Mapping[str, str] = field(default_factory=dict)
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    name: str
+    language: str
+    library_label: str
+    library_version: Mapping[str, Any]
+    concurrency_model: str
+    build: BuildSpec
+    run: tuple[str, ...] | None
+    output: str = "contract"
+    scenarios: tuple[str, ...] | None = None  # None: every scenario
+    scenario_argv: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    importtime: tuple[str, ...] | None = None
+
+    def supports(self, scenario: str) -> bool:
+        if self.output == "bodies":
+            return scenario in self.scenario_argv
+        return self.scenarios is None or scenario in self.scenarios
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    warmup: int
+    min_runs: int
+    max_runs: int
+    target_rel_ci: float
+    budget_s: float
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class Case:
+    """One scenario with one set of parameters: the unit that gets timed."""
+
+    scenario: str
+    params: Mapping[str, int]
+
+    @property
+    def id(self) -> str:
+        if not self.params:
+            return self.scenario
+        values = ",".join(f"{k}={v}" for k, v in sorted(self.params.items()))
+        return f"{self.scenario}[{values}]"
+
+    @property
+    def calls(self) -> int:
+        return SCENARIOS[self.scenario].expected_calls(self.params)
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str
+    runs: RunSettings
+    cases: tuple[Case, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    root: Path
+    toolchains: Mapping[str, Toolchain]
+    clients: tuple[ClientSpec, ...]
+    profiles: Mapping[str, Profile]
+    sha256: str
+
+    def client(self, name: str) -> ClientSpec:
+        for client in self.clients:
+            if client.name == name:
+                return client
+        raise ConfigError(f"unknown client {name!r} (known: {', '.join(c.name for c in self.clients)})")
+
+    def profile(self, name: str) -> Profile:
+        if name not in self.profiles:
+            raise ConfigError(f"unknown profile {name!r} (known: {', '.join(self.profiles)})")
+        return self.profiles[name]
+
+
+# --- small typed readers: each names the key it failed on -------------------
+
+
+def _mapping(value: Any, key: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{key}: expected a mapping, got {type(value).__name__}")
+    return value
+
+
+def _string(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{key}: expected a non-empty string")
+    return value
+
+
+def _argv(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(a, (str, int)) for a in value):
+        raise ConfigError(f"{key}: expected a non-empty list of strings (an argv, never a shell line)")
+    return tuple(str(a) for a in value)
+
+
+def _strings(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+        raise ConfigError(f"{key}: expected a list of strings")
+    return tuple(value)
+
+
+def _number(value: Any, key: str, low: float, high: float, integer: bool = False) -> Any:
+    ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if isinstance(value, bool) or not ok_type or not low <= value <= high:
+        kind = "an integer" if integer else "a number"
+        raise ConfigError(f"{key}: expected {kind} from {low} to {high}, got {value!r}")
+    return value
+
+
+def _no_unknown_keys(mapping: Mapping[str, Any], allowed: set[str], key: str) -> None:
+    unknown = sorted(set(mapping) - allowed)
+    if unknown:
+        raise ConfigError(f"{key}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
+
+
+# --- sections -----------------------------------------------------------------
+
+
+def _toolchain(name: str, raw: Any) -> Toolchain:
+    key = f"toolchains.{name}"
+    raw = _mapping(raw, key)
+    _no_unknown_keys(raw, {"version", "fix"}, key)
+    return Toolchain(name, _argv(raw.get("version"), f"{key}.version"), _string(raw.get("fix"), f"{key}.fix"))
+
+
+def _build(raw: Any, key: str, toolchains: Mapping[str, Toolchain]) -> BuildSpec:
+    raw = _mapping(raw if raw is not None else {}, key)
+    _no_unknown_keys(raw, {"requires", "commands", "cwd", "env", "inputs", "outputs"}, key)
+    requires = _strings(raw.get("requires", []), f"{key}.requires")
+    for tool in requires:
+        if tool not in toolchains:
+            raise ConfigError(f"{key}.requires: unknown toolchain {tool!r} (declare it under toolchains)")
+    commands = raw.get("commands", [])
+    if not isinstance(commands, list):
+        raise ConfigError(f"{key}.commands: expected a list of argv lists")
+    env = _mapping(raw.get("env", {}), f"{key}.env")
+    return BuildSpec(
+        requires=requires,
+        commands=tuple(_argv(c, f"{key}.commands[{i}]") for i, c in enumerate(commands)),
+        cwd=_string(raw.get("cwd", "."), f"{key}.cwd"),
+        env={str(k): _string(str(v), f"{key}.env.{k}") for k, v in env.items()},
+        inputs=_strings(raw.get("inputs", []), f"{key}.inputs"),
+        outputs=_strings(raw.get("outputs", []), f"{key}.outputs"),
+    )
+
+
+def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> ClientSpec:
+    key = f"clients[{index}]"
+    raw = _mapping(raw, key)
+    allowed = {"name", "language", "library", "concurrency_model", "build", "run", "output",
+               "scenarios", "scenario_argv", "importtime"}
+    _no_unknown_keys(raw, allowed, key)
+    name = _string(raw.get("name"), f"{key}.name")
+    if not NAME_PATTERN.match(name):
+        raise ConfigError(f"{key}.name: {name!r} must be lower-case letters, digits, '.', '_' or '-'")
+    key = f"clients[{index}] ({name})"
+    output = raw.get("output", "contract")
+    if output not in OUTPUT_KINDS:
+        raise ConfigError(f"{key}.output: expected one of {', '.join(OUTPUT_KINDS)}, got {output!r}")
+    library = _mapping(raw.get("library", {}), f"{key}.library")
+    run = _argv(raw["run"], f"{key}.run") if "run" in raw else None
+    scenario_argv: dict[str, tuple[str, ...]] = {}
+    for scenario, argv in _mapping(raw.get("scenario_argv", {}), f"{key}.scenario_argv").items():
+        _known_scenario(scenario, f"{key}.scenario_argv")
+        scenario_argv[scenario] = _argv(argv, f"{key}.scenario_argv.{scenario}")
+    if output == "contract" and run is None:
+        raise ConfigError(f"{key}.run: required (the argv that starts the client)")
+    if output == "bodies" and not scenario_argv:
+        raise ConfigError(f"{key}.scenario_argv: required for output: bodies (one argv per scenario)")
+    scenarios = None
+    if "scenarios" in raw:
+        scenarios = _strings(raw["scenarios"], f"{key}.scenarios")
+        for scenario in scenarios:
+            _known_scenario(scenario, f"{key}.scenarios")
+    return ClientSpec(
+        name=name,
+        language=_string(raw.get("language"), f"{key}.language"),
+        library_label=_string(library.get("label", name), f"{key}.library.label"),
+        library_version=_mapping(library.get("version", {}), f"{key}.library.version"),
+        concurrency_model=_string(raw.get("concurrency_model", "-"), f"{key}.concurrency_model"),
+        build=_build(raw.get("build"), f"{key}.build", toolchains),
+        run=run,
+        output=output,
+        scenarios=scenarios,
+        scenario_argv=scenario_argv,
+        importtime=_strings(raw["importtime"], f"{key}.importtime") if "importtime" in raw else None,
+    )
+
+
+def _known_scenario(name: str, key: str) -> None:
+    if name not in SCENARIOS:
+        raise ConfigError(f"{key}: unknown scenario {name!r} (known: {', '.join(SCENARIOS)})")
+
+
+def _run_settings(raw: Any, key: str) -> RunSettings:
+    raw = _mapping(raw, key)
+    _no_unknown_keys(raw, {"warmup", "min", "max", "target_rel_ci", "budget_s", "timeout_s"}, key)
+    settings = RunSettings(
+        warmup=_number(raw.get("warmup", 1), f"{key}.warmup", 0, 100, integer=True),
+        min_runs=_number(raw.get("min", 5), f"{key}.min", 1, 10_000, integer=True),
+        max_runs=_number(raw.get("max", 30), f"{key}.max", 1, 10_000, integer=True),
+        target_rel_ci=_number(raw.get("target_rel_ci", 0.02), f"{key}.target_rel_ci", 0.0001, 1.0),
+        budget_s=_number(raw.get("budget_s", 5.0), f"{key}.budget_s", 0.0, 86_400.0),
+        timeout_s=_number(raw.get("timeout_s", 60.0), f"{key}.timeout_s", 0.1, 86_400.0),
+    )
+    if settings.max_runs < settings.min_runs:
+        raise ConfigError(f"{key}.max: must be at least min ({settings.min_runs})")
+    return settings
+
+
+def _cases(raw: Any, key: str) -> tuple[Case, ...]:
+    raw = _mapping(raw, key)
+    cases: list[Case] = []
+    for scenario_name, params in raw.items():
+        _known_scenario(scenario_name, key)
+        scenario = SCENARIOS[scenario_name]
+        params = _mapping(params if params is not None else {}, f"{key}.{scenario_name}")
+        _no_unknown_keys(params, set(scenario.parameters), f"{key}.{scenario_name}")
+        axes: list[list[tuple[str, int]]] = []
+        for name, values in params.items():
+            values = values if isinstance(values, list) else [values]
+            if not values:
+                raise ConfigError(f"{key}.{scenario_name}.{name}: expected at least one value")
+            low, high = PARAMETER_RANGES[name]
+            axes.append([(name, _number(v, f"{key}.{scenario_name}.{name}", low, high, integer=True))
+                         for v in values])
+        for combination in itertools.product(*axes):
+            cases.append(Case(scenario_name, normalise_params(scenario, dict(combination))))
+    if not cases:
+        raise ConfigError(f"{key}: expected at least one scenario")
+    return tuple(cases)
+
+
+def _profile(name: str, raw: Any) -> Profile:
+    key = f"profiles.{name}"
+    raw = _mapping(raw, key)
+    _no_unknown_keys(raw, {"description", "runs", "scenarios"}, key)
+    return Profile(
+        name=name,
+        description=str(raw.get("description", "")),
+        runs=_run_settings(raw.get("runs", {}), f"{key}.runs"),
+        cases=_cases(raw.get("scenarios"), f"{key}.scenarios"),
+    )
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Read and validate a config file; raise ConfigError with one clear line."""
+    path = Path(path) if path else DEFAULT_CONFIG
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    raw = _mapping(raw, str(path.name))
+    _no_unknown_keys(raw, {"toolchains", "clients", "profiles"}, path.name)
+    toolchains = {n: _toolchain(n, t) for n, t in _mapping(raw.get("toolchains", {}), "toolchains").items()}
+    raw_clients = raw.get("clients")
+    if not isinstance(raw_clients, list) or not raw_clients:
+        raise ConfigError("clients: expected a non-empty list")
+    clients = tuple(_client(i, c, toolchains) for i, c in enumerate(raw_clients))
+    seen: set[str] = set()
+    for client in clients:
+        if client.name in seen:
+            raise ConfigError(f"clients: duplicate name {client.name!r}")
+        seen.add(client.name)
+    profiles = {n: _profile(n, p) for n, p in _mapping(raw.get("profiles"), "profiles").items()}
+    if not profiles:
+        raise ConfigError("profiles: expected at least one profile")
+    return Config(
+        path=path.resolve(),
+        root=ROOT,
+        toolchains=toolchains,
+        clients=clients,
+        profiles=profiles,
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+    )
+
+
+def expand(argv: tuple[str, ...], values: Mapping[str, Any]) -> list[str]:
+    """Fill {placeholders} in each argv element; one element never becomes two."""
+    out = []
+    for element in argv:
+        try:
+            out.append(element.format_map(values))
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ConfigError(f"argv element {element!r}: unknown or bad placeholder ({exc})") from None
+    return out

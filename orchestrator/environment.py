@@ -1,0 +1,127 @@
+"""Provenance: the machine, toolchains, libraries, binaries and commit behind a result.
+
+Everything a reader needs to judge or reproduce a number goes into the
+results file's `environment`; nothing here is measured, only read.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Mapping
+
+from .build import read_manifest
+from .config import ClientSpec, Config, expand
+from .toolchains import first_line, placeholders, probe_toolchains
+
+IMAGE_ID_FILE = Path("/etc/polybench-image")  # written by the Dockerfile
+
+
+def _read(path: str) -> str | None:
+    try:
+        return Path(path).read_text().strip()
+    except OSError:
+        return None
+
+
+def cpu_model() -> str | None:
+    text = _read("/proc/cpuinfo") or ""
+    match = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
+    return match.group(1).strip() if match else platform.processor() or None
+
+
+def memory_bytes() -> int | None:
+    match = re.search(r"^MemTotal:\s*(\d+) kB", _read("/proc/meminfo") or "", re.MULTILINE)
+    return int(match.group(1)) * 1024 if match else None
+
+
+def host() -> dict[str, Any]:
+    return {
+        "hostname": socket.gethostname(),
+        "cpu_model": cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "cpu_affinity": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "cpu_governor": _read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),
+        "memory_bytes": memory_bytes(),
+        "kernel": platform.release(),
+        "os": _read("/etc/os-release") and _os_name(),
+        "machine": platform.machine(),
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+    }
+
+
+def _os_name() -> str | None:
+    match = re.search(r'^PRETTY_NAME="?([^"\n]+)"?', _read("/etc/os-release") or "", re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def container() -> dict[str, Any] | None:
+    """The image we run in, if any: the Dockerfile leaves its identity in /etc/polybench-image."""
+    in_container = Path("/.dockerenv").exists() or "docker" in (_read("/proc/1/cgroup") or "")
+    image = _read(str(IMAGE_ID_FILE))
+    if not in_container and image is None:
+        return None
+    return {"in_container": in_container, "image": image, "image_id": os.environ.get("POLYBENCH_IMAGE_ID")}
+
+
+def git(root: Path) -> dict[str, Any]:
+    def ask(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = ask("rev-parse", "HEAD") or os.environ.get("POLYBENCH_GIT_COMMIT")
+    status = ask("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def library_version(config: Config, client: ClientSpec) -> str | None:
+    """A client library's version, from where its config entry says to look."""
+    source = client.library_version
+    if "python_package" in source:
+        try:
+            return metadata.version(str(source["python_package"]))
+        except metadata.PackageNotFoundError:
+            return None
+    if "cargo_lock" in source:
+        lock = config.root / str(source["cargo_lock"]["file"])
+        crate = str(source["cargo_lock"]["crate"])
+        match = re.search(rf'name = "{re.escape(crate)}"\nversion = "([^"]+)"', _read(str(lock)) or "")
+        return match.group(1) if match else None
+    if "command" in source:
+        return first_line(expand(tuple(source["command"]), placeholders(config)))
+    return None
+
+
+def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any]) -> dict[str, Any]:
+    manifest = read_manifest(config) or {}
+    toolchains = {name: status.version for name, status in probe_toolchains(config).items()}
+    toolchains["python_orchestrator"] = sys.version.split()[0]
+    return {
+        "host": host(),
+        "toolchains": toolchains,
+        "clients": {
+            client.name: {
+                "language": client.language,
+                "library": client.library_label,
+                "library_version": library_version(config, client),
+                "concurrency_model": client.concurrency_model,
+                "build": manifest.get("clients", {}).get(client.name),
+            }
+            for client in clients
+        },
+        "python_packages": {
+            dist.metadata["Name"].lower(): dist.version for dist in metadata.distributions()
+        },
+        "git": git(config.root),
+        "container": container(),
+        "server": dict(server),
+    }

@@ -1,0 +1,43 @@
+"""A server polybench did not start (`invoke run --server-url URL`).
+
+Used when client and server run on different hosts (compose.yaml): the
+runner reaches the server over the network and reads /stats from it the
+same way it does from its own.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+from .errors import PolybenchError
+
+
+def fetch_json(url: str, timeout_s: float = 10.0) -> Any:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:
+            return json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise PolybenchError(f"cannot read {url}: {getattr(exc, 'reason', exc)}") from None
+
+
+class RemoteServer:
+    def __init__(self, url: str):
+        parsed = urllib.parse.urlparse(url)
+        if parsed.scheme != "http" or not parsed.netloc or parsed.path not in ("", "/"):
+            raise PolybenchError(f"--server-url must look like http://HOST:PORT, got {url!r}")
+        self.url = url.rstrip("/")
+        health = fetch_json(f"{self.url}/health")
+        if health.get("status") != "ok":
+            raise PolybenchError(f"{self.url}/health did not answer ok: {health}")
+        self.health = health
+
+    def stats(self, run_id: str) -> dict[str, Any]:
+        return fetch_json(f"{self.url}/stats?run={urllib.parse.quote(run_id)}")
+
+    def describe(self) -> dict[str, Any]:
+        return {"url": self.url, "remote": True, "worker_model": self.health.get("worker_model")
+                or f"{self.health.get('worker')} x{self.health.get('workers')}"}

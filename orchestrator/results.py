@@ -1,0 +1,262 @@
+"""Results on disk: runs.jsonl as it happens, results.json at the end.
+
+runs.jsonl is appended, flushed and fsynced run by run, so a crash or Ctrl-C
+loses nothing and `--resume` can continue; its first line is the run's
+metadata. results.json is written atomically once the matrix is done and is
+the only thing `report` reads (schema: docs/results-schema.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from . import stats
+from .atomic import point_symlink, write_json_atomic
+from .errors import PolybenchError
+
+SCHEMA = "polybench/results/v1"
+RESULTS_DIR = "results"
+RUNS_FILE = "runs.jsonl"
+RESULTS_FILE = "results.json"
+
+
+@dataclass
+class RunRecord:
+    """One process run, verified or not."""
+
+    run_id: str
+    client: str
+    case: str
+    kind: str  # warmup | counted | importtime
+    index: int
+    wall_ns: int
+    user_ns: int
+    sys_ns: int
+    peak_rss_kib: int
+    exit_code: int
+    timed_out: bool
+    verified: bool
+    unsupported: bool = False
+    reason: str | None = None
+    phases_ns: dict[str, int] | None = None
+    output: dict[str, Any] | None = None
+    server: dict[str, Any] | None = None
+    started_epoch_ns: int = 0
+    imports: list[dict[str, Any]] | None = None  # importtime runs only
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "run", **asdict(self)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "RunRecord":
+        fields = {k: v for k, v in data.items() if k != "type"}
+        return cls(**fields)
+
+
+class RunLog:
+    """runs.jsonl: one metadata line, then one line per run, durable as written."""
+
+    def __init__(self, directory: Path, meta: Mapping[str, Any] | None = None):
+        self.directory = directory
+        self.path = directory / RUNS_FILE
+        directory.mkdir(parents=True, exist_ok=True)
+        fresh = not self.path.exists()
+        self._handle = self.path.open("a", encoding="utf-8")
+        if fresh:
+            self._write({"type": "meta", **(meta or {})})
+
+    def _write(self, data: Mapping[str, Any]) -> None:
+        self._handle.write(json.dumps(data, separators=(",", ":")) + "\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def append(self, record: RunRecord) -> None:
+        self._write(record.to_json())
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def read_run_log(directory: Path) -> tuple[dict[str, Any], list[RunRecord]]:
+    """The metadata and the complete run lines of a runs.jsonl (a torn last line is ignored)."""
+    path = directory / RUNS_FILE
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise PolybenchError(f"cannot read {path}: {exc.strerror}") from None
+    meta: dict[str, Any] = {}
+    records: list[RunRecord] = []
+    for line in lines:
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue  # a line cut short by a crash
+        if data.get("type") == "meta":
+            meta = data
+        elif data.get("type") == "run":
+            records.append(RunRecord.from_json(data))
+    return meta, records
+
+
+def new_results_dir(root: Path) -> Path:
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    directory = root / RESULTS_DIR / stamp
+    suffix = 1
+    while directory.exists():
+        suffix += 1
+        directory = root / RESULTS_DIR / f"{stamp}-{suffix}"
+    directory.mkdir(parents=True)
+    return directory
+
+
+def latest_dir(root: Path) -> Path | None:
+    link = root / RESULTS_DIR / "latest"
+    if link.exists():
+        return link.resolve()
+    candidates = sorted(p for p in (root / RESULTS_DIR).glob("2*") if p.is_dir()) if (root / RESULTS_DIR).exists() else []
+    return candidates[-1] if candidates else None
+
+
+def mark_latest(root: Path, directory: Path) -> None:
+    point_symlink(root / RESULTS_DIR / "latest", directory)
+
+
+# --- summarising ---------------------------------------------------------------
+
+NS_PER_MS = 1e6
+
+
+def _summary(values: list[float]) -> dict[str, Any] | None:
+    return stats.summarize(values).to_dict() if values else None
+
+
+def summarise_runs(runs: list[RunRecord]) -> dict[str, Any]:
+    """Statistics of the verified counted runs of one (client, case)."""
+    walls = [r.wall_ns / NS_PER_MS for r in runs]
+    summary: dict[str, Any] = {
+        "wall_ms": _summary(walls),
+        "user_ms": _summary([r.user_ns / NS_PER_MS for r in runs]),
+        "sys_ms": _summary([r.sys_ns / NS_PER_MS for r in runs]),
+        "peak_rss_mib": _summary([r.peak_rss_kib / 1024 for r in runs]),
+        "phases_ms": None,
+        "server_ms": None,
+    }
+    with_phases = [r for r in runs if r.phases_ns]
+    if with_phases and len(with_phases) == len(runs):
+        summary["phases_ms"] = {
+            phase: _summary([r.phases_ns[phase] / NS_PER_MS for r in runs])  # type: ignore[index]
+            for phase in ("runtime_start", "imports", "network", "exit")
+        }
+    server_times = [r.server["server_ns"] / NS_PER_MS for r in runs if r.server and "server_ns" in r.server]
+    if server_times:
+        summary["server_ms"] = _summary(server_times)
+    return summary
+
+
+def ratios_to_fastest(benchmarks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per case, every client's median wall over the fastest client's, with a bootstrap CI."""
+    out: list[dict[str, Any]] = []
+    by_case: dict[str, list[dict[str, Any]]] = {}
+    for bench in benchmarks:
+        if bench["runs"]:
+            by_case.setdefault(bench["case"], []).append(bench)
+    for case, group in by_case.items():
+        fastest = min(group, key=lambda b: b["summary"]["wall_ms"]["median"])
+        base = [r["wall_ns"] for r in fastest["runs"]]
+        for bench in group:
+            estimate = stats.ratio_ci([r["wall_ns"] for r in bench["runs"]], base)
+            out.append({"case": case, "client": bench["client"], "baseline": fastest["client"],
+                        **estimate.to_dict()})
+    return out
+
+
+def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[dict[str, Any]],
+             environment: Mapping[str, Any], finished: bool) -> dict[str, Any]:
+    """Build results.json from the run records and the plan (one entry per client and case)."""
+    records = list(records)
+    benchmarks = []
+    for item in plan:
+        mine = [r for r in records if r.client == item["client"] and r.case == item["case"]]
+        counted = [r for r in mine if r.kind == "counted" and r.verified]
+        failed = [r for r in mine if not r.verified and not r.unsupported]
+        unsupported = any(r.unsupported for r in mine)
+        importtime = next((r.imports for r in mine if r.kind == "importtime" and r.imports), None)
+        if unsupported:
+            status = "unsupported"
+        elif item.get("skipped"):
+            status = "skipped"
+        elif counted:
+            status = "ok"
+        elif failed:
+            status = "failed"
+        else:
+            status = "not-run"
+        benchmarks.append({
+            "client": item["client"],
+            "language": item["language"],
+            "library": item["library"],
+            "concurrency_model": item["concurrency_model"],
+            "scenario": item["scenario"],
+            "case": item["case"],
+            "params": item["params"],
+            "calls": item["calls"],
+            "status": status,
+            "status_reason": item.get("skipped") or (failed[-1].reason if status == "failed" else None),
+            "stop_reason": item.get("stop_reason"),
+            "warmup_runs": sum(1 for r in mine if r.kind == "warmup"),
+            "runs": [_run_json(r) for r in counted],
+            "failed_runs": [_run_json(r) for r in failed],
+            "summary": summarise_runs(counted) if counted else None,
+            "imports": importtime,
+        })
+    return {
+        "schema": SCHEMA,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "finished": finished,
+        "profile": meta.get("profile"),
+        "settings": meta.get("settings"),
+        "config_sha256": meta.get("config_sha256"),
+        "environment": dict(environment),
+        "benchmarks": benchmarks,
+        "ratios": ratios_to_fastest(benchmarks),
+    }
+
+
+def _run_json(record: RunRecord) -> dict[str, Any]:
+    data = asdict(record)
+    for key in ("client", "case", "imports"):
+        data.pop(key, None)
+    return data
+
+
+def write_results(directory: Path, results: Mapping[str, Any]) -> Path:
+    path = directory / RESULTS_FILE
+    write_json_atomic(path, results)
+    return path
+
+
+def load_results(path: Path) -> dict[str, Any]:
+    """Read a results.json (or a directory holding one) and check its schema tag."""
+    if path.is_dir():
+        path = path / RESULTS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PolybenchError(f"cannot read results {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise PolybenchError(f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise PolybenchError(f"{path}: not a polybench results file (expected schema {SCHEMA})")
+    return data
+
+
+@dataclass
+class Plan:
+    """What will run: one item per (client, case), kept in runs.jsonl's metadata."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)

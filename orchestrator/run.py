@@ -1,0 +1,173 @@
+"""`invoke run`: start the server, run the profile's matrix, write the results.
+
+config -> (build manifest) -> server + schedule -> runs.jsonl -> results.json
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Iterator
+
+from tabulate import tabulate
+
+from . import environment, results
+from .build import read_manifest
+from .config import ClientSpec, Config, Profile
+from .errors import PolybenchError
+from .launcher import ensure_launcher
+from .progress import Progress
+from .remote_server import RemoteServer
+from .runner import Runner
+from .schedule import ScheduleEvents, run_case
+
+
+def _select(names: list[str] | None, known: list[str], what: str) -> list[str]:
+    if not names:
+        return known
+    for name in names:
+        if name not in known:
+            raise PolybenchError(f"unknown {what} {name!r} (known: {', '.join(known)})")
+    return [name for name in known if name in names]
+
+
+def _usable(config: Config, client: ClientSpec, manifest: dict[str, Any]) -> str | None:
+    """Why a client cannot run (not built, toolchain missing), or None if it can."""
+    built = manifest.get("clients", {}).get(client.name)
+    if built is None:
+        return "not built: run `invoke build` first"
+    if built["status"] not in ("built", "up-to-date"):
+        return f"build {built['status']}: {built['message'].splitlines()[0] if built['message'] else ''}"
+    for output in client.build.outputs:
+        if not (config.root / output).is_file():
+            return f"build output missing ({output}): run `invoke build`"
+    return None
+
+
+@contextlib.contextmanager
+def _server(server_url: str | None) -> Iterator[Any]:
+    if server_url:
+        yield RemoteServer(server_url)
+        return
+    from .server import SharedServer
+
+    with SharedServer() as server:
+        yield server
+
+
+def _describe_server(server: Any) -> dict[str, Any]:
+    if hasattr(server, "describe"):
+        return server.describe()
+    return {"url": server.url, "remote": False, "worker_model": server.worker_model}
+
+
+def _resume_dir(root: Path, meta: dict[str, Any]) -> tuple[Path, list[results.RunRecord]]:
+    directory = results.latest_dir(root)
+    if directory is None or not (directory / results.RUNS_FILE).exists():
+        raise PolybenchError("--resume: no earlier run to continue in results/")
+    if (directory / results.RESULTS_FILE).exists():
+        raise PolybenchError(f"--resume: {directory.name} already finished; start a new run without --resume")
+    old_meta, records = results.read_run_log(directory)
+    for key in ("profile", "config_sha256", "clients", "cases"):
+        if old_meta.get(key) != meta.get(key):
+            raise PolybenchError(f"--resume: {directory.name} was run with a different {key}; "
+                                 "resume with the same options, or start afresh")
+    return directory, records
+
+
+def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | None = None,
+                   scenarios: list[str] | None = None, server_url: str | None = None,
+                   resume: bool = False, quiet: bool = False) -> Path:
+    """Run a profile and return the results directory."""
+    profile: Profile = config.profile(profile_name)
+    client_names = _select(clients, [c.name for c in config.clients], "client")
+    scenario_names = _select(scenarios, sorted({c.scenario for c in profile.cases}), "scenario")
+    cases = [case for case in profile.cases if case.scenario in scenario_names]
+    if not cases:
+        raise PolybenchError(f"profile {profile.name!r} has none of the scenarios {', '.join(scenario_names)}")
+    chosen = [config.client(name) for name in client_names]
+    manifest = read_manifest(config)
+    if manifest is None:
+        raise PolybenchError("no build found: run `invoke build` first")
+    ensure_launcher()
+    skipped = {client.name: _usable(config, client, manifest) for client in chosen}
+    meta = {
+        "profile": profile.name,
+        "config_sha256": config.sha256,
+        "clients": client_names,
+        "cases": [case.id for case in cases],
+        "settings": asdict(profile.runs),
+    }
+    plan = [
+        {"client": client.name, "language": client.language, "library": client.library_label,
+         "concurrency_model": client.concurrency_model, "scenario": case.scenario, "case": case.id,
+         "params": dict(case.params), "calls": case.calls, "skipped": skipped[client.name]}
+        for case in cases for client in chosen if client.supports(case.scenario)
+    ]
+    previous: list[results.RunRecord] = []
+    if resume:
+        directory, previous = _resume_dir(config.root, meta)
+    else:
+        directory = results.new_results_dir(config.root)
+    results.mark_latest(config.root, directory)
+    log = results.RunLog(directory, meta)
+    runnable = [c for c in chosen if skipped[c.name] is None]
+    for name, why in skipped.items():
+        if why and not quiet:
+            print(f"skipping {name}: {why}", file=sys.stderr)
+    settings = profile.runs
+    progress = Progress(len(plan), settings.warmup + settings.min_runs + 1, quiet=quiet)
+    events = ScheduleEvents(progress.case_started, progress.run_started, progress.run_finished)
+    records = list(previous)
+    stop_reasons: dict[tuple[str, str], str | None] = {}
+    try:
+        with _server(server_url) as server:
+            env_info = environment.collect(config, chosen, _describe_server(server))
+
+            def keep(record: results.RunRecord) -> None:
+                log.append(record)
+                records.append(record)
+
+            runner = Runner(config, server, settings.timeout_s, on_record=keep)
+            for case in cases:
+                participants = [c for c in runnable if c.supports(case.scenario)]
+                earlier = [r for r in previous if r.case == case.id]
+                for cell in run_case(runner, case, participants, settings, earlier, events):
+                    stop_reasons[(cell.client.name, case.id)] = cell.stop_reason
+    except KeyboardInterrupt:
+        progress.close()
+        log.close()
+        raise PolybenchError(f"interrupted: {len(records)} runs kept in {directory / results.RUNS_FILE}; "
+                             "`invoke run --resume` with the same options continues") from None
+    progress.close()
+    log.close()
+    for item in plan:
+        item["stop_reason"] = stop_reasons.get((item["client"], item["case"]))
+    data = results.assemble(meta, records, plan, env_info, finished=True)
+    results.write_results(directory, data)
+    if not quiet:
+        print(terminal_summary(data))
+    return directory
+
+
+def terminal_summary(data: dict[str, Any]) -> str:
+    """A compact table of medians and ratios to the fastest, per case."""
+    ratios = {(r["case"], r["client"]): r for r in data["ratios"]}
+    rows = []
+    for bench in data["benchmarks"]:
+        summary = bench["summary"]
+        if summary is None:
+            rows.append([bench["case"], bench["client"], bench["status"], "", "", ""])
+            continue
+        wall = summary["wall_ms"]
+        ratio = ratios.get((bench["case"], bench["client"]))
+        rows.append([
+            bench["case"], bench["client"], f"{wall['median']:.2f}",
+            f"[{wall['median_ci_low']:.2f}, {wall['median_ci_high']:.2f}]",
+            f"{ratio['ratio']:.2f}x" if ratio else "",
+            f"{len(bench['runs'])}{' +' + str(len(bench['failed_runs'])) + ' failed' if bench['failed_runs'] else ''}",
+        ])
+    return tabulate(rows, headers=["case", "client", "median ms", "95% CI", "vs fastest", "runs"],
+                    tablefmt="simple")

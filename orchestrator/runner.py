@@ -1,0 +1,97 @@
+"""One run of one client in one case: argv, spawn, ask the server, verify, record."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Protocol
+
+from .config import Case, ClientSpec, Config, expand
+from .errors import PolybenchError
+from .results import RunRecord
+from .spawn import run_process
+from .toolchains import placeholders
+from .verify import verify
+
+IMPORTTIME_LINE = re.compile(r"^import time:\s+(\d+)\s*\|\s*(\d+)\s*\|(\s*)(\S+)")
+IMPORTS_KEPT = 15
+
+
+class Server(Protocol):
+    url: str
+
+    def stats(self, run_id: str) -> dict[str, Any]: ...
+
+
+def new_run_id() -> str:
+    # Matches the contract's [A-Za-z0-9._-]{1,64}; random so that runs of two
+    # polybench processes against one server never share a count.
+    return f"pb-{secrets.token_hex(8)}"
+
+
+def client_argv(config: Config, client: ClientSpec, case: Case, url: str, run_id: str,
+                extra_runtime_args: tuple[str, ...] = ()) -> list[str]:
+    """The exact argv for a run: the contract's flags, or a bodies-client's own template."""
+    values: dict[str, Any] = {**placeholders(config), "url": url, "run_id": run_id, **case.params}
+    if client.output == "bodies":
+        return expand(client.scenario_argv[case.scenario], values)
+    assert client.run is not None
+    base = expand(client.run, values)
+    argv = [base[0], *extra_runtime_args, *base[1:], case.scenario, "--url", url, "--run-id", run_id]
+    for name in ("requests", "concurrency", "delay_ms", "bytes"):
+        if name in case.params:
+            argv += [f"--{name.replace('_', '-')}", str(case.params[name])]
+    return argv
+
+
+def parse_importtime(stderr: str) -> list[dict[str, Any]]:
+    """The slowest imports by cumulative time from `python -X importtime` output."""
+    imports = []
+    for line in stderr.splitlines():
+        match = IMPORTTIME_LINE.match(line)
+        if match:
+            self_us, cumulative_us, indent, module = match.groups()
+            imports.append({"module": module, "self_us": int(self_us), "cumulative_us": int(cumulative_us),
+                            "depth": (len(indent) - 1) // 2})
+    imports.sort(key=lambda item: item["cumulative_us"], reverse=True)
+    return imports[:IMPORTS_KEPT]
+
+
+@dataclass
+class Runner:
+    config: Config
+    server: Server
+    timeout_s: float
+    env: Mapping[str, str] | None = None
+    on_record: Callable[[RunRecord], None] = lambda record: None
+
+    def run(self, client: ClientSpec, case: Case, kind: str, index: int) -> RunRecord:
+        run_id = new_run_id()
+        runtime_args = client.importtime if kind == "importtime" and client.importtime else ()
+        argv = client_argv(self.config, client, case, self.server.url, run_id, runtime_args)
+        result = run_process(argv, timeout_s=self.timeout_s, env=self.env)
+        try:
+            server_stats = self.server.stats(run_id)
+        except PolybenchError:
+            server_stats = None
+        verdict = verify(result, client, case, server_stats)
+        record = RunRecord(
+            run_id=run_id, client=client.name, case=case.id, kind=kind, index=index,
+            wall_ns=result.wall_ns, user_ns=result.user_ns, sys_ns=result.sys_ns,
+            peak_rss_kib=result.peak_rss_kib, exit_code=result.exit_code, timed_out=result.timed_out,
+            verified=verdict.verified, unsupported=verdict.unsupported, reason=verdict.reason,
+            phases_ns=dict(verdict.phases_ns) if verdict.phases_ns else None,
+            output=dict(verdict.output) if verdict.output else None,
+            server=_server_summary(server_stats), started_epoch_ns=result.spawn_epoch_ns,
+            imports=parse_importtime(result.stderr) if kind == "importtime" else None,
+        )
+        self.on_record(record)
+        return record
+
+
+def _server_summary(stats: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if stats is None:
+        return None
+    keep = ("requests", "connections", "server_ns", "server_max_ns", "statuses")
+    return {key: stats[key] for key in keep if key in stats}

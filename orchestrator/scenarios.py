@@ -1,0 +1,92 @@
+"""The six scenarios of the client contract (docs/contract.md), as data.
+
+Config validation, the scheduler and the verifier all read from this table,
+so what a scenario means (its parameters, how many calls it makes, what the
+server must have seen) is written down once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+# Caps mirror the server's own (server/limits.py); a config asking for more
+# would only produce 400s, so it is refused at load time with a clear line.
+PARAMETER_RANGES: dict[str, tuple[int, int]] = {
+    "requests": (1, 100_000),
+    "concurrency": (1, 1_024),
+    "delay_ms": (0, 10_000),
+    "bytes": (0, 1 << 30),
+}
+
+DEFAULT_STREAM_BYTES = 1 << 20
+REST_CALLS = 5  # POST, GET (follow _links), PUT, DELETE, GET -> 404
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What one scenario takes and what the server must see for it."""
+
+    name: str
+    parameters: tuple[str, ...]  # which of PARAMETER_RANGES it accepts
+    expected_calls: Callable[[Mapping[str, int]], int]
+    path_prefix: Callable[[Mapping[str, int]], str]
+    # Connection rule: "equal" (== calls), "at_most_one", or "any" (<= calls).
+    connections: str
+    description: str
+
+    def payload(self, params: Mapping[str, int]) -> object | None:
+        """The JSON body every call must return, where it is fixed."""
+        if self.name in ("single", "sequential", "keepalive"):
+            return API_PAYLOAD
+        if self.name == "concurrent":
+            return {"delay_ms": params["delay_ms"]}
+        return None
+
+
+API_PAYLOAD = {"message": "GET request received", "data": [1, 2, 3]}
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario(
+            "single", (), lambda p: 1, lambda p: "/api", "at_most_one",
+            "one GET /api: the start-up case",
+        ),
+        Scenario(
+            "sequential", ("requests",), lambda p: p["requests"], lambda p: "/api", "equal",
+            "N GET /api, each on a new connection",
+        ),
+        Scenario(
+            "keepalive", ("requests",), lambda p: p["requests"], lambda p: "/api", "at_most_one",
+            "N GET /api over one persistent connection",
+        ),
+        Scenario(
+            "concurrent", ("requests", "concurrency", "delay_ms"), lambda p: p["requests"],
+            lambda p: f"/delay/{p['delay_ms']}", "any",
+            "N GET /delay/D with C in flight",
+        ),
+        Scenario(
+            "stream", ("bytes",), lambda p: 1, lambda p: f"/bytes/{p['bytes']}", "at_most_one",
+            "one GET /bytes/B read in chunks, SHA-256 on the fly",
+        ),
+        Scenario(
+            "rest", (), lambda p: REST_CALLS, lambda p: "/users", "any",
+            "create, follow _links, update, delete, confirm 404",
+        ),
+    )
+}
+
+
+def normalise_params(scenario: Scenario, params: Mapping[str, int]) -> dict[str, int]:
+    """Fill a scenario's parameters with the contract's defaults."""
+    filled = {name: params[name] for name in scenario.parameters if name in params}
+    if scenario.name == "stream":
+        filled.setdefault("bytes", DEFAULT_STREAM_BYTES)
+    if scenario.name == "concurrent":
+        filled.setdefault("requests", 1)
+        filled.setdefault("concurrency", 1)
+        filled.setdefault("delay_ms", 0)
+    if scenario.name in ("sequential", "keepalive"):
+        filled.setdefault("requests", 1)
+    return filled

@@ -1,0 +1,269 @@
+"""Start, health-check and stop the shared server (server/).
+
+Why this shape:
+- The orchestrator binds the listening socket itself (port 0 picks a free
+  port) and hands the open descriptor to gunicorn (`--bind fd://N`), so no
+  other process can take the port between "pick" and "bind".
+- The socket is listening before gunicorn starts, so early connections wait in
+  the kernel's queue instead of being refused; /health is polled until the
+  worker answers.
+- gunicorn leads its own process group (a new session): Ctrl-C in the
+  terminal reaches only the orchestrator, which stops the server in order, and
+  a SIGKILL fallback reaches the arbiter and its worker together.
+- Only the standard library here (urllib, not requests): importing the
+  orchestrator must not pull in a client library under test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from importlib import metadata
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from .errors import PolybenchError
+
+ROOT = Path(__file__).resolve().parents[1]
+GUNICORN_CONF = ROOT / "server" / "gunicorn_conf.py"
+APP_SPEC = "server.app:create_app()"
+LOOPBACK = "127.0.0.1"
+
+STARTUP_TIMEOUT_S = 20.0
+STOP_TIMEOUT_S = 5.0  # gunicorn_conf.graceful_timeout (2 s) plus its 1 s poll, with margin
+REQUEST_TIMEOUT_S = 5.0
+STDERR_TAIL_CHARS = 3000
+LISTEN_BACKLOG = 2048
+
+# Direct connections only: an HTTP(S)_PROXY in the environment must not
+# intercept calls to our own loopback server.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class ServerError(PolybenchError):
+    """The shared server could not be started, reached or stopped."""
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def worker_model(dev: bool = False) -> str:
+    """One line describing the server process model, for results provenance."""
+    if dev:
+        return f"werkzeug {_version('werkzeug')} development server (threaded), 1 process, Connection: close"
+    conf = runpy.run_path(str(GUNICORN_CONF))
+    workers = conf["workers"]
+    return (
+        f"gunicorn {_version('gunicorn')} {conf['worker_class']} {_version('gevent')}, "
+        f"{workers} worker{'s' if workers != 1 else ''}, {conf['worker_connections']} connections, "
+        f"keep-alive {conf['keepalive']} s"
+    )
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        # A fixed port must be reusable right after the previous server stopped.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(LISTEN_BACKLOG)
+    except OSError as error:
+        sock.close()
+        raise ServerError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    return sock
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", ""):
+        return LOOPBACK
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+class SharedServer:
+    """The server every client run talks to, as a context manager.
+
+        with SharedServer() as server:
+            ...  # clients use server.url; verify with server.stats(run_id)
+
+    Binds 127.0.0.1 unless `host` says otherwise: exposing the server beyond
+    loopback is always an explicit choice.
+    """
+
+    def __init__(self, port: int | None = None, *, host: str = LOOPBACK, dev: bool = False,
+                 startup_timeout_s: float = STARTUP_TIMEOUT_S, inherit_output: bool = False) -> None:
+        self.host = host
+        self.requested_port = port or 0
+        self.dev = dev
+        self.startup_timeout_s = startup_timeout_s
+        # True for `invoke serve`: the server's log goes to the terminal.
+        self.inherit_output = inherit_output
+        self.port: int | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def __enter__(self) -> SharedServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def start(self) -> SharedServer:
+        """Spawn the server and return once /health answers."""
+        if self._process is not None:
+            raise ServerError("server already started")
+        listener = _listening_socket(self.host, self.requested_port)
+        self.port = listener.getsockname()[1]
+        fd = listener.fileno()
+        if self.inherit_output:
+            output: IO[bytes] | None = None
+        else:
+            # A file, not a pipe: nobody has to drain it while the server runs.
+            self._log = output = tempfile.TemporaryFile()
+        try:
+            self._process = subprocess.Popen(
+                self._argv(fd), cwd=ROOT, pass_fds=(fd,), start_new_session=True,
+                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT if output is not None else None,
+            )
+        except OSError as error:
+            self._close_log()
+            raise ServerError(f"cannot start the server: {error}") from None
+        finally:
+            # The child holds its own copy; ours would keep the port open after it exits.
+            listener.close()
+        try:
+            self._wait_healthy()
+        except BaseException:  # including Ctrl-C while waiting: never leave it running
+            self.stop()
+            raise
+        return self
+
+    def _argv(self, fd: int) -> list[str]:
+        if self.dev:
+            return [sys.executable, "-m", "server.dev", "--fd", str(fd)]
+        return [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--bind", f"fd://{fd}", APP_SPEC]
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout_s
+        last_error = "no answer yet"
+        while True:
+            exit_code = self._process.poll() if self._process else None
+            if exit_code is not None:
+                tail = self.output_tail()
+                raise ServerError(f"server exited with code {exit_code} before answering /health; "
+                                  f"its output ends with:\n{tail}")
+            try:
+                if self.health().get("status") == "ok":
+                    return
+                last_error = "status not ok"
+            except ServerError as error:
+                last_error = str(error)
+            if time.monotonic() > deadline:
+                tail = self.output_tail()
+                raise ServerError(f"server not healthy after {self.startup_timeout_s:.0f} s "
+                                  f"({last_error}); its output ends with:\n{tail}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """SIGTERM (graceful), then SIGKILL to the whole process group. Idempotent."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)  # the arbiter stops its worker itself
+            try:
+                process.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                # The group id cannot be reused while its leader is unreaped,
+                # so this reaches only the arbiter and its worker.
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                process.wait()
+        self._close_log()
+
+    def wait(self) -> int:
+        """Block until the server exits on its own; its exit code."""
+        if self._process is None:
+            raise ServerError("server not started")
+        return self._process.wait()
+
+    def _close_log(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    # -- queries -------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Base URL without a trailing slash, e.g. http://127.0.0.1:8123."""
+        if self.port is None:
+            raise ServerError("server not started")
+        return f"http://{_url_host(self.host)}:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        """The gunicorn arbiter's (or dev server's) process id while running."""
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def worker_model(self) -> str:
+        return worker_model(self.dev)
+
+    def health(self) -> dict[str, Any]:
+        return self._get_json("/health", timeout_s=1.0)
+
+    def stats(self, run_id: str) -> dict[str, Any]:
+        """The server's counts for one run (see docs/server.md for the shape)."""
+        return self._get_json("/stats?" + urllib.parse.urlencode({"run": run_id}), timeout_s=REQUEST_TIMEOUT_S)
+
+    def output_tail(self) -> str:
+        """The last part of the server's stdout/stderr (empty with inherit_output)."""
+        if self._log is None:
+            return ""
+        self._log.seek(0, os.SEEK_END)
+        size = self._log.tell()
+        self._log.seek(max(0, size - STDERR_TAIL_CHARS))
+        return self._log.read().decode("utf-8", errors="replace")
+
+    def _get_json(self, path: str, *, timeout_s: float) -> dict[str, Any]:
+        url = self.url + path
+        try:
+            with _OPENER.open(url, timeout=timeout_s) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            body = error.read().decode("utf-8", errors="replace")[:300]
+            raise ServerError(f"GET {url}: HTTP {error.code}: {body}") from None
+        except (OSError, ValueError) as error:  # URLError, timeouts, resets, bad JSON
+            raise ServerError(f"GET {url}: {error}") from None
+
+
+def serve_forever(port: int | None = None, dev: bool = False, *, host: str = LOOPBACK) -> None:
+    """Run the shared server in the foreground until Ctrl-C (`invoke serve`)."""
+    with SharedServer(port, host=host, dev=dev, inherit_output=True) as server:
+        print(f"polybench server at {server.url} ({server.worker_model}); Ctrl-C to stop", flush=True)
+        try:
+            exit_code = server.wait()
+        except KeyboardInterrupt:
+            return
+    raise ServerError(f"server exited on its own with code {exit_code}")

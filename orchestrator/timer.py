@@ -1,0 +1,97 @@
+"""`invoke time -- CMD ARGS`: time any command with the same engine as `invoke run`.
+
+Useful on its own (a hyperfine-like summary with peak memory and a CI of the
+median), and the way the engine is checked against hyperfine
+(benchmarks/accuracy.py, docs/accuracy.md).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from . import stats
+from .errors import PolybenchError
+from .spawn import run_process
+
+
+@dataclass(frozen=True)
+class TimerSettings:
+    warmup: int = 3
+    min_runs: int = 10
+    max_runs: int = 200
+    target_rel_ci: float = 0.01
+    budget_s: float = 3.0
+    timeout_s: float = 60.0
+
+
+def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings()) -> dict[str, Any]:
+    """Run argv repeatedly (adaptive count) and summarise wall, user, sys and peak RSS."""
+    if not argv:
+        raise PolybenchError("nothing to time: give a command after --, e.g. invoke time -- /usr/bin/true")
+    for _ in range(settings.warmup):
+        result = run_process(argv, timeout_s=settings.timeout_s)
+        _check(result.exit_code, result.timed_out, argv, result.stderr)
+    walls: list[float] = []
+    users: list[float] = []
+    systems: list[float] = []
+    rss: list[float] = []
+    spent = 0.0
+    reason = ""
+    while True:
+        result = run_process(argv, timeout_s=settings.timeout_s)
+        _check(result.exit_code, result.timed_out, argv, result.stderr)
+        walls.append(result.wall_ns / 1e6)
+        users.append(result.user_ns / 1e6)
+        systems.append(result.sys_ns / 1e6)
+        rss.append(result.peak_rss_kib / 1024)
+        spent += result.wall_ns / 1e9
+        stop, reason = stats.should_stop(walls, min_runs=settings.min_runs, max_runs=settings.max_runs,
+                                         target_rel_ci=settings.target_rel_ci, elapsed_s=spent,
+                                         budget_s=settings.budget_s)
+        if stop:
+            break
+    return {
+        "command": list(argv),
+        "runs": len(walls),
+        "stop_reason": reason,
+        "wall_ms": stats.summarize(walls).to_dict(),
+        "user_ms": stats.summarize(users).to_dict(),
+        "sys_ms": stats.summarize(systems).to_dict(),
+        "peak_rss_mib": stats.summarize(rss).to_dict(),
+        "wall_ms_values": walls,
+    }
+
+
+def _check(exit_code: int, timed_out: bool, argv: Sequence[str], stderr: str) -> None:
+    if timed_out:
+        raise PolybenchError(f"{argv[0]} timed out")
+    if exit_code != 0:
+        tail = stderr.strip().splitlines()[-1:] or ["(no stderr)"]
+        raise PolybenchError(f"{argv[0]} exited {exit_code}: {tail[0]}")
+
+
+def render(summary: dict[str, Any]) -> str:
+    """hyperfine's layout, plus peak memory and the CI of the median."""
+    wall, user, system, rss = (summary[k] for k in ("wall_ms", "user_ms", "sys_ms", "peak_rss_mib"))
+    lines = [
+        f"Benchmark: {' '.join(summary['command'])}",
+        f"  Time (mean ± σ):   {wall['mean']:8.3f} ms ± {wall['stdev']:7.3f} ms"
+        f"    [User: {user['mean']:.3f} ms, System: {system['mean']:.3f} ms]",
+        f"  Time (median):     {wall['median']:8.3f} ms   95% CI [{wall['median_ci_low']:.3f}, "
+        f"{wall['median_ci_high']:.3f}] ms",
+        f"  Range (min … max): {wall['min']:8.3f} ms … {wall['max']:.3f} ms    {summary['runs']} runs"
+        f" ({summary['stop_reason']})",
+        f"  Peak memory:       {rss['median']:8.2f} MiB (median)",
+    ]
+    if wall["outliers"]:
+        lines.append(f"  Warning: {len(wall['outliers'])} statistical outliers (modified Z-score > 3.5).")
+    if wall["noisy"]:
+        lines.append(f"  Warning: noisy measurement (CV {wall['cv'] * 100:.0f}%): close other programs, "
+                     "or raise the run count.")
+    return "\n".join(lines)
+
+
+def render_json(summary: dict[str, Any]) -> str:
+    return json.dumps(summary, indent=2)

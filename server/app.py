@@ -1,0 +1,37 @@
+"""create_app(): the Flask application every client under test talks to.
+
+gunicorn calls it as `server.app:create_app()`; tests call it directly and get
+a fresh app with empty counters and an empty user store each time.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import limits
+from .errors import register_error_handlers
+from .middleware import RunCountingMiddleware
+from .probes import RUN_STATS_EXTENSION, probes
+from .run_stats import RunStats
+from .user_store import UserStore
+from .users import USER_STORE_EXTENSION, users
+
+
+def create_app() -> Flask:
+    """Build the app: routes, JSON errors, body cap, per-run counting."""
+    app = Flask(__name__)
+    # Never debug mode, whatever FLASK_DEBUG says: the debugger runs code on request.
+    app.debug = False
+    app.config["MAX_CONTENT_LENGTH"] = limits.MAX_BODY_BYTES
+
+    run_stats = RunStats()
+    app.extensions[RUN_STATS_EXTENSION] = run_stats
+    # Read at call time so tests can shrink the cap with monkeypatch.
+    app.extensions[USER_STORE_EXTENSION] = UserStore(limits.MAX_USERS)
+
+    app.register_blueprint(probes)
+    app.register_blueprint(users)
+    register_error_handlers(app)
+
+    app.wsgi_app = RunCountingMiddleware(app.wsgi_app, run_stats)  # type: ignore[method-assign]
+    return app

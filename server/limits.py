@@ -1,0 +1,34 @@
+"""Every cap the server enforces, in one place.
+
+Each bound exists so that one misbehaving client (or a typo in a profile)
+gets a clear 4xx instead of exhausting the one worker process everyone shares.
+"""
+
+# GET /delay/<ms>: long enough for any concurrency scenario, short enough
+# that a stuck client cannot pin a connection slot for minutes.
+MAX_DELAY_MS = 10_000
+
+# GET /bytes/<n>: 1 GiB is far beyond any profile; the body is streamed, so
+# this bounds time on the wire, not memory.
+MAX_BYTES = 1 << 30
+
+# Request bodies (only /users reads one): Flask's MAX_CONTENT_LENGTH.
+MAX_BODY_BYTES = 64 * 1024
+
+# /users store: a client creating users in a loop must not grow memory forever.
+MAX_USERS = 10_000
+MAX_USER_FIELD_CHARS = 200
+
+# /stats bookkeeping. Runs are kept in memory, least recently active evicted
+# first; a benchmark session uses a few hundred runs at most.
+MAX_RUNS = 4_096
+# Distinct paths kept per run; more are pooled under OVERFLOW_PATH. A scenario
+# touches one or two paths, `rest` touches two.
+MAX_PATHS_PER_RUN = 256
+OVERFLOW_PATH = "<other>"
+# Distinct connections remembered per run. A `sequential` run opens one per
+# call; 100k calls is minutes of work, far beyond any profile.
+MAX_CONNECTIONS_PER_RUN = 100_000
+
+# Digests of /bytes bodies remembered (one per distinct size).
+DIGEST_CACHE_SIZE = 64

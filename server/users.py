@@ -1,0 +1,109 @@
+"""/users: the REST resource of the `rest` scenario (plural nouns, HATEOAS links).
+
+Clients follow `_links.self.href` instead of building URLs, so every
+representation carries its links.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request
+
+from . import limits
+from .errors import error_response
+from .user_store import StoreFull, User, UserStore
+
+USER_STORE_EXTENSION = "polybench.users"
+COLLECTION_HREF = "/users"
+_FIELDS = ("name", "email")
+# Insufficient Storage: the request is fine, the server has no room for it.
+# (409 Conflict would suggest the request clashes with an existing resource.)
+STORE_FULL_STATUS = 507
+
+users = Blueprint("users", __name__)
+
+
+def _store() -> UserStore:
+    return current_app.extensions[USER_STORE_EXTENSION]
+
+
+def user_href(user_id: int) -> str:
+    return f"{COLLECTION_HREF}/{user_id}"
+
+
+def _representation(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "name": user.name,
+        "email": user.email,
+        "_links": {"self": {"href": user_href(user.id)}, "collection": {"href": COLLECTION_HREF}},
+    }
+
+
+def _user_fields() -> tuple[str, str]:
+    """`name` and `email` from the JSON body, or abort with 400."""
+    # force: parse whatever the Content-Type says; silent: bad JSON -> None -> our 400.
+    # A body over MAX_CONTENT_LENGTH still raises 413 before parsing.
+    body = request.get_json(force=True, silent=True)
+    expected = f'a JSON object {{"name": ..., "email": ...}}, both non-empty strings of at most {limits.MAX_USER_FIELD_CHARS} characters'
+    if not isinstance(body, dict) or set(body) != set(_FIELDS):
+        abort(400, description=f"body must be {expected}")
+    for field in _FIELDS:
+        value = body[field]
+        if not isinstance(value, str) or not value or len(value) > limits.MAX_USER_FIELD_CHARS:
+            abort(400, description=f"invalid {field}: body must be {expected}")
+    return body["name"], body["email"]
+
+
+def _not_found(user_id: int) -> Response:
+    return error_response(404, f"no user with id {user_id}")
+
+
+@users.post(COLLECTION_HREF)
+def create_user() -> Response:
+    name, email = _user_fields()
+    try:
+        user = _store().create(name, email)
+    except StoreFull as full:
+        return error_response(STORE_FULL_STATUS, str(full))
+    response = jsonify(_representation(user))
+    response.status_code = 201
+    response.headers["Location"] = user_href(user.id)
+    return response
+
+
+@users.get(COLLECTION_HREF)
+def list_users() -> Response:
+    all_users = _store().all()
+    return jsonify({
+        "users": [_representation(user) for user in all_users],
+        "count": len(all_users),
+        "_links": {"self": {"href": COLLECTION_HREF}},
+    })
+
+
+@users.get(f"{COLLECTION_HREF}/<int:user_id>")
+def get_user(user_id: int) -> Response:
+    user = _store().get(user_id)
+    return jsonify(_representation(user)) if user is not None else _not_found(user_id)
+
+
+@users.put(f"{COLLECTION_HREF}/<int:user_id>")
+def replace_user(user_id: int) -> Response:
+    # 404 before 400: a missing resource is the more useful answer.
+    if _store().get(user_id) is None:
+        return _not_found(user_id)
+    name, email = _user_fields()
+    user = _store().replace(user_id, name, email)
+    return jsonify(_representation(user)) if user is not None else _not_found(user_id)
+
+
+@users.delete(f"{COLLECTION_HREF}/<int:user_id>")
+def delete_user(user_id: int) -> Response:
+    if not _store().delete(user_id):
+        return _not_found(user_id)
+    response = Response(status=204)
+    # No body, so no media type either.
+    del response.headers["Content-Type"]
+    return response

@@ -1,0 +1,132 @@
+"""polybench's verbs: `invoke build run report` is the main job.
+
+Each task is a thin door into orchestrator/ (the same functions as
+`python -m orchestrator VERB`); user errors come back as one line and a
+non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+
+from invoke import Exit, task
+
+from orchestrator.cli import main as polybench
+
+
+def _call(argv: list[str]) -> None:
+    code = polybench(argv)
+    if code:
+        raise Exit(code=code)
+
+
+def _opt(argv: list[str], flag: str, value: object) -> None:
+    if value not in (None, False, ""):
+        argv += [flag] if value is True else [flag, str(value)]
+
+
+@task(help={
+    "clients": "comma-separated client names (default: all)",
+    "config": "config file (default polybench.yaml)",
+    "force": "rebuild even if up to date",
+})
+def build(c, clients=None, config=None, force=False):
+    """Build every client in release mode; skip what is up to date."""
+    argv = ["build"]
+    _opt(argv, "--clients", clients)
+    _opt(argv, "--config", config)
+    _opt(argv, "--force", force)
+    _call(argv)
+
+
+@task(help={"port": "port on 127.0.0.1 (default: a free one)",
+            "dev": "use Flask's development server (article fidelity only; no keep-alive)"})
+def serve(c, port=None, dev=False):
+    """Run the shared Flask server in the foreground (gunicorn + gevent on loopback)."""
+    argv = ["serve"]
+    _opt(argv, "--port", port)
+    _opt(argv, "--dev", dev)
+    _call(argv)
+
+
+@task(help={
+    "profile": "quick, default, or another profile in the config",
+    "config": "config file (default polybench.yaml)",
+    "clients": "comma-separated client names (default: all)",
+    "scenarios": "comma-separated scenarios (default: all in the profile)",
+    "server_url": "use a running server at http://HOST:PORT instead of starting one",
+    "resume": "continue the latest interrupted run",
+    "quiet": "no progress bar and no summary table",
+})
+def run(c, profile="default", config=None, clients=None, scenarios=None, server_url=None, resume=False,
+        quiet=False):
+    """Run the benchmark matrix, verified, into results/<timestamp>/."""
+    argv = ["run", "--profile", profile]
+    _opt(argv, "--config", config)
+    _opt(argv, "--clients", clients)
+    _opt(argv, "--scenarios", scenarios)
+    _opt(argv, "--server-url", server_url)
+    _opt(argv, "--resume", resume)
+    _opt(argv, "--quiet", quiet)
+    _call(argv)
+
+
+@task(iterable=["results"], help={
+    "results": "a results directory or file; repeat for several hosts (default results/latest)",
+    "output": "reports root directory (default reports/)",
+    "stdout": "also print the markdown to stdout",
+    "quiet": "print only the report path",
+})
+def report(c, results=None, output=None, stdout=False, quiet=False):
+    """Write reports/<timestamp>/report.md (with SVG charts) from results."""
+    argv = ["report", *(results or [])]
+    _opt(argv, "--output", output)
+    _opt(argv, "--stdout", stdout)
+    _opt(argv, "--quiet", quiet)
+    _call(argv)
+
+
+@task(help={"threshold": "smallest relative change to flag (default 0.05)",
+            "fail_on_regression": "exit 1 if any case regressed"})
+def compare(c, old, new, threshold=0.05, fail_on_regression=False):
+    """Compare two results: per client and case, the change and its CI."""
+    argv = ["compare", old, new, "--threshold", str(threshold)]
+    _opt(argv, "--fail-on-regression", fail_on_regression)
+    _call(argv)
+
+
+@task(name="time", help={"json": "print the summary as JSON",
+                         "warmup": "warm-up runs (default 3)",
+                         "min_runs": "minimum counted runs (default 10)",
+                         "max_runs": "maximum counted runs (default 200)"})
+def time_(c, json=False, warmup=3, min_runs=10, max_runs=200):
+    """Time any command like hyperfine: invoke time -- CMD ARGS (args split like a shell)."""
+    argv = ["time", "--warmup", str(warmup), "--min-runs", str(min_runs), "--max-runs", str(max_runs)]
+    _opt(argv, "--json", json)
+    _call([*argv, "--", *shlex.split(c.remainder)])
+
+
+@task(help={"all": "also run the slow tests (marked slow and docker)",
+            "k": "only tests matching this expression (pytest -k)"})
+def test(c, all=False, k=None):
+    """Run the test suite (fast tests by default)."""
+    argv = [sys.executable, "-m", "pytest", "-q"]
+    if not all:
+        argv += ["-m", "not docker"]
+    if k:
+        argv += ["-k", k]
+    code = subprocess.run(argv, check=False).returncode
+    if code:
+        raise Exit(code=code)
+
+
+@task
+def lock(c):
+    """Regenerate requirements.lock (hashed pins) from requirements.in (needs pip-tools installed)."""
+    argv = [sys.executable, "-m", "piptools", "compile", "--generate-hashes", "--allow-unsafe",
+            "--strip-extras", "--no-emit-index-url", "-o", "requirements.lock", "requirements.in"]
+    code = subprocess.run(argv, check=False).returncode
+    if code:
+        raise Exit(code=code)
