@@ -79,8 +79,9 @@ def _resume_dir(root: Path, meta: dict[str, Any]) -> tuple[Path, list[results.Ru
 
 def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | None = None,
                    scenarios: list[str] | None = None, server_url: str | None = None,
-                   resume: bool = False, quiet: bool = False) -> Path:
-    """Run a profile and return the results directory."""
+                   resume: bool = False, quiet: bool = False, results_root: Path | None = None) -> Path:
+    """Run a profile and return the results directory (under results_root/results/, default the repo)."""
+    results_root = results_root or config.root
     profile: Profile = config.profile(profile_name)
     client_names = _select(clients, [c.name for c in config.clients], "client")
     scenario_names = _select(scenarios, sorted({c.scenario for c in profile.cases}), "scenario")
@@ -108,10 +109,10 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     ]
     previous: list[results.RunRecord] = []
     if resume:
-        directory, previous = _resume_dir(config.root, meta)
+        directory, previous = _resume_dir(results_root, meta)
     else:
-        directory = results.new_results_dir(config.root)
-    results.mark_latest(config.root, directory)
+        directory = results.new_results_dir(results_root)
+    results.mark_latest(results_root, directory)
     log = results.RunLog(directory, meta)
     runnable = [c for c in chosen if skipped[c.name] is None]
     for name, why in skipped.items():

@@ -238,9 +238,9 @@ class SharedServer:
         return self._get_json("/stats?" + urllib.parse.urlencode({"run": run_id}), timeout_s=REQUEST_TIMEOUT_S)
 
     def output_tail(self) -> str:
-        """The last part of the server's stdout/stderr (empty with inherit_output)."""
+        """The last part of the server's stdout/stderr."""
         if self._log is None:
-            return ""
+            return "(the server's output went to the terminal)" if self.inherit_output else ""
         self._log.seek(0, os.SEEK_END)
         size = self._log.tell()
         self._log.seek(max(0, size - STDERR_TAIL_CHARS))

@@ -1,0 +1,58 @@
+"""Shared look of the charts: figure set-up, hatches, markers, deterministic SVG output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies. Hatches
+# and markers carry the same information for readers who see no colour at all.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+LANGUAGE_STYLE = {  # language -> (hatch, colour)
+    "python": ("//", "#0072B2"),
+    "go": ("..", "#009E73"),
+    "rust": ("xx", "#D55E00"),
+    "c": ("", "#999999"),
+}
+PHASE_STYLE = {  # phase -> (hatch, colour)
+    "runtime_start": ("///", "#56B4E9"),
+    "imports": ("xxx", "#E69F00"),
+    "network": ("", "#009E73"),
+    "exit": ("\\\\\\", "#CC79A7"),
+}
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "d"]
+LINE_STYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (5, 3, 1, 3))]
+
+_RC = {
+    "svg.hashsalt": "polybench",  # stable element ids: a re-rendered chart diffs clean
+    "svg.fonttype": "none",  # text stays text: searchable, small
+    "font.size": 9,
+    "hatch.linewidth": 0.6,
+}
+
+
+def language_style(language: str) -> tuple[str, str]:
+    return LANGUAGE_STYLE.get(language, ("--", "#BBBBBB"))
+
+
+def figure(width_in: float, height_in: float) -> tuple[Figure, Axes]:
+    """A figure outside pyplot: no global state, no GUI backend."""
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(width_in, height_in), layout="constrained")
+        ax = fig.add_subplot()
+    ax.grid(axis="x", linestyle=":", linewidth=0.5, color="0.7")
+    ax.set_axisbelow(True)
+    return fig, ax
+
+
+def bar_height(rows: int) -> float:
+    """Figure height for a horizontal bar chart of `rows` bars."""
+    return 1.2 + 0.38 * max(rows, 1)
+
+
+def save(fig: Figure, path: Path) -> None:
+    with matplotlib.rc_context(_RC):
+        fig.savefig(path, format="svg", metadata={"Date": None})

@@ -1,0 +1,190 @@
+"""Results files as the report sees them: one Source per file, one Bench per (client, case).
+
+Only reading and light reshaping happens here (ns to ms, Summary dicts to
+Summary objects); every statistic the report shows is either read from the
+file or computed by orchestrator.stats from the runs in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ..results import load_results
+from ..stats import Summary
+
+NS_PER_MS = 1e6
+PHASES = ("runtime_start", "imports", "network", "exit")
+PHASE_LABELS = {
+    "runtime_start": "runtime start",
+    "imports": "imports + set-up",
+    "network": "network",
+    "exit": "exit",
+}
+# "Compiled" in polybench's question means the Go and Rust clients; curl is
+# the outside reference, compiled too but not one of the contenders.
+COMPILED_LANGUAGES = ("go", "rust")
+
+
+@dataclass(frozen=True)
+class Bench:
+    """One client in one case, with its verified runs and their statistics."""
+
+    raw: Mapping[str, Any]
+
+    @property
+    def client(self) -> str:
+        return self.raw["client"]
+
+    @property
+    def language(self) -> str:
+        return self.raw["language"]
+
+    @property
+    def concurrency_model(self) -> str:
+        return self.raw["concurrency_model"]
+
+    @property
+    def scenario(self) -> str:
+        return self.raw["scenario"]
+
+    @property
+    def case(self) -> str:
+        return self.raw["case"]
+
+    @property
+    def params(self) -> Mapping[str, int]:
+        return self.raw["params"]
+
+    @property
+    def calls(self) -> int:
+        return self.raw["calls"]
+
+    @property
+    def status(self) -> str:
+        return self.raw["status"]
+
+    @property
+    def status_reason(self) -> str | None:
+        return self.raw.get("status_reason")
+
+    @property
+    def imports(self) -> list[Mapping[str, Any]] | None:
+        return self.raw.get("imports")
+
+    @property
+    def runs(self) -> list[Mapping[str, Any]]:
+        return list(self.raw["runs"])
+
+    @property
+    def failed_runs(self) -> list[Mapping[str, Any]]:
+        return list(self.raw["failed_runs"])
+
+    @property
+    def ok(self) -> bool:
+        return self.raw["summary"] is not None and bool(self.raw["runs"])
+
+    @property
+    def compiled(self) -> bool:
+        return self.raw["language"] in COMPILED_LANGUAGES
+
+    def metric(self, name: str) -> Summary | None:
+        """wall_ms, user_ms, sys_ms, peak_rss_mib or server_ms, as a Summary."""
+        summary = self.raw["summary"]
+        if not summary or not summary.get(name):
+            return None
+        return Summary.from_dict(summary[name])
+
+    @property
+    def wall(self) -> Summary | None:
+        return self.metric("wall_ms")
+
+    @property
+    def phases(self) -> dict[str, Summary] | None:
+        summary = self.raw["summary"]
+        if not summary or not summary.get("phases_ms"):
+            return None
+        return {phase: Summary.from_dict(summary["phases_ms"][phase]) for phase in PHASES}
+
+    @property
+    def walls_ms(self) -> list[float]:
+        return [run["wall_ns"] / NS_PER_MS for run in self.raw["runs"]]
+
+    def phase_ms(self, phase: str) -> list[float]:
+        """One phase of every run, in ms (empty unless every run has phases)."""
+        runs = self.raw["runs"]
+        if not runs or not all(run.get("phases_ns") for run in runs):
+            return []
+        return [run["phases_ns"][phase] / NS_PER_MS for run in runs]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One results.json: one host's run of one profile."""
+
+    label: str  # how tables name the host
+    path: Path
+    data: Mapping[str, Any] = field(repr=False)
+
+    @cached_property
+    def benches(self) -> list[Bench]:
+        return [Bench(raw) for raw in self.data["benchmarks"]]
+
+    @property
+    def environment(self) -> Mapping[str, Any]:
+        return self.data["environment"]
+
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        return self.data.get("settings") or {}
+
+    def bench(self, client: str, case: str) -> Bench | None:
+        return next((b for b in self.benches if b.client == client and b.case == case), None)
+
+    def cases(self, scenario: str | None = None) -> list[str]:
+        """Case ids in the order they were run (first appearance)."""
+        seen: dict[str, None] = {}
+        for bench in self.benches:
+            if scenario is None or bench.scenario == scenario:
+                seen.setdefault(bench.case, None)
+        return list(seen)
+
+    def clients(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for bench in self.benches:
+            seen.setdefault(bench.client, None)
+        return list(seen)
+
+    def in_case(self, case: str) -> list[Bench]:
+        return [b for b in self.benches if b.case == case]
+
+    def single(self, client: str) -> Bench | None:
+        """The client's `single` benchmark, if it has verified runs."""
+        bench = next((b for b in self.benches if b.client == client and b.scenario == "single"), None)
+        return bench if bench is not None and bench.ok else None
+
+    def ratio(self, case: str, client: str) -> Mapping[str, Any] | None:
+        return next((r for r in self.data["ratios"] if r["case"] == case and r["client"] == client), None)
+
+    def failed_runs(self) -> list[tuple[Bench, Mapping[str, Any]]]:
+        return [(bench, run) for bench in self.benches for run in bench.failed_runs]
+
+
+def load_sources(paths: list[Path]) -> list[Source]:
+    """Load every results file; hosts that share a name are told apart by creation time."""
+    loaded = []
+    for path in paths:
+        file = path / "results.json" if path.is_dir() else path
+        loaded.append((file, load_results(file)))
+    names = [data["environment"]["host"].get("hostname") or "unknown host" for _, data in loaded]
+    sources = []
+    for (file, data), name in zip(loaded, names):
+        label = name if names.count(name) == 1 else f"{name} ({data.get('created', file.parent.name)})"
+        sources.append(Source(label, file, data))
+    labels = [s.label for s in sources]
+    if len(set(labels)) != len(labels):  # same host, same second: fall back to position
+        sources = [Source(f"{s.label} #{i}", s.path, s.data) for i, s in enumerate(sources, 1)]
+    return sources

@@ -1,0 +1,149 @@
+"""Section: a single call, and where its time goes (runtime start, imports, network, exit)."""
+
+from __future__ import annotations
+
+from .. import stats
+from . import fmt
+from .charts import phases as phase_chart
+from .context import Context
+from .data import PHASE_LABELS, PHASES, Bench, Source
+from .markdown import blocks, heading, image, table
+
+# The only numbers in the report not measured by this run: the hyperfine means
+# published in the article polybench started from (curl, urllib and requests
+# clients against a Flask server on the author's machine).
+ARTICLE = "Werner Smit, \"Python's Hidden Bottleneck: How Startup Time Could Impact Your DevOps Pipelines\" (2025)"
+ARTICLE_MEAN_MS = {"curl": 6.2, "python-urllib": 81.3, "python-requests": 153.6}
+ARTICLE_BASELINE = "curl"
+IMPORTS_SHOWN = 8
+
+
+def singles(source: Source) -> list[Bench]:
+    """Clients with a verified single call, fastest first."""
+    found = [b for b in source.benches if b.scenario == "single" and b.ok]
+    return sorted(found, key=lambda b: b.wall.median)  # type: ignore[union-attr]
+
+
+def startup_share(bench: Bench) -> stats.Summary | None:
+    """Per run, (runtime start + imports) / wall; summarised, so it has a median and a CI."""
+    starts, imports = bench.phase_ms("runtime_start"), bench.phase_ms("imports")
+    if not starts:
+        return None
+    return stats.summarize([(s + i) / w for s, i, w in zip(starts, imports, bench.walls_ms)])
+
+
+def _ordered_rows(ctx: Context) -> list[tuple[Source, Bench]]:
+    """Fastest first on the first host; other hosts' rows follow their client's."""
+    order: list[str] = []
+    for source in ctx.sources:
+        order += [b.client for b in singles(source) if b.client not in order]
+    return [(source, bench) for client in order for source in ctx.sources
+            for bench in singles(source) if bench.client == client]
+
+
+def _breakdown_table(ctx: Context, rows: list[tuple[Source, Bench]]) -> str:
+    headers = [*ctx.host_headers(), "client", "language", "median ms", "95% CI", "x fastest", "ratio 95% CI",
+               *(f"{PHASE_LABELS[p]} ms" for p in PHASES), "start + imports share"]
+    body = []
+    for source, bench in rows:
+        wall = bench.wall
+        ratio = source.ratio(bench.case, bench.client)
+        phases = bench.phases
+        share = startup_share(bench)
+        body.append([
+            *ctx.host_cells(source), bench.client, bench.language, fmt.ms(wall.median),
+            fmt.span(wall.median_ci_low, wall.median_ci_high),
+            fmt.times(ratio["ratio"]) if ratio else fmt.MISSING,
+            fmt.span(ratio["low"], ratio["high"]) if ratio else fmt.MISSING,
+            *(fmt.ms(phases[p].median) if phases else fmt.MISSING for p in PHASES),
+            fmt.pct(share.median) if share else fmt.MISSING,
+        ])
+    return table(headers, body, left=len(ctx.host_headers()) + 2)
+
+
+def _chart(ctx: Context, rows: list[tuple[Source, Bench]]) -> str:
+    bars = [phase_chart.PhaseBar(
+        label=f"{bench.client} ({source.label})" if ctx.multi_host else bench.client,
+        wall_ms=bench.wall.median,  # type: ignore[union-attr]
+        phases_ms={p: s.median for p, s in bench.phases.items()} if bench.phases else None,
+    ) for source, bench in rows]
+    path, name = ctx.chart_file("single-call-phases")
+    phase_chart.render(bars, path, "One call: median time per phase")
+    return image(name, "Stacked bars: median time per phase of a single call, per client")
+
+
+def _article_table(ctx: Context) -> str:
+    headers = ["client", "published in the article: mean ms", "article: x curl"]
+    for source in ctx.sources:
+        prefix = f"{source.label}: " if ctx.multi_host else "this run: "
+        headers += [f"{prefix}median ms", f"{prefix}mean ms", f"{prefix}x curl (95% CI)"]
+    body = []
+    for client, published in ARTICLE_MEAN_MS.items():
+        row: list[str] = [client, fmt.ms(published), fmt.times(published / ARTICLE_MEAN_MS[ARTICLE_BASELINE])]
+        for source in ctx.sources:
+            bench, base = source.single(client), source.single(ARTICLE_BASELINE)
+            if bench is None:
+                row += [fmt.MISSING] * 3
+                continue
+            ratio = stats.ratio_ci(bench.walls_ms, base.walls_ms) if base else None
+            row += [fmt.ms(bench.wall.median), fmt.ms(bench.wall.mean),  # type: ignore[union-attr]
+                    f"{fmt.times(ratio.ratio)} ({fmt.span(ratio.low, ratio.high)})" if ratio else fmt.MISSING]
+        body.append(row)
+    return blocks(
+        heading(3, "Against the article"),
+        f"The article's figures are quoted, not measured here: hyperfine means published in {ARTICLE}, "
+        "on the author's machine. This run's figures are medians and means of the verified runs. "
+        "Compare the ratios to curl more than the absolute times: the machines differ.",
+        table(headers, body),
+    )
+
+
+def _imports_tables(ctx: Context) -> str:
+    parts = [heading(3, "Slowest imports"),
+             "From one extra run per client under `python -X importtime` (not counted in any timing above; "
+             "importtime itself slows imports down). Cumulative time includes the module's own imports, "
+             f"so nested rows overlap. Top {IMPORTS_SHOWN} by cumulative time."]
+    clients: list[str] = []
+    for source in ctx.sources:
+        clients += [c for c in source.clients() if c not in clients]
+    shown = False
+    for client in clients:
+        body = []
+        for source in ctx.sources:
+            imports = _imports_of(source, client)
+            for item in imports[:IMPORTS_SHOWN]:
+                body.append([*ctx.host_cells(source), item["module"], str(item["depth"]),
+                             fmt.ms(item["cumulative_us"] / 1000), fmt.ms(item["self_us"] / 1000)])
+        if body:
+            shown = True
+            parts += [f"**{client}**",
+                      table([*ctx.host_headers(), "module", "depth", "cumulative ms", "self ms"], body,
+                            left=len(ctx.host_headers()) + 1)]
+    if not shown:
+        parts.append("No import timings in these results (no Python client ran).")
+    return blocks(*parts)
+
+
+def _imports_of(source: Source, client: str) -> list[dict]:
+    benches = [b for b in source.benches if b.client == client and b.imports]
+    benches.sort(key=lambda b: b.scenario != "single")  # prefer the single call's
+    return sorted(benches[0].imports, key=lambda i: -i["cumulative_us"]) if benches else []
+
+
+def render(ctx: Context) -> str:
+    rows = _ordered_rows(ctx)
+    if not rows:
+        return blocks(heading(2, "Single call: start-up breakdown"), "No verified single-call runs in these results.")
+    return blocks(
+        heading(2, "Single call: start-up breakdown"),
+        "One process, one `GET /api`: the article's case. Wall time runs from spawn to reap. The phases come "
+        "from the client's own epoch timestamps: *runtime start* (spawn to the program's first statement), "
+        "*imports + set-up* (to the client being ready), *network* (the request and its check) and *exit* "
+        "(last response to reap). Each phase column is that phase's median on its own, so they need not add "
+        "up to the median wall exactly. *Start + imports share* is the median over runs of "
+        "(runtime start + imports) / wall. curl cannot timestamp itself: its phases are unknown.",
+        _breakdown_table(ctx, rows),
+        _chart(ctx, rows),
+        _article_table(ctx),
+        _imports_tables(ctx),
+    )
