@@ -59,9 +59,10 @@ def serve(c, port=None, dev=False):
     "server_url": "use a running server at http://HOST:PORT instead of starting one",
     "resume": "continue the latest interrupted run",
     "quiet": "no progress bar and no summary table",
+    "results_root": "write results/<timestamp>/ under this folder (default: the repository)",
 })
 def run(c, profile="default", config=None, clients=None, scenarios=None, server_url=None, resume=False,
-        quiet=False):
+        quiet=False, results_root=None):
     """Run the benchmark matrix, verified, into results/<timestamp>/."""
     argv = ["run", "--profile", profile]
     _opt(argv, "--config", config)
@@ -70,6 +71,7 @@ def run(c, profile="default", config=None, clients=None, scenarios=None, server_
     _opt(argv, "--server-url", server_url)
     _opt(argv, "--resume", resume)
     _opt(argv, "--quiet", quiet)
+    _opt(argv, "--results-root", results_root)
     _call(argv)
 
 

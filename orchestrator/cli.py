@@ -49,7 +49,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     directory = run_benchmarks(config, args.profile, clients=_csv(args.clients), scenarios=_csv(args.scenarios),
-                               server_url=args.server_url, resume=args.resume, quiet=args.quiet)
+                               server_url=args.server_url, resume=args.resume, quiet=args.quiet,
+                               results_root=Path(args.results_root) if args.results_root else None)
     print(f"results: {directory / 'results.json'}")
     return 0
 
@@ -104,6 +105,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--server-url", help="use a running server (http://HOST:PORT) instead of starting one")
     run.add_argument("--resume", action="store_true", help="continue the latest interrupted run")
     run.add_argument("--quiet", action="store_true", help="no progress, no summary table")
+    run.add_argument("--results-root", help="write results/<timestamp>/ under this folder (default: the repo)")
     run.set_defaults(func=cmd_run)
 
     report = verbs.add_parser("report", help="write reports/<timestamp>/report.md from results")

@@ -12,15 +12,15 @@ def cell(value: object) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]], left: int = 1) -> str:
-    """A `pipe` table; the first `left` columns are text (left-aligned), the rest numbers.
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], left: int = 1, text_last: int = 0) -> str:
+    """A `pipe` table; the first `left` and last `text_last` columns are text (left-aligned), the rest numbers.
 
     Cells arrive already formatted (fmt.py), so tabulate's own number parsing
     is off: it would re-round them.
     """
     if not rows:
         return "_(no data)_"
-    align = ["left"] * left + ["right"] * (len(headers) - left)
+    align = ["left"] * left + ["right"] * (len(headers) - left - text_last) + ["left"] * text_last
     return tabulate([[cell(v) for v in row] for row in rows], headers=[cell(h) for h in headers],
                     tablefmt="pipe", disable_numparse=True, colalign=align)
 

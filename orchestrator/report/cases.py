@@ -1,0 +1,108 @@
+"""Section: every case on its own, with the full statistics of every client in it."""
+
+from __future__ import annotations
+
+from ..scenarios import SCENARIOS
+from . import fmt
+from .charts import medians as median_chart
+from .context import Context
+from .data import Bench, Source
+from .markdown import blocks, heading, image, table
+
+
+def all_cases(ctx: Context) -> list[str]:
+    cases: list[str] = []
+    for source in ctx.sources:
+        cases += [c for c in source.cases() if c not in cases]
+    return cases
+
+
+def ordered(ctx: Context, case: str) -> list[tuple[Source, Bench]]:
+    """Verified cells fastest first (by the first host that has them), then the cells without data."""
+    order: list[str] = []
+    for source in ctx.sources:
+        done = sorted((b for b in source.in_case(case) if b.ok), key=lambda b: b.wall.median)  # type: ignore[union-attr]
+        order += [b.client for b in done if b.client not in order]
+    for source in ctx.sources:
+        order += [b.client for b in source.in_case(case) if b.client not in order]
+    rows = []
+    for client in order:
+        for source in ctx.sources:
+            bench = source.bench(client, case)
+            if bench is not None:
+                rows.append((source, bench))
+    return rows
+
+
+def flags(bench: Bench) -> str:
+    if not bench.ok:
+        return f"{bench.status}: {bench.status_reason}" if bench.status_reason else bench.status
+    wall = bench.wall
+    notes = []
+    if wall.noisy:  # type: ignore[union-attr]
+        notes.append(f"noisy (CV {fmt.pct(wall.cv)})")  # type: ignore[union-attr]
+    if wall.outliers:  # type: ignore[union-attr]
+        notes.append(f"{len(wall.outliers)} outlier{'s' if len(wall.outliers) > 1 else ''}")  # type: ignore[union-attr]
+    if bench.raw.get("stop_reason") not in (None, "ci-target"):
+        notes.append(f"stopped: {bench.raw['stop_reason']}")
+    return ", ".join(notes)
+
+
+HEADERS = ["client", "median ms", "95% CI", "mean ± σ ms", "min ms", "max ms", "user ms", "sys ms",
+           "peak RSS MiB", "x fastest", "ratio 95% CI", "runs", "failed", "flags"]
+
+
+def row(ctx: Context, source: Source, bench: Bench) -> list[str]:
+    failed = str(len(bench.failed_runs))
+    if not bench.ok:
+        return [*ctx.host_cells(source), bench.client, *[fmt.MISSING] * 10, "0", failed, flags(bench)]
+    wall, user, sys, rss = (bench.metric(m) for m in ("wall_ms", "user_ms", "sys_ms", "peak_rss_mib"))
+    ratio = source.ratio(bench.case, bench.client)
+    return [
+        *ctx.host_cells(source), bench.client, fmt.ms(wall.median), fmt.span(wall.median_ci_low, wall.median_ci_high),
+        f"{fmt.ms(wall.mean)} ± {fmt.ms(wall.stdev)}", fmt.ms(wall.min), fmt.ms(wall.max),
+        fmt.ms(user.median), fmt.ms(sys.median), fmt.num(rss.median),
+        fmt.times(ratio["ratio"]) if ratio else fmt.MISSING,
+        fmt.span(ratio["low"], ratio["high"]) if ratio else fmt.MISSING,
+        str(wall.n), failed, flags(bench),
+    ]
+
+
+def _chart(ctx: Context, case: str, rows: list[tuple[Source, Bench]]) -> str | None:
+    bars = [median_chart.MedianBar(
+        label=f"{bench.client} ({source.label})" if ctx.multi_host else bench.client,
+        language=bench.language, median_ms=bench.wall.median,  # type: ignore[union-attr]
+        low_ms=bench.wall.median_ci_low, high_ms=bench.wall.median_ci_high,  # type: ignore[union-attr]
+    ) for source, bench in rows if bench.ok]
+    if not bars:
+        return None
+    path, name = ctx.chart_file(f"case-{case}")
+    median_chart.render(bars, path, f"{case}: median wall time per process")
+    return image(name, f"Bar chart: median wall time with 95% CI per client, {case}")
+
+
+def _describe(bench: Bench) -> str:
+    scenario = SCENARIOS.get(bench.scenario)
+    what = scenario.description if scenario else bench.scenario
+    return f"{what[0].upper()}{what[1:]}; {bench.calls} HTTP call{'s' if bench.calls != 1 else ''} per process."
+
+
+def render(ctx: Context) -> str:
+    parts = [
+        heading(2, "Per scenario"),
+        "Every case, every client: the whole process's wall time (spawn to reap), its median with a 95% "
+        "bootstrap CI, mean ± standard deviation, range, the median user and system CPU time and peak RSS, "
+        "and the ratio of the client's median to the case's fastest with its bootstrap CI. *Noisy*: the "
+        "coefficient of variation is above 10%. *Outliers*: runs with |modified Z| > 3.5, flagged and still "
+        "counted. *Failed*: runs that failed verification, left out of every statistic.",
+    ]
+    for case in all_cases(ctx):
+        rows = ordered(ctx, case)
+        parts += [
+            heading(3, f"`{case}`"),
+            _describe(rows[0][1]),
+            table([*ctx.host_headers(), *HEADERS], [row(ctx, s, b) for s, b in rows], left=len(ctx.host_headers()) + 1,
+                  text_last=1),
+            _chart(ctx, case, rows),
+        ]
+    return blocks(*parts)

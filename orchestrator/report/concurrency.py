@@ -1,0 +1,76 @@
+"""Section: N slow calls with C in flight, against the ideal ceil(N/C) x delay."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from . import fmt
+from .cases import all_cases, ordered
+from .context import Context
+from .data import Bench
+from .markdown import blocks, heading, table
+
+
+@dataclass(frozen=True)
+class Elapsed:
+    elapsed_ms: float  # median network phase, or median wall when the client has no phases
+    basis: str  # "network phase" | "whole process"
+    ideal_ms: float
+
+    @property
+    def overhead_ms(self) -> float:
+        return self.elapsed_ms - self.ideal_ms
+
+    @property
+    def efficiency(self) -> float:
+        return self.ideal_ms / self.elapsed_ms if self.elapsed_ms > 0 else math.nan
+
+
+def ideal_ms(params: dict[str, int] | object) -> float:
+    """The floor set by the server: ceil(N / C) waves of one delay each."""
+    p = dict(params)  # type: ignore[call-overload]
+    return math.ceil(p["requests"] / p["concurrency"]) * p["delay_ms"]
+
+
+def elapsed(bench: Bench) -> Elapsed | None:
+    if not bench.ok or bench.scenario != "concurrent":
+        return None
+    phases = bench.phases
+    if phases:
+        return Elapsed(phases["network"].median, "network phase", ideal_ms(bench.params))
+    return Elapsed(bench.wall.median, "whole process", ideal_ms(bench.params))  # type: ignore[union-attr]
+
+
+def render(ctx: Context) -> str:
+    parts = [
+        heading(2, "Concurrency"),
+        "N calls to `/delay/D` with C in flight. No client can finish before ceil(N/C) × D, the *ideal*. "
+        "*Elapsed* is the median network phase (from the client's own timestamps, so start-up is left out) "
+        "or, for clients that cannot timestamp themselves, the median wall time of the whole process. "
+        "*Overhead* = elapsed − ideal; *efficiency* = ideal / elapsed.",
+    ]
+    cases = [c for c in all_cases(ctx) if c.startswith("concurrent")]
+    if not cases:
+        parts.append("No concurrent case in these results.")
+        return blocks(*parts)
+    for case in cases:
+        body = []
+        for source, bench in ordered(ctx, case):
+            result = elapsed(bench)
+            if result is None:
+                continue
+            body.append([*ctx.host_cells(source), bench.client, bench.concurrency_model, fmt.ms(result.elapsed_ms),
+                         fmt.ms(result.ideal_ms), fmt.ms(result.overhead_ms), fmt.pct(result.efficiency),
+                         fmt.ms(bench.wall.median), result.basis])  # type: ignore[union-attr]
+        any_bench = next(b for s in ctx.sources for b in s.in_case(case))
+        p = any_bench.params
+        parts += [
+            heading(3, f"`{case}`"),
+            f"{p['requests']} calls, {p['concurrency']} in flight, {p['delay_ms']} ms server delay each: "
+            f"ideal {fmt.ms(ideal_ms(p))} ms.",
+            table([*ctx.host_headers(), "client", "concurrency model", "elapsed ms", "ideal ms", "overhead ms",
+                   "efficiency", "wall ms", "elapsed from"], body, left=len(ctx.host_headers()) + 2, text_last=1)
+            if body else "No verified runs in this case.",
+        ]
+    return blocks(*parts)

@@ -1,0 +1,89 @@
+"""`invoke report`: results files in, reports/<UTC timestamp>/report.md with SVG charts out."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+
+from ..atomic import write_text_atomic
+from ..config import ROOT
+from ..errors import PolybenchError
+from ..results import RESULTS_DIR, RESULTS_FILE
+from .context import Context
+from .data import load_sources
+from .document import render_markdown
+from .findings import sentences
+
+REPORTS_DIR = "reports"
+REPORT_FILE = "report.md"
+SUMMARY_LINES = 5
+
+
+def _default_results() -> Path:
+    latest = ROOT / RESULTS_DIR / "latest"
+    if not latest.exists():
+        raise PolybenchError("no results yet: run `invoke run` first")
+    if not (latest / RESULTS_FILE).exists():
+        raise PolybenchError(f"{latest} has no {RESULTS_FILE} (an unfinished run?): "
+                             "finish it with `invoke run --resume`, or run `invoke run`")
+    return latest
+
+
+def _check_paths(paths: list[Path]) -> list[Path]:
+    for path in paths:
+        if not path.exists():
+            raise PolybenchError(f"no such results file or directory: {path}")
+        if path.is_dir() and not (path / RESULTS_FILE).exists():
+            raise PolybenchError(f"{path} has no {RESULTS_FILE}")
+    return paths
+
+
+def new_report_dir(root: Path) -> Path:
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    directory, suffix = root / stamp, 1
+    while directory.exists():
+        suffix += 1
+        directory = root / f"{stamp}-{suffix}"
+    directory.mkdir(parents=True)
+    return directory
+
+
+def terminal_summary(ctx: Context) -> str:
+    """A few plain-text lines: the headline findings of each host."""
+    lines = []
+    for source in ctx.sources:
+        failed = len(source.failed_runs())
+        if failed:
+            lines.append(f"warning: {failed} run(s) failed verification on {source.label} (see the report)")
+        prefix = f"{source.label}: " if ctx.multi_host else ""
+        for sentence in sentences(ctx, source)[:SUMMARY_LINES]:
+            lines.append(f"- {prefix}{re.sub(r'[*`]', '', sentence)}")
+    return "\n".join(lines)
+
+
+def generate_report(paths: list[Path] | None, output_root: Path | None = None, quiet: bool = False,
+                    stdout: bool = False) -> Path:
+    """Write one report from one or more results files (several hosts side by side); return its path.
+
+    Prints the path and, unless quiet, the headline findings; with stdout=True
+    also prints the markdown to stdout (and the rest to stderr, so the
+    markdown can be redirected whole).
+    """
+    sources = load_sources(_check_paths(list(paths)) if paths else [_default_results()])
+    out_dir = new_report_dir(Path(output_root) if output_root else ROOT / REPORTS_DIR)
+    ctx = Context(sources, out_dir)
+    markdown = render_markdown(ctx)
+    report = out_dir / REPORT_FILE
+    write_text_atomic(report, markdown)
+    chatter = sys.stderr if stdout else sys.stdout
+    if stdout:
+        sys.stdout.write(markdown)
+        sys.stdout.flush()
+    print(f"report: {report}", file=chatter)
+    if not quiet:
+        summary = terminal_summary(ctx)
+        if summary:
+            print(summary, file=chatter)
+    return report

@@ -1,0 +1,71 @@
+"""Section: how the numbers were made, in plain words, with this run's settings."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .. import stats
+from . import fmt
+from .context import Context
+from .data import Source
+from .markdown import blocks, heading
+
+
+def _settings_text(source: Source) -> str:
+    s = source.settings
+    return (f"{s.get('warmup', '?')} warm-up run(s) per client, then {s.get('min_runs', '?')} to "
+            f"{s.get('max_runs', '?')} counted runs; a client leaves the rotation once its median's 95% CI "
+            f"half-width is within {fmt.pct(s['target_rel_ci']) if s.get('target_rel_ci') is not None else '?'} "
+            f"of the median, at the maximum, after {s.get('budget_s', '?')} s of runs, or when it keeps failing; "
+            f"each run is killed after {s.get('timeout_s', '?')} s")
+
+
+def _stop_reasons(source: Source) -> str:
+    counts = Counter(b.raw.get("stop_reason") or "none recorded" for b in source.benches if b.ok)
+    return ", ".join(f"{reason} {n}" for reason, n in counts.most_common()) or "no cells ran"
+
+
+def render(ctx: Context) -> str:
+    per_host = {source.label: _settings_text(source) for source in ctx.sources}
+    if len(set(per_host.values())) == 1:
+        settings = f"Settings: {next(iter(per_host.values()))}."
+    else:
+        settings = "Settings:\n\n" + "\n".join(f"- {label}: {text}." for label, text in per_host.items())
+    stops = "\n".join(f"- {f'{s.label}: ' if ctx.multi_host else ''}{_stop_reasons(s)}" for s in ctx.sources)
+    confidence = fmt.pct(stats.DEFAULT_CONFIDENCE).replace(".0%", "%")
+    return blocks(
+        heading(2, "Method"),
+        heading(3, "Timing"),
+        "Every run is one fresh process. `polybench-launch`, a small C program, starts the client with "
+        "`posix_spawn` (no shell in between), reaps it with `wait4`, and reports the wall time from the "
+        "monotonic clock (spawn to reap) together with that one child's user and system CPU time and peak "
+        "resident set from `wait4`'s rusage. Timing from a small launcher keeps the orchestrator's own memory "
+        "and Python overhead out of the numbers. Each client also prints Unix-epoch timestamps at its first "
+        "statement, when its client is ready and when the last response is checked; with the launcher's "
+        "epoch times of spawn and reap they split the run into runtime start, imports + set-up, network and "
+        "exit.",
+        heading(3, "Verification"),
+        "A run counts only if every check passes: exit code 0 within the time limit; one JSON line on stdout "
+        "with `ok == requests ==` the calls the case needs and no errors (curl: every response body equals "
+        "the expected payload); for `stream`, the byte count and a SHA-256 the orchestrator computes itself; "
+        "the server's `/stats` for the run's id counts the expected requests and TCP connections (one per "
+        "call for `sequential`, one in all for `keepalive`); and the timestamps fall in order inside the "
+        "spawn-to-reap window. A run that fails is kept in the results with the first check it failed, and "
+        "left out of every statistic.",
+        heading(3, "Order"),
+        "Per case, every client warms up, then counted runs go round robin across the clients (A B C A B C "
+        "...) so that drift on a shared machine hits all of them alike. Python clients make one more run "
+        "under `-X importtime`, used only for the import table.",
+        settings,
+        "Why each cell stopped (cells with verified runs):\n\n" + stops,
+        heading(3, "Statistics"),
+        f"Headline figures are medians: process times are skewed to the right (a cache miss only ever adds "
+        f"time), and one slow run cannot drag a median. Each median has a {confidence} percentile bootstrap "
+        f"interval ({stats.DEFAULT_RESAMPLES} resamples, fixed seed, so a re-rendered report is identical). "
+        f"Runs whose modified Z-score exceeds {stats.OUTLIER_Z} are flagged as outliers and still counted; a "
+        f"cell whose coefficient of variation exceeds {fmt.pct(stats.NOISY_CV)} is flagged noisy. A ratio of "
+        f"two clients is the ratio of their medians, with a bootstrap interval that resamples each client's "
+        f"runs independently. Line fits go through the median of each call count, with intervals from "
+        f"refitting bootstrap resamples; break-even points are computed from the fitted lines and their "
+        f"intervals from the same resamples.",
+    )

@@ -1,0 +1,218 @@
+"""Section: the machine, versions, settings and run counts behind the numbers; failed runs.
+
+Also the warning at the top of the report when runs failed verification or
+the matrix did not finish: a reader must not miss that before the findings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import PurePosixPath
+from typing import Any
+
+from . import fmt
+from .context import Context
+from .data import Source
+from .markdown import blocks, heading, table
+
+# Packages the Python clients and the server pull in, shown with their versions.
+PACKAGES_SHOWN = ("requests", "urllib3", "requests-futures", "httpx", "httpcore", "h11", "anyio", "aiohttp",
+                  "multidict", "yarl", "certifi", "idna", "charset-normalizer", "flask", "werkzeug", "gunicorn",
+                  "gevent")
+REASON_WIDTH = 160
+
+
+def _text(value: Any, missing: str = "unknown") -> str:
+    if value is None or value == "":
+        return missing
+    return str(value)
+
+
+def _gib(value: Any) -> str:
+    return fmt.num(value / (1 << 30)) + " GiB" if isinstance(value, (int, float)) else "unknown"
+
+
+def _cpus(host: Mapping[str, Any]) -> str:
+    count, usable = host.get("cpu_count"), host.get("cpu_affinity")
+    if usable is not None and usable != count:
+        return f"{_text(count)} ({usable} usable by polybench)"
+    return _text(count)
+
+
+def _commit(git: Mapping[str, Any]) -> str:
+    if not git.get("commit"):
+        return "unknown (not a git checkout)"
+    state = {True: "dirty: uncommitted changes", False: "clean", None: "state unknown"}[git.get("dirty")]
+    return f"{git['commit'][:12]} ({state})"
+
+
+def _container(container: Mapping[str, Any] | None) -> str:
+    if not container:
+        return "none (bare host)"
+    image = container.get("image") or "unknown image"
+    image_id = f", id {container['image_id']}" if container.get("image_id") else ""
+    return f"{image}{image_id}"
+
+
+def _cell_counts(source: Source) -> str:
+    counts = Counter(b.status for b in source.benches)
+    return ", ".join(f"{n} {status}" for status, n in counts.most_common())
+
+
+def _settings(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if not settings:
+        return [("settings", "unknown")]
+    return [
+        ("warm-up runs per cell", _text(settings.get("warmup"))),
+        ("counted runs per cell", f"{_text(settings.get('min_runs'))} to {_text(settings.get('max_runs'))}"),
+        ("stop when the median's 95% CI half-width is within",
+         fmt.pct(settings["target_rel_ci"]) if settings.get("target_rel_ci") is not None else "unknown"),
+        ("time budget per cell", f"{_text(settings.get('budget_s'))} s"),
+        ("timeout per run", f"{_text(settings.get('timeout_s'))} s"),
+    ]
+
+
+def _rows(source: Source) -> list[tuple[str, str]]:
+    env, data = source.environment, source.data
+    host, server = env.get("host", {}), env.get("server", {})
+    rows = [
+        ("host", _text(host.get("hostname"))),
+        ("CPU", _text(host.get("cpu_model"))),
+        ("CPUs", _cpus(host)),
+        ("memory", _gib(host.get("memory_bytes"))),
+        ("OS", _text(host.get("os"))),
+        ("kernel", _text(host.get("kernel"))),
+        ("architecture", _text(host.get("machine"))),
+        ("CPU frequency governor", _text(host.get("cpu_governor"), "unknown (not exposed)")),
+        ("load average at start", ", ".join(f"{x:.2f}" for x in host["load_average"])
+         if host.get("load_average") else "unknown"),
+    ]
+    rows += [(f"toolchain: {name}", _text(version, "missing")) for name, version in env.get("toolchains", {}).items()]
+    rows += [
+        ("commit", _commit(env.get("git", {}))),
+        ("container image", _container(env.get("container"))),
+        ("server", _text(server.get("url"))),
+        ("server location", "remote (another host)" if server.get("remote") else "local (same host, loopback)"),
+        ("server worker model", _text(server.get("worker_model"))),
+        ("profile", _text(data.get("profile"))),
+        ("config SHA-256", _text(data.get("config_sha256"))[:16]),
+        ("results written", _text(data.get("created"))),
+        ("matrix finished", "yes" if data.get("finished") else "NO: the run stopped early"),
+        *_settings(source.settings),
+        ("cells (client × case)", _cell_counts(source)),
+        ("counted runs", str(sum(len(b.runs) for b in source.benches))),
+        ("warm-up runs", str(sum(b.raw.get("warmup_runs", 0) for b in source.benches))),
+        ("runs that failed verification", str(len(source.failed_runs()))),
+        ("results file", str(source.path)),
+    ]
+    return rows
+
+
+def _environment_table(ctx: Context) -> str:
+    per_host = [dict(_rows(source)) for source in ctx.sources]
+    keys: list[str] = []
+    for rows in per_host:
+        keys += [k for k in rows if k not in keys]
+    headers = ["", *(s.label for s in ctx.sources)] if ctx.multi_host else ["", "value"]
+    body = [[key, *(rows.get(key, fmt.MISSING) for rows in per_host)] for key in keys]
+    return table(headers, body, left=len(headers))
+
+
+def _binary_size(client: str, build: Mapping[str, Any] | None) -> str:
+    outputs = (build or {}).get("outputs") or {}
+    matching = [size for path, size in outputs.items() if PurePosixPath(path).name == client]
+    if not matching and len(outputs) == 1:
+        matching = list(outputs.values())
+    return fmt.mib(matching[0]) if matching else fmt.MISSING
+
+
+def _clients_table(ctx: Context) -> str:
+    body = []
+    for source in ctx.sources:
+        for name, client in source.environment.get("clients", {}).items():
+            build = client.get("build")
+            body.append([*ctx.host_cells(source), name, _text(client.get("language")), _text(client.get("library")),
+                         _text(client.get("library_version")), _text(client.get("concurrency_model")),
+                         _text((build or {}).get("status"), "no build record"), _binary_size(name, build)])
+    headers = [*ctx.host_headers(), "client", "language", "library", "version", "concurrency model", "build",
+               "binary MiB"]
+    return table(headers, body, left=len(headers) - 1)
+
+
+def _packages(ctx: Context) -> str | None:
+    lines = []
+    for source in ctx.sources:
+        packages = source.environment.get("python_packages") or {}
+        shown = [f"{name} {packages[name]}" for name in PACKAGES_SHOWN if name in packages]
+        if shown:
+            prefix = f"{source.label}: " if ctx.multi_host else ""
+            lines.append(f"- {prefix}{', '.join(shown)} ({len(packages)} packages in the environment in all)")
+    return "Python packages the clients and server use:\n\n" + "\n".join(lines) if lines else None
+
+
+def grouped_failures(source: Source) -> list[tuple[str, int, str]]:
+    """(reason, runs, which cells) for the runs that failed verification, most frequent first."""
+    by_reason: dict[str, Counter[str]] = {}
+    for bench, run in source.failed_runs():
+        reason = _text(run.get("reason"), "no reason recorded")
+        if len(reason) > REASON_WIDTH:
+            reason = reason[:REASON_WIDTH - 1] + "…"
+        by_reason.setdefault(reason, Counter())[f"{bench.client} {bench.case}"] += 1
+    rows = [(reason, sum(cells.values()), ", ".join(f"{cell} ×{n}" for cell, n in cells.most_common()))
+            for reason, cells in by_reason.items()]
+    return sorted(rows, key=lambda row: -row[1])
+
+
+def _failures(ctx: Context) -> str:
+    body = [[*ctx.host_cells(source), reason, str(n), cells]
+            for source in ctx.sources for reason, n, cells in grouped_failures(source)]
+    unusable = [[*ctx.host_cells(source), b.client, b.case, b.status, _text(b.status_reason, "")]
+                for source in ctx.sources for b in source.benches if not b.ok]
+    parts = [heading(3, "Failed runs and missing cells")]
+    if body:
+        parts += ["Runs that failed verification, grouped by the first check they failed. They are left out of "
+                  "every statistic in this report.",
+                  table([*ctx.host_headers(), "reason", "runs", "cells"], body, left=len(ctx.host_headers()) + 1,
+                        text_last=1)]
+    else:
+        parts.append("Every run passed verification.")
+    if unusable:
+        parts += ["Cells without verified runs (not in any table below):",
+                  table([*ctx.host_headers(), "client", "case", "status", "reason"], unusable,
+                        left=len(ctx.host_headers()) + 4)]
+    return blocks(*parts)
+
+
+def warnings(ctx: Context) -> str | None:
+    """A blockquote for the top of the report, or None when every run verified and the matrix finished."""
+    lines = []
+    for source in ctx.sources:
+        where = f" on {source.label}" if ctx.multi_host else ""
+        failures = grouped_failures(source)
+        if failures:
+            total = sum(n for _, n, _ in failures)
+            reasons = "; ".join(f"{reason} ({n})" for reason, n, _ in failures[:3])
+            more = f"; and {len(failures) - 3} other reasons" if len(failures) > 3 else ""
+            lines.append(f"**{total} run{'s' if total != 1 else ''} failed verification{where}** and "
+                         f"{'are' if total != 1 else 'is'} left out of every statistic: {reasons}{more}.")
+        if not source.data.get("finished"):
+            lines.append(f"**The run{where} did not finish**: some cells have fewer runs than the profile asks for.")
+        failed_cells = [b for b in source.benches if b.status == "failed"]
+        if failed_cells:
+            lines.append(f"**{len(failed_cells)} cell{'s' if len(failed_cells) != 1 else ''}{where} had no verified "
+                         f"run at all**: {', '.join(f'{b.client} {b.case}' for b in failed_cells)}.")
+    if not lines:
+        return None
+    return "\n>\n".join(f"> {line}" for line in ["**Warning**", *lines, "See *Failed runs and missing cells*."])
+
+
+def render(ctx: Context) -> str:
+    return blocks(
+        heading(2, "Environment and provenance"),
+        _environment_table(ctx),
+        heading(3, "Clients"),
+        _clients_table(ctx),
+        _packages(ctx),
+        _failures(ctx),
+    )
