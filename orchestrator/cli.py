@@ -39,7 +39,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import serve_forever
 
-    serve_forever(args.port, args.dev)
+    if args.host not in ("127.0.0.1", "::1", "localhost"):
+        print(f"polybench: serving on {args.host}: reachable beyond this machine's loopback", file=sys.stderr)
+    serve_forever(args.port, args.dev, host=args.host)
     return 0
 
 
@@ -95,6 +97,8 @@ def parser() -> argparse.ArgumentParser:
     serve = verbs.add_parser("serve", help="run the shared server in the foreground")
     serve.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: a free one)")
     serve.add_argument("--dev", action="store_true", help="Flask's development server (article fidelity only)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to bind (default loopback; anything else is an explicit choice, e.g. compose)")
     serve.set_defaults(func=cmd_serve)
 
     run = verbs.add_parser("run", help="run a profile's matrix and write results/<timestamp>/")

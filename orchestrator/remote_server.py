@@ -39,5 +39,5 @@ class RemoteServer:
         return fetch_json(f"{self.url}/stats?run={urllib.parse.quote(run_id)}")
 
     def describe(self) -> dict[str, Any]:
-        return {"url": self.url, "remote": True, "worker_model": self.health.get("worker_model")
-                or f"{self.health.get('worker')} x{self.health.get('workers')}"}
+        worker, workers = self.health.get("worker"), self.health.get("workers")
+        return {"url": self.url, "remote": True, "worker_model": f"{worker}, {workers} worker (remote, from /health)"}

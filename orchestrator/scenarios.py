@@ -20,6 +20,11 @@ PARAMETER_RANGES: dict[str, tuple[int, int]] = {
 }
 
 DEFAULT_STREAM_BYTES = 1 << 20
+# `keepalive` must reuse its connection, but a pooled client may open one
+# more: hyper's pool (under reqwest) races a new connection against waiting
+# for the idle one to come back (hyperium/hyper#4134), measured here in about
+# 1 run in 6. Two still rejects a client that reconnects for every call.
+KEEPALIVE_MAX_CONNECTIONS = 2
 REST_CALLS = 5  # POST, GET (follow _links), PUT, DELETE, GET -> 404
 
 
@@ -31,7 +36,8 @@ class Scenario:
     parameters: tuple[str, ...]  # which of PARAMETER_RANGES it accepts
     expected_calls: Callable[[Mapping[str, int]], int]
     path_prefix: Callable[[Mapping[str, int]], str]
-    # Connection rule: "equal" (== calls), "at_most_one", or "any" (<= calls).
+    # Connection rule: "equal" (== calls), "at_most_one", "pooled"
+    # (<= KEEPALIVE_MAX_CONNECTIONS), or "any" (<= calls).
     connections: str
     description: str
 
@@ -58,7 +64,7 @@ SCENARIOS: dict[str, Scenario] = {
             "N GET /api, each on a new connection",
         ),
         Scenario(
-            "keepalive", ("requests",), lambda p: p["requests"], lambda p: "/api", "at_most_one",
+            "keepalive", ("requests",), lambda p: p["requests"], lambda p: "/api", "pooled",
             "N GET /api over one persistent connection",
         ),
         Scenario(

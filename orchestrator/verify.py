@@ -15,7 +15,7 @@ from typing import Any, Mapping
 from server.payload import expected_sha256
 
 from .config import Case, ClientSpec
-from .scenarios import SCENARIOS
+from .scenarios import KEEPALIVE_MAX_CONNECTIONS, SCENARIOS
 from .spawn import ProcessResult
 
 EXIT_UNSUPPORTED = 3
@@ -118,7 +118,7 @@ def _check_claims(client: ClientSpec, case: Case, output: Mapping[str, Any]) -> 
             raise Rejected("streamed body SHA-256 does not match the documented pattern")
 
 
-def check_server(case: Case, stats: Mapping[str, Any] | None, max_connections: int = 1) -> None:
+def check_server(case: Case, stats: Mapping[str, Any] | None) -> None:
     """The server's own count for the run id must match what the scenario demands."""
     if stats is None:
         raise Rejected("server /stats unavailable for this run")
@@ -133,8 +133,11 @@ def check_server(case: Case, stats: Mapping[str, Any] | None, max_connections: i
     connections = stats.get("connections", 0)
     if scenario.connections == "equal" and connections != calls:
         raise Rejected(f"server saw {connections} connections, expected one per call ({calls})")
-    if scenario.connections == "at_most_one" and not 1 <= connections <= max_connections:
-        raise Rejected(f"server saw {connections} connections, expected at most {max_connections} (reuse)")
+    if scenario.connections == "at_most_one" and connections != 1:
+        raise Rejected(f"server saw {connections} connections, expected 1")
+    if scenario.connections == "pooled" and not 1 <= connections <= KEEPALIVE_MAX_CONNECTIONS:
+        raise Rejected(f"server saw {connections} connections for {calls} calls, expected at most "
+                       f"{KEEPALIVE_MAX_CONNECTIONS} (connection reuse)")
     if scenario.connections == "any" and not 1 <= connections <= calls:
         raise Rejected(f"server saw {connections} connections for {calls} calls")
 

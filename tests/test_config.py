@@ -94,3 +94,28 @@ def test_cli_reports_bad_config_without_traceback(tmp_path, raw):
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "polybench: error:" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_missing_toolchain_skips_that_client_with_its_fix(tmp_path, monkeypatch):
+    from orchestrator import build as build_module
+
+    data = {
+        "toolchains": {
+            "python": {"version": ["{python}", "--version"], "fix": "install python"},
+            "zig": {"version": ["no-such-zig-compiler", "version"], "fix": "install Zig from ziglang.org"},
+        },
+        "clients": [
+            {"name": "zig-client", "language": "zig", "build": {"requires": ["zig"]}, "run": ["zig-out/client"]},
+            {"name": "py-client", "language": "python", "build": {"requires": ["python"]}, "run": ["{python}"]},
+        ],
+        "profiles": {"p": {"scenarios": {"single": {}}}},
+    }
+    config = load_config(write(tmp_path, data))
+    monkeypatch.setattr(build_module, "write_json_atomic", lambda path, data: None)
+    lines: list[str] = []
+    manifest = build_module.build_all(config, log=lines.append)
+    assert manifest["clients"]["zig-client"]["status"] == "skipped"
+    assert "zig not found: install Zig from ziglang.org" in manifest["clients"]["zig-client"]["message"]
+    assert manifest["clients"]["py-client"]["status"] in ("built", "up-to-date")
+    assert manifest["toolchains"]["zig"] is None
+    assert any("zig-client" in line and "skipped" in line for line in lines)

@@ -101,7 +101,8 @@ def test_exit_3_means_unsupported_not_failed():
     ("the_case", "server", "reason"),
     [
         (case("sequential", requests=4), stats(4, connections=1), "expected one per call (4)"),
-        (case("keepalive", requests=4), stats(4, connections=4), "expected at most 1"),
+        (case("keepalive", requests=4), stats(4, connections=4), "expected at most 2"),
+        (case("single"), stats(1, connections=2), "expected 1"),
         (case("keepalive", requests=4), {"requests": 5, "paths": {"/api": 4, "/x": 1}, "connections": 1},
          "server saw 5 requests for the run"),
         (case("concurrent", requests=4, concurrency=2, delay_ms=5), stats(4, 2, "/delay/6"), "on /delay/5"),

@@ -12,7 +12,7 @@ import pytest
 
 from orchestrator.config import Case
 from orchestrator.runner import Runner
-from orchestrator.scenarios import SCENARIOS, normalise_params
+from orchestrator.scenarios import KEEPALIVE_MAX_CONNECTIONS, SCENARIOS, normalise_params
 
 pytestmark = pytest.mark.slow
 
@@ -59,11 +59,12 @@ def test_sequential_opens_one_connection_per_call(config, live_server, built, cl
 
 
 @pytest.mark.parametrize("client_name", CLIENTS)
-def test_keepalive_reuses_one_connection(config, live_server, built, client_name):
+def test_keepalive_reuses_its_connection(config, live_server, built, client_name):
     record = run_once(config, live_server, built, client_name, case("keepalive", requests=10))
     assert record.verified, record.reason
     assert record.server["requests"] == 10
-    assert record.server["connections"] == 1
+    # 1, or 2 where a pool races a new connection (scenarios.KEEPALIVE_MAX_CONNECTIONS)
+    assert record.server["connections"] <= KEEPALIVE_MAX_CONNECTIONS
 
 
 @pytest.mark.parametrize("client_name", CLIENTS)

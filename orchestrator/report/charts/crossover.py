@@ -28,6 +28,7 @@ class SpawnLine:
 
 def render(series: list[CrossoverSeries], spawn: SpawnLine | None, path: Path, title: str) -> None:
     fig, ax = style.figure(8.0, 5.2)
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.1, top=0.93)
     top = max(n for s in series for n, *_ in s.points)
     xs = np.geomspace(1, top * 1.5, 60)
     for i, item in enumerate(series):
@@ -48,8 +49,8 @@ def render(series: list[CrossoverSeries], spawn: SpawnLine | None, path: Path, t
                 label=spawn.label)
         ax.annotate(spawn.label, (xs[-1], spawn.per_call_ms * xs[-1]), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=7, color="0.3")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    style.log_scale(ax, "x")
+    style.log_scale(ax, "y")
     ax.set_xlim(0.8, top * 1.5 * 4)  # room on the right for the direct labels
     ax.grid(which="both", axis="both", linestyle=":", linewidth=0.4, color="0.8")
     ax.set_xlabel("calls made by one process (log scale)")

@@ -21,7 +21,9 @@ class MedianBar:
 
 
 def render(bars: list[MedianBar], path: Path, title: str, xlabel: str = "median wall time (ms), 95% CI") -> None:
-    fig, ax = style.figure(8.0, style.bar_height(len(bars)))
+    height = style.bar_height(len(bars))
+    fig, ax = style.figure(8.0, height)
+    style.margins(fig, [b.label for b in bars], 8.0, height)
     ys = list(range(len(bars)))[::-1]
     smallest = min(b.low_ms for b in bars)
     largest = max(b.high_ms for b in bars)
@@ -40,7 +42,7 @@ def render(bars: list[MedianBar], path: Path, title: str, xlabel: str = "median 
                 va="center", ha="left", fontsize=8)
     ax.set_yticks(ys, [b.label for b in bars])
     if log:
-        ax.set_xscale("log")
+        style.log_scale(ax, "x")
         ax.set_xlim(base, largest * 2.5)
     else:
         ax.set_xlim(0, largest * 1.15)

@@ -17,7 +17,9 @@ class PhaseBar:
 
 
 def render(bars: list[PhaseBar], path: Path, title: str) -> None:
-    fig, ax = style.figure(8.0, style.bar_height(len(bars)))
+    height = style.bar_height(len(bars))
+    fig, ax = style.figure(8.0, height)
+    style.margins(fig, [b.label for b in bars], 8.0, height)
     longest = max((b.wall_ms for b in bars), default=1.0)
     ys = list(range(len(bars)))[::-1]  # first row on top
     drawn: set[str] = set()

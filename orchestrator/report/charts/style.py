@@ -7,6 +7,7 @@ from pathlib import Path
 import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies. Hatches
 # and markers carry the same information for readers who see no colour at all.
@@ -41,11 +42,27 @@ def language_style(language: str) -> tuple[str, str]:
 def figure(width_in: float, height_in: float) -> tuple[Figure, Axes]:
     """A figure outside pyplot: no global state, no GUI backend."""
     with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(width_in, height_in), layout="constrained")
+        fig = Figure(figsize=(width_in, height_in))
         ax = fig.add_subplot()
     ax.grid(axis="x", linestyle=":", linewidth=0.5, color="0.7")
     ax.set_axisbelow(True)
     return fig, ax
+
+
+def log_scale(ax: Axes, which: str = "x") -> None:
+    """A log scale labelled 1, 10, 100 in plain numbers (mathtext 10^n labels are slow to lay out)."""
+    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_major_locator(LogLocator(base=10))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def margins(fig: Figure, labels: list[str], width_in: float, height_in: float) -> None:
+    """Room for the y tick labels, title and x label, set by hand: automatic layout costs a second draw."""
+    longest = max((len(label) for label in labels), default=4)
+    left = min(0.5, (0.25 + 0.062 * longest) / width_in)
+    fig.subplots_adjust(left=left, right=0.97, bottom=min(0.4, 0.55 / height_in), top=1 - min(0.3, 0.4 / height_in))
 
 
 def bar_height(rows: int) -> float:
