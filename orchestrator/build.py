@@ -13,9 +13,9 @@ import json
 import os
 import subprocess
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from .atomic import write_json_atomic
 from .config import BuildSpec, ClientSpec, Config, expand

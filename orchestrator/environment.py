@@ -12,9 +12,10 @@ import re
 import socket
 import subprocess
 import sys
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .build import read_manifest
 from .config import ClientSpec, Config, expand

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from . import stats
 from .atomic import point_symlink, write_json_atomic
@@ -53,7 +54,7 @@ class RunRecord:
         return {"type": "run", **asdict(self)}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> "RunRecord":
+    def from_json(cls, data: Mapping[str, Any]) -> RunRecord:
         fields = {k: v for k, v in data.items() if k != "type"}
         return cls(**fields)
 
@@ -118,7 +119,8 @@ def latest_dir(root: Path) -> Path | None:
     link = root / RESULTS_DIR / "latest"
     if link.exists():
         return link.resolve()
-    candidates = sorted(p for p in (root / RESULTS_DIR).glob("2*") if p.is_dir()) if (root / RESULTS_DIR).exists() else []
+    folder = root / RESULTS_DIR
+    candidates = sorted(p for p in folder.glob("2*") if p.is_dir()) if folder.exists() else []
     return candidates[-1] if candidates else None
 
 
@@ -253,10 +255,3 @@ def load_results(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise PolybenchError(f"{path}: not a polybench results file (expected schema {SCHEMA})")
     return data
-
-
-@dataclass
-class Plan:
-    """What will run: one item per (client, case), kept in runs.jsonl's metadata."""
-
-    items: list[dict[str, Any]] = field(default_factory=list)

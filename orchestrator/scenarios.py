@@ -1,4 +1,5 @@
-"""The six scenarios of the client contract (docs/contract.md), as data.
+"""The scenarios (docs/contract.md), as data: the contract's six, and the
+server-side fan-out pair that only clients with a `scenario_argv` for it run.
 
 Config validation, the scheduler and the verifier all read from this table,
 so what a scenario means (its parameters, how many calls it makes, what the
@@ -7,8 +8,12 @@ server must have seen) is written down once.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
+
+from server.limits import MAX_FANOUT_CALLS, MAX_FANOUT_DELAY_MS
+
+from .errors import ConfigError
 
 # Caps mirror the server's own (server/limits.py); a config asking for more
 # would only produce 400s, so it is refused at load time with a clear line.
@@ -26,6 +31,14 @@ DEFAULT_STREAM_BYTES = 1 << 20
 # 1 run in 6. Two still rejects a client that reconnects for every call.
 KEEPALIVE_MAX_CONNECTIONS = 2
 REST_CALLS = 5  # POST, GET (follow _links), PUT, DELETE, GET -> 404
+# fanout_*: the article's two calls of one second each.
+DEFAULT_FANOUT_CALLS = 2
+DEFAULT_FANOUT_DELAY_MS = 1_000
+# Tighter than PARAMETER_RANGES: `requests` is the server's inner calls here.
+FANOUT_RANGES: dict[str, tuple[int, int]] = {
+    "requests": (1, MAX_FANOUT_CALLS),
+    "delay_ms": (0, MAX_FANOUT_DELAY_MS),
+}
 
 
 @dataclass(frozen=True)
@@ -37,9 +50,19 @@ class Scenario:
     expected_calls: Callable[[Mapping[str, int]], int]
     path_prefix: Callable[[Mapping[str, int]], str]
     # Connection rule: "equal" (== calls), "at_most_one", "pooled"
-    # (<= KEEPALIVE_MAX_CONNECTIONS), or "any" (<= calls).
+    # (<= KEEPALIVE_MAX_CONNECTIONS), or "any" (<= the server's requests).
     connections: str
     description: str
+    # Requests the server counts for the run, when it is not expected_calls:
+    # the fan-out scenarios' one call makes the server call itself N times.
+    server_requests: Callable[[Mapping[str, int]], int] | None = None
+    # False: not part of the client contract (the contract's clients do not
+    # implement it); only clients with a `scenario_argv` for it run it.
+    contract: bool = True
+
+    def expected_server_requests(self, params: Mapping[str, int]) -> int:
+        """What /stats must count for the run: the client's calls plus any the server makes."""
+        return (self.server_requests or self.expected_calls)(params)
 
     def payload(self, params: Mapping[str, int]) -> object | None:
         """The JSON body every call must return, where it is fixed."""
@@ -47,10 +70,28 @@ class Scenario:
             return API_PAYLOAD
         if self.name == "concurrent":
             return {"delay_ms": params["delay_ms"]}
+        if self.name in FANOUT_MODES:
+            calls = params["requests"]
+            return {"mode": FANOUT_MODES[self.name], "calls": calls, "delay_ms": params["delay_ms"],
+                    "statuses": [200] * calls}
         return None
 
 
 API_PAYLOAD = {"message": "GET request received", "data": [1, 2, 3]}
+FANOUT_MODES = {"fanout_sync": "sync", "fanout_async": "async"}
+
+
+def _fanout(name: str, description: str) -> Scenario:
+    """One GET /fanout/<mode>/N/D; the server then makes N GET /delay/D of its own."""
+    mode = FANOUT_MODES[name]
+    return Scenario(
+        name, ("requests", "delay_ms"), lambda p: 1,
+        lambda p: f"/fanout/{mode}/{p['requests']}/{p['delay_ms']}",
+        # The client's connection plus the server's own: 1 (sync, keep-alive)
+        # up to N (async, or any server that closes connections).
+        "any", description, server_requests=lambda p: 1 + p["requests"], contract=False,
+    )
+
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
@@ -80,6 +121,8 @@ SCENARIOS: dict[str, Scenario] = {
             "rest", (), lambda p: REST_CALLS, lambda p: "/users", "any",
             "create, follow _links, update, delete, confirm 404",
         ),
+        _fanout("fanout_sync", "one GET /fanout/sync/N/D: a sync view calls /delay/D N times in series"),
+        _fanout("fanout_async", "one GET /fanout/async/N/D: an async view gathers N calls to /delay/D"),
     )
 }
 
@@ -95,4 +138,11 @@ def normalise_params(scenario: Scenario, params: Mapping[str, int]) -> dict[str,
         filled.setdefault("delay_ms", 0)
     if scenario.name in ("sequential", "keepalive"):
         filled.setdefault("requests", 1)
+    if scenario.name in FANOUT_MODES:
+        filled.setdefault("requests", DEFAULT_FANOUT_CALLS)
+        filled.setdefault("delay_ms", DEFAULT_FANOUT_DELAY_MS)
+        for name, (low, high) in FANOUT_RANGES.items():
+            if not low <= filled[name] <= high:
+                raise ConfigError(f"{scenario.name}.{name}: expected an integer from {low} to {high} "
+                                  f"(the server's fan-out cap), got {filled[name]}")
     return filled

@@ -9,8 +9,8 @@ run count or its time budget, or when it keeps failing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from . import stats
 from .config import Case, ClientSpec, RunSettings

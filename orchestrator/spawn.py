@@ -25,8 +25,8 @@ import signal
 import tempfile
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from .errors import PolybenchError
 from .launcher import ensure_launcher

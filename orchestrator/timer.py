@@ -8,8 +8,9 @@ median), and the way the engine is checked against hyperfine
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from . import stats
 from .errors import PolybenchError

@@ -8,9 +8,11 @@ the results with that reason and never enters a statistic.
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from server.payload import expected_sha256
 
@@ -87,7 +89,7 @@ def _phases(result: ProcessResult, output: Mapping[str, Any]) -> dict[str, int]:
     entry, ready, done = output["t_entry_ns"], output["t_ready_ns"], output["t_done_ns"]
     spawn, reap = result.spawn_epoch_ns, result.reap_epoch_ns
     order = [spawn, entry, ready, done, reap]
-    if any(later < earlier - CLOCK_TOLERANCE_NS for earlier, later in zip(order, order[1:])):
+    if any(later < earlier - CLOCK_TOLERANCE_NS for earlier, later in itertools.pairwise(order)):
         raise Rejected("timestamps out of order (spawn <= entry <= ready <= done <= reap)")
     return {
         "runtime_start": entry - spawn,

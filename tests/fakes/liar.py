@@ -17,7 +17,7 @@ import urllib.request
 T_ENTRY = time.time_ns()
 mode, _, name = sys.argv[1].partition(":")  # MODE[:CLIENT_NAME]
 scenario, rest = sys.argv[2], sys.argv[3:]
-flags = dict(zip(rest[0::2], rest[1::2]))
+flags = dict(zip(rest[0::2], rest[1::2], strict=False))
 url, run_id = flags["--url"], flags["--run-id"]
 calls = {"rest": 5, "single": 1, "stream": 1}.get(scenario, int(flags.get("--requests", 1)))
 headers = {"X-Polybench-Run": run_id}
