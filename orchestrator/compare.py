@@ -107,6 +107,9 @@ def compare_command(old: Path, new: Path, threshold: float = 0.05, fail_on_regre
     changes = compare_results(old_data, new_data, threshold)
     print(f"old: {_describe(old, old_data)}")
     print(f"new: {_describe(new, new_data)}")
+    hosts = {((d.get("environment") or {}).get("host") or {}).get("hostname") for d in (old_data, new_data)}
+    if len(hosts) > 1:
+        print("note: different hosts; a change may be the machine's, not the code's")
     if not changes:
         print("no (client, case) cell has verified runs in both files")
         return 0

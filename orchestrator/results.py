@@ -115,10 +115,8 @@ def new_results_dir(root: Path) -> Path:
     return directory
 
 
-def latest_dir(root: Path) -> Path | None:
-    link = root / RESULTS_DIR / "latest"
-    if link.exists():
-        return link.resolve()
+def newest_dir(root: Path) -> Path | None:
+    """The most recent results directory, finished or not (names sort by UTC time)."""
     folder = root / RESULTS_DIR
     candidates = sorted(p for p in folder.glob("2*") if p.is_dir()) if folder.exists() else []
     return candidates[-1] if candidates else None
@@ -208,7 +206,7 @@ def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[d
             "params": item["params"],
             "calls": item["calls"],
             "status": status,
-            "status_reason": item.get("skipped") or (failed[-1].reason if status == "failed" else None),
+            "status_reason": _status_reason(status, item, failed, mine),
             "stop_reason": item.get("stop_reason"),
             "warmup_runs": sum(1 for r in mine if r.kind == "warmup"),
             "runs": [_run_json(r) for r in counted],
@@ -223,10 +221,25 @@ def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[d
         "profile": meta.get("profile"),
         "settings": meta.get("settings"),
         "config_sha256": meta.get("config_sha256"),
+        "statistics": {
+            "confidence": stats.DEFAULT_CONFIDENCE, "resamples": stats.DEFAULT_RESAMPLES,
+            "seed": stats.DEFAULT_SEED, "outlier_z": stats.OUTLIER_Z, "noisy_cv": stats.NOISY_CV,
+        },
         "environment": dict(environment),
         "benchmarks": benchmarks,
         "ratios": ratios_to_fastest(benchmarks),
     }
+
+
+def _status_reason(status: str, item: Mapping[str, Any], failed: list[RunRecord],
+                   mine: list[RunRecord]) -> str | None:
+    if status == "skipped":
+        return item.get("skipped")
+    if status == "failed":
+        return failed[-1].reason
+    if status == "unsupported":
+        return next(r.reason for r in mine if r.unsupported)
+    return None
 
 
 def _run_json(record: RunRecord) -> dict[str, Any]:

@@ -65,7 +65,7 @@ def _describe_server(server: Any) -> dict[str, Any]:
 
 
 def _resume_dir(root: Path, meta: dict[str, Any]) -> tuple[Path, list[results.RunRecord]]:
-    directory = results.latest_dir(root)
+    directory = results.newest_dir(root)
     if directory is None or not (directory / results.RUNS_FILE).exists():
         raise PolybenchError("--resume: no earlier run to continue in results/")
     if (directory / results.RESULTS_FILE).exists():
@@ -113,7 +113,6 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
         directory, previous = _resume_dir(results_root, meta)
     else:
         directory = results.new_results_dir(results_root)
-    results.mark_latest(results_root, directory)
     log = results.RunLog(directory, meta)
     runnable = [c for c in chosen if skipped[c.name] is None]
     for name, why in skipped.items():
@@ -149,6 +148,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
         item["stop_reason"] = stop_reasons.get((item["client"], item["case"]))
     data = results.assemble(meta, records, plan, env_info, finished=True)
     results.write_results(directory, data)
+    results.mark_latest(results_root, directory)  # only finished runs: `report` reads latest
     if not quiet:
         print(terminal_summary(data))
     return directory

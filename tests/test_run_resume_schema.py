@@ -80,8 +80,9 @@ def test_interrupted_run_resumes_and_keeps_every_measured_run(tiny, tmp_path, mo
     monkeypatch.setattr(Runner, "run", interrupted)
     with pytest.raises(PolybenchError, match="--resume"):
         run_module.run_benchmarks(tiny, "tiny", clients=["liar"], results_root=tmp_path, quiet=True)
-    directory = (tmp_path / "results" / "latest").resolve()
+    directory = results_module.newest_dir(tmp_path)
     assert not (directory / "results.json").exists()
+    assert not (tmp_path / "results" / "latest").exists()  # latest only ever points at finished runs
     _, before = results_module.read_run_log(directory)
     assert len(before) == 6
 
@@ -90,7 +91,7 @@ def test_interrupted_run_resumes_and_keeps_every_measured_run(tiny, tmp_path, mo
         run_module.run_benchmarks(tiny, "tiny", resume=True, results_root=tmp_path, quiet=True)
     resumed = run_module.run_benchmarks(tiny, "tiny", clients=["liar"], resume=True, results_root=tmp_path,
                                         quiet=True)
-    assert resumed == directory
+    assert resumed == directory == (tmp_path / "results" / "latest").resolve()
     data = json.loads((directory / "results.json").read_text())
     jsonschema.validate(data, SCHEMA)
     kept_ids = {r["run_id"] for b in data["benchmarks"] for r in b["runs"]}

@@ -21,7 +21,7 @@ def ordered(ctx: Context, case: str) -> list[tuple[Source, Bench]]:
     """Verified cells fastest first (by the first host that has them), then the cells without data."""
     order: list[str] = []
     for source in ctx.sources:
-        done = sorted((b for b in source.in_case(case) if b.ok), key=lambda b: b.wall.median)  # type: ignore[union-attr]
+        done = sorted((b for b in source.in_case(case) if b.ok), key=lambda b: b.wall.median)
         order += [b.client for b in done if b.client not in order]
     for source in ctx.sources:
         order += [b.client for b in source.in_case(case) if b.client not in order]
@@ -39,12 +39,10 @@ def flags(bench: Bench) -> str:
         return f"{bench.status}: {bench.status_reason}" if bench.status_reason else bench.status
     wall = bench.wall
     notes = []
-    if wall.noisy:  # type: ignore[union-attr]
-        notes.append(f"noisy (CV {fmt.pct(wall.cv)})")  # type: ignore[union-attr]
-    if wall.outliers:  # type: ignore[union-attr]
-        notes.append(f"{len(wall.outliers)} outlier{'s' if len(wall.outliers) > 1 else ''}")  # type: ignore[union-attr]
-    if bench.raw.get("stop_reason") not in (None, "ci-target"):
-        notes.append(f"stopped: {bench.raw['stop_reason']}")
+    if wall.noisy:
+        notes.append(f"noisy (CV {fmt.pct(wall.cv)})")
+    if wall.outliers:
+        notes.append(f"{len(wall.outliers)} outlier{'s' if len(wall.outliers) > 1 else ''}")
     return ", ".join(notes)
 
 
@@ -71,13 +69,13 @@ def row(ctx: Context, source: Source, bench: Bench) -> list[str]:
 def _chart(ctx: Context, case: str, rows: list[tuple[Source, Bench]]) -> str | None:
     bars = [median_chart.MedianBar(
         label=f"{bench.client} ({source.label})" if ctx.multi_host else bench.client,
-        language=bench.language, median_ms=bench.wall.median,  # type: ignore[union-attr]
-        low_ms=bench.wall.median_ci_low, high_ms=bench.wall.median_ci_high,  # type: ignore[union-attr]
+        language=bench.language, median_ms=bench.wall.median,
+        low_ms=bench.wall.median_ci_low, high_ms=bench.wall.median_ci_high,
     ) for source, bench in rows if bench.ok]
     if not bars:
         return None
     path, name = ctx.chart_file(f"case-{case}")
-    median_chart.render(bars, path, f"{case}: median wall time per process")
+    median_chart.render(bars, path, f"{case}\nmedian wall time per process")
     return image(name, f"Bar chart: median wall time with 95% CI per client, {case}")
 
 
@@ -88,7 +86,7 @@ def _describe(bench: Bench) -> str:
 
 
 def render(ctx: Context) -> str:
-    parts = [
+    parts: list[str | None] = [
         heading(2, "Per scenario"),
         "Every case, every client: the whole process's wall time (spawn to reap), its median with a 95% "
         "bootstrap CI, mean ± standard deviation, range, the median user and system CPU time and peak RSS, "
@@ -101,8 +99,7 @@ def render(ctx: Context) -> str:
         parts += [
             heading(3, f"`{case}`"),
             _describe(rows[0][1]),
-            table([*ctx.host_headers(), *HEADERS], [row(ctx, s, b) for s, b in rows], left=len(ctx.host_headers()) + 1,
-                  text_last=1),
+            table([*ctx.host_headers(), *HEADERS], [row(ctx, s, b) for s, b in rows]),
             _chart(ctx, case, rows),
         ]
     return blocks(*parts)

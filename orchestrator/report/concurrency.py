@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import fmt
@@ -27,10 +28,9 @@ class Elapsed:
         return self.ideal_ms / self.elapsed_ms if self.elapsed_ms > 0 else math.nan
 
 
-def ideal_ms(params: dict[str, int] | object) -> float:
+def ideal_ms(params: Mapping[str, int]) -> float:
     """The floor set by the server: ceil(N / C) waves of one delay each."""
-    p = dict(params)  # type: ignore[call-overload]
-    return math.ceil(p["requests"] / p["concurrency"]) * p["delay_ms"]
+    return math.ceil(params["requests"] / params["concurrency"]) * params["delay_ms"]
 
 
 def elapsed(bench: Bench) -> Elapsed | None:
@@ -39,7 +39,7 @@ def elapsed(bench: Bench) -> Elapsed | None:
     phases = bench.phases
     if phases:
         return Elapsed(phases["network"].median, "network phase", ideal_ms(bench.params))
-    return Elapsed(bench.wall.median, "whole process", ideal_ms(bench.params))  # type: ignore[union-attr]
+    return Elapsed(bench.wall.median, "whole process", ideal_ms(bench.params))
 
 
 def render(ctx: Context) -> str:
@@ -56,13 +56,11 @@ def render(ctx: Context) -> str:
         return blocks(*parts)
     for case in cases:
         body = []
-        for source, bench in ordered(ctx, case):
-            result = elapsed(bench)
-            if result is None:
-                continue
+        measured = [(s, b, result) for s, b in ordered(ctx, case) if (result := elapsed(b)) is not None]
+        for source, bench, result in sorted(measured, key=lambda item: item[2].elapsed_ms):
             body.append([*ctx.host_cells(source), bench.client, bench.concurrency_model, fmt.ms(result.elapsed_ms),
                          fmt.ms(result.ideal_ms), fmt.ms(result.overhead_ms), fmt.pct(result.efficiency),
-                         fmt.ms(bench.wall.median), result.basis])  # type: ignore[union-attr]
+                         fmt.ms(bench.wall.median), result.basis])
         any_bench = next(b for s in ctx.sources for b in s.in_case(case))
         p = any_bench.params
         parts += [
@@ -70,7 +68,7 @@ def render(ctx: Context) -> str:
             f"{p['requests']} calls, {p['concurrency']} in flight, {p['delay_ms']} ms server delay each: "
             f"ideal {fmt.ms(ideal_ms(p))} ms.",
             table([*ctx.host_headers(), "client", "concurrency model", "elapsed ms", "ideal ms", "overhead ms",
-                   "efficiency", "wall ms", "elapsed from"], body, left=len(ctx.host_headers()) + 2, text_last=1)
+                   "efficiency", "wall ms", "elapsed from"], body)
             if body else "No verified runs in this case.",
         ]
     return blocks(*parts)

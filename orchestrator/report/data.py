@@ -91,15 +91,15 @@ class Bench:
     def compiled(self) -> bool:
         return self.raw["language"] in COMPILED_LANGUAGES
 
-    def metric(self, name: str) -> Summary | None:
-        """wall_ms, user_ms, sys_ms, peak_rss_mib or server_ms, as a Summary."""
+    def metric(self, name: str) -> Summary:
+        """wall_ms, user_ms, sys_ms or peak_rss_mib as a Summary; only for a bench that is `ok`."""
         summary = self.raw["summary"]
         if not summary or not summary.get(name):
-            return None
+            raise ValueError(f"{self.client} {self.case} has no {name} statistics (status {self.status})")
         return Summary.from_dict(summary[name])
 
     @property
-    def wall(self) -> Summary | None:
+    def wall(self) -> Summary:
         return self.metric("wall_ms")
 
     @property
@@ -181,7 +181,7 @@ def load_sources(paths: list[Path]) -> list[Source]:
         loaded.append((file, load_results(file)))
     names = [data["environment"]["host"].get("hostname") or "unknown host" for _, data in loaded]
     sources = []
-    for (file, data), name in zip(loaded, names):
+    for (file, data), name in zip(loaded, names, strict=True):
         label = name if names.count(name) == 1 else f"{name} ({data.get('created', file.parent.name)})"
         sources.append(Source(label, file, data))
     labels = [s.label for s in sources]

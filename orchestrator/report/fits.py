@@ -19,6 +19,10 @@ import numpy as np
 from .. import stats
 from .data import Bench, Source
 
+# Two points always fit a line exactly, so one `keepalive` request count besides
+# `single` gives a slope with nothing to check it against (on a noisy machine it
+# even comes out negative); three is the least that tests the straight line.
+MIN_CALL_COUNTS = 3
 CONFIDENCE = stats.DEFAULT_CONFIDENCE
 RESAMPLES = stats.DEFAULT_RESAMPLES
 
@@ -73,13 +77,14 @@ def fit_groups(source: Source, client: str) -> dict[int, list[float]]:
 
 
 def client_fits(source: Source) -> dict[str, ClientFit]:
-    """Every client with at least two distinct call counts: a line needs two."""
+    """Every client with at least MIN_CALL_COUNTS distinct call counts."""
     fits = {}
     for client in source.clients():
         groups = fit_groups(source, client)
-        if len(groups) >= 2:
+        if len(groups) >= MIN_CALL_COUNTS:
             language = next(b.language for b in source.benches if b.client == client)
-            fits[client] = ClientFit(client, language, groups, stats.fit_linear_ci(groups))
+            fit = stats.fit_linear_ci({float(calls): walls for calls, walls in groups.items()})
+            fits[client] = ClientFit(client, language, groups, fit)
     return fits
 
 
@@ -102,6 +107,10 @@ def _break_even_draws(a_i: np.ndarray, a_s: np.ndarray, b_i: np.ndarray, b_s: np
     return np.where(c + d <= 0, 1.0, crossing)
 
 
+def _never_last(n: float | None) -> float:
+    return math.inf if n is None else n
+
+
 def within_factor(python: ClientFit, compiled: list[ClientFit], factor: float) -> BreakEven | None:
     """First n where one `python` process making n calls takes <= factor x every compiled client's."""
     if not compiled:
@@ -109,8 +118,10 @@ def within_factor(python: ClientFit, compiled: list[ClientFit], factor: float) -
     points = {c.client: stats.break_even_calls(python.fit.fit.intercept, python.fit.fit.slope,
                                                c.fit.fit.intercept, c.fit.fit.slope, factor)
               for c in compiled}
-    # Within f of the fastest compiled client at every n = within f of each: the latest point decides.
-    against = max(points, key=lambda name: math.inf if points[name] is None else points[name])
+    # Within f of the fastest compiled client at every n = within f of each: the latest point decides
+    # (among clients never caught, the one with the cheapest call, the clearest reason why).
+    slopes = {c.client: c.fit.fit.slope for c in compiled}
+    against = max(points, key=lambda name: (_never_last(points[name]), -slopes[name]))
     a_i, a_s = python.draws
     draws = np.max([_break_even_draws(a_i, a_s, *c.draws, factor) for c in compiled], axis=0)
     low, high = _interval(draws)
@@ -133,4 +144,4 @@ def beats_spawning(python: ClientFit, compiled_single: Bench) -> BreakEven:
 
 def fastest_compiled_single(source: Source) -> Bench | None:
     singles = [b for b in source.benches if b.scenario == "single" and b.ok and b.compiled]
-    return min(singles, key=lambda b: b.wall.median, default=None)  # type: ignore[union-attr]
+    return min(singles, key=lambda b: b.wall.median, default=None)

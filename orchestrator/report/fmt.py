@@ -47,6 +47,3 @@ def calls(n: float | None) -> str:
 def mib(value_bytes: float | None) -> str:
     return MISSING if value_bytes is None else num(value_bytes / (1 << 20))
 
-
-def count(n: int) -> str:
-    return str(n)

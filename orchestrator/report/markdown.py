@@ -1,10 +1,16 @@
-"""Markdown building blocks: pipe tables with right-aligned numbers, headings, notes."""
+"""Markdown building blocks: pipe tables with right-aligned numbers, headings, images."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from tabulate import tabulate
+
+from .fmt import MISSING
+
+_NUMERIC = re.compile(r"^[-+]?\d")
+_NEUTRAL = {MISSING, "never", ""}
 
 
 def cell(value: object) -> str:
@@ -12,17 +18,21 @@ def cell(value: object) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]], left: int = 1, text_last: int = 0) -> str:
-    """A `pipe` table; the first `left` and last `text_last` columns are text (left-aligned), the rest numbers.
+def _is_numeric(column: Sequence[str]) -> bool:
+    return all(_NUMERIC.match(c) or c in _NEUTRAL for c in column)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A `pipe` table: columns of numbers right-aligned (`---:`), text left-aligned.
 
     Cells arrive already formatted (fmt.py), so tabulate's own number parsing
     is off: it would re-round them.
     """
     if not rows:
         return "_(no data)_"
-    align = ["left"] * left + ["right"] * (len(headers) - left - text_last) + ["left"] * text_last
-    return tabulate([[cell(v) for v in row] for row in rows], headers=[cell(h) for h in headers],
-                    tablefmt="pipe", disable_numparse=True, colalign=align)
+    body = [[cell(v) for v in row] for row in rows]
+    align = ["right" if _is_numeric([row[i] for row in body]) else "left" for i in range(len(headers))]
+    return tabulate(body, headers=[cell(h) for h in headers], tablefmt="pipe", disable_numparse=True, colalign=align)
 
 
 def heading(level: int, text: str) -> str:
@@ -30,7 +40,8 @@ def heading(level: int, text: str) -> str:
 
 
 def image(path: str, alt: str) -> str:
-    return f"![{alt}]({path})"
+    """An image; brackets in the alt text (case ids have them) become parentheses, which never nest wrong."""
+    return f"![{alt.replace('[', '(').replace(']', ')')}]({path})"
 
 
 def blocks(*parts: str | None) -> str:

@@ -32,7 +32,12 @@ def render(ctx: Context) -> str:
     else:
         settings = "Settings:\n\n" + "\n".join(f"- {label}: {text}." for label, text in per_host.items())
     stops = "\n".join(f"- {f'{s.label}: ' if ctx.multi_host else ''}{_stop_reasons(s)}" for s in ctx.sources)
-    confidence = fmt.pct(stats.DEFAULT_CONFIDENCE).replace(".0%", "%")
+    # Described from the file's own record where it has one (older files: this code's constants).
+    recorded = ctx.sources[0].data.get("statistics") or {}
+    confidence = fmt.pct(recorded.get("confidence", stats.DEFAULT_CONFIDENCE)).replace(".0%", "%")
+    resamples = recorded.get("resamples", stats.DEFAULT_RESAMPLES)
+    outlier_z = recorded.get("outlier_z", stats.OUTLIER_Z)
+    noisy_cv = recorded.get("noisy_cv", stats.NOISY_CV)
     return blocks(
         heading(2, "Method"),
         heading(3, "Timing"),
@@ -49,7 +54,9 @@ def render(ctx: Context) -> str:
         "with `ok == requests ==` the calls the case needs and no errors (curl: every response body equals "
         "the expected payload); for `stream`, the byte count and a SHA-256 the orchestrator computes itself; "
         "the server's `/stats` for the run's id counts the expected requests and TCP connections (one per "
-        "call for `sequential`, one in all for `keepalive`); and the timestamps fall in order inside the "
+        "call for `sequential`; at most two for `keepalive`, since a pooled client may race one extra "
+        "connection against the first one's return to the pool, as hyper does; one for `single` and "
+        "`stream`); and the timestamps fall in order inside the "
         "spawn-to-reap window. A run that fails is kept in the results with the first check it failed, and "
         "left out of every statistic.",
         heading(3, "Order"),
@@ -61,9 +68,9 @@ def render(ctx: Context) -> str:
         heading(3, "Statistics"),
         f"Headline figures are medians: process times are skewed to the right (a cache miss only ever adds "
         f"time), and one slow run cannot drag a median. Each median has a {confidence} percentile bootstrap "
-        f"interval ({stats.DEFAULT_RESAMPLES} resamples, fixed seed, so a re-rendered report is identical). "
-        f"Runs whose modified Z-score exceeds {stats.OUTLIER_Z} are flagged as outliers and still counted; a "
-        f"cell whose coefficient of variation exceeds {fmt.pct(stats.NOISY_CV)} is flagged noisy. A ratio of "
+        f"interval ({resamples} resamples, fixed seed, so a re-rendered report is identical). "
+        f"Runs whose modified Z-score exceeds {outlier_z} are flagged as outliers and still counted; a "
+        f"cell whose coefficient of variation exceeds {fmt.pct(noisy_cv)} is flagged noisy. A ratio of "
         f"two clients is the ratio of their medians, with a bootstrap interval that resamples each client's "
         f"runs independently. Line fits go through the median of each call count, with intervals from "
         f"refitting bootstrap resamples; break-even points are computed from the fitted lines and their "

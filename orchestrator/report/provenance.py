@@ -21,12 +21,16 @@ PACKAGES_SHOWN = ("requests", "urllib3", "requests-futures", "httpx", "httpcore"
                   "multidict", "yarl", "certifi", "idna", "charset-normalizer", "flask", "werkzeug", "gunicorn",
                   "gevent")
 REASON_WIDTH = 160
+VALUE_WIDTH = 90
+VERSION_WIDTH = 40
 
 
-def _text(value: Any, missing: str = "unknown") -> str:
+def _text(value: Any, missing: str = "unknown", width: int = VALUE_WIDTH) -> str:
+    """A value for a table cell, cut at `width` (curl's version line alone is 200 characters)."""
     if value is None or value == "":
         return missing
-    return str(value)
+    text = str(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _gib(value: Any) -> str:
@@ -50,9 +54,10 @@ def _commit(git: Mapping[str, Any]) -> str:
 def _container(container: Mapping[str, Any] | None) -> str:
     if not container:
         return "none (bare host)"
-    image = container.get("image") or "unknown image"
+    if not container.get("image"):
+        return "inside a container, image not recorded" if container.get("in_container") else "unknown"
     image_id = f", id {container['image_id']}" if container.get("image_id") else ""
-    return f"{image}{image_id}"
+    return f"{container['image']}{image_id}"
 
 
 def _cell_counts(source: Source) -> str:
@@ -104,7 +109,7 @@ def _rows(source: Source) -> list[tuple[str, str]]:
         ("counted runs", str(sum(len(b.runs) for b in source.benches))),
         ("warm-up runs", str(sum(b.raw.get("warmup_runs", 0) for b in source.benches))),
         ("runs that failed verification", str(len(source.failed_runs()))),
-        ("results file", str(source.path)),
+        ("results file", _text(source.path, width=REASON_WIDTH)),
     ]
     return rows
 
@@ -116,7 +121,7 @@ def _environment_table(ctx: Context) -> str:
         keys += [k for k in rows if k not in keys]
     headers = ["", *(s.label for s in ctx.sources)] if ctx.multi_host else ["", "value"]
     body = [[key, *(rows.get(key, fmt.MISSING) for rows in per_host)] for key in keys]
-    return table(headers, body, left=len(headers))
+    return table(headers, body)
 
 
 def _binary_size(client: str, build: Mapping[str, Any] | None) -> str:
@@ -133,11 +138,12 @@ def _clients_table(ctx: Context) -> str:
         for name, client in source.environment.get("clients", {}).items():
             build = client.get("build")
             body.append([*ctx.host_cells(source), name, _text(client.get("language")), _text(client.get("library")),
-                         _text(client.get("library_version")), _text(client.get("concurrency_model")),
-                         _text((build or {}).get("status"), "no build record"), _binary_size(name, build)])
+                         _text(client.get("library_version"), width=VERSION_WIDTH),
+                         _text(client.get("concurrency_model")), _text((build or {}).get("status"), "no build record"),
+                         _binary_size(name, build)])
     headers = [*ctx.host_headers(), "client", "language", "library", "version", "concurrency model", "build",
                "binary MiB"]
-    return table(headers, body, left=len(headers) - 1)
+    return table(headers, body)
 
 
 def _packages(ctx: Context) -> str | None:
@@ -155,9 +161,7 @@ def grouped_failures(source: Source) -> list[tuple[str, int, str]]:
     """(reason, runs, which cells) for the runs that failed verification, most frequent first."""
     by_reason: dict[str, Counter[str]] = {}
     for bench, run in source.failed_runs():
-        reason = _text(run.get("reason"), "no reason recorded")
-        if len(reason) > REASON_WIDTH:
-            reason = reason[:REASON_WIDTH - 1] + "…"
+        reason = _text(run.get("reason"), "no reason recorded", width=REASON_WIDTH)
         by_reason.setdefault(reason, Counter())[f"{bench.client} {bench.case}"] += 1
     rows = [(reason, sum(cells.values()), ", ".join(f"{cell} ×{n}" for cell, n in cells.most_common()))
             for reason, cells in by_reason.items()]
@@ -173,14 +177,12 @@ def _failures(ctx: Context) -> str:
     if body:
         parts += ["Runs that failed verification, grouped by the first check they failed. They are left out of "
                   "every statistic in this report.",
-                  table([*ctx.host_headers(), "reason", "runs", "cells"], body, left=len(ctx.host_headers()) + 1,
-                        text_last=1)]
+                  table([*ctx.host_headers(), "reason", "runs", "cells"], body)]
     else:
         parts.append("Every run passed verification.")
     if unusable:
         parts += ["Cells without verified runs (not in any table below):",
-                  table([*ctx.host_headers(), "client", "case", "status", "reason"], unusable,
-                        left=len(ctx.host_headers()) + 4)]
+                  table([*ctx.host_headers(), "client", "case", "status", "reason"], unusable)]
     return blocks(*parts)
 
 
@@ -192,7 +194,7 @@ def warnings(ctx: Context) -> str | None:
         failures = grouped_failures(source)
         if failures:
             total = sum(n for _, n, _ in failures)
-            reasons = "; ".join(f"{reason} ({n})" for reason, n, _ in failures[:3])
+            reasons = "; ".join(f"{n} × {reason}" for reason, n, _ in failures[:3])
             more = f"; and {len(failures) - 3} other reasons" if len(failures) > 3 else ""
             lines.append(f"**{total} run{'s' if total != 1 else ''} failed verification{where}** and "
                          f"{'are' if total != 1 else 'is'} left out of every statistic: {reasons}{more}.")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from .. import stats
 from . import fmt
 from .charts import phases as phase_chart
@@ -21,7 +24,7 @@ IMPORTS_SHOWN = 8
 def singles(source: Source) -> list[Bench]:
     """Clients with a verified single call, fastest first."""
     found = [b for b in source.benches if b.scenario == "single" and b.ok]
-    return sorted(found, key=lambda b: b.wall.median)  # type: ignore[union-attr]
+    return sorted(found, key=lambda b: b.wall.median)
 
 
 def startup_share(bench: Bench) -> stats.Summary | None:
@@ -29,7 +32,7 @@ def startup_share(bench: Bench) -> stats.Summary | None:
     starts, imports = bench.phase_ms("runtime_start"), bench.phase_ms("imports")
     if not starts:
         return None
-    return stats.summarize([(s + i) / w for s, i, w in zip(starts, imports, bench.walls_ms)])
+    return stats.summarize([(s + i) / w for s, i, w in zip(starts, imports, bench.walls_ms, strict=True)])
 
 
 def _ordered_rows(ctx: Context) -> list[tuple[Source, Bench]]:
@@ -58,13 +61,13 @@ def _breakdown_table(ctx: Context, rows: list[tuple[Source, Bench]]) -> str:
             *(fmt.ms(phases[p].median) if phases else fmt.MISSING for p in PHASES),
             fmt.pct(share.median) if share else fmt.MISSING,
         ])
-    return table(headers, body, left=len(ctx.host_headers()) + 2)
+    return table(headers, body)
 
 
 def _chart(ctx: Context, rows: list[tuple[Source, Bench]]) -> str:
     bars = [phase_chart.PhaseBar(
         label=f"{bench.client} ({source.label})" if ctx.multi_host else bench.client,
-        wall_ms=bench.wall.median,  # type: ignore[union-attr]
+        wall_ms=bench.wall.median,
         phases_ms={p: s.median for p, s in bench.phases.items()} if bench.phases else None,
     ) for source, bench in rows]
     path, name = ctx.chart_file("single-call-phases")
@@ -86,7 +89,7 @@ def _article_table(ctx: Context) -> str:
                 row += [fmt.MISSING] * 3
                 continue
             ratio = stats.ratio_ci(bench.walls_ms, base.walls_ms) if base else None
-            row += [fmt.ms(bench.wall.median), fmt.ms(bench.wall.mean),  # type: ignore[union-attr]
+            row += [fmt.ms(bench.wall.median), fmt.ms(bench.wall.mean),
                     f"{fmt.times(ratio.ratio)} ({fmt.span(ratio.low, ratio.high)})" if ratio else fmt.MISSING]
         body.append(row)
     return blocks(
@@ -117,17 +120,16 @@ def _imports_tables(ctx: Context) -> str:
         if body:
             shown = True
             parts += [f"**{client}**",
-                      table([*ctx.host_headers(), "module", "depth", "cumulative ms", "self ms"], body,
-                            left=len(ctx.host_headers()) + 1)]
+                      table([*ctx.host_headers(), "module", "depth", "cumulative ms", "self ms"], body)]
     if not shown:
         parts.append("No import timings in these results (no Python client ran).")
     return blocks(*parts)
 
 
-def _imports_of(source: Source, client: str) -> list[dict]:
+def _imports_of(source: Source, client: str) -> list[Mapping[str, Any]]:
     benches = [b for b in source.benches if b.client == client and b.imports]
     benches.sort(key=lambda b: b.scenario != "single")  # prefer the single call's
-    return sorted(benches[0].imports, key=lambda i: -i["cumulative_us"]) if benches else []
+    return sorted(benches[0].imports or [], key=lambda i: -i["cumulative_us"]) if benches else []
 
 
 def render(ctx: Context) -> str:

@@ -30,7 +30,7 @@ def throughput(bench: Bench) -> Throughput | None:
     phases = bench.phases
     if phases:
         return Throughput(phases["network"].median / 1000, "network phase", bench.params["bytes"])
-    return Throughput(bench.wall.median / 1000, "whole process", bench.params["bytes"])  # type: ignore[union-attr]
+    return Throughput(bench.wall.median / 1000, "whole process", bench.params["bytes"])
 
 
 def render(ctx: Context) -> str:
@@ -47,18 +47,16 @@ def render(ctx: Context) -> str:
         return blocks(*parts)
     for case in cases:
         body = []
-        for source, bench in ordered(ctx, case):
-            result = throughput(bench)
-            if result is None:
-                continue
+        measured = [(s, b, result) for s, b in ordered(ctx, case) if (result := throughput(b)) is not None]
+        for source, bench, result in sorted(measured, key=lambda item: -item[2].mb_per_s):
             body.append([*ctx.host_cells(source), bench.client, fmt.num(result.mb_per_s),
-                         fmt.ms(result.seconds * 1000), fmt.num(bench.metric("peak_rss_mib").median),  # type: ignore[union-attr]
-                         fmt.ms(bench.wall.median), result.basis])  # type: ignore[union-attr]
+                         fmt.ms(result.seconds * 1000), fmt.num(bench.metric("peak_rss_mib").median),
+                         fmt.ms(bench.wall.median), result.basis])
         size = next(b for s in ctx.sources for b in s.in_case(case)).params["bytes"]
         parts += [
             heading(3, f"`{case}`"),
             f"Body: {size} bytes ({fmt.mib(size)} MiB).",
             table([*ctx.host_headers(), "client", "MB/s", "timed ms", "peak RSS MiB", "wall ms", "timed from"],
-                  body, left=len(ctx.host_headers()) + 1, text_last=1) if body else "No verified runs in this case.",
+                  body) if body else "No verified runs in this case.",
         ]
     return blocks(*parts)

@@ -22,7 +22,7 @@ class CrossoverSeries:
 class SpawnLine:
     """n separate processes of one client: n x its single-call median."""
 
-    label: str
+    client: str
     per_call_ms: float
 
 
@@ -46,8 +46,8 @@ def render(series: list[CrossoverSeries], spawn: SpawnLine | None, path: Path, t
                     va="center", fontsize=7)
     if spawn is not None:
         ax.plot(xs, spawn.per_call_ms * xs, linestyle=(0, (1, 2)), color="0.3", linewidth=1.4,
-                label=spawn.label)
-        ax.annotate(spawn.label, (xs[-1], spawn.per_call_ms * xs[-1]), xytext=(4, 0),
+                label=f"{spawn.client} spawned once per call (n x its single call)")
+        ax.annotate(f"n x {spawn.client}", (xs[-1], spawn.per_call_ms * xs[-1]), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=7, color="0.3")
     style.log_scale(ax, "x")
     style.log_scale(ax, "y")

@@ -23,7 +23,7 @@ def render(bars: list[PhaseBar], path: Path, title: str) -> None:
     longest = max((b.wall_ms for b in bars), default=1.0)
     ys = list(range(len(bars)))[::-1]  # first row on top
     drawn: set[str] = set()
-    for y, bar in zip(ys, bars):
+    for y, bar in zip(ys, bars, strict=True):
         if bar.phases_ms is None:
             ax.barh(y, bar.wall_ms, color="white", edgecolor="0.3", height=0.6,
                     label=None if "unknown" in drawn else "whole process (phases unknown)")
@@ -45,5 +45,5 @@ def render(bars: list[PhaseBar], path: Path, title: str) -> None:
     ax.set_xlim(0, longest * 1.18)
     ax.set_xlabel("median time per phase (ms); label: median wall time of the whole process")
     ax.set_title(title)
-    ax.legend(loc="lower right", fontsize=8, frameon=True)
+    ax.legend(loc="upper right", fontsize=8, frameon=True)  # rows run fastest first: the top right is empty
     style.save(fig, path)

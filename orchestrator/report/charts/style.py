@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -27,7 +28,7 @@ PHASE_STYLE = {  # phase -> (hatch, colour)
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "d"]
 LINE_STYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (5, 3, 1, 3))]
 
-_RC = {
+_RC: Any = {  # typed loosely: matplotlib types rc keys as a Literal union
     "svg.hashsalt": "polybench",  # stable element ids: a re-rendered chart diffs clean
     "svg.fonttype": "none",  # text stays text: searchable, small
     "font.size": 9,
@@ -35,8 +36,15 @@ _RC = {
 }
 
 
+LANGUAGE_NAMES = {"python": "Python", "go": "Go", "rust": "Rust", "c": "C"}
+
+
 def language_style(language: str) -> tuple[str, str]:
     return LANGUAGE_STYLE.get(language, ("--", "#BBBBBB"))
+
+
+def language_name(language: str) -> str:
+    return LANGUAGE_NAMES.get(language, language)
 
 
 def figure(width_in: float, height_in: float) -> tuple[Figure, Axes]:
@@ -62,7 +70,7 @@ def margins(fig: Figure, labels: list[str], width_in: float, height_in: float) -
     """Room for the y tick labels, title and x label, set by hand: automatic layout costs a second draw."""
     longest = max((len(label) for label in labels), default=4)
     left = min(0.5, (0.25 + 0.062 * longest) / width_in)
-    fig.subplots_adjust(left=left, right=0.97, bottom=min(0.4, 0.55 / height_in), top=1 - min(0.3, 0.4 / height_in))
+    fig.subplots_adjust(left=left, right=0.97, bottom=min(0.4, 0.55 / height_in), top=1 - min(0.3, 0.55 / height_in))
 
 
 def bar_height(rows: int) -> float:
