@@ -58,11 +58,7 @@ impl BodyDigest {
 
     /// The hex SHA-256 of the body.
     pub fn finish(self) -> String {
-        self.sha256
-            .finalize()
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        format!("{:x}", self.sha256.finalize())
     }
 }
 

@@ -17,6 +17,9 @@ pub use args::{Args, Scenario, UsageError};
 pub use check::{BodyDigest, check_api, check_delay, check_stream};
 pub use report::Report;
 
+/// One call's result: body bytes read, and whether it was verified (or why not).
+pub type Outcome = (u64, Result<(), String>);
+
 /// Header that tags every request with the run, for the server's `/stats`.
 pub const RUN_HEADER: &str = "X-Polybench-Run";
 /// Header in which the server sends the SHA-256 of a `/bytes` body.
