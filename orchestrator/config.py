@@ -60,6 +60,8 @@ class ClientSpec:
     def supports(self, scenario: str) -> bool:
         if self.output == "bodies":
             return scenario in self.scenario_argv
+        if not SCENARIOS[scenario].contract:
+            return False  # not in the client contract (fanout_*): only a scenario_argv runs it
         return self.scenarios is None or scenario in self.scenarios
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from flask import Flask
 
 from . import limits
+from .async_views import configure_async_views
 from .errors import register_error_handlers
+from .fanout import fanout
 from .middleware import RunCountingMiddleware
 from .probes import RUN_STATS_EXTENSION, probes
 from .run_stats import RunStats
@@ -31,6 +33,8 @@ def create_app() -> Flask:
 
     app.register_blueprint(probes)
     app.register_blueprint(users)
+    app.register_blueprint(fanout)
+    configure_async_views(app)
     register_error_handlers(app)
 
     app.wsgi_app = RunCountingMiddleware(app.wsgi_app, run_stats)  # type: ignore[method-assign]

@@ -1,4 +1,4 @@
-"""Which TCP connection a request arrived on.
+"""Which TCP connection a request arrived on, and at which local address.
 
 The peer's (address, port) pair alone is not enough: on loopback Linux reuses
 a client port as soon as it has cycled through half the ephemeral range
@@ -13,12 +13,16 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
-from typing import Hashable, Mapping
+from collections.abc import Hashable, Mapping
 
 # gunicorn (any worker) and Werkzeug's development server, respectively.
 _SOCKET_KEYS = ("gunicorn.socket", "werkzeug.socket")
 
 ConnectionKey = Hashable
+
+
+def _connection_socket(environ: Mapping[str, object]) -> object | None:
+    return next((environ[k] for k in _SOCKET_KEYS if environ.get(k) is not None), None)
 
 
 class ConnectionIds:
@@ -33,7 +37,7 @@ class ConnectionIds:
 
     def key(self, environ: Mapping[str, object]) -> ConnectionKey:
         peer = (environ.get("REMOTE_ADDR"), environ.get("REMOTE_PORT"))
-        sock = next((environ[k] for k in _SOCKET_KEYS if environ.get(k) is not None), None)
+        sock = _connection_socket(environ)
         if sock is None:
             # Flask's test client has no socket; the peer pair is all there is.
             return peer
@@ -46,3 +50,18 @@ class ConnectionIds:
         except TypeError:  # a socket type without weak-reference support
             return peer
         return (*peer, serial)
+
+
+def server_socket_address(environ: Mapping[str, object]) -> tuple[str, int]:
+    """The (host, port) this request's connection was accepted on, URL-ready.
+
+    The local end of the connection, not the Host header: a client chooses
+    its Host header, and a server that calls the host it is told to would
+    fetch any URL for anyone who can reach it.
+    """
+    sock = _connection_socket(environ)
+    if sock is not None:
+        host, port = sock.getsockname()[:2]  # type: ignore[attr-defined]
+    else:  # Flask's test client: no socket
+        host, port = str(environ.get("SERVER_NAME")), int(str(environ.get("SERVER_PORT")))
+    return (f"[{host}]" if ":" in host else host), int(port)

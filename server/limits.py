@@ -32,3 +32,11 @@ MAX_CONNECTIONS_PER_RUN = 100_000
 
 # Digests of /bytes bodies remembered (one per distinct size).
 DIGEST_CACHE_SIZE = 64
+
+# GET /fanout/<mode>/<calls>/<ms>: each call comes back into this same worker
+# as a GET /delay/<ms>, so one request costs 1 + calls requests of the one
+# worker's capacity; 16 is far beyond the article's two.
+MAX_FANOUT_CALLS = 16
+# Lower than MAX_DELAY_MS: the sync view waits calls × ms in series
+# (16 × 5 s = 80 s at most).
+MAX_FANOUT_DELAY_MS = 5_000

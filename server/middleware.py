@@ -7,7 +7,8 @@ counted exactly like successes, with the status line Flask really sent.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from .connections import ConnectionIds
 from .run_stats import RunStats, is_valid_run_id

@@ -11,8 +11,8 @@ can recompute a digest without Flask.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Iterator
 
 from .limits import DIGEST_CACHE_SIZE
 

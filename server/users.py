@@ -46,7 +46,8 @@ def _user_fields() -> tuple[str, str]:
     # force: parse whatever the Content-Type says; silent: bad JSON -> None -> our 400.
     # A body over MAX_CONTENT_LENGTH still raises 413 before parsing.
     body = request.get_json(force=True, silent=True)
-    expected = f'a JSON object {{"name": ..., "email": ...}}, both non-empty strings of at most {limits.MAX_USER_FIELD_CHARS} characters'
+    expected = (f'a JSON object {{"name": ..., "email": ...}}, both non-empty strings of at most '
+                f"{limits.MAX_USER_FIELD_CHARS} characters")
     if not isinstance(body, dict) or set(body) != set(_FIELDS):
         abort(400, description=f"body must be {expected}")
     for field in _FIELDS:

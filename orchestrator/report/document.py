@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import cases, concurrency, crossover, findings, method, provenance, startup, streaming
+from . import cases, concurrency, crossover, fanout, findings, method, provenance, startup, streaming
 from .context import Context
 from .markdown import blocks, heading
 
@@ -19,6 +19,7 @@ SECTIONS: list[Callable[[Context], str]] = [
     crossover.render,
     concurrency.render,
     streaming.render,
+    fanout.render,
     method.render,
 ]
 

@@ -9,8 +9,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -61,7 +62,6 @@ def test_parse_args_defaults() -> None:
     [
         [],
         ["--url", URL, "--run-id", "x"],
-        ["bogus", "--url", URL, "--run-id", "x"],
         ["single", "--run-id", "x"],
         ["single", "--url", URL],
         ["single", "--url", "ftp://host", "--run-id", "x"],
@@ -80,6 +80,14 @@ def test_parse_args_defaults() -> None:
 def test_parse_args_rejects(argv: list[str]) -> None:
     with pytest.raises(contract.UsageError):
         contract.parse_args(argv)
+
+
+def test_unknown_scenario_is_unsupported_not_a_usage_error(monkeypatch, capsys) -> None:
+    monkeypatch.setattr("sys.argv", ["client", "bogus", "--url", URL, "--run-id", "x"])
+    with pytest.raises(SystemExit) as exit_:
+        contract.main("python-test", {"single": lambda options, tally: None}, 0)
+    assert exit_.value.code == contract.EXIT_UNSUPPORTED
+    assert "not supported" in capsys.readouterr().err
 
 
 # --- the tally and the output line -------------------------------------------

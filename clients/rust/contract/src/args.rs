@@ -99,7 +99,7 @@ impl Args {
             .next()
             .ok_or_else(|| UsageError::new("missing SCENARIO"))?;
         let scenario = Scenario::from_name(&scenario)
-            .ok_or_else(|| UsageError::new(format!("unknown scenario {scenario:?}")))?;
+            .ok_or_else(|| UsageError::unsupported(format!("unsupported scenario {scenario:?}")))?;
 
         let mut url = None;
         let mut run_id = None;
@@ -165,11 +165,25 @@ fn is_run_id(run_id: &str) -> bool {
 
 /// A bad or missing flag: the client prints it on stderr and exits with 2.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UsageError(String);
+pub struct UsageError {
+    message: String,
+    /// A scenario this client does not know: the contract's exit 3, not a usage error.
+    pub unsupported: bool,
+}
 
 impl UsageError {
     pub(crate) fn new(message: impl Into<String>) -> Self {
-        Self(message.into())
+        Self {
+            message: message.into(),
+            unsupported: false,
+        }
+    }
+
+    pub(crate) fn unsupported(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            unsupported: true,
+        }
     }
 }
 
@@ -180,7 +194,7 @@ impl fmt::Display for UsageError {
             "{}\nusage: SCENARIO --url URL --run-id ID [--requests N] [--concurrency C] \
              [--delay-ms D] [--bytes B]\n  SCENARIO: single, sequential, keepalive, \
              concurrent, stream, rest",
-            self.0
+            self.message
         )
     }
 }

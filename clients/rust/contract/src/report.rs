@@ -13,6 +13,8 @@ const EXIT_OK: u8 = 0;
 const EXIT_FAILED: u8 = 1;
 /// Exit code for a bad or missing flag.
 const EXIT_USAGE: u8 = 2;
+/// The contract's code for a scenario this client does not support.
+const EXIT_UNSUPPORTED: u8 = 3;
 /// At most this many error messages are kept.
 const MAX_ERRORS: usize = 10;
 
@@ -102,7 +104,11 @@ impl UsageError {
     /// Prints the usage error on stderr and gives the exit code for it.
     pub fn exit(&self) -> ExitCode {
         eprintln!("{self}");
-        ExitCode::from(EXIT_USAGE)
+        ExitCode::from(if self.unsupported {
+            EXIT_UNSUPPORTED
+        } else {
+            EXIT_USAGE
+        })
     }
 }
 

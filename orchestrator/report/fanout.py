@@ -1,0 +1,54 @@
+"""Section: the server side of the asyncio article: a sync view vs an async view fanning out.
+
+One client call to /fanout/sync/N/D makes the server call its own /delay/D
+N times in series; /fanout/async/N/D gathers them. The client is the same
+(curl) for both, so the ratio of the two medians is the server-side effect.
+"""
+
+from __future__ import annotations
+
+from orchestrator import stats
+
+from . import fmt
+from .context import Context
+from .data import Bench, Source
+from .markdown import blocks, heading, table
+
+SCENARIOS = ("fanout_sync", "fanout_async")
+
+
+def _pairs(source: Source) -> list[tuple[Bench, Bench]]:
+    """(sync, async) benches of one client with equal parameters."""
+    by_key: dict[tuple, dict[str, Bench]] = {}
+    for bench in source.benches:
+        if bench.scenario in SCENARIOS and bench.ok:
+            key = (bench.client, bench.params.get("requests"), bench.params.get("delay_ms"))
+            by_key.setdefault(key, {})[bench.scenario] = bench
+    return [(pair["fanout_sync"], pair["fanout_async"]) for _, pair in sorted(by_key.items())
+            if len(pair) == 2]
+
+
+def render(ctx: Context) -> str:
+    rows = []
+    for source in ctx.sources:
+        for sync, async_ in _pairs(source):
+            calls, delay = sync.params["requests"], sync.params["delay_ms"]
+            speedup = stats.ratio_ci(sync.walls_ms, async_.walls_ms)
+            rows.append([
+                *ctx.host_cells(source), sync.client, calls, delay,
+                fmt.ms(sync.wall.median), fmt.ms(calls * delay),
+                fmt.ms(async_.wall.median), fmt.ms(delay),
+                fmt.times(speedup.ratio), fmt.span(speedup.low, speedup.high),
+            ])
+    if not rows:
+        return ""
+    return blocks(
+        heading(2, "Server side: sync vs async Flask view"),
+        "The asyncio article's experiment: one request to a Flask view that makes N calls of D ms to a slow "
+        "endpoint, either in series from a plain `def` view (`/fanout/sync/N/D`) or gathered from an "
+        "`async def` view (`/fanout/async/N/D`, httpx `AsyncClient` + `asyncio.gather`). The client (curl) "
+        "and the server are the same for both; each run is verified by the server's count of 1 + N requests "
+        "for its run id. Ideal: N × D for the sync view, D for the async one; the rest is start-up and overhead.",
+        table([*ctx.host_headers(), "client", "N", "D ms", "sync ms", "sync ideal", "async ms", "async ideal",
+               "async speed-up", "95% CI"], rows),
+    )
