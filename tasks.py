@@ -75,15 +75,19 @@ def run(c, profile="default", config=None, clients=None, scenarios=None, server_
     _call(argv)
 
 
-@task(iterable=["results"], help={
-    "results": "a results directory or file; repeat for several hosts (default results/latest)",
+# invoke has no optional positional arguments (a missing one is an error, which
+# would break `invoke build run report`), so results come as a flag here;
+# `python -m orchestrator report DIR [DIR ...]` takes them positionally.
+@task(help={
+    "results": "results directory or file; several, comma-separated, give one report with the hosts side by side "
+               "(default results/latest)",
     "output": "reports root directory (default reports/)",
     "stdout": "also print the markdown to stdout",
     "quiet": "print only the report path",
 })
 def report(c, results=None, output=None, stdout=False, quiet=False):
-    """Write reports/<timestamp>/report.md (with SVG charts) from results."""
-    argv = ["report", *(results or [])]
+    """Write reports/<timestamp>/report.md (with SVG charts) from results: invoke report [--results DIR[,DIR]]."""
+    argv = ["report", *[path for path in (results or "").split(",") if path]]
     _opt(argv, "--output", output)
     _opt(argv, "--stdout", stdout)
     _opt(argv, "--quiet", quiet)

@@ -83,9 +83,10 @@ def _listening_socket(host: str, port: int) -> socket.socket:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
         sock.listen(LISTEN_BACKLOG)
-    except OSError as error:
+    except (OSError, OverflowError) as error:
         sock.close()
-        raise ServerError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+        reason = getattr(error, "strerror", None) or error
+        raise ServerError(f"cannot listen on {host}:{port}: {reason}") from None
     return sock
 
 
