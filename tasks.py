@@ -108,7 +108,11 @@ def compare(c, old, new, threshold=0.05, fail_on_regression=False):
                          "min_runs": "minimum counted runs (default 10)",
                          "max_runs": "maximum counted runs (default 200)"})
 def time_(c, json=False, warmup=3, min_runs=10, max_runs=200):
-    """Time any command like hyperfine: invoke time -- CMD ARGS (args split like a shell)."""
+    """Time any command like hyperfine: invoke time -- CMD ARGS.
+
+    invoke joins the words after -- with spaces, so quoting is lost; for an
+    argument that contains spaces use `python -m orchestrator time -- CMD ARGS`.
+    """
     argv = ["time", "--warmup", str(warmup), "--min-runs", str(min_runs), "--max-runs", str(max_runs)]
     _opt(argv, "--json", json)
     _call([*argv, "--", *shlex.split(c.remainder)])

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,9 +40,6 @@ LOCK_FILES = (ROOT / "requirements.lock", ROOT / "clients" / "rust" / "Cargo.loc
 RUST_MANIFEST = ROOT / "clients" / "rust" / "Cargo.toml"
 
 LOCAL_BASE = "polybench-base:trixie"
-# The build stage, tagged so that pruning superseded images keeps its cache
-# (legacy builder only).
-BUILD_STAGE_TAG = "polybench-build-stage:latest"
 # Every image the Dockerfile makes carries this label; only those are pruned.
 IMAGE_LABEL = "org.polybench.image"
 SUITE = "trixie"
@@ -147,6 +145,29 @@ def image_exists(reference: str) -> bool:
 def image_id(reference: str) -> str:
     return _run(["docker", "image", "inspect", "--format", "{{.Id}}", reference],
                 f"docker image inspect {reference}", capture=True).stdout.strip()
+
+
+def default_base_image() -> str:
+    """The Dockerfile's pinned base (its `ARG BASE_IMAGE=` default)."""
+    match = re.search(r"^ARG BASE_IMAGE=(\S+)", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
+    if match is None:
+        raise PolybenchError("Dockerfile has no `ARG BASE_IMAGE=...` line")
+    return match.group(1)
+
+
+def pull_base(reference: str | None = None) -> str | None:
+    """Make sure the pinned base is here, pulling it if needed; None if it is, else why not."""
+    reference = reference or default_base_image()
+    if image_exists(reference):
+        return None
+    try:
+        done = subprocess.run(["docker", "pull", "--quiet", reference], capture_output=True, text=True,
+                              timeout=600, check=False)
+    except subprocess.TimeoutExpired:
+        return f"docker pull {reference} took over 10 minutes"
+    if done.returncode == 0:
+        return None
+    return (done.stderr.strip().splitlines() or [f"docker pull exited {done.returncode}"])[-1]
 
 
 def make_local_base(tag: str = LOCAL_BASE, *, rebuild: bool = False, log: Log = _stderr) -> str:
@@ -261,24 +282,27 @@ def build_image(local_base: bool = False, tag: str = "polybench", *, log: Log = 
     if local_base:
         build_args["BASE_IMAGE"] = make_local_base(log=log)
         vendor_dependencies(log=log)
+    else:
+        why = pull_base()
+        if why is not None:
+            raise PolybenchError(f"cannot pull the base image {default_base_image()} ({why}); "
+                                 "where no image registry can be reached, use `invoke docker --local-base`")
     env = docker_env()
     common = ["--force-rm", "--file", str(ROOT / "Dockerfile"),
               *[arg for name, value in build_args.items() for arg in ("--build-arg", f"{name}={value}")]]
-    if env["DOCKER_BUILDKIT"] == "0":
-        # The legacy builder's cache is its intermediate images: tagging the
-        # build stage keeps its layers (the toolchains) when the prune below
-        # removes what this build superseded. BuildKit keeps its own cache.
-        log(f"docker build: build stage -> {BUILD_STAGE_TAG}")
-        _run(["docker", "build", "--target", "build", "--tag", BUILD_STAGE_TAG, *common, str(ROOT)],
-             "docker build (build stage)", env=env)
-    log(f"docker build: final image -> {tag}")
+    log(f"docker build -> {tag} (a cold build takes several minutes: the Rust clients build with LTO)")
     _run(["docker", "build", "--tag", tag, *common, str(ROOT)], "docker build", env=env)
     prune_superseded(log=log)
     return image_id(tag)
 
 
 def prune_superseded(log: Log = _stderr) -> None:
-    """Remove this project's untagged images (earlier builds): vfs stores every layer whole."""
+    """Remove this project's untagged images: earlier builds and the build stage.
+
+    The Dockerfile labels every image it makes, so nothing else is touched.
+    vfs stores every layer whole (the build stage alone is about 2 GB); the
+    build stage is not worth keeping as cache, as it is one step.
+    """
     done = _run(["docker", "image", "prune", "--force", "--filter", f"label={IMAGE_LABEL}"],
                 "docker image prune", capture=True)
     reclaimed = [line for line in done.stdout.splitlines() if line.startswith("Total reclaimed")]
