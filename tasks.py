@@ -132,11 +132,31 @@ def test(c, all=False, k=None):
         raise Exit(code=code)
 
 
+@task(help={
+    "local_base": "no image registry needed: debootstrap the Debian trixie base and vendor the wheels and "
+                  "crates on the host (needs root and debootstrap; see docs/docker.md)",
+    "tag": "the image's tag (default polybench)",
+})
+def docker(c, local_base=False, tag="polybench"):
+    """Build the pinned Docker image; `docker run --rm polybench` then runs a profile and prints the report."""
+    from orchestrator.docker import build_image
+    from orchestrator.errors import PolybenchError
+
+    try:
+        image_id = build_image(local_base=local_base, tag=tag)
+    except PolybenchError as error:
+        print(f"polybench: error: {error}", file=sys.stderr)
+        raise Exit(code=2) from None
+    print(f"built {tag} ({image_id}); run it with:")
+    print(f"  docker run --rm -e POLYBENCH_IMAGE_ID={image_id} {tag} --profile quick")
+
+
 @task
 def lock(c):
     """Regenerate requirements.lock (hashed pins) from requirements.in (needs pip-tools installed)."""
     argv = [sys.executable, "-m", "piptools", "compile", "--generate-hashes", "--allow-unsafe",
-            "--strip-extras", "--no-emit-index-url", "-o", "requirements.lock", "requirements.in"]
+            "--strip-extras", "--no-emit-index-url", "--no-emit-find-links",
+            "-o", "requirements.lock", "requirements.in"]
     code = subprocess.run(argv, check=False).returncode
     if code:
         raise Exit(code=code)

@@ -20,6 +20,7 @@ from pathlib import Path
 from .atomic import write_json_atomic
 from .config import BuildSpec, ClientSpec, Config, expand
 from .toolchains import placeholders, probe_toolchains
+from .versions import library_version
 
 BUILD_DIR = "build"
 MANIFEST = "manifest.json"
@@ -33,6 +34,7 @@ class BuildOutcome:
     message: str = ""
     seconds: float = 0.0
     outputs: dict[str, int] = field(default_factory=dict)  # path -> size in bytes
+    library_version: str | None = None
 
     @property
     def usable(self) -> bool:
@@ -118,6 +120,8 @@ def build_all(config: Config, clients: Iterable[ClientSpec] | None = None, *, fo
     outcomes: list[BuildOutcome] = []
     for client in clients if clients is not None else config.clients:
         outcome = build_client(config, client, present, force=force, log=log)
+        if outcome.usable:
+            outcome.library_version = library_version(config, client)
         outcomes.append(outcome)
         detail = f" in {outcome.seconds:.1f} s" if outcome.status == "built" else ""
         sizes = ", ".join(f"{Path(p).name} {s / 1e6:.1f} MB" for p, s in outcome.outputs.items() if s > 100_000)

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from .build import read_manifest
-from .config import ClientSpec, Config, expand
-from .toolchains import first_line, placeholders, probe_toolchains
+from .config import ClientSpec, Config
+from .toolchains import probe_toolchains
+from .versions import library_version
 
 IMAGE_ID_FILE = Path("/etc/polybench-image")  # written by the Dockerfile
 
@@ -84,27 +85,19 @@ def git(root: Path) -> dict[str, Any]:
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
-def library_version(config: Config, client: ClientSpec) -> str | None:
-    """A client library's version, from where its config entry says to look."""
-    source = client.library_version
-    if "python_package" in source:
-        try:
-            return metadata.version(str(source["python_package"]))
-        except metadata.PackageNotFoundError:
-            return None
-    if "cargo_lock" in source:
-        lock = config.root / str(source["cargo_lock"]["file"])
-        crate = str(source["cargo_lock"]["crate"])
-        match = re.search(rf'name = "{re.escape(crate)}"\nversion = "([^"]+)"', _read(str(lock)) or "")
-        return match.group(1) if match else None
-    if "command" in source:
-        return first_line(expand(tuple(source["command"]), placeholders(config)))
-    return None
+def _at_build_time(version: str | None) -> str | None:
+    return f"{version} (at build time)" if version else None
 
 
 def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any]) -> dict[str, Any]:
     manifest = read_manifest(config) or {}
-    toolchains = {name: status.version for name, status in probe_toolchains(config).items()}
+    # Inside the image the compilers are gone (only the binaries ship): fall
+    # back to the versions the build recorded, marked as such.
+    built_with = manifest.get("toolchains", {})
+    toolchains = {
+        name: status.version or (f"{built_with[name]} (at build time)" if built_with.get(name) else None)
+        for name, status in probe_toolchains(config).items()
+    }
     toolchains["python_orchestrator"] = sys.version.split()[0]
     return {
         "host": host(),
@@ -113,7 +106,8 @@ def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any]
             client.name: {
                 "language": client.language,
                 "library": client.library_label,
-                "library_version": library_version(config, client),
+                "library_version": library_version(config, client)
+                or _at_build_time(manifest.get("clients", {}).get(client.name, {}).get("library_version")),
                 "concurrency_model": client.concurrency_model,
                 "build": manifest.get("clients", {}).get(client.name),
             }
