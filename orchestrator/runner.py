@@ -64,14 +64,13 @@ class Runner:
     config: Config
     server: Server
     timeout_s: float
-    env: Mapping[str, str] | None = None
     on_record: Callable[[RunRecord], None] = lambda record: None
 
     def run(self, client: ClientSpec, case: Case, kind: str, index: int) -> RunRecord:
         run_id = new_run_id()
         runtime_args = client.importtime if kind == "importtime" and client.importtime else ()
         argv = client_argv(self.config, client, case, self.server.url, run_id, runtime_args)
-        result = run_process(argv, timeout_s=self.timeout_s, env=self.env)
+        result = run_process(argv, timeout_s=self.timeout_s)
         try:
             server_stats = self.server.stats(run_id)
         except PolybenchError:

@@ -2,37 +2,40 @@
 
 Why this shape:
 - The timing itself is done by polybench-launch, a ~1 MB C program
-  (orchestrator/launcher/): it spawns the command, wait4s it and reports
-  wall time, user and system time and peak RSS of that one child. From a
-  small process, peak RSS is the child's own (from Python it would carry the
-  orchestrator's 40 MB high-water mark through exec) and the timing is
-  hyperfine's way; measured against `hyperfine -N` in docs/accuracy.md.
-- wait4 gives the rusage of that one child, not the cumulative
-  RUSAGE_CHILDREN of everything ever reaped.
-- stdout and stderr go to unlinked temporary files, not pipes: a client that
-  prints a lot can never block on a full pipe, and no reader thread competes
-  with the child for a CPU while it is being timed.
+  (orchestrator/launcher/) that stays up for the whole run: for each request
+  it spawns the command, wait4s it and reports wall time, user and system
+  time and peak RSS of that one child. From a small process, peak RSS is the
+  child's own (from Python it would carry the orchestrator's 40 MB
+  high-water mark through exec); a long-lived launcher keeps its spawn path
+  hot, as hyperfine's loop does (measured against `hyperfine -N` in
+  docs/accuracy.md).
+- While a child runs, this process only sleeps on the launcher's answer
+  pipe (the launcher enforces the time limit): no timer thread, no reader
+  thread, nothing competes with the child for one of the machine's two cores.
+- stdout and stderr go to temporary files, not pipes: a client that prints a
+  lot can never block on a full pipe.
 - The child leads its own process group, so a timeout kills it and anything
   it started.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import select
 import shutil
-import signal
+import subprocess
 import tempfile
-import threading
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from .errors import PolybenchError
 from .launcher import ensure_launcher
 
 OUTPUT_LIMIT = 4 << 20  # bytes of stdout/stderr kept per run
-REPORT_FD = 3  # where polybench-launch writes its JSON line
+ANSWER_GRACE_S = 10.0  # how long a killed child may take to be reaped and reported
 
 
 @dataclass(frozen=True)
@@ -57,101 +60,115 @@ def resolve_executable(name: str) -> str:
     return path
 
 
-def _read_back(handle) -> str:
-    handle.seek(0)
-    return handle.read(OUTPUT_LIMIT).decode("utf-8", errors="replace")
+class _Launcher:
+    """The long-lived polybench-launch --serve process and its request protocol."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([str(ensure_launcher()), "--serve"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, bufsize=0)
+        self.pending = b""
+        self.scratch = Path(tempfile.mkdtemp(prefix="polybench-run-", dir=_memory_backed_tmp()))
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def _line(self, timeout_s: float | None) -> bytes | None:
+        """The next answer line, or None if none came within timeout_s."""
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        while b"\n" not in self.pending:
+            ready, _, _ = select.select([fd], [], [], timeout_s)
+            if not ready:
+                return None
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise PolybenchError("polybench-launch stopped unexpectedly")
+            self.pending += chunk
+        line, self.pending = self.pending.split(b"\n", 1)
+        return line
+
+    def run(self, argv: Sequence[str], timeout_s: float) -> tuple[dict, str, str]:
+        out_path, err_path = self.scratch / "stdout", self.scratch / "stderr"
+        fields = [str(max(1, int(timeout_s * 1000))), str(out_path), str(err_path), str(len(argv)), *argv]
+        request = b"".join(field.encode() + b"\0" for field in fields)
+        assert self.process.stdin is not None
+        self.process.stdin.write(request)
+        # The launcher enforces the time limit itself; this is only a backstop.
+        answer = self._line(timeout_s + ANSWER_GRACE_S)
+        if answer is None:
+            raise PolybenchError(f"polybench-launch did not answer for {argv[0]}")
+        measured = json.loads(answer)
+        if "spawn_error" in measured:
+            raise PolybenchError(f"cannot start {argv[0]}: {measured['spawn_error']}")
+        return measured, _read_back(out_path), _read_back(err_path)
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()  # end of input: the launcher exits
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def run_process(argv: Sequence[str], *, timeout_s: float,
-                env: Mapping[str, str] | None = None) -> ProcessResult:
+def _memory_backed_tmp() -> str | None:
+    """/dev/shm where it is usable: a client's writes to stdout then cost what a
+    pipe's would, not a disk file system's (measured: docs/accuracy.md)."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+
+
+_launcher: _Launcher | None = None
+
+
+def _shared_launcher() -> _Launcher:
+    global _launcher
+    if _launcher is None or not _launcher.alive():
+        _launcher = _Launcher()
+        atexit.register(_launcher.close)
+    return _launcher
+
+
+def _discard_launcher() -> None:
+    """After an interruption mid-run the protocol state is unknown: start afresh next time."""
+    global _launcher
+    if _launcher is not None:
+        _launcher.process.terminate()  # SIGTERM: it kills the running child's group, then itself
+        _launcher.close()
+        _launcher = None
+
+
+def _read_back(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(OUTPUT_LIMIT).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def run_process(argv: Sequence[str], *, timeout_s: float) -> ProcessResult:
     """Run argv (no shell) through the launcher and return its timing and output."""
     resolve_executable(argv[0])  # a clear error before anything is timed
-    launcher = ensure_launcher()
-    environment = dict(os.environ if env is None else env)
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
-            tempfile.TemporaryFile() as report:
-        file_actions = [
-            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_DUP2, out.fileno(), 1),
-            (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
-            (os.POSIX_SPAWN_DUP2, report.fileno(), REPORT_FD),
-        ]
-        launcher_argv = [str(launcher), str(REPORT_FD), "--", *argv]
-        outer_start = time.perf_counter_ns()
-        pid = os.posix_spawn(str(launcher), launcher_argv, environment, file_actions=file_actions,
-                             setpgroup=0)
-        timed_out = threading.Event()
-        reaped = threading.Event()
-        lock = threading.Lock()
-
-        def kill_group() -> None:
-            with lock:
-                if reaped.is_set():
-                    return
-                timed_out.set()
-                try:
-                    os.killpg(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-
-        timer = threading.Timer(timeout_s, kill_group)
-        timer.daemon = True
-        timer.start()
-        try:
-            while True:
-                try:
-                    os.waitpid(pid, 0)
-                    break
-                except InterruptedError:
-                    continue
-        except BaseException:
-            # Ctrl-C while a client runs: take the whole group down with us.
-            with lock:
-                reaped.set()
-            _kill_group(pid)
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-            raise
-        finally:
-            timer.cancel()
-        outer_wall_ns = time.perf_counter_ns() - outer_start
-        with lock:
-            reaped.set()
-        _kill_group(pid)  # anything the client left behind in its group goes too
-        report.seek(0)
-        measured = _parse_report(report.read().decode(errors="replace"), timed_out.is_set(), argv)
-        return ProcessResult(
-            argv=tuple(argv),
-            exit_code=measured.get("exit_code", -signal.SIGKILL),
-            timed_out=timed_out.is_set(),
-            # A killed launcher reports nothing: fall back to the outer clock.
-            wall_ns=measured.get("wall_ns", outer_wall_ns),
-            spawn_epoch_ns=measured.get("spawn_epoch_ns", 0),
-            reap_epoch_ns=measured.get("reap_epoch_ns", 0),
-            user_ns=measured.get("user_ns", 0),
-            sys_ns=measured.get("sys_ns", 0),
-            peak_rss_kib=measured.get("peak_rss_kib", 0),
-            stdout=_read_back(out),
-            stderr=_read_back(err),
-        )
-
-
-def _kill_group(pgid: int) -> None:
+    launcher = _shared_launcher()
     try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _parse_report(text: str, timed_out: bool, argv: Sequence[str]) -> dict:
-    """The launcher's JSON line; empty when it was killed (timeout) before reporting."""
-    if not text.strip():
-        if timed_out:
-            return {}
-        raise PolybenchError(f"polybench-launch reported nothing for {argv[0]}")
-    measured = json.loads(text.splitlines()[0])
-    if "spawn_error" in measured:
-        raise PolybenchError(f"cannot start {argv[0]}: {measured['spawn_error']}")
-    return measured
+        measured, stdout, stderr = launcher.run(argv, timeout_s)
+    except BaseException:
+        # Ctrl-C or a broken launcher while a client runs: the client's group
+        # dies with the launcher's state; the next run starts a new launcher.
+        _discard_launcher()
+        raise
+    return ProcessResult(
+        argv=tuple(argv),
+        exit_code=measured["exit_code"],
+        timed_out=measured["timed_out"],
+        wall_ns=measured["wall_ns"],
+        spawn_epoch_ns=measured["spawn_epoch_ns"],
+        reap_epoch_ns=measured["reap_epoch_ns"],
+        user_ns=measured["user_ns"],
+        sys_ns=measured["sys_ns"],
+        peak_rss_kib=measured["peak_rss_kib"],
+        stdout=stdout,
+        stderr=stderr,
+    )

@@ -1,24 +1,37 @@
 /*
- * polybench-launch: start one command, wait for it, report its timing and
- * rusage as one JSON line on a file descriptor.
+ * polybench-launch: start commands, wait for each, report its timing and rusage.
  *
+ *   polybench-launch --serve
+ *       Long-lived: reads one request per command from stdin, answers on stdout.
+ *       Request:  TIMEOUT_MS \0 STDOUT_PATH \0 STDERR_PATH \0 ARGC \0 ARG0 \0 ...
+ *       Answer:   one JSON line with the measurements once the child has been
+ *                 reaped ("timed_out": true if its group was killed at
+ *                 TIMEOUT_MS). Exits at end of input; on SIGINT, SIGTERM or
+ *                 SIGHUP it kills the running child's group first.
  *   polybench-launch RESULT_FD -- COMMAND [ARGS...]
+ *       One-shot: runs one command with this process's stdio and writes the
+ *       JSON line to RESULT_FD (for trying it by hand).
  *
  * Why a separate launcher instead of os.posix_spawn from Python: on Linux a
  * process's peak RSS (ru_maxrss) keeps the high-water mark of the memory map
  * it had before exec. A child spawned straight from the orchestrator (a
  * Python process of 40+ MB) therefore reports at least the orchestrator's
  * size, and a 5 MB Go client would read as 40 MB. Spawned from this ~1 MB
- * process, the child's ru_maxrss is its own. Timing from here also matches
- * how hyperfine measures: a small process's spawn, wait4, clock.
+ * process, the child's ru_maxrss is its own.
  *
- * The command's stdin, stdout and stderr are this process's own; RESULT_FD
- * is closed in the child. Exit status of the launcher: 0 when it reported
- * (whatever the command did), 125 on its own usage error, 126 when the
- * command could not be started (also reported as JSON).
+ * Why long-lived: it is how hyperfine measures (one small process spawning
+ * children in a loop, its spawn path hot), and nothing else runs while a
+ * child is timed: the time limit is enforced here (SIGALRM), so the caller
+ * just sleeps on the answer pipe. Measured against `hyperfine -N`:
+ * docs/accuracy.md.
+ *
+ * Every child leads its own process group, so a timeout kills it and all it
+ * started. Its stdin is /dev/null.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +44,27 @@
 
 extern char **environ;
 
+#define MAX_REQUEST (1 << 20)
+#define MAX_ARGS 4096
+
+/* The child being timed (its process group id), for the signal handlers. */
+static volatile sig_atomic_t child_group = 0;
+static volatile sig_atomic_t timed_out = 0;
+
+static void on_alarm(int signo) {
+    (void)signo;
+    if (child_group > 0) {
+        timed_out = 1;
+        kill(-child_group, SIGKILL);
+    }
+}
+
+static void on_stop(int signo) {
+    if (child_group > 0) kill(-child_group, SIGKILL);
+    signal(signo, SIG_DFL);
+    raise(signo);
+}
+
 static long long ns(const struct timespec *t) {
     return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
 }
@@ -39,47 +73,144 @@ static long long tv_ns(const struct timeval *t) {
     return (long long)t->tv_sec * 1000000000LL + (long long)t->tv_usec * 1000LL;
 }
 
-int main(int argc, char **argv) {
-    if (argc < 4 || strcmp(argv[2], "--") != 0) {
-        fprintf(stderr, "usage: polybench-launch RESULT_FD -- COMMAND [ARGS...]\n");
-        return 125;
-    }
-    int result_fd = atoi(argv[1]);
-    if (result_fd < 3) {
-        fprintf(stderr, "polybench-launch: RESULT_FD must be 3 or more\n");
-        return 125;
-    }
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addclose(&actions, result_fd);
-
+/* Spawn argv with the given file actions, reap it, write the JSON line to out. */
+static int measure(char **argv, posix_spawn_file_actions_t *actions, posix_spawnattr_t *attr, FILE *out,
+                   long timeout_ms) {
     struct timespec epoch_start, mono_start, mono_end, epoch_end;
     pid_t pid;
     clock_gettime(CLOCK_REALTIME, &epoch_start);
     clock_gettime(CLOCK_MONOTONIC, &mono_start);
-    int rc = posix_spawnp(&pid, argv[3], &actions, NULL, &argv[3], environ);
+    int rc = posix_spawnp(&pid, argv[0], actions, attr, argv, environ);
     if (rc != 0) {
-        dprintf(result_fd, "{\"spawn_error\": \"%s\"}\n", strerror(rc));
+        fprintf(out, "{\"spawn_error\": \"%s\"}\n", strerror(rc));
+        fflush(out);
         return 126;
     }
-
+    timed_out = 0;
+    child_group = pid;
+    if (timeout_ms > 0) {
+        struct itimerval limit = {{0, 0}, {timeout_ms / 1000, (timeout_ms % 1000) * 1000}};
+        setitimer(ITIMER_REAL, &limit, NULL);
+    }
     int status = 0;
     struct rusage usage;
     while (wait4(pid, &status, 0, &usage) < 0) {
         if (errno != EINTR) {
-            dprintf(result_fd, "{\"spawn_error\": \"wait4: %s\"}\n", strerror(errno));
+            fprintf(out, "{\"spawn_error\": \"wait4: %s\"}\n", strerror(errno));
+            fflush(out);
             return 126;
         }
     }
     clock_gettime(CLOCK_MONOTONIC, &mono_end);
     clock_gettime(CLOCK_REALTIME, &epoch_end);
-
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, NULL);
+    kill(-pid, SIGKILL); /* anything the child left running in its group goes too */
+    child_group = 0;
     int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-    dprintf(result_fd,
+    fprintf(out,
             "{\"exit_code\": %d, \"wall_ns\": %lld, \"spawn_epoch_ns\": %lld, \"reap_epoch_ns\": %lld, "
-            "\"user_ns\": %lld, \"sys_ns\": %lld, \"peak_rss_kib\": %ld}\n",
+            "\"user_ns\": %lld, \"sys_ns\": %lld, \"peak_rss_kib\": %ld, \"timed_out\": %s}\n",
             exit_code, ns(&mono_end) - ns(&mono_start), ns(&epoch_start), ns(&epoch_end),
-            tv_ns(&usage.ru_utime), tv_ns(&usage.ru_stime), usage.ru_maxrss);
+            tv_ns(&usage.ru_utime), tv_ns(&usage.ru_stime), usage.ru_maxrss, timed_out ? "true" : "false");
+    fflush(out);
     return 0;
+}
+
+/* Read one NUL-terminated field from stdin into buf; 0 at clean end of input. */
+static int read_field(char *buf, size_t size, size_t *used, char **field) {
+    *field = buf + *used;
+    for (;;) {
+        if (*used >= size) return -1;
+        int c = getchar();
+        if (c == EOF) return (buf + *used == *field) ? 0 : -1;
+        buf[(*used)++] = (char)c;
+        if (c == '\0') return 1;
+    }
+}
+
+static int serve(void) {
+    static char buffer[MAX_REQUEST];
+    static char *argv[MAX_ARGS + 1];
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (devnull < 0) {
+        fprintf(stderr, "polybench-launch: cannot open /dev/null\n");
+        return 125;
+    }
+    for (;;) {
+        size_t used = 0;
+        char *timeout_text, *out_path, *err_path, *count;
+        int got = read_field(buffer, sizeof buffer, &used, &timeout_text);
+        if (got == 0) return 0; /* the caller closed our stdin: done */
+        if (got < 0 || read_field(buffer, sizeof buffer, &used, &out_path) <= 0 ||
+            read_field(buffer, sizeof buffer, &used, &err_path) <= 0 ||
+            read_field(buffer, sizeof buffer, &used, &count) <= 0) {
+            fprintf(stderr, "polybench-launch: malformed request\n");
+            return 125;
+        }
+        int argc = atoi(count);
+        if (argc < 1 || argc > MAX_ARGS) {
+            fprintf(stderr, "polybench-launch: bad argument count %s\n", count);
+            return 125;
+        }
+        for (int i = 0; i < argc; i++) {
+            if (read_field(buffer, sizeof buffer, &used, &argv[i]) <= 0) {
+                fprintf(stderr, "polybench-launch: request cut short\n");
+                return 125;
+            }
+        }
+        argv[argc] = NULL;
+        /* Opened here, before the clock starts: in the timed spawn the child
+         * only dup2s them (creating or truncating a file is not the client's cost). */
+        int out_fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        int err_fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (out_fd < 0 || err_fd < 0) {
+            fprintf(stdout, "{\"spawn_error\": \"cannot open output files: %s\"}\n", strerror(errno));
+            fflush(stdout);
+            if (out_fd >= 0) close(out_fd);
+            if (err_fd >= 0) close(err_fd);
+            continue;
+        }
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, devnull, 0);
+        posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+        posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+        measure(argv, &actions, &attr, stdout, atol(timeout_text));
+        posix_spawn_file_actions_destroy(&actions);
+        close(out_fd);
+        close(err_fd);
+    }
+}
+
+int main(int argc, char **argv) {
+    struct sigaction alarm_action = {0};
+    alarm_action.sa_handler = on_alarm; /* no SA_RESTART: wait4 sees EINTR and retries */
+    sigaction(SIGALRM, &alarm_action, NULL);
+    signal(SIGINT, on_stop);
+    signal(SIGTERM, on_stop);
+    signal(SIGHUP, on_stop);
+    if (argc == 2 && strcmp(argv[1], "--serve") == 0) return serve();
+    if (argc < 4 || strcmp(argv[2], "--") != 0) {
+        fprintf(stderr, "usage: polybench-launch --serve | polybench-launch RESULT_FD -- COMMAND [ARGS...]\n");
+        return 125;
+    }
+    int result_fd = atoi(argv[1]);
+    FILE *out = result_fd >= 3 ? fdopen(result_fd, "w") : NULL;
+    if (out == NULL) {
+        fprintf(stderr, "polybench-launch: RESULT_FD must be an open descriptor of 3 or more\n");
+        return 125;
+    }
+    fcntl(result_fd, F_SETFD, FD_CLOEXEC);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    return measure(&argv[3], &actions, &attr, out, 0);
 }
