@@ -29,14 +29,17 @@ class Progress:
         self.live = stream.isatty() and not quiet
         self.started = time.monotonic()
         self.runs_done = 0
-        self.cells_started = 0
         self.failed = 0
         self.current = ""
+        self.round = 0
+        self.cells_left = total_cells
 
-    def case_started(self, case: Case, clients: list[ClientSpec]) -> None:
-        self.cells_started += len(clients)
+    def round_started(self, round_no: int, active_cells: int, total_cells: int) -> None:
+        """A new round of the interleaved schedule: ``active_cells`` of ``total_cells`` still running."""
+        self.round, self.cells_left = round_no, active_cells
         if not self.quiet and not self.live:
-            print(f"[{_clock(time.monotonic() - self.started)}] {case.id}: {len(clients)} clients",
+            print(f"[{_clock(time.monotonic() - self.started)}] round {round_no}: "
+                  f"{active_cells} of {total_cells} cells still running, {self.runs_done} runs so far",
                   file=self.stream, flush=True)
 
     def run_started(self, client: ClientSpec, case: Case, kind: str) -> None:
@@ -62,6 +65,7 @@ class Progress:
         filled = int(width * fraction)
         bar = "#" * filled + "-" * (width - filled)
         line = (f"\r[{bar}] {fraction * 100:3.0f}%  {_clock(elapsed)} elapsed, ETA {_clock(eta)}  "
+                f"round {self.round} ({self.cells_left} cells left)  "
                 f"runs {self.runs_done}{f' ({self.failed} failed)' if self.failed else ''}  {self.current}")
         self.stream.write(line[:160].ljust(160))
         self.stream.flush()
@@ -73,5 +77,6 @@ class Progress:
     def close(self) -> None:
         self._clear()
         if not self.quiet:
-            print(f"{self.runs_done} runs in {_clock(time.monotonic() - self.started)}"
+            rounds = f" over {self.round} round{'s' if self.round != 1 else ''}" if self.round else ""
+            print(f"{self.runs_done} runs{rounds} in {_clock(time.monotonic() - self.started)}"
                   f"{f', {self.failed} failed verification' if self.failed else ''}", file=self.stream, flush=True)

@@ -12,7 +12,7 @@ import json
 import os
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,8 @@ from . import stats
 from .atomic import point_symlink, write_json_atomic
 from .errors import PolybenchError
 
-SCHEMA = "polybench/results/v1"
+SCHEMA = "polybench/results/v2"
+OLDER_SCHEMAS = ("polybench/results/v1",)
 RESULTS_DIR = "results"
 RUNS_FILE = "runs.jsonl"
 RESULTS_FILE = "results.json"
@@ -28,7 +29,15 @@ RESULTS_FILE = "results.json"
 
 @dataclass
 class RunRecord:
-    """One process run, verified or not."""
+    """One process run, verified or not.
+
+    ``round`` and ``position`` place it in the schedule (1-based: the round,
+    and its place in that round's shuffled order; a cell's warm-ups share the
+    round and position of the counted run they precede); None in a
+    runs.jsonl written before rounds existed. ``extra`` keeps any keys this
+    version does not know (fields other parts of polybench add, or a newer
+    writer's), so reading and writing a record never drops them.
+    """
 
     run_id: str
     client: str
@@ -49,14 +58,21 @@ class RunRecord:
     server: dict[str, Any] | None = None
     started_epoch_ns: int = 0
     imports: list[dict[str, Any]] | None = None  # importtime runs only
+    round: int | None = None
+    position: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"type": "run", **asdict(self)}
+        data = asdict(self)
+        extra = data.pop("extra")
+        return {"type": "run", **extra, **data}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RunRecord:
-        fields = {k: v for k, v in data.items() if k != "type"}
-        return cls(**fields)
+        known = {f.name for f in fields(cls)} - {"extra"}
+        values = {k: v for k, v in data.items() if k in known}
+        extra = {k: v for k, v in data.items() if k not in known and k != "type"}
+        return cls(**values, extra=extra)
 
 
 class RunLog:
@@ -136,12 +152,25 @@ def _summary(values: list[float]) -> dict[str, Any] | None:
 
 
 def summarise_runs(runs: list[RunRecord]) -> dict[str, Any]:
-    """Statistics of the verified counted runs of one (client, case)."""
+    """Statistics of the verified counted runs of one (client, case), given in the order they ran.
+
+    CPU time is user + system per run (``cpu_ms``) and its share of the wall
+    time (``cpu_per_wall``); ``user_ms`` and ``sys_ms`` are null unless
+    ``cpu_split_resolvable`` (stats.cpu_split_resolvable: the kernel samples
+    the split at scheduler ticks). ``drift`` compares the first and second
+    half of the runs (stats.drift).
+    """
     walls = [r.wall_ns / NS_PER_MS for r in runs]
+    cpus = [(r.user_ns + r.sys_ns) / NS_PER_MS for r in runs]
+    resolvable = stats.cpu_split_resolvable(cpus)
     summary: dict[str, Any] = {
         "wall_ms": _summary(walls),
-        "user_ms": _summary([r.user_ns / NS_PER_MS for r in runs]),
-        "sys_ms": _summary([r.sys_ns / NS_PER_MS for r in runs]),
+        "cpu_ms": _summary(cpus),
+        "cpu_per_wall": _summary([cpu / wall if wall > 0 else 0.0 for cpu, wall in zip(cpus, walls, strict=True)]),
+        "cpu_split_resolvable": resolvable,
+        "user_ms": _summary([r.user_ns / NS_PER_MS for r in runs]) if resolvable else None,
+        "sys_ms": _summary([r.sys_ns / NS_PER_MS for r in runs]) if resolvable else None,
+        "drift": stats.drift(walls).to_dict(),
         "peak_rss_mib": _summary([r.peak_rss_kib / 1024 for r in runs]),
         "phases_ms": None,
         "server_ms": None,
@@ -159,7 +188,10 @@ def summarise_runs(runs: list[RunRecord]) -> dict[str, Any]:
 
 
 def ratios_to_fastest(benchmarks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per case, every client's median wall over the fastest client's, with a bootstrap CI."""
+    """Per case, every client's median wall over the fastest client's, with a bootstrap CI.
+
+    The fastest client's own entry has ratio 1 and no interval (low, high null).
+    """
     out: list[dict[str, Any]] = []
     by_case: dict[str, list[dict[str, Any]]] = {}
     for bench in benchmarks:
@@ -169,6 +201,10 @@ def ratios_to_fastest(benchmarks: list[dict[str, Any]]) -> list[dict[str, Any]]:
         fastest = min(group, key=lambda b: b["summary"]["wall_ms"]["median"])
         base = [r["wall_ns"] for r in fastest["runs"]]
         for bench in group:
+            if bench is fastest:  # a ratio to itself is 1 by definition: no interval
+                out.append({"case": case, "client": bench["client"], "baseline": fastest["client"],
+                            "ratio": 1.0, "low": None, "high": None})
+                continue
             estimate = stats.ratio_ci([r["wall_ns"] for r in bench["runs"]], base)
             out.append({"case": case, "client": bench["client"], "baseline": fastest["client"],
                         **estimate.to_dict()})
@@ -221,14 +257,28 @@ def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[d
         "profile": meta.get("profile"),
         "settings": meta.get("settings"),
         "config_sha256": meta.get("config_sha256"),
+        "schedule": _schedule(meta, records),
         "statistics": {
-            "confidence": stats.DEFAULT_CONFIDENCE, "resamples": stats.DEFAULT_RESAMPLES,
-            "seed": stats.DEFAULT_SEED, "outlier_z": stats.OUTLIER_Z, "noisy_cv": stats.NOISY_CV,
+            "confidence": stats.DEFAULT_CONFIDENCE, "median_interval": "order-statistic",
+            "resamples": stats.DEFAULT_RESAMPLES, "seed": stats.DEFAULT_SEED,
+            "outlier_z": stats.OUTLIER_Z, "noisy_cv": stats.NOISY_CV,
+            "modes": {"min_n": stats.MODES_MIN_N, "dip_ratio": stats.MODES_DIP_RATIO,
+                      "min_share": stats.MODES_MIN_SHARE, "min_count": stats.MODES_MIN_COUNT},
+            "drift": {"min_n": stats.DRIFT_MIN_N, "alpha": stats.DRIFT_ALPHA},
+            "cpu_split_min_ms": stats.CPU_SPLIT_MIN_MS,
         },
         "environment": dict(environment),
         "benchmarks": benchmarks,
         "ratios": ratios_to_fastest(benchmarks),
     }
+
+
+def _schedule(meta: Mapping[str, Any], records: list[RunRecord]) -> dict[str, Any] | None:
+    """The recorded schedule (method, seed, pin) plus how many rounds ran."""
+    schedule = meta.get("schedule")
+    if schedule is None:
+        return None
+    return {**schedule, "rounds": max((r.round for r in records if r.round is not None), default=0)}
 
 
 def _status_reason(status: str, item: Mapping[str, Any], failed: list[RunRecord],
@@ -243,8 +293,8 @@ def _status_reason(status: str, item: Mapping[str, Any], failed: list[RunRecord]
 
 
 def _run_json(record: RunRecord) -> dict[str, Any]:
-    data = asdict(record)
-    for key in ("client", "case", "imports"):
+    data = record.to_json()
+    for key in ("type", "client", "case", "imports"):
         data.pop(key, None)
     return data
 
@@ -265,6 +315,9 @@ def load_results(path: Path) -> dict[str, Any]:
         raise PolybenchError(f"cannot read results {path}: {exc.strerror}") from None
     except ValueError as exc:
         raise PolybenchError(f"{path} is not valid JSON: {exc}") from None
+    if isinstance(data, dict) and data.get("schema") in OLDER_SCHEMAS:
+        raise PolybenchError(f"{path}: results schema {data['schema']} is from an older polybench; this one "
+                             f"reads {SCHEMA} (interleaved rounds, CPU time, drift): run `invoke run` again")
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise PolybenchError(f"{path}: not a polybench results file (expected schema {SCHEMA})")
     return data

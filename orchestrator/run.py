@@ -1,11 +1,12 @@
 """`invoke run`: start the server, run the profile's matrix, write the results.
 
-config -> (build manifest) -> server + schedule -> runs.jsonl -> results.json
+config -> (build manifest) -> server + schedule (randomized interleaved rounds) -> runs.jsonl -> results.json
 """
 
 from __future__ import annotations
 
 import contextlib
+import secrets
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -19,10 +20,14 @@ from .build import read_manifest
 from .config import ClientSpec, Config, Profile
 from .errors import PolybenchError
 from .launcher import ensure_launcher
+from .pinning import Pin, parse_pin, pin_tree
 from .progress import Progress
 from .remote_server import RemoteServer
 from .runner import Runner
-from .schedule import ScheduleEvents, run_case
+from .schedule import CellState, ScheduleEvents, run_rounds
+from .spawn import set_client_cpus
+
+SCHEDULE_METHOD = "randomized-interleaved-rounds"
 
 
 def _select(names: list[str] | None, known: list[str], what: str) -> list[str]:
@@ -75,14 +80,41 @@ def _resume_dir(root: Path, meta: dict[str, Any]) -> tuple[Path, list[results.Ru
         if old_meta.get(key) != meta.get(key):
             raise PolybenchError(f"--resume: {directory.name} was run with a different {key}; "
                                  "resume with the same options, or start afresh")
-    return directory, records
+    old_schedule = old_meta.get("schedule") or {}
+    if old_schedule.get("method") != SCHEDULE_METHOD:
+        raise PolybenchError(f"--resume: {directory.name} was not run in interleaved rounds; start afresh")
+    if old_schedule.get("pin") != meta["schedule"]["pin"]:
+        raise PolybenchError(f"--resume: {directory.name} was run with a different --pin; "
+                             "resume with the same options, or start afresh")
+    if meta["schedule"]["seed"] is not None and meta["schedule"]["seed"] != old_schedule.get("seed"):
+        raise PolybenchError(f"--resume: {directory.name} was run with --seed {old_schedule.get('seed')}; "
+                             "leave --seed out to continue with it")
+    return directory, records, old_meta
+
+
+def _pin_processes(pin: Pin | None, server: Any) -> None:
+    if pin is None:
+        return
+    if pin.server is not None:
+        pid = getattr(server, "pid", None)
+        if pid is None:
+            raise PolybenchError("--pin server=...: only the server polybench starts itself can be pinned")
+        pin_tree(pid, pin.server)
+    set_client_cpus(pin.clients)
 
 
 def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | None = None,
                    scenarios: list[str] | None = None, server_url: str | None = None,
-                   resume: bool = False, quiet: bool = False, results_root: Path | None = None) -> Path:
-    """Run a profile and return the results directory (under results_root/results/, default the repo)."""
+                   resume: bool = False, quiet: bool = False, results_root: Path | None = None,
+                   seed: int | None = None, pin: str | None = None) -> Path:
+    """Run a profile and return the results directory (under results_root/results/, default the repo).
+
+    ``seed`` fixes the rounds' order (default: a random one, recorded; on
+    --resume the recorded one). ``pin`` is `server=CPUS,clients=CPUS`
+    (orchestrator.pinning), off by default.
+    """
     results_root = results_root or config.root
+    pinned = parse_pin(pin) if pin else None
     profile: Profile = config.profile(profile_name)
     client_names = _select(clients, [c.name for c in config.clients], "client")
     scenario_names = _select(scenarios, sorted({c.scenario for c in profile.cases}), "scenario")
@@ -101,6 +133,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
         "clients": client_names,
         "cases": [case.id for case in cases],
         "settings": asdict(profile.runs),
+        "schedule": {"method": SCHEDULE_METHOD, "seed": seed, "pin": pinned.to_json() if pinned else None},
     }
     plan = [
         {"client": client.name, "language": client.language, "library": client.library_label,
@@ -110,8 +143,11 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     ]
     previous: list[results.RunRecord] = []
     if resume:
-        directory, previous = _resume_dir(results_root, meta)
+        directory, previous, old_meta = _resume_dir(results_root, meta)
+        meta["schedule"]["seed"] = old_meta["schedule"]["seed"]
     else:
+        if meta["schedule"]["seed"] is None:
+            meta["schedule"]["seed"] = secrets.randbelow(2**32)
         directory = results.new_results_dir(results_root)
     log = results.RunLog(directory, meta)
     runnable = [c for c in chosen if skipped[c.name] is None]
@@ -119,12 +155,13 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
         if why and not quiet:
             print(f"skipping {name}: {why}", file=sys.stderr)
     settings = profile.runs
+    cells = [CellState(client, case) for case in cases for client in runnable if client.supports(case.scenario)]
     progress = Progress(len(plan), settings.warmup + settings.min_runs + 1, quiet=quiet)
-    events = ScheduleEvents(progress.case_started, progress.run_started, progress.run_finished)
+    events = ScheduleEvents(progress.round_started, progress.run_started, progress.run_finished)
     records = list(previous)
-    stop_reasons: dict[tuple[str, str], str | None] = {}
     try:
         with _server(server_url) as server:
+            _pin_processes(pinned, server)
             env_info = environment.collect(config, chosen, _describe_server(server))
 
             def keep(record: results.RunRecord) -> None:
@@ -132,18 +169,18 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
                 records.append(record)
 
             runner = Runner(config, server, settings.timeout_s, on_record=keep)
-            for case in cases:
-                participants = [c for c in runnable if c.supports(case.scenario)]
-                earlier = [r for r in previous if r.case == case.id]
-                for cell in run_case(runner, case, participants, settings, earlier, events):
-                    stop_reasons[(cell.client.name, case.id)] = cell.stop_reason
+            run_rounds(runner, cells, settings, meta["schedule"]["seed"], previous, events)
     except KeyboardInterrupt:
         progress.close()
         log.close()
         raise PolybenchError(f"interrupted: {len(records)} runs kept in {directory / results.RUNS_FILE}; "
                              "`invoke run --resume` with the same options continues") from None
+    finally:
+        if pinned is not None:
+            set_client_cpus(None)
     progress.close()
     log.close()
+    stop_reasons = {(cell.client.name, cell.case.id): cell.stop_reason for cell in cells}
     for item in plan:
         item["stop_reason"] = stop_reasons.get((item["client"], item["case"]))
     data = results.assemble(meta, records, plan, env_info, finished=True)

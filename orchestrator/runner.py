@@ -66,7 +66,9 @@ class Runner:
     timeout_s: float
     on_record: Callable[[RunRecord], None] = lambda record: None
 
-    def run(self, client: ClientSpec, case: Case, kind: str, index: int) -> RunRecord:
+    def run(self, client: ClientSpec, case: Case, kind: str, index: int, *, round_no: int | None = None,
+            position: int | None = None) -> RunRecord:
+        """One run; ``round_no`` and ``position`` place it in the schedule (orchestrator.schedule)."""
         run_id = new_run_id()
         runtime_args = client.importtime if kind == "importtime" and client.importtime else ()
         argv = client_argv(self.config, client, case, self.server.url, run_id, runtime_args)
@@ -85,6 +87,7 @@ class Runner:
             output=dict(verdict.output) if verdict.output else None,
             server=_server_summary(server_stats), started_epoch_ns=result.spawn_epoch_ns,
             imports=parse_importtime(result.stderr) if kind == "importtime" else None,
+            round=round_no, position=position,
         )
         self.on_record(record)
         return record

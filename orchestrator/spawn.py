@@ -121,6 +121,15 @@ def _memory_backed_tmp() -> str | None:
 
 
 _launcher: _Launcher | None = None
+_client_cpus: frozenset[int] | None = None
+
+
+def set_client_cpus(cpus: frozenset[int] | None) -> None:
+    """Run every client on these CPUs (the launcher's affinity, which its children inherit); None: any."""
+    global _client_cpus
+    _client_cpus = cpus
+    if _launcher is not None and _launcher.alive():
+        os.sched_setaffinity(_launcher.process.pid, cpus if cpus is not None else os.sched_getaffinity(0))
 
 
 def _shared_launcher() -> _Launcher:
@@ -128,6 +137,8 @@ def _shared_launcher() -> _Launcher:
     if _launcher is None or not _launcher.alive():
         _launcher = _Launcher()
         atexit.register(_launcher.close)
+        if _client_cpus is not None:
+            os.sched_setaffinity(_launcher.process.pid, _client_cpus)
     return _launcher
 
 

@@ -1,4 +1,4 @@
-"""Pure statistics for polybench: medians, bootstrap intervals, outliers, fits.
+"""Pure statistics for polybench: medians, their intervals, outliers, modes, drift, fits.
 
 Everything here takes plain sequences of floats and returns values; nothing
 does I/O or starts a process, so the tests need neither. Units are whatever
@@ -8,7 +8,11 @@ Medians, not means, are the headline numbers: process wall times are skewed to
 the right (a page-cache miss or a scheduler hiccup only ever adds time), and
 the median is the estimate a single slow run cannot drag.
 
-Every random procedure takes a ``seed`` and draws from
+The interval of a median is the distribution-free order-statistic
+(binomial) interval, whose coverage is guaranteed at every n (``median_ci``);
+the stopping rule and every reported median interval are that one function.
+The bootstrap lives here too, for what has no exact interval (ratios of
+medians, fits). Every random procedure takes a ``seed`` and draws from
 ``numpy.random.default_rng(seed)``, so the same input always gives the same
 interval (on the same numpy version) and a re-rendered report never changes.
 """
@@ -18,6 +22,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from fractions import Fraction
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -45,10 +51,15 @@ class Summary:
     """Descriptive statistics of one cell (client x scenario x parameters).
 
     ``mad`` is the raw median absolute deviation, median(|x - median(x)|), not
-    scaled by 1.4826. ``median_ci_low``/``median_ci_high`` bound a percentile
-    bootstrap confidence interval of the median. ``outliers`` are indices into
-    the input that were flagged by modified Z-score; they are still counted in
-    every other field. ``noisy`` is ``cv > NOISY_CV`` (or the threshold given).
+    scaled by 1.4826. ``median_ci_low``/``median_ci_high`` bound the
+    order-statistic interval of the median (``median_ci``) and
+    ``median_ci_coverage`` is its exact coverage: at least the requested
+    confidence once n allows it (n >= 6 for 95%), below it for smaller n,
+    where the interval is [min, max]. ``multimodal`` is ``is_multimodal``;
+    ``outliers`` are indices into the input flagged by modified Z-score, and
+    empty when the sample is multimodal (a Z-score against one centre would
+    call a whole mode outlying); flagged runs are still counted in every
+    other field. ``noisy`` is ``cv > NOISY_CV`` (or the threshold given).
     """
 
     n: int
@@ -64,6 +75,9 @@ class Summary:
     median_ci_high: float
     outliers: tuple[int, ...]
     noisy: bool
+    # Defaults keep Summary(...) calls and v1 summaries working.
+    median_ci_coverage: float = 0.0
+    multimodal: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (``outliers`` becomes a list)."""
@@ -181,6 +195,221 @@ def bootstrap_median_ci(
     return _percentile_interval(medians, confidence)
 
 
+# --- the median's interval: order statistics, exact coverage ------------------
+
+
+@dataclass(frozen=True)
+class MedianInterval:
+    """[low, high] for the median, with the exact probability that it covers it.
+
+    ``coverage`` is the interval's actual coverage for any continuous
+    distribution (ties only raise it). ``meets_confidence`` is False when the
+    sample is too small for the requested confidence (n < 6 for 95%): the
+    interval is then the widest there is, [min, max], and covers less.
+    """
+
+    low: float
+    high: float
+    coverage: float
+    confidence: float
+
+    @property
+    def meets_confidence(self) -> bool:
+        return self.coverage >= self.confidence
+
+
+@lru_cache(maxsize=4096)
+def order_statistic_ranks(n: int, confidence: float = DEFAULT_CONFIDENCE) -> tuple[int, float]:
+    """The rank k (1-based) of the interval [x(k), x(n+1-k)] and its exact coverage.
+
+    For sorted x(1) <= ... <= x(n), the median m is below x(k) only if fewer
+    than k values are below m: with B ~ Binomial(n, 1/2),
+    P(x(k) <= m <= x(n+1-k)) = P(k <= B <= n-k) = 1 - 2 * sum_{i<k} C(n, i) / 2^n
+    (Conover, *Practical Nonparametric Statistics*, 3rd ed., 1999, §3.2;
+    Hahn & Meeker, *Statistical Intervals*, 1991, §5.2). k is the largest
+    rank whose coverage still reaches ``confidence``; when even k = 1
+    ([min, max]) does not, k is 1 and the coverage is what it is
+    (1 - 2^(1-n): 75% at n = 3, 93.75% at n = 5). n = 1 has coverage 0.
+    Exact integer arithmetic (math.comb), so any n works.
+    """
+    if n < 1:
+        raise ValueError(f"need n >= 1, got {n}")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    total = 2**n
+    best_k, best_coverage = 1, float(Fraction(total - 2, total))
+    tail = 1  # sum of C(n, i) for i < k, at k = 1
+    for k in range(2, (n + 1) // 2 + 1):  # x(k) must not pass the middle: k <= n + 1 - k
+        tail += math.comb(n, k - 1)
+        coverage = Fraction(total - 2 * tail, total)
+        if coverage < confidence:
+            break
+        best_k, best_coverage = k, float(coverage)
+    return best_k, best_coverage
+
+
+def median_ci(values: Sequence[float], confidence: float = DEFAULT_CONFIDENCE) -> MedianInterval:
+    """The distribution-free order-statistic interval of the median (see order_statistic_ranks).
+
+    The one interval of a median in polybench: the stopping rule, the
+    summaries and ``invoke time`` all call this. Raises ValueError on an
+    empty or non-finite sample.
+    """
+    array = np.sort(_as_array(values))
+    k, coverage = order_statistic_ranks(int(array.size), confidence)
+    return MedianInterval(float(array[k - 1]), float(array[array.size - k]), coverage, confidence)
+
+
+# --- modes ------------------------------------------------------------------------
+
+# Below this many values a second mode cannot be told from noise.
+MODES_MIN_N = 10
+# A valley separates two modes when the density there is at most this
+# fraction of the lower of the two peaks beside it, and each side holds at
+# least this share of the values and this many of them. Chosen by simulation
+# (200 samples each, n = 10..120): lognormal (sigma 0.5 and 1), exponential,
+# normal and "normal plus 5% slow runs" are called multimodal in <= 5% of
+# samples; a 50/50 or 70/30 mixture of modes 10 sigma apart in >= 94% from
+# n = 30, an 85/15 one in 50% at n = 30 and 79% at n = 120.
+MODES_DIP_RATIO = 0.6
+MODES_MIN_SHARE = 0.12
+MODES_MIN_COUNT = 5
+_MODES_GRID = 512
+
+
+def modes(values: Sequence[float]) -> list[float]:
+    """Where a sample's distinct modes are (ascending); one entry if unimodal.
+
+    The rule: a Gaussian kernel density estimate with Silverman's robust
+    bandwidth h = 0.9 * min(sd, IQR / 1.349) * n^(-1/5) (Silverman, *Density
+    Estimation*, 1986, eq. 3.31), evaluated on a 512-point grid. Its local
+    maxima are candidate modes. Neighbouring candidates are merged while the
+    valley between them is shallow (density above MODES_DIP_RATIO of the
+    lower peak) or a side holds fewer than max(MODES_MIN_COUNT,
+    MODES_MIN_SHARE * n) values; what remains are the modes. Fewer than MODES_MIN_N values, or no
+    spread, count as one mode (at the median). Silverman's bandwidth
+    oversmooths a mixture, so the rule errs towards "unimodal".
+    """
+    array = np.sort(_as_array(values))
+    n = int(array.size)
+    median = float(np.median(array))
+    if n < MODES_MIN_N:
+        return [median]
+    sd = float(np.std(array, ddof=1))
+    q1, q3 = np.percentile(array, [25, 75])
+    spread = min(sd, float(q3 - q1) / 1.349) or sd
+    if spread <= 0.0:
+        return [median]
+    h = 0.9 * spread * n ** (-0.2)
+    grid = np.linspace(array[0] - 3 * h, array[-1] + 3 * h, _MODES_GRID)
+    density = np.exp(-0.5 * ((grid[:, np.newaxis] - array[np.newaxis, :]) / h) ** 2).sum(axis=1)
+    slope = np.diff(density)
+    peaks = [i for i in range(1, _MODES_GRID - 1) if slope[i - 1] > 0 and slope[i] <= 0]
+    if len(peaks) < 2:
+        return [float(grid[peaks[0]])] if peaks else [median]
+    # Segments between consecutive peaks' valleys: (peak index, valley index to its right).
+    valleys = [int(peaks[j] + np.argmin(density[peaks[j]:peaks[j + 1] + 1])) for j in range(len(peaks) - 1)]
+    min_count = max(MODES_MIN_COUNT, math.ceil(MODES_MIN_SHARE * n))
+    while valleys:
+        bounds = [-math.inf, *(float(grid[v]) for v in valleys), math.inf]
+        counts = [int(np.sum((array > lo) & (array <= hi))) for lo, hi in zip(bounds, bounds[1:], strict=False)]
+        # The worst valley: the shallowest (highest density relative to the lower peak beside it).
+        depth = [density[v] / min(density[peaks[j]], density[peaks[j + 1]]) for j, v in enumerate(valleys)]
+        small = [j for j in range(len(valleys)) if min(counts[j], counts[j + 1]) < min_count]
+        candidates = [j for j in range(len(valleys)) if depth[j] > MODES_DIP_RATIO] + small
+        if not candidates:
+            break
+        worst = max(candidates, key=lambda j: (depth[j], -min(counts[j], counts[j + 1])))
+        keep = peaks[worst] if density[peaks[worst]] >= density[peaks[worst + 1]] else peaks[worst + 1]
+        peaks[worst:worst + 2] = [keep]
+        del valleys[worst]
+    return [float(grid[p]) for p in peaks]
+
+
+def is_multimodal(values: Sequence[float]) -> bool:
+    """True when ``modes`` finds more than one mode."""
+    return len(modes(values)) > 1
+
+
+# --- drift ------------------------------------------------------------------------
+
+# Fewer runs than this cannot show drift (each half needs 5).
+DRIFT_MIN_N = 10
+# Two-sided p-value below which the halves are called different.
+DRIFT_ALPHA = 0.01
+
+
+@dataclass(frozen=True)
+class Drift:
+    """First half of a cell's runs (in the order they ran) against the second half.
+
+    ``shift`` = median(second) / median(first) - 1 (0.05: the later runs
+    were 5% slower). ``p_value`` is the two-sided Mann-Whitney test of the
+    halves; ``drifted`` is ``p_value < DRIFT_ALPHA``. Both are None below
+    DRIFT_MIN_N runs.
+    """
+
+    n: int
+    first_median: float
+    second_median: float
+    shift: float
+    p_value: float | None
+    drifted: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def mann_whitney_p(a: Sequence[float], b: Sequence[float]) -> float:
+    """Two-sided p-value of the Mann-Whitney U test, normal approximation.
+
+    U = R_a - n_a (n_a + 1) / 2 with R_a the sum of a's mid-ranks in the
+    pooled sample; E[U] = n_a n_b / 2; Var[U] = n_a n_b / 12 * ((N + 1) -
+    sum(t^3 - t) / (N (N - 1))) over tie groups of size t; a continuity
+    correction of 1/2 (Conover, *Practical Nonparametric Statistics*, 3rd ed.,
+    1999, §5.1). Good from about 5 values a side. 1.0 when every value ties.
+    """
+    first, second = _as_array(a), _as_array(b)
+    n_a, n_b = first.size, second.size
+    pooled = np.concatenate([first, second])
+    total = n_a + n_b
+    order = np.argsort(pooled, kind="mergesort")
+    ranks = np.empty(total, dtype=float)
+    ranks[order] = np.arange(1, total + 1)
+    _, inverse, counts = np.unique(pooled, return_inverse=True, return_counts=True)
+    # mid-ranks for ties: the mean rank of each tie group
+    sums = np.bincount(inverse, weights=ranks)
+    ranks = (sums / counts)[inverse]
+    u = float(np.sum(ranks[:n_a])) - n_a * (n_a + 1) / 2
+    ties = float(np.sum(counts.astype(float) ** 3 - counts))
+    variance = n_a * n_b / 12 * ((total + 1) - ties / (total * (total - 1)))
+    if variance <= 0.0:
+        return 1.0
+    z = max(abs(u - n_a * n_b / 2) - 0.5, 0.0) / math.sqrt(variance)
+    return math.erfc(z / math.sqrt(2))
+
+
+def drift(values_in_run_order: Sequence[float]) -> Drift:
+    """Did the cell's level move while it ran? Halves compared, see ``Drift``.
+
+    With an odd n the middle run is left out so the halves are equal.
+    Interleaved rounds spread drift over every cell alike; this says where
+    some is left.
+    """
+    array = _as_array(values_in_run_order)
+    half = array.size // 2
+    first, second = array[:half], array[array.size - half:]
+    if half == 0:
+        value = float(array[0])
+        return Drift(1, value, value, 0.0, None, False)
+    first_median, second_median = float(np.median(first)), float(np.median(second))
+    shift = second_median / first_median - 1.0 if first_median != 0.0 else 0.0
+    if array.size < DRIFT_MIN_N:
+        return Drift(int(array.size), first_median, second_median, shift, None, False)
+    p_value = mann_whitney_p(first, second)
+    return Drift(int(array.size), first_median, second_median, shift, p_value, p_value < DRIFT_ALPHA)
+
+
 def modified_z_scores(values: Sequence[float]) -> list[float]:
     """Iglewicz-Hoaglin modified Z-scores, 0.6745 * (x - median) / MAD.
 
@@ -219,6 +448,9 @@ def summarize(
 ) -> Summary:
     """Summarise one sample; raises ValueError on an empty or non-finite one.
 
+    The median's interval is ``median_ci`` (exact, no resampling);
+    ``resamples`` and ``seed`` are kept for callers and no longer used.
+
     ``stdev`` is the sample standard deviation (ddof=1), 0 for one value.
     ``p95`` uses numpy's default linear interpolation. ``cv`` is stdev/mean,
     0 when both are 0 and infinite when only the mean is (never for times).
@@ -231,7 +463,8 @@ def summarize(
         cv = stdev / abs(mean)
     else:
         cv = 0.0 if stdev == 0.0 else math.inf
-    ci_low, ci_high = bootstrap_median_ci(array, confidence, resamples, seed)
+    interval = median_ci(array, confidence)
+    multimodal = is_multimodal(array)
     return Summary(
         n=int(array.size),
         mean=mean,
@@ -242,10 +475,12 @@ def summarize(
         mad=float(np.median(np.abs(array - median))),
         p95=float(np.percentile(array, 95)),
         cv=cv,
-        median_ci_low=ci_low,
-        median_ci_high=ci_high,
-        outliers=outlier_indices(array, outlier_threshold),
+        median_ci_low=interval.low,
+        median_ci_high=interval.high,
+        outliers=() if multimodal else outlier_indices(array, outlier_threshold),
         noisy=cv > noisy_cv,
+        median_ci_coverage=interval.coverage,
+        multimodal=multimodal,
     )
 
 
@@ -328,9 +563,12 @@ def should_stop(
 
     Checked in order: ``"max-runs"`` (n >= max_runs); ``"min-runs"`` (n <
     min_runs: keep going, even past the budget); ``"time-budget"`` (elapsed_s
-    >= budget_s; ``None`` = no budget); ``"ci-target"`` (ci_half_width_relative
-    <= target_rel_ci). Otherwise ``(False, "ci-wide")``. The CI test needs at
-    least 2 values, since one value's interval is (v, v) and says nothing.
+    >= budget_s; ``None`` = no budget); ``"ci-target"`` (the ``median_ci``
+    interval reaches the confidence and its relative half-width is <=
+    target_rel_ci). Otherwise ``(False, "ci-wide")``. The interval is the
+    very one ``summarize`` reports, so a cell stopped on "ci-target" always
+    shows an interval within the target. ``resamples`` and ``seed`` are kept
+    for callers and no longer used.
     """
     if min_runs < 0 or max_runs < max(min_runs, 1):
         raise ValueError(f"need 0 <= min_runs <= max_runs and max_runs >= 1, got {min_runs}, {max_runs}")
@@ -341,14 +579,18 @@ def should_stop(
         return StopDecision(False, "min-runs")
     if budget_s is not None and elapsed_s >= budget_s:
         return StopDecision(True, "time-budget")
-    if n >= 2:
-        # Only the median and its interval, not a full summarize(): this runs
-        # after every run and outliers or p95 would be wasted work.
-        array = _as_array(values)
-        low, high = bootstrap_median_ci(array, confidence, resamples, seed)
-        if _relative_half_width(float(np.median(array)), low, high) <= target_rel_ci:
-            return StopDecision(True, "ci-target")
+    if n >= 2 and ci_target_met(values, target_rel_ci, confidence):
+        return StopDecision(True, "ci-target")
     return StopDecision(False, "ci-wide")
+
+
+def ci_target_met(values: Sequence[float], target_rel_ci: float, confidence: float = DEFAULT_CONFIDENCE) -> bool:
+    """Whether the median's ``median_ci`` reaches ``confidence`` with relative half-width <= target."""
+    array = _as_array(values)
+    interval = median_ci(array, confidence)
+    if not interval.meets_confidence:
+        return False
+    return _relative_half_width(float(np.median(array)), interval.low, interval.high) <= target_rel_ci
 
 
 def fit_linear(xs: Sequence[float], ys: Sequence[float]) -> LinearFit:
@@ -434,3 +676,24 @@ def break_even_calls(
     if d >= 0.0:
         return None
     return -c / d
+
+
+# --- CPU time ---------------------------------------------------------------------
+
+# Linux measures a process's total CPU time precisely but splits it into user
+# and system by sampling at scheduler ticks (1-10 ms: HZ = 1000..100; 4 ms at
+# the usual HZ = 250). A run of a few ticks gets all of it booked to one side
+# (measured: Go `single` user 3.3, 3.6, 0, 0 ms; sys 0, 0, 3.6, 3.5 ms). At
+# 100 ms of CPU a run spans >= 10 ticks even at HZ = 100 (25 at HZ = 250),
+# so one tick's misbooking moves the split by at most ~10% (~4%).
+CPU_SPLIT_MIN_MS = 100.0
+
+
+def cpu_split_resolvable(cpu_ms: Sequence[float]) -> bool:
+    """Whether user and system time, each on its own, mean something for these runs.
+
+    ``cpu_ms`` is user + system time per run, in ms. True when their median
+    is at least CPU_SPLIT_MIN_MS; below that only the sum is reported.
+    """
+    array = _as_array(cpu_ms)
+    return float(np.median(array)) >= CPU_SPLIT_MIN_MS

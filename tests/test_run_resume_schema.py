@@ -71,11 +71,11 @@ def test_interrupted_run_resumes_and_keeps_every_measured_run(tiny, tmp_path, mo
     real_run = Runner.run
     calls = {"n": 0}
 
-    def interrupted(self, client, case, kind, index):
+    def interrupted(self, client, case, kind, index, **placement):
         calls["n"] += 1
         if calls["n"] == 7:
             raise KeyboardInterrupt
-        return real_run(self, client, case, kind, index)
+        return real_run(self, client, case, kind, index, **placement)
 
     monkeypatch.setattr(Runner, "run", interrupted)
     with pytest.raises(PolybenchError, match="--resume"):
