@@ -27,7 +27,7 @@ def results(seed: int, slower: dict[tuple[str, str], float] | None = None) -> di
         walls = rng.normal(median_ms * factor, median_ms * factor * NOISE, RUNS)
         benchmarks.append({"client": client, "case": case, "status": "ok",
                            "runs": [{"wall_ns": int(w * 1e6)} for w in walls]})
-    return {"schema": "polybench/results/v1", "created": f"seed {seed}", "profile": "test",
+    return {"schema": "polybench/results/v2", "created": f"seed {seed}", "profile": "test",
             "environment": {"host": {"hostname": "h"}, "git": {"commit": "abc"}}, "benchmarks": benchmarks}
 
 

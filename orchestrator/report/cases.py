@@ -43,23 +43,31 @@ def flags(bench: Bench) -> str:
         notes.append(f"noisy (CV {fmt.pct(wall.cv)})")
     if wall.outliers:
         notes.append(f"{len(wall.outliers)} outlier{'s' if len(wall.outliers) > 1 else ''}")
+    if wall.multimodal:
+        notes.append("multimodal")
+    drift = bench.raw["summary"].get("drift") or {}
+    if drift.get("drifted"):
+        notes.append(f"drift {drift['shift'] * 100:+.1f}% (2nd half vs 1st)")
     return ", ".join(notes)
 
 
-HEADERS = ["client", "median ms", "95% CI", "mean ± σ ms", "min ms", "max ms", "user ms", "sys ms",
+HEADERS = ["client", "median ms", "95% CI", "mean ± σ ms", "min ms", "max ms", "CPU ms", "CPU/wall", "user / sys ms",
            "peak RSS MiB", "x fastest", "ratio 95% CI", "runs", "failed", "flags"]
 
 
 def row(ctx: Context, source: Source, bench: Bench) -> list[str]:
     failed = str(len(bench.failed_runs))
     if not bench.ok:
-        return [*ctx.host_cells(source), bench.client, *[fmt.MISSING] * 10, "0", failed, flags(bench)]
-    wall, user, sys, rss = (bench.metric(m) for m in ("wall_ms", "user_ms", "sys_ms", "peak_rss_mib"))
+        return [*ctx.host_cells(source), bench.client, *[fmt.MISSING] * 11, "0", failed, flags(bench)]
+    wall, cpu, cpu_share, rss = (bench.metric(m) for m in ("wall_ms", "cpu_ms", "cpu_per_wall", "peak_rss_mib"))
+    split = fmt.MISSING
+    if bench.raw["summary"].get("cpu_split_resolvable"):
+        split = f"{fmt.ms(bench.metric('user_ms').median)} / {fmt.ms(bench.metric('sys_ms').median)}"
     ratio = source.ratio(bench.case, bench.client)
     return [
         *ctx.host_cells(source), bench.client, fmt.ms(wall.median), fmt.span(wall.median_ci_low, wall.median_ci_high),
         f"{fmt.ms(wall.mean)} ± {fmt.ms(wall.stdev)}", fmt.ms(wall.min), fmt.ms(wall.max),
-        fmt.ms(user.median), fmt.ms(sys.median), fmt.num(rss.median),
+        fmt.ms(cpu.median), fmt.pct(cpu_share.median), split, fmt.num(rss.median),
         fmt.times(ratio["ratio"]) if ratio else fmt.MISSING,
         fmt.span(ratio["low"], ratio["high"]) if ratio else fmt.MISSING,
         str(wall.n), failed, flags(bench),
@@ -89,10 +97,14 @@ def render(ctx: Context) -> str:
     parts: list[str | None] = [
         heading(2, "Per scenario"),
         "Every case, every client: the whole process's wall time (spawn to reap), its median with a 95% "
-        "bootstrap CI, mean ± standard deviation, range, the median user and system CPU time and peak RSS, "
-        "and the ratio of the client's median to the case's fastest with its bootstrap CI. *Noisy*: the "
-        "coefficient of variation is above 10%. *Outliers*: runs with |modified Z| > 3.5, flagged and still "
-        "counted. *Failed*: runs that failed verification, left out of every statistic.",
+        "order-statistic CI, mean ± standard deviation, range, the median CPU time (user + system) and its "
+        "share of the wall time, peak RSS, and the ratio of the client's median to the case's fastest with "
+        "its bootstrap CI. The user / system split is shown only where the median CPU time is at least "
+        "100 ms: below that the kernel books a run's CPU time to one side by sampled scheduler ticks. "
+        "*Noisy*: the coefficient of variation is above 10%. *Outliers*: runs with |modified Z| > 3.5, "
+        "flagged and still counted (not flagged in a *multimodal* sample, where they would be a whole mode). "
+        "*Drift*: the second half of the cell's runs differs from the first (Mann-Whitney, p < 0.01). "
+        "*Failed*: runs that failed verification, left out of every statistic.",
     ]
     for case in all_cases(ctx):
         rows = ordered(ctx, case)

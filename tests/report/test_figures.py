@@ -31,7 +31,10 @@ def test_single_call_table_matches_the_results(tables: list[Table], results_data
         assert_shows(row["median ms"], wall["median"])
         assert_range(row["95% CI"], wall["median_ci_low"], wall["median_ci_high"])
         assert_shows(row["x fastest"], r["ratio"])
-        assert_range(row["ratio 95% CI"], r["low"], r["high"])
+        if r["low"] is None:  # the baseline: no interval on a ratio to itself
+            assert r["baseline"] == row["client"] and row["ratio 95% CI"] == "—"
+        else:
+            assert_range(row["ratio 95% CI"], r["low"], r["high"])
         phases = b["summary"]["phases_ms"]
         labels = {"runtime_start": "runtime start ms", "imports": "imports + set-up ms", "network": "network ms",
                   "exit": "exit ms"}
@@ -94,11 +97,18 @@ def test_every_case_table_matches_the_results(tables: list[Table], results_data:
             assert_shows(row["mean ± σ ms"], wall["stdev"], 1)
             assert_shows(row["min ms"], wall["min"])
             assert_shows(row["max ms"], wall["max"])
-            assert_shows(row["user ms"], summary["user_ms"]["median"])
-            assert_shows(row["sys ms"], summary["sys_ms"]["median"])
+            assert_shows(row["CPU ms"], summary["cpu_ms"]["median"])
+            if summary["cpu_split_resolvable"]:
+                assert_shows(row["user / sys ms"], summary["user_ms"]["median"], 0)
+                assert_shows(row["user / sys ms"], summary["sys_ms"]["median"], 1)
+            else:  # a sampled split is never shown
+                assert summary["user_ms"] is None and row["user / sys ms"] == "—"
             assert_shows(row["peak RSS MiB"], summary["peak_rss_mib"]["median"])
             assert_shows(row["x fastest"], r["ratio"])
-            assert_range(row["ratio 95% CI"], r["low"], r["high"])
+            if r["low"] is None:  # the baseline: no interval on a ratio to itself
+                assert r["baseline"] == row["client"] and row["ratio 95% CI"] == "—"
+            else:
+                assert_range(row["ratio 95% CI"], r["low"], r["high"])
             assert row["runs"] == str(len(b["runs"]))
             if wall["outliers"]:
                 assert "outlier" in row["flags"]
