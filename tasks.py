@@ -60,9 +60,11 @@ def serve(c, port=None, dev=False):
     "resume": "continue the latest interrupted run",
     "quiet": "no progress bar and no summary table",
     "results_root": "write results/<timestamp>/ under this folder (default: the repository)",
+    "seed": "seed of the rounds' random order (default: random; recorded either way)",
+    "pin": "pin CPUs, e.g. server=1,clients=0 (default: off; recorded when on)",
 })
 def run(c, profile="default", config=None, clients=None, scenarios=None, server_url=None, resume=False,
-        quiet=False, results_root=None):
+        quiet=False, results_root=None, seed=None, pin=None):
     """Run the benchmark matrix, verified, into results/<timestamp>/."""
     argv = ["run", "--profile", profile]
     _opt(argv, "--config", config)
@@ -72,6 +74,8 @@ def run(c, profile="default", config=None, clients=None, scenarios=None, server_
     _opt(argv, "--resume", resume)
     _opt(argv, "--quiet", quiet)
     _opt(argv, "--results-root", results_root)
+    _opt(argv, "--seed", seed)
+    _opt(argv, "--pin", pin)
     _call(argv)
 
 

@@ -52,7 +52,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     directory = run_benchmarks(config, args.profile, clients=_csv(args.clients), scenarios=_csv(args.scenarios),
                                server_url=args.server_url, resume=args.resume, quiet=args.quiet,
-                               results_root=Path(args.results_root) if args.results_root else None)
+                               results_root=Path(args.results_root) if args.results_root else None,
+                               seed=args.seed, pin=args.pin)
     print(f"results: {directory / 'results.json'}")
     return 0
 
@@ -110,6 +111,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", action="store_true", help="continue the latest interrupted run")
     run.add_argument("--quiet", action="store_true", help="no progress, no summary table")
     run.add_argument("--results-root", help="write results/<timestamp>/ under this folder (default: the repo)")
+    run.add_argument("--seed", type=int, default=None,
+                     help="seed of the rounds' random order (default: a random one; recorded either way)")
+    run.add_argument("--pin", default=None,
+                     help="pin CPUs, e.g. server=1,clients=0 (default: off; recorded when on)")
     run.set_defaults(func=cmd_run)
 
     report = verbs.add_parser("report", help="write reports/<timestamp>/report.md from results")

@@ -28,7 +28,12 @@ class TimerSettings:
 
 
 def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings()) -> dict[str, Any]:
-    """Run argv repeatedly (adaptive count) and summarise wall, user, sys and peak RSS."""
+    """Run argv repeatedly (adaptive count) and summarise wall, CPU time and peak RSS.
+
+    CPU time is user + system per run (``cpu_ms``) and its share of the wall
+    time; ``user_ms`` and ``sys_ms`` are null unless the split is resolvable
+    (stats.cpu_split_resolvable), never a median of a tick-sampled split.
+    """
     if not argv:
         raise PolybenchError("nothing to time: give a command after --, e.g. invoke time -- /usr/bin/true")
     for _ in range(settings.warmup):
@@ -53,13 +58,18 @@ def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings())
                                          budget_s=settings.budget_s)
         if stop:
             break
+    cpus = [user + system for user, system in zip(users, systems, strict=True)]
+    resolvable = stats.cpu_split_resolvable(cpus)
     return {
         "command": list(argv),
         "runs": len(walls),
         "stop_reason": reason,
         "wall_ms": stats.summarize(walls).to_dict(),
-        "user_ms": stats.summarize(users).to_dict(),
-        "sys_ms": stats.summarize(systems).to_dict(),
+        "cpu_ms": stats.summarize(cpus).to_dict(),
+        "cpu_per_wall": stats.summarize([c / w if w > 0 else 0.0 for c, w in zip(cpus, walls, strict=True)]).to_dict(),
+        "cpu_split_resolvable": resolvable,
+        "user_ms": stats.summarize(users).to_dict() if resolvable else None,
+        "sys_ms": stats.summarize(systems).to_dict() if resolvable else None,
         "peak_rss_mib": stats.summarize(rss).to_dict(),
         "wall_ms_values": walls,
     }
@@ -74,18 +84,31 @@ def _check(exit_code: int, timed_out: bool, argv: Sequence[str], stderr: str) ->
 
 
 def render(summary: dict[str, Any]) -> str:
-    """hyperfine's layout, plus peak memory and the CI of the median."""
-    wall, user, system, rss = (summary[k] for k in ("wall_ms", "user_ms", "sys_ms", "peak_rss_mib"))
+    """hyperfine's layout, plus CPU time, peak memory and the interval of the median.
+
+    CPU is the median user + system time per run and its share of the wall
+    time; user and system are shown apart only where the split is resolvable.
+    """
+    wall, cpu, share, rss = (summary[k] for k in ("wall_ms", "cpu_ms", "cpu_per_wall", "peak_rss_mib"))
+    if summary["cpu_split_resolvable"]:
+        split = f"User: {summary['user_ms']['median']:.3f} ms, System: {summary['sys_ms']['median']:.3f} ms"
+    else:
+        split = f"user/system split not resolvable below {stats.CPU_SPLIT_MIN_MS:g} ms"
+    coverage = wall.get("median_ci_coverage", 0.0)
+    confidence = stats.DEFAULT_CONFIDENCE
+    label = f"{confidence * 100:g}% CI" if coverage >= confidence else f"[min, max], covers {coverage * 100:.1f}%"
     lines = [
         f"Benchmark: {' '.join(summary['command'])}",
-        f"  Time (mean ± σ):   {wall['mean']:8.3f} ms ± {wall['stdev']:7.3f} ms"
-        f"    [User: {user['mean']:.3f} ms, System: {system['mean']:.3f} ms]",
-        f"  Time (median):     {wall['median']:8.3f} ms   95% CI [{wall['median_ci_low']:.3f}, "
+        f"  Time (mean ± σ):   {wall['mean']:8.3f} ms ± {wall['stdev']:7.3f} ms",
+        f"  Time (median):     {wall['median']:8.3f} ms   {label} [{wall['median_ci_low']:.3f}, "
         f"{wall['median_ci_high']:.3f}] ms",
+        f"  CPU (median):      {cpu['median']:8.3f} ms   user + system, {share['median'] * 100:.0f}% of wall  [{split}]",
         f"  Range (min … max): {wall['min']:8.3f} ms … {wall['max']:.3f} ms    {summary['runs']} runs"
         f" ({summary['stop_reason']})",
         f"  Peak memory:       {rss['median']:8.2f} MiB (median)",
     ]
+    if wall.get("multimodal"):
+        lines.append("  Warning: the times are multimodal (two or more distinct levels): a median hides that.")
     if wall["outliers"]:
         lines.append(f"  Warning: {len(wall['outliers'])} statistical outliers (modified Z-score > 3.5).")
     if wall["noisy"]:
