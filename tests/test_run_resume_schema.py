@@ -7,6 +7,7 @@ results root, so nothing here touches the repository's results/.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -65,6 +66,25 @@ def test_run_writes_valid_results_with_failures_excluded(tiny, tmp_path):
     meta, records = results_module.read_run_log(directory)
     assert meta["profile"] == "tiny"
     assert {r.kind for r in records} == {"warmup", "counted"}
+    # interleaved rounds: a recorded random seed, every run placed in a round
+    schedule = data["schedule"]
+    assert schedule["method"] == "randomized-interleaved-rounds" and schedule["pin"] is None
+    assert schedule["seed"] == meta["schedule"]["seed"] and schedule["rounds"] == 4
+    assert all(r.round is not None and r.position is not None for r in records)
+    assert {r["round"] for r in honest["runs"]} == {1, 2, 3, 4}
+    assert honest["summary"]["cpu_ms"]["n"] == 4 and honest["summary"]["drift"]["n"] == 4
+
+
+def test_pinned_run_with_a_seed_records_both(tiny, tmp_path):
+    cpu = min(os.sched_getaffinity(0))
+    directory = run_module.run_benchmarks(tiny, "tiny", clients=["liar"], scenarios=["single"],
+                                          results_root=tmp_path, quiet=True, seed=123,
+                                          pin=f"server={cpu},clients={cpu}")
+    data = json.loads((directory / "results.json").read_text())
+    jsonschema.validate(data, SCHEMA)
+    assert data["schedule"]["seed"] == 123
+    assert data["schedule"]["pin"] == {"server": [cpu], "clients": [cpu]}
+    assert data["benchmarks"][0]["status"] == "ok"
 
 
 def test_interrupted_run_resumes_and_keeps_every_measured_run(tiny, tmp_path, monkeypatch):
@@ -94,6 +114,7 @@ def test_interrupted_run_resumes_and_keeps_every_measured_run(tiny, tmp_path, mo
     assert resumed == directory == (tmp_path / "results" / "latest").resolve()
     data = json.loads((directory / "results.json").read_text())
     jsonschema.validate(data, SCHEMA)
+    assert data["schedule"]["seed"] == results_module.read_run_log(directory)[0]["schedule"]["seed"]
     kept_ids = {r["run_id"] for b in data["benchmarks"] for r in b["runs"]}
     assert {r.run_id for r in before if r.kind == "counted"} <= kept_ids
     assert all(len(b["runs"]) == 4 for b in data["benchmarks"])
