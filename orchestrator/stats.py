@@ -169,6 +169,18 @@ def _bootstrap_medians(rng: np.random.Generator, array: np.ndarray, resamples: i
     return np.median(array[indices], axis=1)
 
 
+def bootstrap_medians(values: Sequence[float], resamples: int = DEFAULT_RESAMPLES, *,
+                      rng: np.random.Generator | None = None, seed: int = DEFAULT_SEED) -> np.ndarray:
+    """``resamples`` medians of resamples (with replacement) of ``values``: shape (resamples,).
+
+    The one bootstrap of a median, for callers that combine draws (a ratio,
+    a break-even point); pass ``rng`` to share one generator across samples.
+    """
+    if resamples < 1:
+        raise ValueError(f"resamples must be >= 1, got {resamples}")
+    return _bootstrap_medians(rng if rng is not None else np.random.default_rng(seed), _as_array(values), resamples)
+
+
 def _percentile_interval(draws: np.ndarray, confidence: float) -> tuple[float, float]:
     tail = (1.0 - confidence) / 2.0 * 100.0
     low, high = np.percentile(draws, [tail, 100.0 - tail])

@@ -102,7 +102,8 @@ def render(summary: dict[str, Any]) -> str:
         f"  Time (mean ± σ):   {wall['mean']:8.3f} ms ± {wall['stdev']:7.3f} ms",
         f"  Time (median):     {wall['median']:8.3f} ms   {label} [{wall['median_ci_low']:.3f}, "
         f"{wall['median_ci_high']:.3f}] ms",
-        f"  CPU (median):      {cpu['median']:8.3f} ms   user + system, {share['median'] * 100:.0f}% of wall  [{split}]",
+        f"  CPU (median):      {cpu['median']:8.3f} ms   user + system, {share['median'] * 100:.0f}% of wall"
+        f"  [{split}]",
         f"  Range (min … max): {wall['min']:8.3f} ms … {wall['max']:.3f} ms    {summary['runs']} runs"
         f" ({summary['stop_reason']})",
         f"  Peak memory:       {rss['median']:8.2f} MiB (median)",

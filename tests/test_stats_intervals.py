@@ -179,3 +179,9 @@ def test_a_step_is_drift_and_noise_is_not():
 def test_cpu_split_needs_enough_ticks():
     assert not cpu_split_resolvable([3.3, 3.6, 3.6, 3.5])
     assert cpu_split_resolvable([150.0, 160.0, 140.0])
+
+
+def test_bootstrap_medians_are_the_shared_bootstrap():
+    draws = stats.bootstrap_medians([1.0, 2.0, 3.0, 4.0, 100.0], 500)
+    assert draws.shape == (500,) and set(np.unique(draws)) <= {1.0, 2.0, 3.0, 4.0, 100.0}
+    assert np.array_equal(draws, stats.bootstrap_medians([1.0, 2.0, 3.0, 4.0, 100.0], 500))

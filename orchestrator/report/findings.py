@@ -164,6 +164,7 @@ def render(ctx: Context) -> str:
     for source in ctx.sources:
         bullets = "\n".join(f"- {line}" for line in sentences(ctx, source))
         parts.append(f"On **{source.label}**:\n\n{bullets}" if ctx.multi_host else bullets)
-    parts.append("Each figure is a median over verified runs; intervals are 95% bootstrap intervals. The sections "
-                 "below hold the tables and charts behind every sentence.")
+    parts.append("Each figure is a median over verified runs; intervals of medians are 95% order-statistic "
+                 "intervals, of ratios 95% bootstrap intervals. The sections below hold the tables and charts "
+                 "behind every sentence.")
     return blocks(*parts)

@@ -25,6 +25,20 @@ def _stop_reasons(source: Source) -> str:
     return ", ".join(f"{reason} {n}" for reason, n in counts.most_common()) or "no cells ran"
 
 
+def _schedule_text(ctx: Context) -> str:
+    parts = []
+    for source in ctx.sources:
+        schedule = source.data.get("schedule") or {}
+        if not schedule:
+            continue
+        pin = schedule.get("pin")
+        pinned = (f"; server pinned to CPU {pin['server']}, clients to CPU {pin['clients']}" if pin
+                  else "; no CPU pinning")
+        label = f"{source.label}: " if ctx.multi_host else ""
+        parts.append(f"{label}{schedule.get('rounds')} rounds, seed {schedule.get('seed')}{pinned}.")
+    return (" " + " ".join(parts)) if parts else ""
+
+
 def render(ctx: Context) -> str:
     per_host = {source.label: _settings_text(source) for source in ctx.sources}
     if len(set(per_host.values())) == 1:
@@ -60,19 +74,29 @@ def render(ctx: Context) -> str:
         "spawn-to-reap window. A run that fails is kept in the results with the first check it failed, and "
         "left out of every statistic.",
         heading(3, "Order"),
-        "Per case, every client warms up, then counted runs go round robin across the clients (A B C A B C "
-        "...) so that drift on a shared machine hits all of them alike. Python clients make one more run "
-        "under `-X importtime`, used only for the import table.",
+        "Randomized multiple interleaved trials (Abedi & Brecht, ICPE 2017): each round runs every (client, "
+        "case) cell of the profile once, in a fresh random order from a recorded seed, and rounds repeat "
+        "until every cell has met its stopping rule (a cell that is done drops out of later rounds), so "
+        "drift on a shared machine hits every cell alike. A cell's warm-up runs come right before its first "
+        "counted run. Python clients make one more run under `-X importtime`, used only for the import "
+        "table." + _schedule_text(ctx),
         settings,
         "Why each cell stopped (cells with verified runs):\n\n" + stops,
         heading(3, "Statistics"),
         f"Headline figures are medians: process times are skewed to the right (a cache miss only ever adds "
-        f"time), and one slow run cannot drag a median. Each median has a {confidence} percentile bootstrap "
-        f"interval ({resamples} resamples, fixed seed, so a re-rendered report is identical). "
-        f"Runs whose modified Z-score exceeds {outlier_z} are flagged as outliers and still counted; a "
-        f"cell whose coefficient of variation exceeds {fmt.pct(noisy_cv)} is flagged noisy. A ratio of "
-        f"two clients is the ratio of their medians, with a bootstrap interval that resamples each client's "
-        f"runs independently. Line fits go through the median of each call count, with intervals from "
+        f"time), and one slow run cannot drag a median. Each median has a distribution-free {confidence} "
+        f"order-statistic (binomial) interval, whose coverage holds at every n (below 6 runs it is the range "
+        f"of the runs, which covers less, and says so); a cell stops on its interval only when that very "
+        f"interval is within the target. "
+        f"Runs whose modified Z-score exceeds {outlier_z} are flagged as outliers and still counted, except "
+        f"in a cell flagged *multimodal* (a kernel density with two or more separate modes), where a whole "
+        f"mode would be called outlying; a cell whose coefficient of variation exceeds {fmt.pct(noisy_cv)} is "
+        f"flagged noisy, and one whose second half of runs differs from its first (Mann-Whitney, p < 0.01) "
+        f"is flagged as drifting. CPU time is user + system per run: below 100 ms of CPU the kernel books it "
+        f"to one side by sampled scheduler ticks, so the split is shown only above that. A ratio of "
+        f"two clients is the ratio of their medians, with a bootstrap interval ({resamples} resamples, fixed "
+        f"seed) that resamples each client's runs independently. Line fits go through the median of each "
+        f"call count, with intervals from "
         f"refitting bootstrap resamples; break-even points are computed from the fitted lines and their "
         f"intervals from the same resamples.",
     )
