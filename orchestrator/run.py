@@ -192,13 +192,13 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
 
 
 def terminal_summary(data: dict[str, Any]) -> str:
-    """A compact table of medians and ratios to the fastest, per case."""
+    """A compact table of medians and ratios to the fastest, per case, with drift and multimodality flags."""
     ratios = {(r["case"], r["client"]): r for r in data["ratios"]}
     rows = []
     for bench in data["benchmarks"]:
         summary = bench["summary"]
         if summary is None:
-            rows.append([bench["case"], bench["client"], bench["status"], "", "", ""])
+            rows.append([bench["case"], bench["client"], bench["status"], "", "", "", ""])
             continue
         wall = summary["wall_ms"]
         ratio = ratios.get((bench["case"], bench["client"]))
@@ -207,6 +207,17 @@ def terminal_summary(data: dict[str, Any]) -> str:
             f"[{wall['median_ci_low']:.2f}, {wall['median_ci_high']:.2f}]",
             f"{ratio['ratio']:.2f}x" if ratio else "",
             f"{len(bench['runs'])}{' +' + str(len(bench['failed_runs'])) + ' failed' if bench['failed_runs'] else ''}",
+            _flags(summary),
         ])
-    return tabulate(rows, headers=["case", "client", "median ms", "95% CI", "vs fastest", "runs"],
+    return tabulate(rows, headers=["case", "client", "median ms", "95% CI", "vs fastest", "runs", "flags"],
                     tablefmt="simple")
+
+
+def _flags(summary: dict[str, Any]) -> str:
+    flags = []
+    if summary["wall_ms"].get("multimodal"):
+        flags.append("multimodal")
+    drift = summary.get("drift") or {}
+    if drift.get("drifted"):
+        flags.append(f"drift {drift['shift'] * 100:+.1f}%")
+    return ", ".join(flags)
