@@ -194,7 +194,9 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
 def terminal_summary(data: dict[str, Any]) -> str:
     """A compact table of medians and ratios to the fastest, per case, with drift and multimodality flags."""
     ratios = {(r["case"], r["client"]): r for r in data["ratios"]}
+    confidence = data["statistics"]["confidence"]
     rows = []
+    short = False
     for bench in data["benchmarks"]:
         summary = bench["summary"]
         if summary is None:
@@ -202,15 +204,21 @@ def terminal_summary(data: dict[str, Any]) -> str:
             continue
         wall = summary["wall_ms"]
         ratio = ratios.get((bench["case"], bench["client"]))
+        below = wall["median_ci_coverage"] < confidence
+        short = short or below
         rows.append([
             bench["case"], bench["client"], f"{wall['median']:.2f}",
-            f"[{wall['median_ci_low']:.2f}, {wall['median_ci_high']:.2f}]",
+            f"[{wall['median_ci_low']:.2f}, {wall['median_ci_high']:.2f}]{' *' if below else ''}",
             f"{ratio['ratio']:.2f}x" if ratio else "",
             f"{len(bench['runs'])}{' +' + str(len(bench['failed_runs'])) + ' failed' if bench['failed_runs'] else ''}",
             _flags(summary),
         ])
-    return tabulate(rows, headers=["case", "client", "median ms", "95% CI", "vs fastest", "runs", "flags"],
-                    tablefmt="simple")
+    table = tabulate(rows, headers=["case", "client", "median ms", f"{confidence * 100:g}% CI", "vs fastest", "runs",
+                                    "flags"], tablefmt="simple")
+    if short:
+        table += (f"\n* [min, max] of fewer runs than a {confidence * 100:g}% interval needs (6): "
+                  "it covers the median less often (75% at 3 runs, 94% at 5)")
+    return table
 
 
 def _flags(summary: dict[str, Any]) -> str:

@@ -43,6 +43,8 @@ def flags(bench: Bench) -> str:
         notes.append(f"noisy (CV {fmt.pct(wall.cv)})")
     if wall.outliers:
         notes.append(f"{len(wall.outliers)} outlier{'s' if len(wall.outliers) > 1 else ''}")
+    if wall.median_ci_coverage < 0.95:
+        notes.append(f"CI is [min, max], covers {fmt.pct(wall.median_ci_coverage)}")
     if wall.multimodal:
         notes.append("multimodal")
     drift = bench.raw["summary"].get("drift") or {}

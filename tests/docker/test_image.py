@@ -114,7 +114,7 @@ def test_report_and_charts_left_in_the_mounted_folder(quick_run: tuple[str, Path
 def test_results_are_valid_and_record_the_image(results: dict[str, Any], image: str) -> None:
     schema = json.loads((ROOT / "docs" / "results.schema.json").read_text())
     jsonschema.validate(results, schema, cls=jsonschema.Draft202012Validator)
-    assert results["schema"] == "polybench/results/v1"
+    assert results["schema"] == "polybench/results/v2"
     environment = results["environment"]
     container = environment["container"]
     assert container is not None and container["in_container"] is True
