@@ -115,6 +115,10 @@ def test_interrupted_run_resumes_and_keeps_every_measured_run(tiny, tmp_path, mo
     data = json.loads((directory / "results.json").read_text())
     jsonschema.validate(data, SCHEMA)
     assert data["schedule"]["seed"] == results_module.read_run_log(directory)[0]["schedule"]["seed"]
+    # the resumed process went on with the next round, not from round 1
+    _, after = results_module.read_run_log(directory)
+    resumed_rounds = {r.round for r in after[len(before):]}
+    assert min(resumed_rounds) == max(r.round for r in before) + 1
     kept_ids = {r["run_id"] for b in data["benchmarks"] for r in b["runs"]}
     assert {r.run_id for r in before if r.kind == "counted"} <= kept_ids
     assert all(len(b["runs"]) == 4 for b in data["benchmarks"])
