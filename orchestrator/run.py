@@ -115,6 +115,9 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     """
     results_root = results_root or config.root
     pinned = parse_pin(pin) if pin else None
+    if pinned is not None and pinned.server is not None and server_url:
+        raise PolybenchError("--pin server=...: only the server polybench starts itself can be pinned "
+                             "(drop --server-url, or pin only clients=...)")
     profile: Profile = config.profile(profile_name)
     client_names = _select(clients, [c.name for c in config.clients], "client")
     scenario_names = _select(scenarios, sorted({c.scenario for c in profile.cases}), "scenario")

@@ -95,3 +95,8 @@ def test_pinned_clients_run_on_the_chosen_cpu():
                                   if line.startswith("Cpus_allowed_list"))
     assert allowed(pinned) == str(cpu)
     assert allowed(unpinned) == allowed(open("/proc/self/status").read())
+
+
+def test_a_remote_server_cannot_be_pinned(capsys):
+    assert cli.main(["run", "--profile", "quick", "--server-url", "http://127.0.0.1:9", "--pin", "server=0"]) == 2
+    assert "only the server polybench starts itself" in capsys.readouterr().err
