@@ -7,6 +7,7 @@ from collections import Counter
 from .. import stats
 from . import fmt
 from .context import Context
+from .cpu import SPLIT_RULE
 from .data import Source
 from .markdown import blocks, heading
 
@@ -70,9 +71,22 @@ def render(ctx: Context) -> str:
         f"time), and one slow run cannot drag a median. Each median has a {confidence} percentile bootstrap "
         f"interval ({resamples} resamples, fixed seed, so a re-rendered report is identical). "
         f"Runs whose modified Z-score exceeds {outlier_z} are flagged as outliers and still counted; a "
-        f"cell whose coefficient of variation exceeds {fmt.pct(noisy_cv)} is flagged noisy. A ratio of "
-        f"two clients is the ratio of their medians, with a bootstrap interval that resamples each client's "
-        f"runs independently. Line fits go through the median of each call count, with intervals from "
-        f"refitting bootstrap resamples; break-even points are computed from the fitted lines and their "
-        f"intervals from the same resamples.",
+        f"cell whose coefficient of variation exceeds {fmt.pct(noisy_cv)} is flagged noisy.",
+        f"One ratio convention throughout: *A is k× faster than B* means k = median(B) / median(A), with a "
+        f"bootstrap interval that resamples each client's runs independently. A client is never compared with "
+        f"itself: the fastest client of a case is the *reference*, with no interval.",
+        f"CPU time is reported as user + sys per run (accurate) and CPU/wall. The kernel splits a process's CPU "
+        f"time between user and system mode by sampling at scheduler ticks, so a short run is often booked "
+        f"wholly to one of them; the split is shown only where it is resolvable: {SPLIT_RULE}.",
+        "Server time is the server's own record of how long it took to handle each run's requests (from the "
+        "WSGI call to the response body's close), summed per run. Where the report speaks of a client's own "
+        "cost per call, the server's share is subtracted.",
+        "Crossover: fixed cost per process = runtime start + imports + set-up + exit, from the phases of every "
+        "run; per-call cost = network phase / N in the largest keep-alive case; the model fixed + per call × N "
+        "is checked against the measured median totals at every N (residuals shown). A break-even point is "
+        "estimated three ways (the phases, interpolation between measured N, a least-squares line), each with a "
+        "bootstrap interval from one set of resamples of every cell's runs; the report states the range those "
+        "intervals span, and says *not determinable from this run* when it reaches outside the measured N or "
+        "the two per-call costs' intervals overlap. Anything computed rather than measured (N spawns of a "
+        "client, as the sum of N draws from its single-call runs) is labelled *computed*.",
     )
