@@ -97,6 +97,7 @@ def test_slowest_imports_come_from_the_importtime_run(tables: list[Table], resul
 
 def test_every_case_table_matches_the_results(tables: list[Table], results_data: dict[str, Any]) -> None:
     cases = list(dict.fromkeys(b["case"] for b in results_data["benchmarks"]))
+    seen_split: set[bool] = set()
     for case in cases:
         table = find_table(tables, "Per scenario", f"`{case}`")
         expected = sorted(b["client"] for b in benches(results_data, case=case))
@@ -123,6 +124,7 @@ def test_every_case_table_matches_the_results(tables: list[Table], results_data:
             assert_shows(row["CPU/wall"], median(c / w for c, w in zip(cpu, walls(b), strict=True)), scale=100)
             resolvable = (sum(u > 0 and s > 0 for u, s in zip(users, systems, strict=True)) >= 0.9 * len(users)
                           and wall["median"] > 40.0)
+            seen_split.add(resolvable)
             if resolvable:
                 assert_shows(row["user ms"], median(users))
                 assert_shows(row["sys ms"], median(systems))
@@ -135,6 +137,7 @@ def test_every_case_table_matches_the_results(tables: list[Table], results_data:
             if wall["outliers"]:
                 assert "outlier" in row["flags"]
             assert ("noisy" in row["flags"]) == wall["noisy"]
+    assert seen_split == {True, False}  # long Python runs show the split, short compiled ones must not
 
 
 def _phase_costs(data: dict[str, Any], client: str) -> tuple[float, float, dict[int, float]]:
