@@ -222,7 +222,8 @@ def _chart(ctx: Context, source: Source, result: Crossover) -> str | None:
         spawn = crossover_chart.SpawnLine(result.spawned.client, result.spawned.totals[1].point)
     suffix = f" ({source.label})" if ctx.multi_host else ""
     path, name = ctx.chart_file(f"crossover{'-' + source.label if ctx.multi_host else ''}")
-    crossover_chart.render(series, spawn, path, f"Total time against calls per process{suffix}")
+    crossover_chart.render(series, spawn, path, f"Total time against calls per process{suffix}",
+                           "lines: fixed + per call x n from the phases (no phases: least squares)")
     return image(name, f"Log-log: measured wall time against calls per process, with the phase model, per client"
                        f"{suffix}")
 

@@ -7,7 +7,6 @@ missing; nothing is claimed that the results do not support.
 from __future__ import annotations
 
 from .. import stats
-
 from . import fmt
 from .concurrency import elapsed
 from .context import Context
@@ -30,7 +29,8 @@ def fastest_compiled_single(source: Source) -> Bench | None:
 def _compare_single(python: Bench, compiled: Bench, lead: str) -> str:
     """`lead` + which is faster and by how much (k = slower median / faster median), with k's interval."""
     found = speedup(compiled.client, compiled.walls_ms, python.client, python.walls_ms)
-    times = f"{fmt.ms(compiled.wall.median)} ms against {fmt.ms(python.wall.median)} ms"
+    medians = {b.client: b.wall.median for b in (python, compiled)}
+    times = f"{fmt.ms(medians[found.faster])} ms against {fmt.ms(medians[found.slower])} ms"
     if not found.distinguishable:
         return (f"{lead}**{compiled.client}** and **{python.client}** take times the data cannot tell apart "
                 f"({times}; k {fmt.times(found.k)}, 95% CI {fmt.span(found.low, found.high)}x).")

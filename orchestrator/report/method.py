@@ -72,9 +72,9 @@ def render(ctx: Context) -> str:
         f"interval ({resamples} resamples, fixed seed, so a re-rendered report is identical). "
         f"Runs whose modified Z-score exceeds {outlier_z} are flagged as outliers and still counted; a "
         f"cell whose coefficient of variation exceeds {fmt.pct(noisy_cv)} is flagged noisy.",
-        f"One ratio convention throughout: *A is k× faster than B* means k = median(B) / median(A), with a "
-        f"bootstrap interval that resamples each client's runs independently. A client is never compared with "
-        f"itself: the fastest client of a case is the *reference*, with no interval.",
+        "One ratio convention throughout: *A is k× faster than B* means k = median(B) / median(A), with a "
+        "bootstrap interval that resamples each client's runs independently. A client is never compared with "
+        "itself: the fastest client of a case is the *reference*, with no interval.",
         f"CPU time is reported as user + sys per run (accurate) and CPU/wall. The kernel splits a process's CPU "
         f"time between user and system mode by sampling at scheduler ticks, so a short run is often booked "
         f"wholly to one of them; the split is shown only where it is resolvable: {SPLIT_RULE}.",

@@ -8,6 +8,7 @@ a swapped interval or a unit slip fails a test.
 from __future__ import annotations
 
 import math
+import re
 from statistics import median
 from typing import Any
 
@@ -298,3 +299,30 @@ def test_findings_quote_the_single_call_ratio_with_its_interval(markdown: str, r
     estimate = stats.ratio_ci(requests, ureq)
     assert f"**{estimate.ratio:.1f}x faster**" in findings
     assert f"95% CI {estimate.low:.1f}–{estimate.high:.1f}x" in findings
+
+
+def test_findings_split_the_single_call_into_all_four_phases(markdown: str, results_data: dict[str, Any]) -> None:
+    findings = markdown.split("## Findings", 1)[1].split("\n## ", 1)[0]
+    (sentence,) = [line for line in findings.splitlines() if "python-requests' single call" in line]
+    runs = bench(results_data, "python-requests", "single")["runs"]
+    groups = [("runtime_start",), ("imports",), ("network",), ("exit",), ("runtime_start", "imports"),
+              ("runtime_start", "imports", "exit")]
+    shown = re.findall(r"\*\*(\d+\.\d)%\*\*", sentence)
+    assert len(shown) == len(groups)
+    for cell, phases in zip(shown, groups, strict=True):
+        expected = median(sum(r["phases_ns"][p] for p in phases) / r["wall_ns"] for r in runs)
+        assert_shows(cell, expected, scale=100)
+
+
+def test_findings_label_computed_spawns_and_never_call_them_measured(markdown: str) -> None:
+    findings = markdown.split("## Findings", 1)[1].split("\n## ", 1)[0]
+    (sentence,) = [line for line in findings.splitlines() if "spawns of" in line]
+    assert "computed from its single-call distribution as the sum of 400 draws, not 400 × the median" in sentence
+    assert "Measured:" not in findings
+
+
+def test_findings_quote_the_spawning_range_of_the_table(tables: list[Table], markdown: str) -> None:
+    table = find_table(tables, "Crossover", "Break-even points", header="beats spawning from")
+    (row,) = [r for r in table.rows if r["Python client"] == "python-requests"]
+    assert (f"One long-lived python-requests process beats spawning {row['spawned binary']} once per call from "
+            f"**{row['beats spawning from']}** calls") in markdown.split("## Findings", 1)[1]

@@ -29,8 +29,10 @@ class SpawnLine:
     per_call_ms: float
 
 
-def render(series: list[CrossoverSeries], spawn: SpawnLine | None, path: Path, title: str) -> None:
+def render(series: list[CrossoverSeries], spawn: SpawnLine | None, path: Path, title: str,
+           model_label: str = "lines: fixed + per call x n") -> None:
     fig, ax = style.figure(8.0, 5.2)
+    ax.plot([], [], color="0.4", linewidth=1.2, label=model_label)  # a legend entry for what the lines are
     fig.subplots_adjust(left=0.1, right=0.97, bottom=0.1, top=0.93)
     top = max(n for s in series for n, *_ in s.points)
     xs = np.geomspace(1, top, 60)
