@@ -13,6 +13,7 @@ from .charts import crossover as crossover_chart
 from .context import Context
 from .costs import (
     ESTIMATORS,
+    INTERPOLATION,
     LEAST_SQUARES,
     MIN_LEAST_SQUARES_COUNTS,
     NEVER,
@@ -94,8 +95,10 @@ def _estimate_cells(point: BreakEven) -> list[str]:
         if found is None:
             cells.append(fmt.MISSING)
             continue
-        low, high = fmt.calls(found.low), fmt.calls(found.high)
-        cells.append(f"{fmt.calls(found.n)} ({low}–{high})")
+        # Interpolation never extrapolates: its "inf" means "not inside the measured N", not "never".
+        whole = (lambda n: fmt.calls(n) if n != float("inf") else f">{point.largest_measured}") \
+            if name == INTERPOLATION else fmt.calls
+        cells.append(f"{whole(found.n)} ({whole(found.low)}–{whole(found.high)})")
     return cells
 
 
@@ -248,7 +251,8 @@ def render(ctx: Context) -> str:
     ranges = (
         "Each break-even is estimated three ways: *phases* (the measured fixed and per-call costs above), "
         "*interpolation* (straight segments between the measured medians at consecutive N, so it never "
-        "extrapolates) and *least squares* (one line through every N), each with its 95% bootstrap interval. "
+        "extrapolates; *>N*: the segments do not cross inside the measured N) and *least squares* (one line "
+        "through every N), each as *n (95% bootstrap interval)*; *never*: that estimator's lines do not cross. "
         "The answer is the range from the lowest to the highest end of those intervals, and only if it lies "
         "inside the N measured. It is *not determinable from this run* when the range reaches outside the "
         f"measured N, or when the per-call costs of the two sides cannot be told apart (their 95% intervals "

@@ -83,16 +83,18 @@ def _per_call_words(costs: ClientCosts) -> str:
     return text
 
 
-def _within_clause(result: Crossover, python: ClientCosts, point: BreakEven, factor: float) -> str:
+def _within_sentence(result: Crossover, python: ClientCosts, point: BreakEven, factor: float) -> str:
     label = f"{factor:g}x" if factor >= 2 else f"{round((factor - 1) * 100):d}%"
+    lead = f"Making all its calls in one process over keep-alive, {FOCUS}"
     if point.verdict == RANGE:
-        return f"comes within {label} of every compiled client from **{verdict_text(point)}** calls"
+        return f"{lead} comes within {label} of every compiled client from **{verdict_text(point)}** calls."
     if point.verdict == NEVER:
         rival = result.costs[point.b]
-        return (f"**never** comes within {label} of {point.b}: its cost per call, {_per_call_words(python)}, is "
-                f"more than {label if factor >= 2 else f'{factor:g}x'} {point.b}'s {_per_call_words(rival)}, so "
-                f"the gap it starts with only grows")
-    return f"whether it comes within {label} of {point.b} is {NOT_DETERMINABLE_TEXT} ({point.reason})"
+        return (f"{lead} **never** comes within {label} of {point.b}: its cost per call, {_per_call_words(python)}, "
+                f"is more than {factor:g}x {point.b}'s {_per_call_words(rival)}, so the gap it starts with only "
+                f"grows.")
+    return (f"Whether one {FOCUS} process making all its calls over keep-alive comes within {label} of {point.b} "
+            f"is {NOT_DETERMINABLE_TEXT}: {point.reason}.")
 
 
 def _crossover(ctx: Context, source: Source) -> list[str]:
@@ -104,13 +106,13 @@ def _crossover(ctx: Context, source: Source) -> list[str]:
     lines = []
     within = result.within.get(FOCUS)
     if within:
-        clauses = []
+        sentences = []
         for factor in NEAR_FACTORS:
             if factor in within:
-                clauses.append(_within_clause(result, python, within[factor], factor))
+                sentences.append(_within_sentence(result, python, within[factor], factor))
                 if within[factor].verdict == NEVER:
                     break  # never within 2x: never within any tighter factor either
-        lines.append(f"Making all its calls in one process over keep-alive, {FOCUS} {'; it '.join(clauses)}.")
+        lines.append(" ".join(sentences))
     else:
         lines.append(f"No Go or Rust client has keep-alive runs here, so there is no keep-alive comparison for "
                      f"{FOCUS}.")

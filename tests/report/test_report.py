@@ -98,6 +98,7 @@ def test_a_break_even_beyond_the_measured_calls_is_not_determinable(tmp_path: Pa
         assert row["beats spawning from"] == "not determinable from this run"
         assert row["why"] == "the estimates reach beyond the largest N measured, 10"
         assert row["least squares: n (95% CI)"] == "—"  # two call counts: a line would test nothing
+        assert row["interpolation: n (95% CI)"] == ">10 (>10–>10)"  # no crossing inside the measured N
     findings = text.split("## Findings", 1)[1].split("\n## ", 1)[0]
     assert ("Whether one long-lived python-requests process beats spawning rust-ureq once per call, and from which "
             "n, is not determinable from this run") in findings
