@@ -711,3 +711,66 @@ def cpu_split_resolvable(cpu_ms: Sequence[float]) -> bool:
     """
     array = _as_array(cpu_ms)
     return float(np.median(array)) >= CPU_SPLIT_MIN_MS
+
+
+def bootstrap_median_draws(
+    samples: Sequence[Sequence[float]],
+    *,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> np.ndarray:
+    """Bootstrap medians of several independent samples, shape ``(len(samples), resamples)``.
+
+    Row i holds the medians of ``resamples`` resamples (with replacement, same
+    size) of ``samples[i]``. All rows come from one generator seeded once, so
+    the samples are resampled independently of each other (different
+    processes: nothing to pair) and the same input always gives the same draws.
+    Derived estimates (a fitted slope, a break-even point) computed draw by
+    draw from these rows give bootstrap distributions that
+    :func:`draws_interval` turns into intervals. Raises ValueError on an
+    empty or non-finite sample.
+    """
+    _check_bootstrap_args(DEFAULT_CONFIDENCE, resamples)
+    rng = np.random.default_rng(seed)
+    rows = [_bootstrap_medians(rng, _as_array(sample), resamples) for sample in samples]
+    return np.vstack(rows) if rows else np.empty((0, resamples))
+
+
+def draws_interval(draws: Sequence[float] | np.ndarray, confidence: float = DEFAULT_CONFIDENCE) -> tuple[float, float]:
+    """Nearest-rank percentile interval of bootstrap draws, as ``(low, high)``.
+
+    Unlike interpolated percentiles it copes with infinite draws (``inf`` =
+    "never" in a break-even draw): an end is infinite only if that share of
+    the draws is. NaN draws are not allowed.
+    """
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    ordered = np.sort(np.asarray(draws, dtype=float).ravel())
+    if ordered.size == 0 or np.isnan(ordered).any():
+        raise ValueError("need at least one draw and no NaN")
+    tail = (1.0 - confidence) / 2.0
+    low = ordered[int(math.floor(tail * (ordered.size - 1)))]
+    high = ordered[int(math.ceil((1.0 - tail) * (ordered.size - 1)))]
+    return float(low), float(high)
+
+
+def sum_of_draws(
+    values: Sequence[float],
+    count: int,
+    *,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> np.ndarray:
+    """``resamples`` totals of ``count`` values drawn with replacement from ``values``.
+
+    The distribution of the sum of ``count`` independent runs, computed from
+    the runs measured once each (for example N spawns of a client from its
+    single-call runs): not ``count`` x the median, which a skewed sample
+    misstates. Shape ``(resamples,)``.
+    """
+    _check_bootstrap_args(DEFAULT_CONFIDENCE, resamples)
+    if count < 1:
+        raise ValueError(f"count must be >= 1, got {count}")
+    array = _as_array(values)
+    rng = np.random.default_rng(seed)
+    return array[rng.integers(0, array.size, size=(resamples, count))].sum(axis=1)

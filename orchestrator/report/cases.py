@@ -6,6 +6,7 @@ from ..scenarios import SCENARIOS
 from . import fmt
 from .charts import medians as median_chart
 from .context import Context
+from .cpu import SPLIT_RULE, cpu_of_runs
 from .data import Bench, Source
 from .markdown import blocks, heading, image, table
 
@@ -53,25 +54,28 @@ def flags(bench: Bench) -> str:
     return ", ".join(notes)
 
 
-HEADERS = ["client", "median ms", "95% CI", "mean ± σ ms", "min ms", "max ms", "CPU ms", "CPU/wall", "user / sys ms",
-           "peak RSS MiB", "x fastest", "ratio 95% CI", "runs", "failed", "flags"]
+HEADERS = ["client", "median ms", "95% CI", "mean ± σ ms", "min ms", "max ms", "CPU ms", "CPU/wall", "user ms",
+           "sys ms", "server ms", "peak RSS MiB", *fmt.FASTEST_HEADERS, "runs", "failed", "flags"]
+
+
+def _server_ms(bench: Bench) -> str:
+    summary = bench.raw["summary"].get("server_ms")
+    return fmt.ms(summary["median"]) if summary else fmt.MISSING
 
 
 def row(ctx: Context, source: Source, bench: Bench) -> list[str]:
     failed = str(len(bench.failed_runs))
     if not bench.ok:
-        return [*ctx.host_cells(source), bench.client, *[fmt.MISSING] * 11, "0", failed, flags(bench)]
-    wall, cpu, cpu_share, rss = (bench.metric(m) for m in ("wall_ms", "cpu_ms", "cpu_per_wall", "peak_rss_mib"))
-    split = fmt.MISSING
-    if bench.raw["summary"].get("cpu_split_resolvable"):
-        split = f"{fmt.ms(bench.metric('user_ms').median)} / {fmt.ms(bench.metric('sys_ms').median)}"
-    ratio = source.ratio(bench.case, bench.client)
+        return [*ctx.host_cells(source), bench.client, *[fmt.MISSING] * (len(HEADERS) - 4), "0", failed,
+                flags(bench)]
+    wall, rss = bench.wall, bench.metric("peak_rss_mib")
+    used = cpu_of_runs(bench.runs)
     return [
         *ctx.host_cells(source), bench.client, fmt.ms(wall.median), fmt.span(wall.median_ci_low, wall.median_ci_high),
         f"{fmt.ms(wall.mean)} ± {fmt.ms(wall.stdev)}", fmt.ms(wall.min), fmt.ms(wall.max),
-        fmt.ms(cpu.median), fmt.pct(cpu_share.median), split, fmt.num(rss.median),
-        fmt.times(ratio["ratio"]) if ratio else fmt.MISSING,
-        fmt.span(ratio["low"], ratio["high"]) if ratio else fmt.MISSING,
+        fmt.ms(used.cpu_ms), fmt.pct(used.cpu_per_wall), fmt.ms(used.user_ms), fmt.ms(used.sys_ms),
+        _server_ms(bench), fmt.num(rss.median),
+        *fmt.versus_fastest(source.ratio(bench.case, bench.client)),
         str(wall.n), failed, flags(bench),
     ]
 
@@ -99,14 +103,16 @@ def render(ctx: Context) -> str:
     parts: list[str | None] = [
         heading(2, "Per scenario"),
         "Every case, every client: the whole process's wall time (spawn to reap), its median with a 95% "
-        "order-statistic CI, mean ± standard deviation, range, the median CPU time (user + system) and its "
-        "share of the wall time, peak RSS, and the ratio of the client's median to the case's fastest with "
-        "its bootstrap CI. The user / system split is shown only where the median CPU time is at least "
-        "100 ms: below that the kernel books a run's CPU time to one side by sampled scheduler ticks. "
-        "*Noisy*: the coefficient of variation is above 10%. *Outliers*: runs with |modified Z| > 3.5, "
-        "flagged and still counted (not flagged in a *multimodal* sample, where they would be a whole mode). "
-        "*Drift*: the second half of the cell's runs differs from the first (Mann-Whitney, p < 0.01). "
-        "*Failed*: runs that failed verification, left out of every statistic.",
+        "order-statistic CI, mean ± standard deviation and range; *CPU ms*, the median over runs of user + system "
+        "CPU time, and *CPU/wall*, the median over runs of (user + sys) / wall; *user ms* and *sys ms* separately "
+        f"only where the split is resolvable ({SPLIT_RULE}; for shorter runs the kernel books a run's CPU time "
+        "to one or the other by sampled ticks, so a median of either alone means nothing); *server ms*, the "
+        "median over runs of the server's own handling time of the run's requests; the median peak RSS; and "
+        "*fastest is k× faster*, k = the client's median / the case's fastest median, with its bootstrap CI "
+        "(the fastest client is the reference). *Noisy*: the coefficient of variation is above 10%. "
+        "*Outliers*: runs with |modified Z| > 3.5, flagged and still counted (not flagged in a *multimodal* "
+        "sample, where they would be a whole mode). *Drift*: the second half of the cell's runs differs from "
+        "the first (Mann-Whitney, p < 0.01). *Failed*: runs that failed verification, left out of every statistic.",
     ]
     for case in all_cases(ctx):
         rows = ordered(ctx, case)

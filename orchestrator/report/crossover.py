@@ -1,199 +1,277 @@
-"""Section: when does one long Python process catch up with a compiled client?"""
+"""Section: when does one long-lived Python process beat spawning a compiled client per call?
+
+The numbers come from orchestrator/report/costs.py (pure); this module only
+picks the clients to compare and renders tables and the chart.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import stats
 from . import fmt
 from .charts import crossover as crossover_chart
 from .context import Context
-from .data import COMPILED_LANGUAGES, Bench, Source
-from .fits import (
-    MIN_CALL_COUNTS,
+from .costs import (
+    ESTIMATORS,
+    INTERPOLATION,
+    LEAST_SQUARES,
+    MIN_LEAST_SQUARES_COUNTS,
+    NEVER,
+    PHASES,
+    RANGE,
     BreakEven,
-    ClientFit,
-    beats_spawning,
-    client_fits,
-    fastest_compiled_single,
-    fit_groups,
-    within_factor,
+    ClientCosts,
+    Estimate,
+    SpawnComparison,
+    analyse_costs,
+    break_even_keepalive,
+    break_even_spawning,
+    client_runs,
+    latest,
+    residuals,
+    spawn_comparison,
 )
+from .data import COMPILED_LANGUAGES, Source
 from .markdown import blocks, heading, image, table
 
 NEAR_FACTORS = (2.0, 1.1)  # "within 2x" and "within 10%"
-
-
-@dataclass(frozen=True)
-class PythonCatchUp:
-    python: ClientFit
-    within: dict[float, BreakEven | None]  # factor -> first n within factor x the fastest compiled client
-    spawning: BreakEven | None  # first n where it beats spawning the fastest compiled binary per call
+NOT_DETERMINABLE_TEXT = "not determinable from this run"
 
 
 @dataclass(frozen=True)
 class Crossover:
-    fits: dict[str, ClientFit]
-    spawned: Bench | None  # the compiled client with the fastest single call
-    catch_up: dict[str, PythonCatchUp]
+    costs: dict[str, ClientCosts]
+    spawned: ClientCosts | None  # the compiled client with the fastest single call
+    spawning: dict[str, BreakEven]  # Python client -> beats spawning `spawned` per call
+    within: dict[str, dict[float, BreakEven]]  # Python client -> factor -> within factor of every compiled client
+    computed: list[SpawnComparison]  # one Python process at each keep-alive N against N computed spawns
+
+
+def _fastest_compiled(costs: dict[str, ClientCosts]) -> ClientCosts | None:
+    singles = [c for c in costs.values() if c.runs.language in COMPILED_LANGUAGES and 1 in c.totals]
+    return min(singles, key=lambda c: c.totals[1].point, default=None)
 
 
 def analyse(ctx: Context, source: Source) -> Crossover:
     def compute() -> Crossover:
-        fits = client_fits(source)
-        compiled = [f for f in fits.values() if f.language in COMPILED_LANGUAGES]
-        spawned = fastest_compiled_single(source)
-        catch_up = {
-            name: PythonCatchUp(
-                fit,
-                {factor: within_factor(fit, compiled, factor) for factor in NEAR_FACTORS},
-                beats_spawning(fit, spawned) if spawned else None,
-            )
-            for name, fit in fits.items() if fit.language == "python"
-        }
-        return Crossover(fits, spawned, catch_up)
+        costs = analyse_costs(client_runs(source))
+        spawned = _fastest_compiled(costs)
+        compiled = [c for c in costs.values() if c.runs.language in COMPILED_LANGUAGES]
+        pythons = [c for c in costs.values() if c.runs.language == "python"]
+        spawning, within, computed = {}, {}, []
+        for python in pythons:
+            if spawned is not None:
+                point = break_even_spawning(python, spawned)
+                if point is not None:
+                    spawning[python.client] = point
+                computed += [spawn_comparison(python, spawned.runs, n) for n in python.runs.keepalive_calls]
+            per_factor = {}
+            for factor in NEAR_FACTORS:
+                found = [p for c in compiled if (p := break_even_keepalive(python, c, factor)) is not None]
+                decided = latest(found)
+                if decided is not None:
+                    per_factor[factor] = decided
+            if per_factor:
+                within[python.client] = per_factor
+        computed.sort(key=lambda c: (c.calls, c.python))
+        return Crossover(costs, spawned, spawning, within, computed)
 
     return ctx.cached(("crossover", source.label), compute)
 
 
-def _counts_seen(ctx: Context) -> str:
-    counts = sorted({n for s in ctx.sources for c in s.clients() for n in fit_groups(s, c)})
-    return f"call counts {', '.join(map(str, counts))} only" if counts else "no `single` or `keepalive` runs"
+def verdict_text(point: BreakEven) -> str:
+    """The range in whole calls, "never", or NOT_DETERMINABLE_TEXT."""
+    if point.verdict == RANGE:
+        low, high = fmt.calls(point.low), fmt.calls(point.high)
+        return f"n = {low}" if low == high else f"n = {low}–{high}"
+    return NEVER if point.verdict == NEVER else NOT_DETERMINABLE_TEXT
 
 
-def n_cells(point: BreakEven | None) -> list[str]:
-    """A break-even n and its interval, as whole calls; `*` marks a point beyond the measured range."""
-    if point is None:
-        return [fmt.MISSING, fmt.MISSING]
-    mark = "*" if point.extrapolated else ""
-    low, high = fmt.calls(point.low), fmt.calls(point.high)
-    return [fmt.calls(point.n) + mark, "never" if low == high == "never" else f"{low}–{high}"]
+def _estimate_cells(point: BreakEven) -> list[str]:
+    by_name = {p.estimator: p for p in point.estimates}
+    cells = []
+    for name in ESTIMATORS:
+        found = by_name.get(name)
+        if found is None:
+            cells.append(fmt.MISSING)
+            continue
+        # Interpolation never extrapolates: its "inf" means "not inside the measured N", not "never".
+        whole = (lambda n: fmt.calls(n) if n != float("inf") else f">{point.largest_measured}") \
+            if name == INTERPOLATION else fmt.calls
+        cells.append(f"{whole(found.n)} ({whole(found.low)}–{whole(found.high)})")
+    return cells
 
 
-def _deciders(*points: BreakEven | None) -> str:
-    names = list(dict.fromkeys(p.against for p in points if p is not None))
-    return " / ".join(names) if names else fmt.MISSING
+def _interval(estimate: Estimate) -> str:
+    return fmt.span(*estimate.interval)
 
 
-def _measured_table(ctx: Context) -> str | None:
-    """Measured, no fit: one Python process making N calls against N fresh processes of the fastest compiled client."""
+def _costs_table(ctx: Context) -> str:
+    headers = [*ctx.host_headers(), "client", "language", "call counts", "fixed ms", "fixed 95% CI",
+               "per call ms", "per call 95% CI", "server per call ms", "own per call ms", "own per call 95% CI",
+               "least-squares fixed ms", "least-squares per call ms"]
     body = []
     for source in ctx.sources:
-        spawned = fastest_compiled_single(source)
-        if spawned is None:
-            continue
-        for case in source.cases("keepalive"):
-            for bench in source.in_case(case):
-                if bench.language != "python" or not bench.ok:
-                    continue
-                n = bench.calls
-                estimate = stats.ratio_ci(bench.walls_ms, spawned.walls_ms)
-                body.append([*ctx.host_cells(source), bench.client, str(n), fmt.ms(bench.wall.median),
-                             spawned.client, fmt.ms(n * spawned.wall.median), fmt.times(estimate.ratio / n),
-                             fmt.span(estimate.low / n, estimate.high / n)])
+        for costs in analyse(ctx, source).costs.values():
+            if not costs.runs.keepalive_calls:
+                continue  # one call count: nothing to split into fixed and per-call
+            phases, fit = costs.lines.get(PHASES), costs.lines.get(LEAST_SQUARES)
+            body.append([
+                *ctx.host_cells(source), costs.client, costs.runs.language, ", ".join(map(str, costs.runs.calls)),
+                fmt.ms(phases.fixed.point) if phases else fmt.MISSING,
+                _interval(phases.fixed) if phases else fmt.MISSING,
+                fmt.ms(phases.per_call.point) if phases else fmt.MISSING,
+                _interval(phases.per_call) if phases else fmt.MISSING,
+                fmt.ms(costs.server_per_call.point) if costs.server_per_call else fmt.MISSING,
+                fmt.ms(costs.own_per_call.point) if costs.own_per_call else fmt.MISSING,
+                _interval(costs.own_per_call) if costs.own_per_call else fmt.MISSING,
+                fmt.ms(fit.fixed.point) if fit else fmt.MISSING,
+                fmt.ms(fit.per_call.point) if fit else fmt.MISSING,
+            ])
+    return table(headers, body)
+
+
+def _residual_table(ctx: Context) -> str | None:
+    counts = sorted({n for s in ctx.sources for c in analyse(ctx, s).costs.values() for n in c.runs.calls})
+    body = []
+    for source in ctx.sources:
+        for costs in analyse(ctx, source).costs.values():
+            found = {r.calls: r for r in residuals(costs)}
+            if not found:
+                continue
+            body.append([*ctx.host_cells(source), costs.client,
+                         *(f"{fmt.ms(found[n].residual_ms)} ({fmt.pct(found[n].relative)})" if n in found
+                           else fmt.MISSING for n in counts)])
     if not body:
         return None
     return blocks(
-        heading(3, "Measured: one Python process against a compiled process per call"),
-        "No fit needed: the median wall time of one Python process making N calls over keep-alive, against N "
-        "times the single-call median of the fastest compiled client (what a script that spawns the binary once "
-        "per call pays). *Ratio* below 1: the one Python process is faster.",
-        table([*ctx.host_headers(), "Python client", "calls N", "one process ms", "spawned client",
-               "N spawns ms", "ratio", "ratio 95% CI"], body),
+        heading(3, "Cross-check: the phase model against the measured totals"),
+        "Residual = measured median wall time at N − (fixed + per call × N), in ms and as a share of the "
+        "measured median. A model that fits leaves residuals near zero at every N; a residual that changes sign "
+        "with N means the cost of a call depends on how many came before (first-call work, connection set-up, "
+        "caches), which is model uncertainty the break-even ranges below include.",
+        table([*ctx.host_headers(), "client", *(f"N={n} residual ms (%)" for n in counts)], body),
     )
 
 
-def _fit_table(ctx: Context) -> str:
-    headers = [*ctx.host_headers(), "client", "language", "call counts", "start-up ms", "start-up 95% CI",
-               "per call ms", "per call 95% CI", "r²"]
+def _spawning_table(ctx: Context) -> str | None:
+    headers = [*ctx.host_headers(), "Python client", "spawned binary",
+               *(f"{name}: n (95% CI)" for name in ESTIMATORS), "beats spawning from", "why"]
     body = []
     for source in ctx.sources:
-        for fit in analyse(ctx, source).fits.values():
-            f = fit.fit
-            body.append([*ctx.host_cells(source), fit.client, fit.language, ", ".join(map(str, fit.calls)),
-                         fmt.ms(f.fit.intercept), fmt.span(f.intercept_low, f.intercept_high),
-                         fmt.num(f.fit.slope), fmt.span(f.slope_low, f.slope_high), f"{f.fit.r2:.4f}"])
-    return table(headers, body)
+        for name, point in analyse(ctx, source).spawning.items():
+            body.append([*ctx.host_cells(source), name, point.b.removesuffix(" spawned per call"),
+                         *_estimate_cells(point), verdict_text(point), point.reason])
+    return table(headers, body) if body else None
 
 
-def _catch_up_table(ctx: Context) -> str | None:
-    headers = [*ctx.host_headers(), "Python client", "within 2x from n", "2x 95% CI", "within 10% from n",
-               "10% 95% CI", "decided by (2x / 10%)", "beats spawning per call from n", "spawning 95% CI",
-               "spawned binary"]
+def _within_table(ctx: Context) -> str | None:
+    headers = [*ctx.host_headers(), "Python client"]
+    for factor in NEAR_FACTORS:
+        label = _factor_label(factor)
+        headers += [f"within {label} from", f"{label}: decided by", f"{label}: why"]
     body = []
     for source in ctx.sources:
-        result = analyse(ctx, source)
-        for name, item in result.catch_up.items():
-            twice, near = (item.within[factor] for factor in NEAR_FACTORS)
-            body.append([*ctx.host_cells(source), name, *n_cells(twice), *n_cells(near),
-                         _deciders(twice, near), *n_cells(item.spawning),
-                         item.spawning.against if item.spawning else fmt.MISSING])
+        for name, per_factor in analyse(ctx, source).within.items():
+            row = [*ctx.host_cells(source), name]
+            for factor in NEAR_FACTORS:
+                point = per_factor.get(factor)
+                row += [verdict_text(point), point.b, point.reason] if point else [fmt.MISSING] * 3
+            body.append(row)
+    return table(headers, body) if body else None
+
+
+def _factor_label(factor: float) -> str:
+    return f"{factor:g}x" if factor >= 2 else f"{round((factor - 1) * 100):d}%"
+
+
+def _computed_table(ctx: Context) -> str | None:
+    body = []
+    for source in ctx.sources:
+        for item in analyse(ctx, source).computed:
+            body.append([*ctx.host_cells(source), item.python, str(item.calls), fmt.ms(item.one_process_ms),
+                         item.spawned, fmt.ms(item.spawns_ms), fmt.span(item.spawns_low, item.spawns_high),
+                         item.faster, fmt.times(item.k), fmt.span(item.low, item.high)])
     if not body:
         return None
-    return table(headers, body)
+    return blocks(
+        heading(3, "One Python process against N spawns (computed)"),
+        "*One process ms* is measured: the median wall time of one Python process making N calls over "
+        "keep-alive. *N spawns ms* is **computed, not measured**: from the single-call runs of the fastest "
+        "compiled client, the median of the sum of N draws (with replacement), not N × the median; its range "
+        "holds 95% of those sums. *Faster*: which of the two takes less time; it is *k*x faster (k = the "
+        "slower median / the faster one), with the 95% interval of k.",
+        table([*ctx.host_headers(), "Python client", "calls N", "one process ms", "spawned client", "N spawns ms",
+               "N spawns 95% range", "faster", "k", "k 95% CI"], body),
+    )
 
 
-def _chart(ctx: Context, source: Source, result: Crossover) -> str:
-    series = [crossover_chart.CrossoverSeries(
-        label=fit.client, intercept_ms=fit.fit.fit.intercept, slope_ms=fit.fit.fit.slope,
-        points=[(n, *_median_ci(source, fit.client, n)) for n in fit.calls],
-    ) for fit in result.fits.values()]
+def _chart(ctx: Context, source: Source, result: Crossover) -> str | None:
+    series = []
+    for costs in result.costs.values():
+        line = costs.lines.get(PHASES) or costs.lines.get(LEAST_SQUARES)
+        if line is None or len(costs.runs.calls) < 2:
+            continue
+        points = []
+        for n in costs.runs.calls:
+            bench = next(b for b in source.benches if b.client == costs.client and b.ok and b.calls == n
+                         and b.scenario in ("single", "keepalive"))
+            points.append((n, bench.wall.median, bench.wall.median_ci_low, bench.wall.median_ci_high))
+        series.append(crossover_chart.CrossoverSeries(costs.client, line.fixed.point, line.per_call.point, points))
+    if not series:
+        return None
     spawn = None
     if result.spawned is not None:
-        spawn = crossover_chart.SpawnLine(result.spawned.client, result.spawned.wall.median)
+        spawn = crossover_chart.SpawnLine(result.spawned.client, result.spawned.totals[1].point)
     suffix = f" ({source.label})" if ctx.multi_host else ""
     path, name = ctx.chart_file(f"crossover{'-' + source.label if ctx.multi_host else ''}")
-    crossover_chart.render(series, spawn, path, f"Total time against calls per process{suffix}")
-    return image(name, f"Log-log lines: wall time against number of calls per client{suffix}")
-
-
-def _median_ci(source: Source, client: str, calls: int) -> tuple[float, float, float]:
-    bench = next(b for b in source.benches if b.client == client and b.ok and b.calls == calls
-                 and b.scenario in ("single", "keepalive"))
-    wall = bench.wall
-    return wall.median, wall.median_ci_low, wall.median_ci_high
-
-
-def _fitted(ctx: Context, results: dict[str, Crossover]) -> list[str | None]:
-    parts: list[str | None] = [heading(3, "Fitted lines")]
-    if not any(r.fits for r in results.values()):
-        parts.append(f"No fit: it needs at least {MIN_CALL_COUNTS} call counts per client (`single` plus two or "
-                     f"more `keepalive` request counts, as in the default profile), and these results have "
-                     f"{_counts_seen(ctx)}. Two points always fit a line exactly, so they would test nothing.")
-        return parts
-    parts.append(_fit_table(ctx))
-    unfitted = sorted({c for s in ctx.sources for c in s.clients()
-                       if c not in results[s.label].fits and fit_groups(s, c)})
-    if unfitted:
-        parts.append(f"Too few call counts with verified runs for a fit: {', '.join(unfitted)}.")
-    parts += [_chart(ctx, source, results[source.label]) for source in ctx.sources if results[source.label].fits]
-    catch_up = _catch_up_table(ctx)
-    if catch_up is None:
-        parts.append("No Python client and compiled (Go or Rust) client both have a fit here, so there is no "
-                     "break-even point to compute.")
-        return parts
-    return parts + [
-        heading(3, "Break-even points"),
-        "*Within 2x* / *within 10%*: the first number of calls n at which one Python process making all n "
-        "calls over keep-alive takes at most 2x / 1.1x the time of the fastest compiled (Go or Rust) client "
-        "making the same n calls (*decided by*: the compiled client that is caught last, for each; one name "
-        "if the same). *Beats spawning per call*: the first n at which that one Python process is faster than "
-        "starting the fastest compiled binary n times, one call each (n × its single-call median). *never*: "
-        "the fitted lines do not cross, because the Python client's cost per call is the higher one. `*`: "
-        "beyond the largest call count measured, so an extrapolation of the line.",
-        catch_up,
-    ]
+    crossover_chart.render(series, spawn, path, f"Total time against calls per process{suffix}",
+                           "lines: fixed + per call x n from the phases (no phases: least squares)")
+    return image(name, f"Log-log: measured wall time against calls per process, with the phase model, per client"
+                       f"{suffix}")
 
 
 def render(ctx: Context) -> str:
     results = {source.label: analyse(ctx, source) for source in ctx.sources}
-    return blocks(
-        heading(2, "Crossover: start-up cost against per-call cost"),
-        "Per client, a line *wall ms = start-up + per call × calls* through the median wall time of `single` "
-        "(1 call) and of each `keepalive` case (N calls over one connection), fitted by least squares; the "
-        "intervals come from refitting 2000 bootstrap resamples of the runs at every call count. The "
-        "intercept is what a process pays before and after its calls (runtime, imports, first connection, "
-        "exit); the slope is the cost of one more call.",
-        *_fitted(ctx, results),
-        _measured_table(ctx),
+    parts: list[str | None] = [
+        heading(2, "Crossover: one long-lived process against spawning per call"),
+        "Model: one process making n calls over keep-alive takes *fixed + per call × n*. Both terms are measured "
+        "per run, not fitted: *fixed* = runtime start + imports + set-up + exit (median over every `single` and "
+        "`keepalive` run of the client), *per call* = network phase / N in the largest `keepalive` case. "
+        "*Server per call* is the server's own handling time per request in that case; *own per call* = "
+        "(network phase − server time) / N, the client's share. The least-squares line through the median totals "
+        "at every N is shown for comparison. Intervals: 95% bootstrap (runs resampled within every cell).",
+    ]
+    if not any(c.runs.keepalive_calls for r in results.values() for c in r.costs.values()):
+        return blocks(*parts, "No `keepalive` runs in these results: splitting a process's time into a fixed and "
+                              "a per-call cost needs them (with `single`), so there is no crossover to compute.")
+    parts += [heading(3, "Fixed and per-call costs"), _costs_table(ctx), _residual_table(ctx)]
+    parts += [_chart(ctx, source, results[source.label]) for source in ctx.sources]
+    spawning, within = _spawning_table(ctx), _within_table(ctx)
+    ranges = (
+        "Each break-even is estimated three ways: *phases* (the measured fixed and per-call costs above), "
+        "*interpolation* (straight segments between the measured medians at consecutive N, so it never "
+        "extrapolates; *>N*: the segments do not cross inside the measured N) and *least squares* (one line "
+        "through every N), each as *n (95% bootstrap interval)*; *never*: that estimator's lines do not cross. "
+        "The answer is the range from the lowest to the highest end of those intervals, and only if it lies "
+        "inside the N measured. It is *not determinable from this run* when the range reaches outside the "
+        f"measured N, or when the per-call costs of the two sides cannot be told apart (their 95% intervals "
+        f"overlap). *never*: the Python client's per-call cost is clearly the higher one. Least squares needs "
+        f"{MIN_LEAST_SQUARES_COUNTS} call counts, interpolation 2."
     )
+    if spawning is None and within is None:
+        parts.append("No Python client and compiled (Go or Rust) client both have runs at several call counts "
+                     "here, so there is no break-even point to compute.")
+    else:
+        parts.append(heading(3, "Break-even points"))
+        parts.append(ranges)
+        if spawning is not None:
+            parts += ["*Beats spawning from*: the first n at which one Python process making n calls is faster "
+                      "than starting the fastest compiled binary n times, one call each (n × its single-call "
+                      "median).", spawning]
+        if within is not None:
+            parts += ["*Within 2x / 10% from*: the first n at which one Python process making n calls takes at "
+                      "most 2x / 1.1x the time of every compiled (Go or Rust) client making the same n calls "
+                      "in one process (*decided by*: the compiled client caught last).", within]
+    parts.append(_computed_table(ctx))
+    return blocks(*parts)

@@ -10,28 +10,32 @@ from .. import stats
 from . import fmt
 from .concurrency import elapsed
 from .context import Context
-from .crossover import Crossover, analyse
-from .data import Bench, Source
-from .fits import MIN_CALL_COUNTS, BreakEven, ClientFit, fastest_compiled_single
+from .costs import NEVER, RANGE, BreakEven, ClientCosts
+from .crossover import NEAR_FACTORS, NOT_DETERMINABLE_TEXT, Crossover, analyse, verdict_text
+from .data import COMPILED_LANGUAGES, Bench, Source
 from .markdown import blocks, heading
-from .startup import singles, startup_share
+from .shares import phase_shares
+from .speed import speedup
+from .startup import singles
 
 FOCUS = "python-requests"  # the article's client, and the one the question is usually asked about
 
 
+def fastest_compiled_single(source: Source) -> Bench | None:
+    found = [b for b in singles(source) if b.language in COMPILED_LANGUAGES]
+    return found[0] if found else None
+
+
 def _compare_single(python: Bench, compiled: Bench, lead: str) -> str:
-    """`lead` + how much faster the compiled client is, with the ratio's interval."""
-    estimate = stats.ratio_ci(python.walls_ms, compiled.walls_ms)
-    py, cc = f"**{python.client}**", f"**{compiled.client}**"
-    times = f"{fmt.ms(compiled.wall.median)} ms against {fmt.ms(python.wall.median)} ms"
-    if estimate.low > 1:
-        return (f"{lead}{cc} is **{fmt.times(estimate.ratio)} faster** than {py} "
-                f"(95% CI {fmt.span(estimate.low, estimate.high)}x): {times}.")
-    if estimate.high < 1:
-        return (f"{lead}{py} is **{fmt.times(1 / estimate.ratio)} faster** than {cc} "
-                f"(95% CI {fmt.span(1 / estimate.high, 1 / estimate.low)}x): {times}.")
-    return (f"{lead}{cc} and {py} take times the data cannot tell apart (ratio {fmt.times(estimate.ratio)}, "
-            f"95% CI {fmt.span(estimate.low, estimate.high)}x): {times}.")
+    """`lead` + which is faster and by how much (k = slower median / faster median), with k's interval."""
+    found = speedup(compiled.client, compiled.walls_ms, python.client, python.walls_ms)
+    medians = {b.client: b.wall.median for b in (python, compiled)}
+    times = f"{fmt.ms(medians[found.faster])} ms against {fmt.ms(medians[found.slower])} ms"
+    if not found.distinguishable:
+        return (f"{lead}**{compiled.client}** and **{python.client}** take times the data cannot tell apart "
+                f"({times}; k {fmt.times(found.k)}, 95% CI {fmt.span(found.low, found.high)}x).")
+    return (f"{lead}**{found.faster}** is **{fmt.times(found.k)} faster** than **{found.slower}** "
+            f"(95% CI {fmt.span(found.low, found.high)}x): {times}.")
 
 
 def _single_call(source: Source) -> list[str]:
@@ -50,91 +54,98 @@ def _single_call(source: Source) -> list[str]:
     return lines
 
 
+def _share(summary: stats.Summary) -> str:
+    return f"**{fmt.pct(summary.median)}** ({fmt.pct(summary.median_ci_low)}–{fmt.pct(summary.median_ci_high)})"
+
+
 def _startup_share(source: Source) -> list[str]:
     bench = source.single(FOCUS)
     if bench is None:
         return []
-    share = startup_share(bench)
-    if share is None:
-        return [f"{FOCUS} recorded no phase timestamps, so its start-up share is unknown."]
+    shares = phase_shares(bench)
+    if shares is None:
+        return [f"{FOCUS} recorded no phase timestamps, so where its single call's time goes is unknown."]
     network = bench.phases["network"]  # type: ignore[index]
-    return [f"Interpreter start plus imports take **{fmt.pct(share.median)}** of {FOCUS}' single call "
-            f"(median over runs, 95% CI {fmt.pct(share.median_ci_low)}–{fmt.pct(share.median_ci_high)}); "
-            f"the network phase, the call itself, takes {fmt.ms(network.median)} ms "
-            f"(95% CI {fmt.span(network.median_ci_low, network.median_ci_high)})."]
+    return [f"Of {FOCUS}' single call, runtime start takes {_share(shares['runtime_start'])}, imports + set-up "
+            f"{_share(shares['imports'])}, the network phase (the call itself, {fmt.ms(network.median)} ms) "
+            f"{_share(shares['network'])} and exit {_share(shares['exit'])}: interpreter start plus imports "
+            f"{_share(shares['start_imports'])}, and with exit, the fixed cost a long-lived process pays once, "
+            f"{_share(shares['fixed'])} (medians over runs of each share of the wall time, 95% CIs in brackets)."]
 
 
-def _interval(point: BreakEven) -> str:
-    low, high = fmt.calls(point.low), fmt.calls(point.high)
-    return "95% CI: never" if low == high == "never" else f"95% CI {low} to {high}"
+def _per_call_words(costs: ClientCosts) -> str:
+    """A client's per-call cost, with the server's part taken out where it was recorded."""
+    per_call = costs.per_call
+    text = f"{fmt.ms(per_call.point)} ms" if per_call else fmt.MISSING
+    if costs.server_per_call is not None and costs.own_per_call is not None:
+        text += (f" ({fmt.ms(costs.server_per_call.point)} ms of it the server's handling, "
+                 f"{fmt.ms(costs.own_per_call.point)} ms the client's own)")
+    return text
 
 
-def _from(point: BreakEven) -> str:
-    beyond = f"; extrapolated beyond the largest N measured, {point.largest_measured}" if point.extrapolated else ""
-    return f"from **n = {fmt.calls(point.n)}** calls ({_interval(point)}{beyond})"
-
-
-def _keepalive_sentence(twice: BreakEven, near: BreakEven, result: Crossover, python: ClientFit) -> str:
+def _within_sentence(result: Crossover, python: ClientCosts, point: BreakEven, factor: float) -> str:
+    label = f"{factor:g}x" if factor >= 2 else f"{round((factor - 1) * 100):d}%"
     lead = f"Making all its calls in one process over keep-alive, {FOCUS}"
-    if twice.n is not None and near.n is not None:
-        return (f"{lead} comes within 2x of the fastest compiled client {_from(twice)}, and within 10% "
-                f"{_from(near)}.")
-    never = near if twice.n is not None else twice
-    factor = 1.1 if twice.n is not None else 2.0
-    rival = result.fits[never.against].fit.fit
-    why = (f"its cost per call, {fmt.ms(python.fit.fit.slope)} ms, is at least {factor:g}x {never.against}'s "
-           f"{fmt.ms(rival.slope)} ms, so the gap it starts with is never made up")
-    if twice.n is not None:
-        return f"{lead} comes within 2x of the fastest compiled client {_from(twice)}, but **never** within 10%: {why}."
-    return f"{lead} **never** comes within 2x of the fastest compiled client ({_interval(twice)}): {why}."
+    if point.verdict == RANGE:
+        return f"{lead} comes within {label} of every compiled client from **{verdict_text(point)}** calls."
+    if point.verdict == NEVER:
+        rival = result.costs[point.b]
+        return (f"{lead} **never** comes within {label} of {point.b}: its cost per call, {_per_call_words(python)}, "
+                f"is more than {factor:g}x {point.b}'s {_per_call_words(rival)}, so the gap it starts with only "
+                f"grows.")
+    return (f"Whether one {FOCUS} process making all its calls over keep-alive comes within {label} of {point.b} "
+            f"is {NOT_DETERMINABLE_TEXT}: {point.reason}.")
 
 
 def _crossover(ctx: Context, source: Source) -> list[str]:
     result = analyse(ctx, source)
-    if not result.fits:
-        return [f"No crossover estimate: separating start-up from per-call cost needs at least {MIN_CALL_COUNTS} "
-                "call counts per client (`single` plus several `keepalive` request counts, as in the default "
-                "profile), and this run has fewer."]
-    catch_up = result.catch_up.get(FOCUS)
-    if catch_up is None:
-        return [f"No crossover estimate for {FOCUS}: it has no fit in this run."]
+    python = result.costs.get(FOCUS)
+    if python is None or python.per_call is None:
+        return [f"No crossover estimate for {FOCUS}: it needs its `single` runs and at least one `keepalive` "
+                "request count, and this run has fewer."]
     lines = []
-    twice, near = catch_up.within[2.0], catch_up.within[1.1]
-    if twice is None or near is None:
-        lines.append(f"No Go or Rust client has a fit in this run, so there is no break-even point for {FOCUS}.")
+    within = result.within.get(FOCUS)
+    if within:
+        sentences = []
+        for factor in NEAR_FACTORS:
+            if factor in within:
+                sentences.append(_within_sentence(result, python, within[factor], factor))
+                if within[factor].verdict == NEVER:
+                    break  # never within 2x: never within any tighter factor either
+        lines.append(" ".join(sentences))
     else:
-        lines.append(_keepalive_sentence(twice, near, result, catch_up.python))
-    if catch_up.spawning is not None:
-        spawned = catch_up.spawning.against
-        if catch_up.spawning.n is None:
-            lines.append(f"One long-lived {FOCUS} process never beats spawning {spawned} once per call under the "
-                         f"fitted lines ({_interval(catch_up.spawning)}).")
+        lines.append(f"No Go or Rust client has keep-alive runs here, so there is no keep-alive comparison for "
+                     f"{FOCUS}.")
+    spawning = result.spawning.get(FOCUS)
+    if spawning is not None:
+        spawned = spawning.b.removesuffix(" spawned per call")
+        if spawning.verdict == RANGE:
+            lines.append(f"One long-lived {FOCUS} process beats spawning {spawned} once per call from "
+                         f"**{verdict_text(spawning)}** calls (the range of three estimators and their 95% "
+                         f"intervals, inside the measured N {spawning.smallest_measured}–{spawning.largest_measured});"
+                         f" for fewer calls, a fresh compiled process per call is faster.")
+        elif spawning.verdict == NEVER:
+            lines.append(f"One long-lived {FOCUS} process never beats spawning {spawned} once per call: "
+                         f"{spawning.reason}.")
         else:
-            lines.append(f"One long-lived {FOCUS} process beats spawning {spawned} once per call "
-                         f"{_from(catch_up.spawning)}; for fewer calls, a fresh compiled process per call is faster.")
+            lines.append(f"Whether one long-lived {FOCUS} process beats spawning {spawned} once per call, and from "
+                         f"which n, is {NOT_DETERMINABLE_TEXT}: {spawning.reason}.")
     return lines
 
 
-def _measured_spawning(source: Source) -> list[str]:
-    """Measured, no fit: at the largest keep-alive N, one FOCUS process against N compiled processes."""
-    spawned = fastest_compiled_single(source)
-    cases = [b for b in source.benches if b.client == FOCUS and b.scenario == "keepalive" and b.ok]
-    if spawned is None or not cases:
+def _computed_spawning(ctx: Context, source: Source) -> list[str]:
+    """At the largest keep-alive N: one FOCUS process (measured) against N spawns (computed)."""
+    found = [c for c in analyse(ctx, source).computed if c.python == FOCUS]
+    if not found:
         return []
-    bench = max(cases, key=lambda b: b.calls)
-    n = bench.calls
-    estimate = stats.ratio_ci(bench.walls_ms, spawned.walls_ms)
-    ratio, low, high = estimate.ratio / n, estimate.low / n, estimate.high / n
-    measured = (f"one {FOCUS} process making {n} calls over keep-alive takes {fmt.ms(bench.wall.median)} ms, "
-                f"against {fmt.ms(n * spawned.wall.median)} ms for {n} runs of {spawned.client}")
-    if high < 1:
-        verdict = f"the one Python process is **{fmt.times(1 / ratio)} faster** (95% CI {fmt.span(1 / high, 1 / low)}x)"
-    elif low > 1:
-        verdict = (f"spawning the compiled binary per call is still **{fmt.times(ratio)} faster** "
-                   f"(95% CI {fmt.span(low, high)}x)")
-    else:
-        verdict = f"the data cannot tell them apart (ratio {fmt.times(ratio)}, 95% CI {fmt.span(low, high)}x)"
-    return [f"Measured: {measured}; {verdict}."]
+    item = max(found, key=lambda c: c.calls)
+    n = item.calls
+    winner = f"one {FOCUS} process" if item.faster == "one process" else f"spawning {item.spawned}"
+    return [f"One {FOCUS} process making {n} calls over keep-alive took {fmt.ms(item.one_process_ms)} ms "
+            f"(measured); {n} spawns of {item.spawned} would take {fmt.ms(item.spawns_ms)} ms (95% range "
+            f"{fmt.span(item.spawns_low, item.spawns_high)}; computed from its single-call distribution as the sum "
+            f"of {n} draws, not {n} × the median): {winner} is **{fmt.times(item.k)} faster** (95% CI "
+            f"{fmt.span(item.low, item.high)}x)."]
 
 
 def _concurrency(source: Source) -> list[str]:
@@ -155,8 +166,8 @@ def _concurrency(source: Source) -> list[str]:
 
 
 def sentences(ctx: Context, source: Source) -> list[str]:
-    return [*_single_call(source), *_startup_share(source), *_crossover(ctx, source), *_measured_spawning(source),
-            *_concurrency(source)]
+    return [*_single_call(source), *_startup_share(source), *_crossover(ctx, source),
+            *_computed_spawning(ctx, source), *_concurrency(source)]
 
 
 def render(ctx: Context) -> str:
@@ -164,7 +175,8 @@ def render(ctx: Context) -> str:
     for source in ctx.sources:
         bullets = "\n".join(f"- {line}" for line in sentences(ctx, source))
         parts.append(f"On **{source.label}**:\n\n{bullets}" if ctx.multi_host else bullets)
-    parts.append("Each figure is a median over verified runs; intervals of medians are 95% order-statistic "
-                 "intervals, of ratios 95% bootstrap intervals. The sections below hold the tables and charts "
+    parts.append("Each figure is a median over verified runs unless it says *computed*; intervals of medians are "
+                 "95% order-statistic intervals, of ratios and computed figures 95% bootstrap intervals. *A is kx "
+                 "faster than B* means k = B's median / A's median. The sections below hold the tables and charts "
                  "behind every sentence.")
     return blocks(*parts)

@@ -7,6 +7,8 @@ en dash (45.1–51.2) so a minus sign is never mistaken for one.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 MISSING = "—"
 
@@ -24,6 +26,23 @@ def ms(value: float | None) -> str:
 def times(value: float | None) -> str:
     """A ratio: 48.3x."""
     return MISSING if value is None or not math.isfinite(value) else f"{num(value)}x"
+
+
+REFERENCE = "1.00x (reference)"
+FASTEST_HEADERS = ["fastest is k× faster", "k 95% CI"]
+
+
+def versus_fastest(ratio: Mapping[str, Any] | None) -> list[str]:
+    """The two FASTEST_HEADERS cells from a results file's ratio record (median / the case's fastest median).
+
+    k = median_client / median_fastest: the fastest client is k× faster than
+    this one. The fastest itself is the reference, with no interval.
+    """
+    if ratio is None:
+        return [MISSING, MISSING]
+    if ratio["client"] == ratio["baseline"]:
+        return [REFERENCE, MISSING]
+    return [times(ratio["ratio"]), span(ratio["low"], ratio["high"])]
 
 
 def span(low: float | None, high: float | None) -> str:

@@ -7,6 +7,7 @@ from collections import Counter
 from .. import stats
 from . import fmt
 from .context import Context
+from .cpu import SPLIT_RULE
 from .data import Source
 from .markdown import blocks, heading
 
@@ -92,11 +93,22 @@ def render(ctx: Context) -> str:
         f"in a cell flagged *multimodal* (a kernel density with two or more separate modes), where a whole "
         f"mode would be called outlying; a cell whose coefficient of variation exceeds {fmt.pct(noisy_cv)} is "
         f"flagged noisy, and one whose second half of runs differs from its first (Mann-Whitney, p < 0.01) "
-        f"is flagged as drifting. CPU time is user + system per run: below 100 ms of CPU the kernel books it "
-        f"to one side by sampled scheduler ticks, so the split is shown only above that. A ratio of "
-        f"two clients is the ratio of their medians, with a bootstrap interval ({resamples} resamples, fixed "
-        f"seed) that resamples each client's runs independently. Line fits go through the median of each "
-        f"call count, with intervals from "
-        f"refitting bootstrap resamples; break-even points are computed from the fitted lines and their "
-        f"intervals from the same resamples.",
+        f"is flagged as drifting.",
+        "One ratio convention throughout: *A is k× faster than B* means k = median(B) / median(A), with a "
+        "bootstrap interval that resamples each client's runs independently. A client is never compared with "
+        "itself: the fastest client of a case is the *reference*, with no interval.",
+        f"CPU time is reported as user + sys per run (accurate) and CPU/wall. The kernel splits a process's CPU "
+        f"time between user and system mode by sampling at scheduler ticks, so a short run is often booked "
+        f"wholly to one of them; the split is shown only where it is resolvable: {SPLIT_RULE}.",
+        "Server time is the server's own record of how long it took to handle each run's requests (from the "
+        "WSGI call to the response body's close), summed per run. Where the report speaks of a client's own "
+        "cost per call, the server's share is subtracted.",
+        "Crossover: fixed cost per process = runtime start + imports + set-up + exit, from the phases of every "
+        "run; per-call cost = network phase / N in the largest keep-alive case; the model fixed + per call × N "
+        "is checked against the measured median totals at every N (residuals shown). A break-even point is "
+        "estimated three ways (the phases, interpolation between measured N, a least-squares line), each with a "
+        f"bootstrap interval from one set of resamples of every cell's runs; the report states the range those "
+        "intervals span, and says *not determinable from this run* when it reaches outside the measured N or "
+        "the two per-call costs' intervals overlap. Anything computed rather than measured (N spawns of a "
+        "client, as the sum of N draws from its single-call runs) is labelled *computed*.",
     )

@@ -11,6 +11,7 @@ from .charts import phases as phase_chart
 from .context import Context
 from .data import PHASE_LABELS, PHASES, Bench, Source
 from .markdown import blocks, heading, image, table
+from .shares import phase_shares
 
 # The only numbers in the report not measured by this run: the hyperfine means
 # published in the article polybench started from (curl, urllib and requests
@@ -19,20 +20,13 @@ ARTICLE = "Werner Smit, \"Python's Hidden Bottleneck: How Startup Time Could Imp
 ARTICLE_MEAN_MS = {"curl": 6.2, "python-urllib": 81.3, "python-requests": 153.6}
 ARTICLE_BASELINE = "curl"
 IMPORTS_SHOWN = 8
+SHARES_HEADER = "share of wall: start / imports / network / exit"
 
 
 def singles(source: Source) -> list[Bench]:
     """Clients with a verified single call, fastest first."""
     found = [b for b in source.benches if b.scenario == "single" and b.ok]
     return sorted(found, key=lambda b: b.wall.median)
-
-
-def startup_share(bench: Bench) -> stats.Summary | None:
-    """Per run, (runtime start + imports) / wall; summarised, so it has a median and a CI."""
-    starts, imports = bench.phase_ms("runtime_start"), bench.phase_ms("imports")
-    if not starts:
-        return None
-    return stats.summarize([(s + i) / w for s, i, w in zip(starts, imports, bench.walls_ms, strict=True)])
 
 
 def _ordered_rows(ctx: Context) -> list[tuple[Source, Bench]]:
@@ -45,21 +39,19 @@ def _ordered_rows(ctx: Context) -> list[tuple[Source, Bench]]:
 
 
 def _breakdown_table(ctx: Context, rows: list[tuple[Source, Bench]]) -> str:
-    headers = [*ctx.host_headers(), "client", "language", "median ms", "95% CI", "x fastest", "ratio 95% CI",
-               *(f"{PHASE_LABELS[p]} ms" for p in PHASES), "start + imports share"]
+    headers = [*ctx.host_headers(), "client", "language", "median ms", "95% CI", *fmt.FASTEST_HEADERS,
+               *(f"{PHASE_LABELS[p]} ms" for p in PHASES), SHARES_HEADER]
     body = []
     for source, bench in rows:
         wall = bench.wall
-        ratio = source.ratio(bench.case, bench.client)
         phases = bench.phases
-        share = startup_share(bench)
+        shares = phase_shares(bench)
         body.append([
             *ctx.host_cells(source), bench.client, bench.language, fmt.ms(wall.median),
             fmt.span(wall.median_ci_low, wall.median_ci_high),
-            fmt.times(ratio["ratio"]) if ratio else fmt.MISSING,
-            fmt.span(ratio["low"], ratio["high"]) if ratio else fmt.MISSING,
+            *fmt.versus_fastest(source.ratio(bench.case, bench.client)),
             *(fmt.ms(phases[p].median) if phases else fmt.MISSING for p in PHASES),
-            fmt.pct(share.median) if share else fmt.MISSING,
+            " / ".join(fmt.pct(shares[p].median) for p in PHASES) if shares else fmt.MISSING,
         ])
     return table(headers, body)
 
@@ -76,21 +68,28 @@ def _chart(ctx: Context, rows: list[tuple[Source, Bench]]) -> str:
 
 
 def _article_table(ctx: Context) -> str:
-    headers = ["client", "published in the article: mean ms", "article: x curl"]
+    headers = ["client", "published in the article: mean ms", "article: curl is k× faster"]
     for source in ctx.sources:
         prefix = f"{source.label}: " if ctx.multi_host else "this run: "
-        headers += [f"{prefix}median ms", f"{prefix}mean ms", f"{prefix}x curl (95% CI)"]
+        headers += [f"{prefix}median ms", f"{prefix}mean ms", f"{prefix}curl is k× faster (95% CI)"]
     body = []
     for client, published in ARTICLE_MEAN_MS.items():
-        row: list[str] = [client, fmt.ms(published), fmt.times(published / ARTICLE_MEAN_MS[ARTICLE_BASELINE])]
+        row: list[str] = [client, fmt.ms(published),
+                          fmt.REFERENCE if client == ARTICLE_BASELINE
+                          else fmt.times(published / ARTICLE_MEAN_MS[ARTICLE_BASELINE])]
         for source in ctx.sources:
             bench, base = source.single(client), source.single(ARTICLE_BASELINE)
             if bench is None:
                 row += [fmt.MISSING] * 3
                 continue
-            ratio = stats.ratio_ci(bench.walls_ms, base.walls_ms) if base else None
-            row += [fmt.ms(bench.wall.median), fmt.ms(bench.wall.mean),
-                    f"{fmt.times(ratio.ratio)} ({fmt.span(ratio.low, ratio.high)})" if ratio else fmt.MISSING]
+            if client == ARTICLE_BASELINE:
+                versus = fmt.REFERENCE
+            elif base is None:
+                versus = fmt.MISSING
+            else:
+                ratio = stats.ratio_ci(bench.walls_ms, base.walls_ms)  # curl is k× faster: k = median / curl's
+                versus = f"{fmt.times(ratio.ratio)} ({fmt.span(ratio.low, ratio.high)})"
+            row += [fmt.ms(bench.wall.median), fmt.ms(bench.wall.mean), versus]
         body.append(row)
     return blocks(
         heading(3, "Against the article"),
@@ -142,8 +141,10 @@ def render(ctx: Context) -> str:
         "from the client's own epoch timestamps: *runtime start* (spawn to the program's first statement), "
         "*imports + set-up* (to the client being ready), *network* (the request and its check) and *exit* "
         "(last response to reap). Each phase column is that phase's median on its own, so they need not add "
-        "up to the median wall exactly. *Start + imports share* is the median over runs of "
-        "(runtime start + imports) / wall. curl cannot timestamp itself: its phases are unknown.",
+        "up to the median wall exactly. *Share of wall*: per phase, the median over runs of phase / wall, "
+        "all four phases (so they need not add up to 100% exactly either). *Fastest is k× faster*: k = this "
+        "client's median / the fastest client's median, with its 95% bootstrap interval; the fastest client is "
+        "the reference. curl cannot timestamp itself: its phases are unknown.",
         _breakdown_table(ctx, rows),
         _chart(ctx, rows),
         _article_table(ctx),

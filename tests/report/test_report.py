@@ -85,17 +85,25 @@ def test_few_call_counts_skip_the_fit_and_say_why(tmp_path: Path, capsys: pytest
     out, err = capsys.readouterr()
     assert out.startswith("# polybench report")  # the markdown, whole, on stdout
     assert f"report: {report}" in err
-    assert "No fit: it needs at least 3 call counts" in out
+    assert "No `keepalive` runs in these results" in out
+    assert "No crossover estimate for python-requests" in out
 
 
-def test_one_keepalive_count_is_not_enough_for_a_fit(tmp_path: Path) -> None:
+def test_a_break_even_beyond_the_measured_calls_is_not_determinable(tmp_path: Path) -> None:
     data = make_results(cases=[("single", {}, 1), ("keepalive", {"requests": 10}, 10)], failed_run=False)
     results = write_results(tmp_path / "r", data)
     text = generate_report([results], output_root=tmp_path / "reports", quiet=True).read_text(encoding="utf-8")
-    assert "these results have call counts 1, 10 only" in text
-    assert "No crossover estimate" in text
-    assert not list((tmp_path / "reports").glob("*/crossover*.svg"))
-    assert "Measured: one python-requests process making 10 calls" in text
+    table = find_table(parse_tables(text), "Crossover", "Break-even points", header="beats spawning from")
+    for row in table.rows:  # the synthetic Python clients catch up after tens of calls, and N stops at 10
+        assert row["beats spawning from"] == "not determinable from this run"
+        assert row["why"] == "the estimates reach beyond the largest N measured, 10"
+        assert row["least squares: n (95% CI)"] == "—"  # two call counts: a line would test nothing
+        assert row["interpolation: n (95% CI)"] == ">10 (>10–>10)"  # no crossing inside the measured N
+    findings = text.split("## Findings", 1)[1].split("\n## ", 1)[0]
+    assert ("Whether one long-lived python-requests process beats spawning rust-ureq once per call, and from which "
+            "n, is not determinable from this run") in findings
+    assert "One python-requests process making 10 calls over keep-alive took" in findings
+    assert "computed from its single-call distribution" in findings
 
 
 def test_findings_say_when_no_compiled_client_ran(tmp_path: Path) -> None:

@@ -1,4 +1,7 @@
-"""Total time against number of calls, log-log: one fitted line and measured points per client."""
+"""Total time against number of calls, log-log: measured points and the phase model per client.
+
+Lines are drawn only over the measured call counts: nothing is extrapolated.
+"""
 
 from __future__ import annotations
 
@@ -26,11 +29,13 @@ class SpawnLine:
     per_call_ms: float
 
 
-def render(series: list[CrossoverSeries], spawn: SpawnLine | None, path: Path, title: str) -> None:
+def render(series: list[CrossoverSeries], spawn: SpawnLine | None, path: Path, title: str,
+           model_label: str = "lines: fixed + per call x n") -> None:
     fig, ax = style.figure(8.0, 5.2)
+    ax.plot([], [], color="0.4", linewidth=1.2, label=model_label)  # a legend entry for what the lines are
     fig.subplots_adjust(left=0.1, right=0.97, bottom=0.1, top=0.93)
     top = max(n for s in series for n, *_ in s.points)
-    xs = np.geomspace(1, top * 1.5, 60)
+    xs = np.geomspace(1, top, 60)
     for i, item in enumerate(series):
         marker = style.MARKERS[i % len(style.MARKERS)]
         line_style = style.LINE_STYLES[i % len(style.LINE_STYLES)]
@@ -46,12 +51,12 @@ def render(series: list[CrossoverSeries], spawn: SpawnLine | None, path: Path, t
                     va="center", fontsize=7)
     if spawn is not None:
         ax.plot(xs, spawn.per_call_ms * xs, linestyle=(0, (1, 2)), color="0.3", linewidth=1.4,
-                label=f"{spawn.client} spawned once per call (n x its single call)")
+                label=f"{spawn.client} spawned once per call (n x its single-call median)")
         ax.annotate(f"n x {spawn.client}", (xs[-1], spawn.per_call_ms * xs[-1]), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=7, color="0.3")
     style.log_scale(ax, "x")
     style.log_scale(ax, "y")
-    ax.set_xlim(0.8, top * 1.5 * 4)  # room on the right for the direct labels
+    ax.set_xlim(0.8, top * 4)  # room on the right for the direct labels
     ax.grid(which="both", axis="both", linestyle=":", linewidth=0.4, color="0.8")
     ax.set_xlabel("calls made by one process (log scale)")
     ax.set_ylabel("wall time of the whole process, ms (log scale)")
