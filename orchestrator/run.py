@@ -19,6 +19,7 @@ from .build import read_manifest
 from .config import ClientSpec, Config, Profile
 from .errors import PolybenchError
 from .launcher import ensure_launcher
+from .process_env import EnvPolicy
 from .progress import Progress
 from .remote_server import RemoteServer
 from .runner import Runner
@@ -80,7 +81,8 @@ def _resume_dir(root: Path, meta: dict[str, Any]) -> tuple[Path, list[results.Ru
 
 def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | None = None,
                    scenarios: list[str] | None = None, server_url: str | None = None,
-                   resume: bool = False, quiet: bool = False, results_root: Path | None = None) -> Path:
+                   resume: bool = False, quiet: bool = False, results_root: Path | None = None,
+                   env_policy: EnvPolicy | None = None) -> Path:
     """Run a profile and return the results directory (under results_root/results/, default the repo)."""
     results_root = results_root or config.root
     profile: Profile = config.profile(profile_name)
@@ -118,6 +120,9 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     for name, why in skipped.items():
         if why and not quiet:
             print(f"skipping {name}: {why}", file=sys.stderr)
+    env_policy = env_policy or EnvPolicy()
+    for line in env_policy.warnings():
+        print(f"polybench: warning: {line}", file=sys.stderr)  # also in the results and the report
     settings = profile.runs
     progress = Progress(len(plan), settings.warmup + settings.min_runs + 1, quiet=quiet)
     events = ScheduleEvents(progress.case_started, progress.run_started, progress.run_finished)
@@ -125,13 +130,13 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     stop_reasons: dict[tuple[str, str], str | None] = {}
     try:
         with _server(server_url) as server:
-            env_info = environment.collect(config, chosen, _describe_server(server))
+            env_info = environment.collect(config, chosen, _describe_server(server), env_policy)
 
             def keep(record: results.RunRecord) -> None:
                 log.append(record)
                 records.append(record)
 
-            runner = Runner(config, server, settings.timeout_s, on_record=keep)
+            runner = Runner(config, server, settings.timeout_s, on_record=keep, env_policy=env_policy)
             for case in cases:
                 participants = [c for c in runnable if c.supports(case.scenario)]
                 earlier = [r for r in previous if r.case == case.id]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .config import Case, ClientSpec, Config, expand
 from .errors import PolybenchError
+from .process_env import EnvPolicy
 from .results import RunRecord
 from .spawn import run_process
 from .toolchains import placeholders
@@ -46,6 +47,12 @@ def client_argv(config: Config, client: ClientSpec, case: Case, url: str, run_id
     return argv
 
 
+def config_env(config: Config, client: ClientSpec) -> dict[str, str]:
+    """The client's `env:` from polybench.yaml, placeholders filled."""
+    values = placeholders(config)
+    return {name: expand((value,), values)[0] for name, value in client.env.items()}
+
+
 def parse_importtime(stderr: str) -> list[dict[str, Any]]:
     """The slowest imports by cumulative time from `python -X importtime` output."""
     imports = []
@@ -65,12 +72,17 @@ class Runner:
     server: Server
     timeout_s: float
     on_record: Callable[[RunRecord], None] = lambda record: None
+    env_policy: EnvPolicy = field(default_factory=EnvPolicy)
+
+    def client_env(self, client: ClientSpec) -> dict[str, str]:
+        """The whole environment `client` runs with: clean base + its `env:` + what the user inherits."""
+        return self.env_policy.for_process(config_env(self.config, client))
 
     def run(self, client: ClientSpec, case: Case, kind: str, index: int) -> RunRecord:
         run_id = new_run_id()
         runtime_args = client.importtime if kind == "importtime" and client.importtime else ()
         argv = client_argv(self.config, client, case, self.server.url, run_id, runtime_args)
-        result = run_process(argv, timeout_s=self.timeout_s)
+        result = run_process(argv, timeout_s=self.timeout_s, env=self.client_env(client))
         try:
             server_stats = self.server.stats(run_id)
         except PolybenchError:
