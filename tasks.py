@@ -60,9 +60,11 @@ def serve(c, port=None, dev=False):
     "resume": "continue the latest interrupted run",
     "quiet": "no progress bar and no summary table",
     "results_root": "write results/<timestamp>/ under this folder (default: the repository)",
+    "inherit_env": "NAME,...: pass these variables of your environment to the clients (default: none)",
+    "inherit_all_env": "pass your whole environment to the clients (not recommended; docs/environment.md)",
 })
 def run(c, profile="default", config=None, clients=None, scenarios=None, server_url=None, resume=False,
-        quiet=False, results_root=None):
+        quiet=False, results_root=None, inherit_env=None, inherit_all_env=False):
     """Run the benchmark matrix, verified, into results/<timestamp>/."""
     argv = ["run", "--profile", profile]
     _opt(argv, "--config", config)
@@ -72,6 +74,8 @@ def run(c, profile="default", config=None, clients=None, scenarios=None, server_
     _opt(argv, "--resume", resume)
     _opt(argv, "--quiet", quiet)
     _opt(argv, "--results-root", results_root)
+    _opt(argv, "--inherit-env", inherit_env)
+    _opt(argv, "--inherit-all-env", inherit_all_env)
     _call(argv)
 
 
@@ -106,8 +110,11 @@ def compare(c, old, new, threshold=0.05, fail_on_regression=False):
 @task(name="time", help={"json": "print the summary as JSON",
                          "warmup": "warm-up runs (default 3)",
                          "min_runs": "minimum counted runs (default 10)",
-                         "max_runs": "maximum counted runs (default 200)"})
-def time_(c, json=False, warmup=3, min_runs=10, max_runs=200):
+                         "max_runs": "maximum counted runs (default 200)",
+                         "inherit_env": "NAME,...: pass these variables to the command (default: a clean "
+                                        "environment, as pyperf)",
+                         "inherit_all_env": "pass your whole environment to the command (hyperfine's default)"})
+def time_(c, json=False, warmup=3, min_runs=10, max_runs=200, inherit_env=None, inherit_all_env=False):
     """Time any command like hyperfine: invoke time -- CMD ARGS.
 
     invoke joins the words after -- with spaces, so quoting is lost; for an
@@ -115,6 +122,8 @@ def time_(c, json=False, warmup=3, min_runs=10, max_runs=200):
     """
     argv = ["time", "--warmup", str(warmup), "--min-runs", str(min_runs), "--max-runs", str(max_runs)]
     _opt(argv, "--json", json)
+    _opt(argv, "--inherit-env", inherit_env)
+    _opt(argv, "--inherit-all-env", inherit_all_env)
     _call([*argv, "--", *shlex.split(c.remainder)])
 
 

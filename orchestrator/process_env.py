@@ -160,9 +160,10 @@ class EnvPolicy:
     def warnings(self, host: Mapping[str, str] | None = None) -> list[str]:
         """One line per inherited variable known to change what is measured."""
         lines = []
+        base = base_environment(host)
         for name, value in sorted(self.inherited(host).items()):
             why = why_result_changing(name)
-            if why:
+            if why and base.get(name) != value:  # LANG=C.UTF-8 inherited changes nothing
                 shown = recordable_value(name, value)
                 lines.append(f"inherited {name}={shown if shown is not None else '(value not recorded)'}: {why}")
         return lines

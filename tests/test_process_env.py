@@ -92,3 +92,69 @@ def test_bad_inherit_names_are_one_clear_error(text):
 def test_inherit_names_parse():
     assert parse_names(" PYTHONPATH, GOGC ,") == ("PYTHONPATH", "GOGC")
     assert parse_names(None) == ()
+
+
+# --- the config's `env:` and the verbs that use the policy --------------------
+
+
+def _config_with_env(tmp_path, env):
+    import yaml
+
+    from orchestrator.config import DEFAULT_CONFIG
+
+    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    go = next(c for c in raw["clients"] if c["name"] == "go-nethttp")
+    go["env"] = env
+    path = tmp_path / "polybench.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def test_config_env_is_validated_and_reaches_the_client(tmp_path):
+    from orchestrator.config import load_config
+    from orchestrator.runner import Runner
+
+    config = load_config(_config_with_env(tmp_path, {"GOGC": 200, "EXTRA": "{root}/x"}))
+    client = config.client("go-nethttp")
+    env = Runner(config, server=None, timeout_s=1.0).client_env(client)
+    assert env["GOGC"] == "200" and env["EXTRA"] == f"{config.root}/x"
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"NOT A NAME": "x"}, "is not an environment variable name"),
+    ({"GOGC": ["a"]}, "env.GOGC: expected a string"),
+    (["GOGC=1"], "env: expected a mapping"),
+])
+def test_bad_config_env_is_one_clear_line(tmp_path, env, message):
+    from orchestrator.config import load_config
+    from orchestrator.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        load_config(_config_with_env(tmp_path, env))
+
+
+def test_time_runs_the_command_in_the_clean_environment(monkeypatch):
+    from orchestrator.timer import TimerSettings, time_command
+
+    monkeypatch.setenv("POLYBENCH_TEST_LEAK", "1")
+    monkeypatch.setenv("PYTHONVERBOSE", "1")
+    settings = TimerSettings(warmup=0, min_runs=1, max_runs=1)
+    absent = ["sh", "-c", 'test -z "$POLYBENCH_TEST_LEAK" && test "$LANG" = C.UTF-8']
+    summary = time_command(absent, settings)
+    assert summary["environment"]["inherited"] == {} and summary["environment"]["warnings"] == []
+    present = ["sh", "-c", 'test "$POLYBENCH_TEST_LEAK" = 1']
+    with pytest.raises(PolybenchError, match="exited 1"):
+        time_command(present, settings)
+    inherited = time_command(present, settings, EnvPolicy(inherit=("POLYBENCH_TEST_LEAK", "PYTHONVERBOSE")))
+    assert inherited["environment"]["inherited"] == {"POLYBENCH_TEST_LEAK": None, "PYTHONVERBOSE": "1"}
+    assert any("PYTHONVERBOSE" in line for line in inherited["environment"]["warnings"])
+    assert time_command(present, settings, EnvPolicy(inherit_all=True))["runs"] == 1
+
+
+def test_cli_flags_reach_the_policy():
+    from orchestrator.cli import _env_policy, parser
+
+    args = parser().parse_args(["time", "--inherit-env", "GOGC,PYTHONPATH", "--", "true"])
+    assert _env_policy(args) == EnvPolicy(inherit=("GOGC", "PYTHONPATH"))
+    args = parser().parse_args(["run", "--inherit-all-env"])
+    assert _env_policy(args) == EnvPolicy(inherit_all=True)
