@@ -72,7 +72,7 @@ def _resume_dir(root: Path, meta: dict[str, Any]) -> tuple[Path, list[results.Ru
     if (directory / results.RESULTS_FILE).exists():
         raise PolybenchError(f"--resume: {directory.name} already finished; start a new run without --resume")
     old_meta, records = results.read_run_log(directory)
-    for key in ("profile", "config_sha256", "clients", "cases"):
+    for key in ("profile", "config_sha256", "clients", "cases", "inherit_env"):
         if old_meta.get(key) != meta.get(key):
             raise PolybenchError(f"--resume: {directory.name} was run with a different {key}; "
                                  "resume with the same options, or start afresh")
@@ -92,6 +92,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     if not cases:
         raise PolybenchError(f"profile {profile.name!r} has none of the scenarios {', '.join(scenario_names)}")
     chosen = [config.client(name) for name in client_names]
+    env_policy = env_policy or EnvPolicy()
     manifest = read_manifest(config)
     if manifest is None:
         raise PolybenchError("no build found: run `invoke build` first")
@@ -103,6 +104,8 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
         "clients": client_names,
         "cases": [case.id for case in cases],
         "settings": asdict(profile.runs),
+        # Runs with different inherited variables must not be mixed in one cell (docs/environment.md).
+        "inherit_env": {"names": list(env_policy.inherit), "all": env_policy.inherit_all},
     }
     plan = [
         {"client": client.name, "language": client.language, "library": client.library_label,
@@ -120,7 +123,6 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     for name, why in skipped.items():
         if why and not quiet:
             print(f"skipping {name}: {why}", file=sys.stderr)
-    env_policy = env_policy or EnvPolicy()
     for line in env_policy.warnings():
         print(f"polybench: warning: {line}", file=sys.stderr)  # also in the results and the report
     settings = profile.runs
