@@ -120,7 +120,8 @@ def _process_environment(recorded: Mapping[str, Any] | None) -> list[tuple[str, 
     if not recorded:
         return [("client environment", "not recorded (inherited the orchestrator's whole environment)")]
     base = recorded.get("base")
-    given = ", ".join(f"{k}={base[k]}" if k == "LANG" else k for k in base) if base else "the caller's whole environment"
+    given = (", ".join(f"{k}={base[k]}" if k == "LANG" else k for k in base) if base
+             else "the caller's whole environment")
     inherited = ", ".join(f"{k}={v}" if v is not None else f"{k} (value not recorded)"
                           for k, v in recorded.get("inherited", {}).items())
     per_client = "; ".join(f"{name}: {', '.join(f'{k}={v}' for k, v in env.items())}"

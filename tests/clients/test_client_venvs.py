@@ -18,8 +18,8 @@ from orchestrator.toolchains import placeholders
 REQUIREMENTS = ROOT / "clients" / "python" / "requirements"
 MAKE_VENV = ROOT / "clients" / "python" / "make_venv.py"
 # One requirement block of a pip-compile lock: `name==version [; marker] \` then its --hash lines.
-BLOCK = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)[^\n]*\\\n((?:[ \t]+--hash=sha256:[0-9a-f]{64}[ \\]*\n?)+)",
-                   re.MULTILINE)
+BLOCK = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)[^\n]*\\\n"
+                   r"((?:[ \t]+--hash=sha256:[0-9a-f]{64}[ \\]*\n?)+)", re.MULTILINE)
 LIST_FROM_INSIDE = ("import importlib.metadata as m, json, sys; "
                     "print(json.dumps({'dists': sorted(d.metadata['Name'].lower() for d in m.distributions()), "
                     "'prefix': sys.prefix, 'base': sys.base_prefix, 'path': sys.path}))")
