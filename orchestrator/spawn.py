@@ -135,7 +135,7 @@ def _env_key(env: Mapping[str, str] | None) -> EnvKey:
     return tuple(sorted(env.items())) if env is not None else None
 
 
-def _shared_launcher(env: Mapping[str, str] | None) -> _Launcher:
+def _shared_launcher(env: Mapping[str, str] | None = None) -> _Launcher:
     key = _env_key(env)
     launcher = _launchers.get(key)
     if launcher is None or not launcher.alive():
@@ -144,7 +144,7 @@ def _shared_launcher(env: Mapping[str, str] | None) -> _Launcher:
     return launcher
 
 
-def _discard_launcher(env: Mapping[str, str] | None) -> None:
+def _discard_launcher(env: Mapping[str, str] | None = None) -> None:
     """After an interruption mid-run the protocol state is unknown: start afresh next time."""
     launcher = _launchers.pop(_env_key(env), None)
     if launcher is not None:

@@ -80,10 +80,15 @@ def test_the_server_gets_none_of_it(hostile_server):
     assert not names & set(HOSTILE), names & set(HOSTILE)
 
 
-@pytest.mark.parametrize("client_name", [
-    "python-urllib", "python-requests", "python-requests-futures", "python-httpx", "python-aiohttp",
-    "go-nethttp", "rust-ureq", "rust-reqwest", "curl",
-])
+CLIENTS = ["python-urllib", "python-requests", "python-requests-futures", "python-httpx", "python-aiohttp",
+           "go-nethttp", "rust-ureq", "rust-reqwest", "curl"]
+
+
+def test_every_configured_client_is_covered(config):
+    assert sorted(c.name for c in config.clients) == sorted(CLIENTS)
+
+
+@pytest.mark.parametrize("client_name", CLIENTS)
 def test_every_client_verifies_untraced(config, built, hostile_server, hostile, monkeypatch, client_name):
     assert built[client_name]["status"] in ("built", "up-to-date"), built[client_name]["message"]
     record, stderr = _run(config, hostile_server, client_name, EnvPolicy(), monkeypatch)
