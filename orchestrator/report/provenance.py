@@ -128,7 +128,8 @@ def _process_environment(recorded: Mapping[str, Any] | None) -> list[tuple[str, 
                            for name, env in recorded.get("clients", {}).items())
     return [
         ("client environment", f"{recorded.get('policy')}: {given}"),
-        ("inherited by the clients", inherited or "nothing"),
+        ("inherited by the clients", (inherited or "nothing") + "".join(
+            f"; {name} asked for but not set" for name in recorded.get("inherit_missing", []))),
         ("set by the config", _text(per_client, "nothing", width=REASON_WIDTH)),
         ("server environment", "fixed base only" if recorded.get("server") else "not ours (remote server)"),
         ("environment warnings", "; ".join(recorded.get("warnings", [])) or "none"),
