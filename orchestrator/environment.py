@@ -19,8 +19,7 @@ from typing import Any
 
 from .build import read_manifest
 from .config import ClientSpec, Config
-from .process_env import EnvPolicy, server_environment
-from .runner import config_env
+from .process_env import EnvPolicy, config_env, server_environment
 from .toolchains import placeholders, probe_toolchains
 from .versions import client_packages, library_version
 

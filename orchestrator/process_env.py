@@ -32,7 +32,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .config import ClientSpec, Config, expand
 from .errors import PolybenchError
+from .toolchains import placeholders
 
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FIXED = {"LANG": "C.UTF-8"}
@@ -109,6 +111,12 @@ def parse_names(text: str | None) -> tuple[str, ...]:
         if not NAME_PATTERN.match(name):
             raise PolybenchError(f"--inherit-env: {name!r} is not an environment variable name")
     return names
+
+
+def config_env(config: Config, client: ClientSpec) -> dict[str, str]:
+    """The client's `env:` from polybench.yaml, placeholders filled."""
+    values = placeholders(config)
+    return {name: expand((value,), values)[0] for name, value in client.env.items()}
 
 
 def base_environment(host: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from .config import Case, ClientSpec, Config, expand
 from .errors import PolybenchError
-from .process_env import EnvPolicy
+from .process_env import EnvPolicy, config_env
 from .results import RunRecord
 from .spawn import run_process
 from .toolchains import placeholders
@@ -45,12 +45,6 @@ def client_argv(config: Config, client: ClientSpec, case: Case, url: str, run_id
         if name in case.params:
             argv += [f"--{name.replace('_', '-')}", str(case.params[name])]
     return argv
-
-
-def config_env(config: Config, client: ClientSpec) -> dict[str, str]:
-    """The client's `env:` from polybench.yaml, placeholders filled."""
-    values = placeholders(config)
-    return {name: expand((value,), values)[0] for name, value in client.env.items()}
 
 
 def parse_importtime(stderr: str) -> list[dict[str, Any]]:
