@@ -62,9 +62,11 @@ def serve(c, port=None, dev=False):
     "results_root": "write results/<timestamp>/ under this folder (default: the repository)",
     "seed": "seed of the rounds' random order (default: random; recorded either way)",
     "pin": "pin CPUs, e.g. server=1,clients=0 (default: off; recorded when on)",
+    "inherit_env": "NAME,...: pass these variables of your environment to the clients (default: none)",
+    "inherit_all_env": "pass your whole environment to the clients (not recommended; docs/environment.md)",
 })
 def run(c, profile="default", config=None, clients=None, scenarios=None, server_url=None, resume=False,
-        quiet=False, results_root=None, seed=None, pin=None):
+        quiet=False, results_root=None, seed=None, pin=None, inherit_env=None, inherit_all_env=False):
     """Run the benchmark matrix, verified, into results/<timestamp>/."""
     argv = ["run", "--profile", profile]
     _opt(argv, "--config", config)
@@ -76,6 +78,8 @@ def run(c, profile="default", config=None, clients=None, scenarios=None, server_
     _opt(argv, "--results-root", results_root)
     _opt(argv, "--seed", seed)
     _opt(argv, "--pin", pin)
+    _opt(argv, "--inherit-env", inherit_env)
+    _opt(argv, "--inherit-all-env", inherit_all_env)
     _call(argv)
 
 
@@ -110,8 +114,11 @@ def compare(c, old, new, threshold=0.05, fail_on_regression=False):
 @task(name="time", help={"json": "print the summary as JSON",
                          "warmup": "warm-up runs (default 3)",
                          "min_runs": "minimum counted runs (default 10)",
-                         "max_runs": "maximum counted runs (default 200)"})
-def time_(c, json=False, warmup=3, min_runs=10, max_runs=200):
+                         "max_runs": "maximum counted runs (default 200)",
+                         "inherit_env": "NAME,...: pass these variables to the command (default: a clean "
+                                        "environment, as pyperf)",
+                         "inherit_all_env": "pass your whole environment to the command (hyperfine's default)"})
+def time_(c, json=False, warmup=3, min_runs=10, max_runs=200, inherit_env=None, inherit_all_env=False):
     """Time any command like hyperfine: invoke time -- CMD ARGS.
 
     invoke joins the words after -- with spaces, so quoting is lost; for an
@@ -119,6 +126,8 @@ def time_(c, json=False, warmup=3, min_runs=10, max_runs=200):
     """
     argv = ["time", "--warmup", str(warmup), "--min-runs", str(min_runs), "--max-runs", str(max_runs)]
     _opt(argv, "--json", json)
+    _opt(argv, "--inherit-env", inherit_env)
+    _opt(argv, "--inherit-all-env", inherit_all_env)
     _call([*argv, "--", *shlex.split(c.remainder)])
 
 

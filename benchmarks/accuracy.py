@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from tabulate import tabulate  # noqa: E402
 
 from orchestrator.environment import cpu_model  # noqa: E402
+from orchestrator.process_env import EnvPolicy  # noqa: E402
 from orchestrator.timer import TimerSettings, time_command  # noqa: E402
 
 TARGET = 0.05
@@ -51,7 +52,8 @@ def hyperfine_walls_ms(argv: list[str], runs: int, output: str = "null") -> list
 
 def polybench_walls_ms(argv: list[str], runs: int) -> list[float]:
     settings = TimerSettings(warmup=20, min_runs=runs, max_runs=runs, budget_s=1e9)
-    return time_command(argv, settings)["wall_ms_values"]
+    # hyperfine passes its whole environment on: so does polybench here, like for like.
+    return time_command(argv, settings, EnvPolicy(inherit_all=True))["wall_ms_values"]
 
 
 def compare(label: str, argv: list[str], rounds: int) -> list[object]:

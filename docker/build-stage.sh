@@ -15,6 +15,9 @@ python3 -m venv /app/.venv
 if [ -d "$deps/wheels" ]; then
     echo "build-stage: Python wheels from docker/deps/wheels (no index)"
     set -- --no-index --find-links "$deps/wheels"
+    # The Python clients' own venvs (clients/python/make_venv.py, run by
+    # `orchestrator build`) install with pip too: the same wheels, offline.
+    export PIP_NO_INDEX=1 PIP_FIND_LINKS="$deps/wheels"
 else
     set --
 fi

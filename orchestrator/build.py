@@ -20,7 +20,7 @@ from pathlib import Path
 from .atomic import write_json_atomic
 from .config import BuildSpec, ClientSpec, Config, expand
 from .toolchains import placeholders, probe_toolchains
-from .versions import library_version
+from .versions import client_packages, library_version
 
 BUILD_DIR = "build"
 MANIFEST = "manifest.json"
@@ -35,6 +35,7 @@ class BuildOutcome:
     seconds: float = 0.0
     outputs: dict[str, int] = field(default_factory=dict)  # path -> size in bytes
     library_version: str | None = None
+    packages: dict[str, str] | None = None  # the entry's `packages:` command, e.g. a Python client's venv
 
     @property
     def usable(self) -> bool:
@@ -122,6 +123,7 @@ def build_all(config: Config, clients: Iterable[ClientSpec] | None = None, *, fo
         outcome = build_client(config, client, present, force=force, log=log)
         if outcome.usable:
             outcome.library_version = library_version(config, client)
+            outcome.packages = client_packages(config, client)
         outcomes.append(outcome)
         detail = f" in {outcome.seconds:.1f} s" if outcome.status == "built" else ""
         sizes = ", ".join(f"{Path(p).name} {s / 1e6:.1f} MB" for p, s in outcome.outputs.items() if s > 100_000)

@@ -53,9 +53,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     directory = run_benchmarks(config, args.profile, clients=_csv(args.clients), scenarios=_csv(args.scenarios),
                                server_url=args.server_url, resume=args.resume, quiet=args.quiet,
                                results_root=Path(args.results_root) if args.results_root else None,
-                               seed=args.seed, pin=args.pin)
+                               seed=args.seed, pin=args.pin, env_policy=_env_policy(args))
     print(f"results: {directory / 'results.json'}")
     return 0
+
+
+def _env_policy(args: argparse.Namespace):  # -> process_env.EnvPolicy
+    from .process_env import EnvPolicy, parse_names
+
+    return EnvPolicy(inherit=parse_names(args.inherit_env), inherit_all=args.inherit_all_env)
+
+
+def _env_flags(verb: argparse.ArgumentParser) -> None:
+    verb.add_argument("--inherit-env", metavar="NAME,...",
+                      help="pass these variables of your environment to the clients (default: none; "
+                           "docs/environment.md)")
+    verb.add_argument("--inherit-all-env", action="store_true",
+                      help="pass your whole environment to the clients (hyperfine's default; not recommended)")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -80,7 +94,7 @@ def cmd_time(args: argparse.Namespace) -> int:
     if command and command[0] == "--":
         command = command[1:]
     settings = TimerSettings(warmup=args.warmup, min_runs=args.min_runs, max_runs=args.max_runs)
-    summary = time_command(command, settings)
+    summary = time_command(command, settings, _env_policy(args))
     print(render_json(summary) if args.json else render(summary))
     return 0
 
@@ -115,6 +129,7 @@ def parser() -> argparse.ArgumentParser:
                      help="seed of the rounds' random order (default: a random one; recorded either way)")
     run.add_argument("--pin", default=None,
                      help="pin CPUs, e.g. server=1,clients=0 (default: off; recorded when on)")
+    _env_flags(run)
     run.set_defaults(func=cmd_run)
 
     report = verbs.add_parser("report", help="write reports/<timestamp>/report.md from results")
@@ -136,6 +151,7 @@ def parser() -> argparse.ArgumentParser:
     timer.add_argument("--warmup", type=int, default=3)
     timer.add_argument("--min-runs", type=int, default=10)
     timer.add_argument("--max-runs", type=int, default=200)
+    _env_flags(timer)
     timer.add_argument("command", nargs=argparse.REMAINDER, help="the command (after --)")
     timer.set_defaults(func=cmd_time)
     return root

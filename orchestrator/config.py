@@ -56,6 +56,8 @@ class ClientSpec:
     scenarios: tuple[str, ...] | None = None  # None: every scenario
     scenario_argv: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     importtime: tuple[str, ...] | None = None
+    env: Mapping[str, str] = field(default_factory=dict)  # added to the clean base (process_env.py)
+    packages: tuple[str, ...] | None = None  # argv printing `name==version` lines: what the client runs with
 
     def supports(self, scenario: str) -> bool:
         if self.output == "bodies":
@@ -199,7 +201,7 @@ def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> Client
     key = f"clients[{index}]"
     raw = _mapping(raw, key)
     allowed = {"name", "language", "library", "concurrency_model", "build", "run", "output",
-               "scenarios", "scenario_argv", "importtime"}
+               "scenarios", "scenario_argv", "importtime", "env", "packages"}
     _no_unknown_keys(raw, allowed, key)
     name = _string(raw.get("name"), f"{key}.name")
     if not NAME_PATTERN.match(name):
@@ -235,7 +237,24 @@ def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> Client
         scenarios=scenarios,
         scenario_argv=scenario_argv,
         importtime=_strings(raw["importtime"], f"{key}.importtime") if "importtime" in raw else None,
+        env=_env(raw.get("env", {}), f"{key}.env"),
+        packages=_argv(raw["packages"], f"{key}.packages") if "packages" in raw else None,
     )
+
+
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _env(value: Any, key: str) -> dict[str, str]:
+    """A client's `env:`: variable names to string values ({root}-style placeholders allowed)."""
+    env = {}
+    for name, text in _mapping(value, key).items():
+        if not isinstance(name, str) or not ENV_NAME.match(name):
+            raise ConfigError(f"{key}: {name!r} is not an environment variable name")
+        if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+            raise ConfigError(f"{key}.{name}: expected a string")
+        env[name] = str(text)
+    return env
 
 
 def _known_scenario(name: str, key: str) -> None:

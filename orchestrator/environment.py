@@ -19,8 +19,9 @@ from typing import Any
 
 from .build import read_manifest
 from .config import ClientSpec, Config
-from .toolchains import probe_toolchains
-from .versions import library_version
+from .process_env import EnvPolicy, config_env, server_environment
+from .toolchains import placeholders, probe_toolchains
+from .versions import client_packages, library_version
 
 IMAGE_ID_FILE = Path("/etc/polybench-image")  # written by the Dockerfile
 
@@ -89,7 +90,21 @@ def _at_build_time(version: str | None) -> str | None:
     return f"{version} (at build time)" if version else None
 
 
-def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any]) -> dict[str, Any]:
+def interpreter(config: Config, client: ClientSpec) -> str | None:
+    """The program a client's argv starts (for Python clients, its venv's interpreter), relative to the repo."""
+    argv = client.run or next(iter(client.scenario_argv.values()), None)
+    if not argv:
+        return None
+    try:
+        program = argv[0].format_map(placeholders(config))
+    except (KeyError, IndexError, ValueError):
+        program = argv[0]
+    root = str(config.root)
+    return program[len(root) + 1:] if program.startswith(root + "/") else program
+
+
+def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any],
+            env_policy: EnvPolicy | None = None) -> dict[str, Any]:
     manifest = read_manifest(config) or {}
     # Inside the image the compilers are gone (only the binaries ship): fall
     # back to the versions the build recorded, marked as such.
@@ -110,13 +125,22 @@ def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any]
                 or _at_build_time(manifest.get("clients", {}).get(client.name, {}).get("library_version")),
                 "concurrency_model": client.concurrency_model,
                 "build": manifest.get("clients", {}).get(client.name),
+                "interpreter": interpreter(config, client),
+                "packages": client_packages(config, client)
+                or manifest.get("clients", {}).get(client.name, {}).get("packages"),
             }
             for client in clients
         },
+        # The orchestrator's own venv: the server runs in it, the clients do not.
         "python_packages": {
             dist.metadata["Name"].lower(): dist.version for dist in metadata.distributions()
         },
         "git": git(config.root),
         "container": container(),
         "server": dict(server),
+        "process_environment": {
+            **(env_policy or EnvPolicy()).record({client.name: config_env(config, client) for client in clients}),
+            # A server we started gets the fixed base only; a remote one, whatever its host gave it.
+            "server": None if server.get("remote") else server_environment(),
+        },
     }

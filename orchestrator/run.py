@@ -21,6 +21,7 @@ from .config import ClientSpec, Config, Profile
 from .errors import PolybenchError
 from .launcher import ensure_launcher
 from .pinning import Pin, parse_pin, pin_tree
+from .process_env import EnvPolicy
 from .progress import Progress
 from .remote_server import RemoteServer
 from .runner import Runner
@@ -76,7 +77,7 @@ def _resume_dir(root: Path, meta: dict[str, Any]) -> tuple[Path, list[results.Ru
     if (directory / results.RESULTS_FILE).exists():
         raise PolybenchError(f"--resume: {directory.name} already finished; start a new run without --resume")
     old_meta, records = results.read_run_log(directory)
-    for key in ("profile", "config_sha256", "clients", "cases"):
+    for key in ("profile", "config_sha256", "clients", "cases", "inherit_env"):
         if old_meta.get(key) != meta.get(key):
             raise PolybenchError(f"--resume: {directory.name} was run with a different {key}; "
                                  "resume with the same options, or start afresh")
@@ -106,12 +107,14 @@ def _pin_processes(pin: Pin | None, server: Any) -> None:
 def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | None = None,
                    scenarios: list[str] | None = None, server_url: str | None = None,
                    resume: bool = False, quiet: bool = False, results_root: Path | None = None,
-                   seed: int | None = None, pin: str | None = None) -> Path:
+                   seed: int | None = None, pin: str | None = None,
+                   env_policy: EnvPolicy | None = None) -> Path:
     """Run a profile and return the results directory (under results_root/results/, default the repo).
 
     ``seed`` fixes the rounds' order (default: a random one, recorded; on
     --resume the recorded one). ``pin`` is `server=CPUS,clients=CPUS`
-    (orchestrator.pinning), off by default.
+    (orchestrator.pinning), off by default. ``env_policy``: the clients'
+    environment (process_env.py; default: the clean base only).
     """
     results_root = results_root or config.root
     pinned = parse_pin(pin) if pin else None
@@ -125,6 +128,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     if not cases:
         raise PolybenchError(f"profile {profile.name!r} has none of the scenarios {', '.join(scenario_names)}")
     chosen = [config.client(name) for name in client_names]
+    env_policy = env_policy or EnvPolicy()
     manifest = read_manifest(config)
     if manifest is None:
         raise PolybenchError("no build found: run `invoke build` first")
@@ -137,6 +141,8 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
         "cases": [case.id for case in cases],
         "settings": asdict(profile.runs),
         "schedule": {"method": SCHEDULE_METHOD, "seed": seed, "pin": pinned.to_json() if pinned else None},
+        # Runs with different inherited variables must not be mixed in one cell (docs/environment.md).
+        "inherit_env": {"names": list(env_policy.inherit), "all": env_policy.inherit_all},
     }
     plan = [
         {"client": client.name, "language": client.language, "library": client.library_label,
@@ -157,6 +163,8 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     for name, why in skipped.items():
         if why and not quiet:
             print(f"skipping {name}: {why}", file=sys.stderr)
+    for line in env_policy.warnings():
+        print(f"polybench: warning: {line}", file=sys.stderr)  # also in the results and the report
     settings = profile.runs
     cells = [CellState(client, case) for case in cases for client in runnable if client.supports(case.scenario)]
     progress = Progress(len(plan), settings.warmup + settings.min_runs + 1, quiet=quiet)
@@ -165,13 +173,13 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     try:
         with _server(server_url) as server:
             _pin_processes(pinned, server)
-            env_info = environment.collect(config, chosen, _describe_server(server))
+            env_info = environment.collect(config, chosen, _describe_server(server), env_policy)
 
             def keep(record: results.RunRecord) -> None:
                 log.append(record)
                 records.append(record)
 
-            runner = Runner(config, server, settings.timeout_s, on_record=keep)
+            runner = Runner(config, server, settings.timeout_s, on_record=keep, env_policy=env_policy)
             run_rounds(runner, cells, settings, meta["schedule"]["seed"], previous, events)
     except KeyboardInterrupt:
         progress.close()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .config import Case, ClientSpec, Config, expand
 from .errors import PolybenchError
+from .process_env import EnvPolicy, config_env
 from .results import RunRecord
 from .spawn import run_process
 from .toolchains import placeholders
@@ -65,6 +66,11 @@ class Runner:
     server: Server
     timeout_s: float
     on_record: Callable[[RunRecord], None] = lambda record: None
+    env_policy: EnvPolicy = field(default_factory=EnvPolicy)
+
+    def client_env(self, client: ClientSpec) -> dict[str, str]:
+        """The whole environment `client` runs with: clean base + its `env:` + what the user inherits."""
+        return self.env_policy.for_process(config_env(self.config, client))
 
     def run(self, client: ClientSpec, case: Case, kind: str, index: int, *, round_no: int | None = None,
             position: int | None = None) -> RunRecord:
@@ -72,7 +78,7 @@ class Runner:
         run_id = new_run_id()
         runtime_args = client.importtime if kind == "importtime" and client.importtime else ()
         argv = client_argv(self.config, client, case, self.server.url, run_id, runtime_args)
-        result = run_process(argv, timeout_s=self.timeout_s)
+        result = run_process(argv, timeout_s=self.timeout_s, env=self.client_env(client))
         try:
             server_stats = self.server.stats(run_id)
         except PolybenchError:

@@ -34,6 +34,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from .errors import PolybenchError
+from .process_env import server_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN_CONF = ROOT / "server" / "gunicorn_conf.py"
@@ -144,6 +145,7 @@ class SharedServer:
         try:
             self._process = subprocess.Popen(
                 self._argv(fd), cwd=ROOT, pass_fds=(fd,), start_new_session=True,
+                env=server_environment(),  # its own minimal environment (process_env.py)
                 stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT if output is not None else None,
             )
         except OSError as error:

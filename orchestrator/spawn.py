@@ -27,7 +27,7 @@ import select
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,19 +53,26 @@ class ProcessResult:
     stderr: str
 
 
-def resolve_executable(name: str) -> str:
-    path = shutil.which(name)
+def resolve_executable(name: str, env: Mapping[str, str] | None = None) -> str:
+    """name's path as the child's PATH finds it (env None: the orchestrator's PATH)."""
+    path = shutil.which(name, path=env.get("PATH", "") if env is not None else None)
     if path is None:
         raise PolybenchError(f"executable not found: {name}")
     return path
 
 
 class _Launcher:
-    """The long-lived polybench-launch --serve process and its request protocol."""
+    """The long-lived polybench-launch --serve process and its request protocol.
 
-    def __init__(self) -> None:
+    Its children get its own environment (posix_spawn with `environ`), so a
+    launcher is started with exactly the environment its children must have:
+    one launcher per distinct environment (orchestrator/process_env.py).
+    """
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
         self.process = subprocess.Popen([str(ensure_launcher()), "--serve"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, bufsize=0)
+                                        stdout=subprocess.PIPE, bufsize=0,
+                                        env=dict(env) if env is not None else None)
         self.pending = b""
         self.scratch = Path(tempfile.mkdtemp(prefix="polybench-run-", dir=_memory_backed_tmp()))
 
@@ -120,35 +127,41 @@ def _memory_backed_tmp() -> str | None:
     return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
 
 
-_launcher: _Launcher | None = None
+EnvKey = tuple[tuple[str, str], ...] | None  # None: the orchestrator's own environment
+_launchers: dict[EnvKey, _Launcher] = {}
 _client_cpus: frozenset[int] | None = None
 
 
 def set_client_cpus(cpus: frozenset[int] | None) -> None:
-    """Run every client on these CPUs (the launcher's affinity, which its children inherit); None: any."""
+    """Run every client on these CPUs (the launchers' affinity, which their children inherit); None: any."""
     global _client_cpus
     _client_cpus = cpus
-    if _launcher is not None and _launcher.alive():
-        os.sched_setaffinity(_launcher.process.pid, cpus if cpus is not None else os.sched_getaffinity(0))
+    for launcher in _launchers.values():
+        if launcher.alive():
+            os.sched_setaffinity(launcher.process.pid, cpus if cpus is not None else os.sched_getaffinity(0))
 
 
-def _shared_launcher() -> _Launcher:
-    global _launcher
-    if _launcher is None or not _launcher.alive():
-        _launcher = _Launcher()
-        atexit.register(_launcher.close)
+def _env_key(env: Mapping[str, str] | None) -> EnvKey:
+    return tuple(sorted(env.items())) if env is not None else None
+
+
+def _shared_launcher(env: Mapping[str, str] | None = None) -> _Launcher:
+    key = _env_key(env)
+    launcher = _launchers.get(key)
+    if launcher is None or not launcher.alive():
+        launcher = _launchers[key] = _Launcher(env)
+        atexit.register(launcher.close)
         if _client_cpus is not None:
-            os.sched_setaffinity(_launcher.process.pid, _client_cpus)
-    return _launcher
+            os.sched_setaffinity(launcher.process.pid, _client_cpus)
+    return launcher
 
 
-def _discard_launcher() -> None:
+def _discard_launcher(env: Mapping[str, str] | None = None) -> None:
     """After an interruption mid-run the protocol state is unknown: start afresh next time."""
-    global _launcher
-    if _launcher is not None:
-        _launcher.process.terminate()  # SIGTERM: it kills the running child's group, then itself
-        _launcher.close()
-        _launcher = None
+    launcher = _launchers.pop(_env_key(env), None)
+    if launcher is not None:
+        launcher.process.terminate()  # SIGTERM: it kills the running child's group, then itself
+        launcher.close()
 
 
 def _read_back(path: Path) -> str:
@@ -159,16 +172,20 @@ def _read_back(path: Path) -> str:
         return ""
 
 
-def run_process(argv: Sequence[str], *, timeout_s: float) -> ProcessResult:
-    """Run argv (no shell) through the launcher and return its timing and output."""
-    resolve_executable(argv[0])  # a clear error before anything is timed
-    launcher = _shared_launcher()
+def run_process(argv: Sequence[str], *, timeout_s: float, env: Mapping[str, str] | None = None) -> ProcessResult:
+    """Run argv (no shell) through the launcher and return its timing and output.
+
+    env: the child's whole environment (process_env.EnvPolicy.for_process);
+    None inherits the orchestrator's, for callers that time by hand.
+    """
+    resolve_executable(argv[0], env)  # a clear error before anything is timed
+    launcher = _shared_launcher(env)
     try:
         measured, stdout, stderr = launcher.run(argv, timeout_s)
     except BaseException:
         # Ctrl-C or a broken launcher while a client runs: the client's group
         # dies with the launcher's state; the next run starts a new launcher.
-        _discard_launcher()
+        _discard_launcher(env)
         raise
     return ProcessResult(
         argv=tuple(argv),

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import stats
 from .errors import PolybenchError
+from .process_env import EnvPolicy
 from .spawn import run_process
 
 
@@ -27,17 +28,22 @@ class TimerSettings:
     timeout_s: float = 60.0
 
 
-def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings()) -> dict[str, Any]:
+def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings(),
+                 env_policy: EnvPolicy | None = None) -> dict[str, Any]:
     """Run argv repeatedly (adaptive count) and summarise wall, CPU time and peak RSS.
 
     CPU time is user + system per run (``cpu_ms``) and its share of the wall
     time; ``user_ms`` and ``sys_ms`` are null unless the split is resolvable
     (stats.cpu_split_resolvable), never a median of a tick-sampled split.
+    The command gets a clean environment (process_env.py, as pyperf does) unless
+    env_policy inherits chosen variables or, like hyperfine, all of them.
     """
     if not argv:
         raise PolybenchError("nothing to time: give a command after --, e.g. invoke time -- /usr/bin/true")
+    env_policy = env_policy or EnvPolicy()
+    env = env_policy.for_process()
     for _ in range(settings.warmup):
-        result = run_process(argv, timeout_s=settings.timeout_s)
+        result = run_process(argv, timeout_s=settings.timeout_s, env=env)
         _check(result.exit_code, result.timed_out, argv, result.stderr)
     walls: list[float] = []
     users: list[float] = []
@@ -46,7 +52,7 @@ def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings())
     spent = 0.0
     reason = ""
     while True:
-        result = run_process(argv, timeout_s=settings.timeout_s)
+        result = run_process(argv, timeout_s=settings.timeout_s, env=env)
         _check(result.exit_code, result.timed_out, argv, result.stderr)
         walls.append(result.wall_ns / 1e6)
         users.append(result.user_ns / 1e6)
@@ -72,6 +78,7 @@ def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings())
         "sys_ms": stats.summarize(systems).to_dict() if resolvable else None,
         "peak_rss_mib": stats.summarize(rss).to_dict(),
         "wall_ms_values": walls,
+        "environment": env_policy.record({}),
     }
 
 
@@ -110,6 +117,8 @@ def render(summary: dict[str, Any]) -> str:
     ]
     if wall.get("multimodal"):
         lines.append("  Warning: the times are multimodal (two or more distinct levels): a median hides that.")
+    for warning in summary.get("environment", {}).get("warnings", []):
+        lines.append(f"  Warning: {warning}.")
     if wall["outliers"]:
         lines.append(f"  Warning: {len(wall['outliers'])} statistical outliers (modified Z-score > 3.5).")
     if wall["noisy"]:

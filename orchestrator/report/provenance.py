@@ -100,6 +100,7 @@ def _rows(source: Source) -> list[tuple[str, str]]:
         ("server", _text(server.get("url"))),
         ("server location", "remote (another host)" if server.get("remote") else "local (same host, loopback)"),
         ("server worker model", _text(server.get("worker_model"))),
+        *_process_environment(env.get("process_environment")),
         ("profile", _text(data.get("profile"))),
         ("config SHA-256", _text(data.get("config_sha256"))[:16]),
         ("results written", _text(data.get("created"))),
@@ -112,6 +113,27 @@ def _rows(source: Source) -> list[tuple[str, str]]:
         ("results file", _text(source.path, width=REASON_WIDTH)),
     ]
     return rows
+
+
+def _process_environment(recorded: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """Rows for what the clients' and server's processes got (orchestrator/process_env.py)."""
+    if not recorded:
+        return [("client environment", "not recorded (inherited the orchestrator's whole environment)")]
+    base = recorded.get("base")
+    given = (", ".join(f"{k}={base[k]}" if k == "LANG" else k for k in base) if base
+             else "the caller's whole environment")
+    inherited = ", ".join(f"{k}={v}" if v is not None else f"{k} (value not recorded)"
+                          for k, v in recorded.get("inherited", {}).items())
+    per_client = "; ".join(f"{name}: {', '.join(f'{k}={v}' for k, v in env.items())}"
+                           for name, env in recorded.get("clients", {}).items())
+    return [
+        ("client environment", f"{recorded.get('policy')}: {given}"),
+        ("inherited by the clients", (inherited or "nothing") + "".join(
+            f"; {name} asked for but not set" for name in recorded.get("inherit_missing", []))),
+        ("set by the config", _text(per_client, "nothing", width=REASON_WIDTH)),
+        ("server environment", "fixed base only" if recorded.get("server") else "not ours (remote server)"),
+        ("environment warnings", "; ".join(recorded.get("warnings", [])) or "none"),
+    ]
 
 
 def _environment_table(ctx: Context) -> str:
@@ -154,7 +176,17 @@ def _packages(ctx: Context) -> str | None:
         if shown:
             prefix = f"{source.label}: " if ctx.multi_host else ""
             lines.append(f"- {prefix}{', '.join(shown)} ({len(packages)} packages in the environment in all)")
-    return "Python packages the clients and server use:\n\n" + "\n".join(lines) if lines else None
+    return "Python packages of the orchestrator's own environment (the server runs in it, no client does):\n\n" \
+        + "\n".join(lines) if lines else None
+
+
+def _client_packages(ctx: Context) -> str | None:
+    """What each client with a `packages:` listing ran with (each Python client's own venv)."""
+    lines = [f"- {prefix}{name} (`{client.get('interpreter')}`): "
+             + (", ".join(f"{k} {v}" for k, v in client["packages"].items()) or "standard library only")
+             for source in ctx.sources for prefix in [f"{source.label}: " if ctx.multi_host else ""]
+             for name, client in source.environment.get("clients", {}).items() if client.get("packages") is not None]
+    return "Each client's own packages (the whole of its environment):\n\n" + "\n".join(lines) if lines else None
 
 
 def grouped_failures(source: Source) -> list[tuple[str, int, str]]:
@@ -198,6 +230,8 @@ def warnings(ctx: Context) -> str | None:
             more = f"; and {len(failures) - 3} other reasons" if len(failures) > 3 else ""
             lines.append(f"**{total} run{'s' if total != 1 else ''} failed verification{where}** and "
                          f"{'are' if total != 1 else 'is'} left out of every statistic: {reasons}{more}.")
+        for line in (source.environment.get("process_environment") or {}).get("warnings", []):
+            lines.append(f"**Environment{where}**: {line}.")
         if not source.data.get("finished"):
             lines.append(f"**The run{where} did not finish**: some cells have fewer runs than the profile asks for.")
         failed_cells = [b for b in source.benches if b.status == "failed"]
@@ -215,6 +249,7 @@ def render(ctx: Context) -> str:
         _environment_table(ctx),
         heading(3, "Clients"),
         _clients_table(ctx),
+        _client_packages(ctx),
         _packages(ctx),
         _failures(ctx),
     )

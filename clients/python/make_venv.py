@@ -1,0 +1,94 @@
+"""Build a Python client's own virtual environment, or list what one holds (standard library only).
+
+    python make_venv.py build REQUIREMENTS VENV   # polybench.yaml's build step for a Python client
+    python make_venv.py list VENV                 # `name==version` per distribution (the entry's `packages:`)
+
+A user's script runs with its client library and nothing else, so each Python
+client gets a venv of its own: no pip, no setuptools (whose
+distutils-precedence.pth runs code at every interpreter start), only the
+distributions its requirements file pins. The install is hash-checked
+(`--require-hashes`, wheels only); pip's own environment settings apply, so
+PIP_NO_INDEX=1 and PIP_FIND_LINKS=DIR make it offline (the Docker build).
+The build fails if any .pth file in the venv would execute code, or if the
+venv holds a distribution its requirements file does not pin.
+
+Run by the orchestrator's interpreter; the venv is based on the interpreter
+that one was made from (venv uses sys._base_executable), never chained.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import venv
+from importlib import metadata
+from pathlib import Path
+
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
+
+
+def normalise(name: str) -> str:
+    """PEP 503 name normalisation (Requests_Futures == requests-futures)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pinned(requirements: Path) -> dict[str, str]:
+    """name -> version for every `name==version` line of a requirements file."""
+    return {normalise(name): version for name, version in PIN.findall(requirements.read_text())}
+
+
+def site_packages(venv_dir: Path) -> Path:
+    found = sorted(venv_dir.glob("lib/python3*/site-packages"))
+    if len(found) != 1:
+        raise SystemExit(f"make_venv: expected one site-packages under {venv_dir}, found {len(found)}")
+    return found[0]
+
+
+def installed(venv_dir: Path) -> dict[str, str]:
+    """name -> version of every distribution in the venv's site-packages."""
+    dists = metadata.distributions(path=[str(site_packages(venv_dir))])
+    return {normalise(dist.metadata["Name"]): dist.version for dist in dists}
+
+
+def executable_pth_lines(venv_dir: Path) -> list[str]:
+    """`file: line` for each .pth line that site.py would execute (it runs lines starting with `import`)."""
+    found = []
+    for pth in sorted(site_packages(venv_dir).glob("*.pth")):
+        for line in pth.read_text(errors="replace").splitlines():
+            if line.startswith(("import ", "import\t")):
+                found.append(f"{pth.name}: {line.strip()[:80]}")
+    return found
+
+
+def build(requirements: Path, venv_dir: Path) -> None:
+    venv.EnvBuilder(clear=True, with_pip=False, symlinks=True).create(venv_dir)
+    python = venv_dir / "bin" / "python"
+    wanted = pinned(requirements)
+    if wanted:
+        subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
+                        "--disable-pip-version-check", "--no-input", "--require-hashes", "--only-binary=:all:",
+                        "--requirement", str(requirements)], check=True)
+    problems = [f"executable .pth line ({line})" for line in executable_pth_lines(venv_dir)]
+    have = installed(venv_dir)
+    problems += [f"{name} {have[name]} is installed but not pinned in {requirements}" for name in have
+                 if name not in wanted]
+    # A pin whose marker excludes this Python (typing-extensions on 3.13) is absent, not wrong.
+    problems += [f"{name} {have[name]} is installed but {wanted[name]} is pinned" for name in have
+                 if name in wanted and have[name] != wanted[name]]
+    if problems:
+        raise SystemExit("make_venv: " + "; ".join(problems))
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) == 3 and argv[0] == "build":
+        build(Path(argv[1]), Path(argv[2]))
+    elif len(argv) == 2 and argv[0] == "list":
+        for name, version in sorted(installed(Path(argv[1])).items()):
+            print(f"{name}=={version}")
+    else:
+        raise SystemExit("usage: make_venv.py build REQUIREMENTS VENV | make_venv.py list VENV")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,39 @@
+"""The report shows what environment the clients ran with, and warns about inherited knobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from synthetic import make_results, write_results
+
+from orchestrator.process_env import EnvPolicy
+from orchestrator.report import generate_report
+
+
+def _report(tmp_path: Path, process_environment) -> str:
+    data = make_results(failed_run=False, cases=[("single", {}, 1)])
+    if process_environment is not None:
+        data["environment"]["process_environment"] = process_environment
+    data["environment"]["clients"]["python-requests"]["interpreter"] = "build/venvs/python-requests/bin/python"
+    data["environment"]["clients"]["python-requests"]["packages"] = {"requests": "2.34.2", "urllib3": "2.8.0"}
+    results = write_results(tmp_path / "r", data)
+    return generate_report([results], output_root=tmp_path / "reports", quiet=True).read_text(encoding="utf-8")
+
+
+def test_recorded_environment_and_its_warning_are_shown(tmp_path: Path) -> None:
+    host = {"PATH": "/usr/bin", "HOME": "/home/x", "GOGC": "off", "TOKEN": "hunter2"}
+    recorded = EnvPolicy(inherit=("GOGC", "TOKEN", "NOPE")).record({"go-nethttp": {"GODEBUG": "x=1"}}, host=host)
+    recorded["server"] = {"PATH": "/usr/bin"}
+    text = _report(tmp_path, recorded)
+    before_findings = text.split("## Findings", 1)[0]
+    assert "> **Environment**: inherited GOGC=off: changes Go's garbage collector." in before_findings
+    assert "GOGC=off, TOKEN (value not recorded); NOPE asked for but not set" in text
+    assert "go-nethttp: GODEBUG=x=1" in text
+    assert "hunter2" not in text
+    assert "- python-requests (`build/venvs/python-requests/bin/python`): requests 2.34.2, urllib3 2.8.0" in text
+
+
+def test_results_without_a_recorded_environment_say_so(tmp_path: Path) -> None:
+    text = _report(tmp_path, None)
+    assert "not recorded (inherited the orchestrator's whole environment)" in text
+    assert "> **Environment**" not in text
