@@ -106,7 +106,7 @@ def _median(summary: Mapping[str, Any] | None, key: str) -> Any:
 
 
 def cell_row(bench: Mapping[str, Any], ratio: Mapping[str, Any] | None) -> dict[str, Any]:
-    """One cell as a flat row (see CELL_COLUMNS), its parameters, and any scalar cell fields this module does not know."""
+    """One cell as a flat row (see CELL_COLUMNS), with its parameters and any unknown scalar cell fields."""
     summary = bench.get("summary") or {}
     wall = summary.get("wall_ms") or {}
     phases = summary.get("phases_ms") or {}
