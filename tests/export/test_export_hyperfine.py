@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +90,20 @@ def test_single_run_has_no_stddev() -> None:
     assert result["stddev"] is None
     assert result["exit_codes"] == [None]  # killed by a signal: no exit code, as in hyperfine
     assert result["times"] == [0.002]
+
+
+@pytest.mark.skipif(shutil.which("hyperfine") is None, reason="hyperfine is not installed")
+def test_fields_match_what_the_installed_hyperfine_writes(exported: dict[str, Any], tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    subprocess.run(["hyperfine", "-N", "--runs", "2", "--style", "none", "--export-json", str(real),
+                    "-L", "word", "a,b", "true {word}"], check=True, capture_output=True, timeout=60)
+    written = json.loads(real.read_text())
+    assert set(written) == set(exported) == {"results"}
+    for result in written["results"]:
+        # every field this hyperfine writes is one we know, and our export writes it with the same type
+        assert set(result) <= HYPERFINE_FIELDS
+        ours = exported["results"][0]
+        assert set(result) <= set(ours)
+        for key, value in result.items():
+            if value is not None and ours[key] is not None:
+                assert type(value) is type(ours[key]) or {type(value), type(ours[key])} <= {int, float}, key
