@@ -30,37 +30,37 @@ def _date(epoch_ns: int) -> str:
     return datetime.datetime.fromtimestamp(epoch_ns / 1e9, tz=datetime.UTC).replace(tzinfo=None).isoformat(" ")
 
 
+def _text(value: Any) -> str:
+    # pyperf refuses empty text metadata and line breaks in it
+    return " ".join(str(value).split())
+
+
 def _host_metadata(data: Mapping[str, Any]) -> dict[str, Any]:
     """pyperf's own metadata names for what results.json knows about the measuring host."""
     host = (data.get("environment") or {}).get("host") or {}
-    metadata: dict[str, Any] = {}
-    if host.get("hostname"):
-        metadata["hostname"] = str(host["hostname"])
-    if host.get("cpu_model"):
-        metadata["cpu_model_name"] = str(host["cpu_model"])
+    metadata: dict[str, Any] = {
+        "hostname": _text(host.get("hostname") or ""),
+        "cpu_model_name": _text(host.get("cpu_model") or ""),
+        "platform": _text(" ".join(str(host.get(key) or "") for key in ("os", "kernel", "machine"))),
+    }
     if isinstance(host.get("cpu_count"), int) and host["cpu_count"] > 0:
         metadata["cpu_count"] = host["cpu_count"]
-    platform = " ".join(str(host[key]) for key in ("os", "kernel", "machine") if host.get(key))
-    if platform:
-        metadata["platform"] = platform
-    return metadata
+    return {key: value for key, value in metadata.items() if value != ""}
 
 
 def _cell_metadata(data: Mapping[str, Any], bench: Mapping[str, Any]) -> dict[str, Any]:
     metadata: dict[str, Any] = {
-        "name": cell_name(bench), "unit": "second", "loops": 1,
-        "polybench_client": str(bench["client"]), "polybench_case": str(bench["case"]),
-        "polybench_scenario": str(bench["scenario"]),
+        "name": _text(cell_name(bench)), "unit": "second", "loops": 1,
+        "polybench_client": _text(bench["client"]), "polybench_case": _text(bench["case"]),
+        "polybench_scenario": _text(bench["scenario"]),
+        "polybench_library": _text(bench.get("library") or ""),
+        "polybench_profile": _text(data.get("profile") or ""),
     }
-    if bench.get("library"):
-        metadata["polybench_library"] = str(bench["library"])
     if isinstance(bench.get("calls"), int):
         metadata["polybench_calls"] = bench["calls"]
     if isinstance(bench.get("warmup_runs"), int):
         metadata["polybench_warmup_runs"] = bench["warmup_runs"]
-    if data.get("profile"):
-        metadata["polybench_profile"] = str(data["profile"])
-    return {**_host_metadata(data), **metadata}
+    return {**_host_metadata(data), **{key: value for key, value in metadata.items() if value != ""}}
 
 
 def _run(cell_metadata: Mapping[str, Any], run: Mapping[str, Any]) -> pyperf.Run:

@@ -1,4 +1,9 @@
-"""The pyperf export: pyperf loads it back, and its own commands (stats, hist, compare_to) run on it."""
+"""The pyperf export: pyperf loads it back, and its own commands (stats, hist, compare_to) run on it.
+
+pyperf is imported inside the test, not at collection: it adds about 10 MB to the pytest process, and
+tests/clients/test_python_clients.py::test_stream_never_holds_the_body sees the parent's high-water RSS
+(a child spawned with vfork inherits it at exec).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pyperf
 import pytest
 
 from orchestrator.export import export_results
@@ -22,6 +26,8 @@ def exports(results_dirs: tuple[Path, Path], tmp_path_factory: pytest.TempPathFa
 
 def test_pyperf_loads_one_benchmark_per_measured_cell(exports: tuple[Path, Path],
                                                       results_data: dict[str, Any]) -> None:
+    import pyperf
+
     suite = pyperf.BenchmarkSuite.load(str(exports[0]))
     measured = {f"{b['client']} {b['case']}": b for b in results_data["benchmarks"] if b["runs"]}
     assert suite.get_benchmark_names() == list(measured)
