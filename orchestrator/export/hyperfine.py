@@ -1,11 +1,12 @@
 """hyperfine's JSON export format (`hyperfine --export-json`), so hyperfine's own scripts read polybench results.
 
 The layout is hyperfine's: `{"results": [BenchmarkResult, ...]}` (src/export/json.rs), each result with
-the fields of `BenchmarkResult` (src/benchmark/benchmark_result.rs, hyperfine 1.17 to 1.19), as hyperfine
-computes them (src/benchmark/mod.rs): every time in **seconds**; `mean`, `median`, `min`, `max` of the
-wall times; `stddev` the sample standard deviation (n - 1), null for a single run; `user` and `system`
-the *mean* CPU times; `times` every wall time; `memory_usage_byte` every run's peak RSS in bytes;
-`exit_codes` every run's exit code (null when a signal ended it); `parameters` string values.
+the fields of `BenchmarkResult` (src/benchmark/benchmark_result.rs, hyperfine 1.19; 1.15 writes all but
+`memory_usage_byte`), as hyperfine computes them (src/benchmark/mod.rs): every time in **seconds**;
+`mean`, `median`, `min`, `max` of the wall times; `stddev` the sample standard deviation (n - 1), null
+for a single run; `user` and `system` the *mean* CPU times; `times` every wall time;
+`memory_usage_byte` every run's peak RSS in bytes; `exit_codes` every run's exit code (null when a
+signal ended it); `parameters` string values.
 
 One result per cell, from its counted, verified runs only. `command` is the cell's name ("CLIENT CASE");
 `parameters` hold the client, the scenario and the case's parameters (requests, concurrency, ...), as

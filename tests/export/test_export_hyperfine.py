@@ -13,8 +13,9 @@ import pytest
 
 from orchestrator.export import export_results
 
-# The fields of hyperfine's BenchmarkResult as its JSON export writes them (hyperfine 1.17-1.19,
-# src/benchmark/benchmark_result.rs; the file is {"results": [...]}, src/export/json.rs).
+# The fields of hyperfine's BenchmarkResult as its JSON export writes them (hyperfine 1.19,
+# src/benchmark/benchmark_result.rs; the file is {"results": [...]}, src/export/json.rs;
+# 1.15 writes all of them but memory_usage_byte).
 # `command_with_unused_parameters` is #[serde(skip_serializing)], so never in the file;
 # times, memory_usage_byte and parameters are skipped when None/empty, the rest always present.
 HYPERFINE_FIELDS = {"command", "mean", "stddev", "median", "user", "system", "min", "max", "times",
