@@ -102,6 +102,20 @@ def report(c, results=None, output=None, stdout=False, quiet=False):
     _call(argv)
 
 
+@task(help={
+    "results": "results directory or results.json (default results/latest)",
+    "format_": "hyperfine (its JSON export), pyperf (its JSON), or csv (runs.csv and cells.csv)",
+    "output": "directory for the files (default: the results directory)",
+})
+def export(c, format_, results=None, output=None):
+    """Write results for other tools: invoke export --format hyperfine|pyperf|csv [--results DIR]."""
+    argv = ["export", "--format", format_]
+    _opt(argv, "--output", output)
+    if results:
+        argv.append(results)
+    _call(argv)
+
+
 @task(help={"threshold": "smallest relative change to flag (default 0.05)",
             "fail_on_regression": "exit 1 if any case regressed"})
 def compare(c, old, new, threshold=0.05, fail_on_regression=False):

@@ -73,10 +73,21 @@ def _env_flags(verb: argparse.ArgumentParser) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .export.step_summary import append_first_screen
     from .report import generate_report
 
-    generate_report([Path(p) for p in args.results] or None, output_root=args.output, quiet=args.quiet,
-                    stdout=args.stdout)
+    report = generate_report([Path(p) for p in args.results] or None, output_root=args.output, quiet=args.quiet,
+                             stdout=args.stdout)
+    append_first_screen(report)  # to $GITHUB_STEP_SUMMARY, when set
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_results
+
+    for path in export_results(Path(args.results) if args.results else None, args.format,
+                               Path(args.output) if args.output else None):
+        print(f"wrote {path}")
     return 0
 
 
@@ -138,6 +149,13 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--stdout", action="store_true", help="also print the markdown to stdout")
     report.add_argument("--quiet", action="store_true", help="print only the report path")
     report.set_defaults(func=cmd_report)
+
+    export = verbs.add_parser("export", help="write results in a format other tools read: hyperfine, pyperf, csv")
+    export.add_argument("results", nargs="?", help="results directory or results.json (default results/latest)")
+    export.add_argument("--format", required=True, metavar="hyperfine|pyperf|csv",
+                        help="hyperfine's JSON, pyperf's JSON, or CSV (runs.csv and cells.csv)")
+    export.add_argument("--output", default=None, help="directory for the files (default: the results directory)")
+    export.set_defaults(func=cmd_export)
 
     compare = verbs.add_parser("compare", help="compare two results: changes whose CI excludes zero")
     compare.add_argument("old")
