@@ -51,13 +51,13 @@ def serve(c, port=None, dev=False):
     _call(argv)
 
 
-@task(help={
+@task(optional=["resume"], help={
     "profile": "quick, default, or another profile in the config",
     "config": "config file (default polybench.yaml)",
     "clients": "comma-separated client names (default: all)",
     "scenarios": "comma-separated scenarios (default: all in the profile)",
     "server_url": "use a running server at http://HOST:PORT instead of starting one",
-    "resume": "continue the latest interrupted run",
+    "resume": "continue the newest interrupted run with measurements (or --resume=DIR)",
     "quiet": "no progress bar and no summary table",
     "results_root": "write results/<timestamp>/ under this folder (default: the repository)",
 })
@@ -106,16 +106,30 @@ def compare(c, old, new, threshold=0.05, fail_on_regression=False):
 @task(name="time", help={"json": "print the summary as JSON",
                          "warmup": "warm-up runs (default 3)",
                          "min_runs": "minimum counted runs (default 10)",
-                         "max_runs": "maximum counted runs (default 200)"})
-def time_(c, json=False, warmup=3, min_runs=10, max_runs=200):
-    """Time any command like hyperfine: invoke time -- CMD ARGS.
-
-    invoke joins the words after -- with spaces, so quoting is lost; for an
-    argument that contains spaces use `python -m orchestrator time -- CMD ARGS`.
-    """
-    argv = ["time", "--warmup", str(warmup), "--min-runs", str(min_runs), "--max-runs", str(max_runs)]
+                         "max_runs": "maximum counted runs (default 200)",
+                         "output": "the command's stdout: null (discarded, the default) or file"})
+def time_(c, json=False, warmup=3, min_runs=10, max_runs=200, output="null"):
+    """Time any command like hyperfine: invoke time -- CMD ARGS."""
+    argv = ["time", "--warmup", str(warmup), "--min-runs", str(min_runs), "--max-runs", str(max_runs),
+            "--output", str(output)]
     _opt(argv, "--json", json)
-    _call([*argv, "--", *shlex.split(c.remainder)])
+    _call([*argv, "--", *_remainder_words(c.remainder)])
+
+
+def _remainder_words(remainder: str) -> list[str]:
+    """The words after `--` exactly as the shell passed them.
+
+    invoke gives the remainder re-joined with spaces (quoting lost, so
+    `echo "it's"` would not split back); the process's own argv still has
+    the words, so they are taken from there.
+    """
+    if "--" in sys.argv:
+        return sys.argv[sys.argv.index("--") + 1:]
+    try:
+        return shlex.split(remainder)
+    except ValueError as error:
+        print(f"polybench: error: cannot split the command after --: {error}", file=sys.stderr)
+        raise Exit(code=2) from None
 
 
 @task(help={"all": "also run the slow tests (marked slow and docker)",

@@ -16,7 +16,7 @@ from typing import Any
 from tabulate import tabulate
 
 from . import stats
-from .errors import PolybenchError
+from .errors import NothingMeasured, PolybenchError
 from .results import load_results
 
 NS_PER_MS = 1e6
@@ -111,6 +111,8 @@ def compare_command(old: Path, new: Path, threshold: float = 0.05, fail_on_regre
     if len(hosts) > 1:
         print("note: different hosts; a change may be the machine's, not the code's")
     if not changes:
+        if fail_on_regression:  # nothing compared is not "no regression"
+            raise NothingMeasured("no (client, case) cell has verified runs in both files: nothing to compare")
         print("no (client, case) cell has verified runs in both files")
         return 0
     print(render_changes(changes))

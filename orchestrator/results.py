@@ -19,6 +19,8 @@ from typing import Any
 from . import stats
 from .atomic import point_symlink, write_json_atomic
 from .errors import PolybenchError
+from .results_check import check_results_shape, parse_results_json
+from .runlog_io import checked_record, cut_torn_tail, read_records
 
 SCHEMA = "polybench/results/v1"
 RESULTS_DIR = "results"
@@ -66,6 +68,7 @@ class RunLog:
         self.directory = directory
         self.path = directory / RUNS_FILE
         directory.mkdir(parents=True, exist_ok=True)
+        cut_torn_tail(self.path)  # never append to a line a crash cut short
         fresh = not self.path.exists()
         self._handle = self.path.open("a", encoding="utf-8")
         if fresh:
@@ -86,21 +89,13 @@ class RunLog:
 def read_run_log(directory: Path) -> tuple[dict[str, Any], list[RunRecord]]:
     """The metadata and the complete run lines of a runs.jsonl (a torn last line is ignored)."""
     path = directory / RUNS_FILE
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise PolybenchError(f"cannot read {path}: {exc.strerror}") from None
     meta: dict[str, Any] = {}
     records: list[RunRecord] = []
-    for line in lines:
-        try:
-            data = json.loads(line)
-        except ValueError:
-            continue  # a line cut short by a crash
+    for data in read_records(path):  # one clear line for anything but a torn last line
         if data.get("type") == "meta":
-            meta = data
+            meta = {key: value for key, value in data.items() if key != "_line"}
         elif data.get("type") == "run":
-            records.append(RunRecord.from_json(data))
+            records.append(checked_record(RunRecord, data, path))
     return meta, records
 
 
@@ -260,11 +255,10 @@ def load_results(path: Path) -> dict[str, Any]:
     if path.is_dir():
         path = path / RESULTS_FILE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_results_json(path.read_bytes(), path)
     except OSError as exc:
         raise PolybenchError(f"cannot read results {path}: {exc.strerror}") from None
-    except ValueError as exc:
-        raise PolybenchError(f"{path} is not valid JSON: {exc}") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise PolybenchError(f"{path}: not a polybench results file (expected schema {SCHEMA})")
+    check_results_shape(data, path)  # missing keys, wrong types: one line here, not a KeyError in report
     return data

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from .config import Case, ClientSpec, Config, expand
 from .errors import PolybenchError
 from .results import RunRecord
+from .server_checks import require_alive
 from .spawn import run_process
 from .toolchains import placeholders
 from .verify import verify
@@ -74,6 +75,7 @@ class Runner:
         try:
             server_stats = self.server.stats(run_id)
         except PolybenchError:
+            require_alive(self.server)  # a dead server stops the run (ServerDied), not fails every run
             server_stats = None
         verdict = verify(result, client, case, server_stats)
         record = RunRecord(

@@ -8,6 +8,7 @@ median), and the way the engine is checked against hyperfine
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,12 +28,15 @@ class TimerSettings:
     timeout_s: float = 60.0
 
 
-def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings()) -> dict[str, Any]:
-    """Run argv repeatedly (adaptive count) and summarise wall, user, sys and peak RSS."""
+def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings(),
+                 keep_stdout: bool = False) -> dict[str, Any]:
+    """Run argv repeatedly (adaptive count) and summarise wall, user, sys and peak RSS.
+
+    keep_stdout: False discards the command's stdout (hyperfine's default), True keeps it on tmpfs."""
     if not argv:
         raise PolybenchError("nothing to time: give a command after --, e.g. invoke time -- /usr/bin/true")
     for _ in range(settings.warmup):
-        result = run_process(argv, timeout_s=settings.timeout_s)
+        result = run_process(argv, timeout_s=settings.timeout_s, keep_stdout=keep_stdout)
         _check(result.exit_code, result.timed_out, argv, result.stderr)
     walls: list[float] = []
     users: list[float] = []
@@ -41,7 +45,7 @@ def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings())
     spent = 0.0
     reason = ""
     while True:
-        result = run_process(argv, timeout_s=settings.timeout_s)
+        result = run_process(argv, timeout_s=settings.timeout_s, keep_stdout=keep_stdout)
         _check(result.exit_code, result.timed_out, argv, result.stderr)
         walls.append(result.wall_ns / 1e6)
         users.append(result.user_ns / 1e6)
@@ -66,6 +70,8 @@ def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings())
 
 
 def _check(exit_code: int, timed_out: bool, argv: Sequence[str], stderr: str) -> None:
+    if exit_code == -signal.SIGXFSZ:
+        raise PolybenchError(f"{argv[0]} wrote more than the output limit (--output null discards stdout)")
     if timed_out:
         raise PolybenchError(f"{argv[0]} timed out")
     if exit_code != 0:
