@@ -103,7 +103,7 @@ def _describe(path: Path, data: Mapping[str, Any]) -> str:
 
 def compare_command(old: Path, new: Path, threshold: float = 0.05, fail_on_regression: bool = False) -> int:
     """Print the comparison; 1 if fail_on_regression and any cell is flagged slower, else 0."""
-    old_data, new_data = load_results(old), load_results(new)
+    old_data, new_data = load_results(old, full=False), load_results(new, full=False)
     changes = compare_results(old_data, new_data, threshold)
     print(f"old: {_describe(old, old_data)}")
     print(f"new: {_describe(new, new_data)}")

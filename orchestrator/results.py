@@ -19,7 +19,7 @@ from typing import Any
 from . import stats
 from .atomic import point_symlink, write_json_atomic
 from .errors import PolybenchError
-from .results_check import check_results_shape, parse_results_json
+from .results_check import check_comparable, check_results_shape, parse_results_json
 from .runlog_io import checked_record, cut_torn_tail, read_records
 
 SCHEMA = "polybench/results/v1"
@@ -250,8 +250,10 @@ def write_results(directory: Path, results: Mapping[str, Any]) -> Path:
     return path
 
 
-def load_results(path: Path) -> dict[str, Any]:
-    """Read a results.json (or a directory holding one) and check its schema tag."""
+def load_results(path: Path, full: bool = True) -> dict[str, Any]:
+    """Read a results.json (or a directory holding one) and check its shape.
+
+    full: against the whole schema (for report); False checks only what compare reads."""
     if path.is_dir():
         path = path / RESULTS_FILE
     try:
@@ -260,5 +262,6 @@ def load_results(path: Path) -> dict[str, Any]:
         raise PolybenchError(f"cannot read results {path}: {exc.strerror}") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise PolybenchError(f"{path}: not a polybench results file (expected schema {SCHEMA})")
-    check_results_shape(data, path)  # missing keys, wrong types: one line here, not a KeyError in report
+    # missing keys, wrong types: one line here, not a KeyError in report or compare
+    check_results_shape(data, path) if full else check_comparable(data, path)
     return data

@@ -52,3 +52,23 @@ def check_results_shape(data: Any, path: Path) -> None:
         message = " ".join(error.message.split())
         message = message if len(message) <= 160 else message[:157] + "..."
         raise PolybenchError(f"{path}: not a valid polybench results file (at {where}: {message})")
+
+
+def check_comparable(data: Any, path: Path) -> None:
+    """The part of a results file `compare` reads: benchmarks with client, case, status and run wall times."""
+    benchmarks = data.get("benchmarks") if isinstance(data, dict) else None
+    if not isinstance(benchmarks, list):
+        raise PolybenchError(f"{path}: not a valid polybench results file (no benchmarks list)")
+    environment = data.get("environment", {})
+    if not isinstance(environment, dict) or not all(
+            isinstance(environment.get(key) or {}, dict) for key in ("host", "git")):
+        raise PolybenchError(f"{path}: not a valid polybench results file (environment: expected objects)")
+    for index, bench in enumerate(benchmarks):
+        where = f"{path}: not a valid polybench results file (at benchmarks/{index}"
+        if not isinstance(bench, dict) or not all(isinstance(bench.get(k), str) for k in ("client", "case", "status")):
+            raise PolybenchError(f"{where}: expected client, case and status strings)")
+        runs = bench.get("runs", [])
+        if not isinstance(runs, list) or not all(
+                isinstance(run, dict) and isinstance(run.get("wall_ns"), int) and not isinstance(run["wall_ns"], bool)
+                and run["wall_ns"] > 0 for run in runs):
+            raise PolybenchError(f"{where}/runs: every run needs a positive integer wall_ns)")
