@@ -136,3 +136,7 @@ def remove_if_unmeasured(directory: Path, runs_file: str) -> None:
         for name in names:
             (directory / name).unlink(missing_ok=True)
         directory.rmdir()
+        try:
+            directory.parent.rmdir()  # results/ itself, if this run was its only content
+        except OSError:
+            pass

@@ -77,7 +77,7 @@ class _Launcher:
         self.process = subprocess.Popen([str(ensure_launcher()), "--serve"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, bufsize=0)
         self.pending = b""
-        self.scratch = Path(tempfile.mkdtemp(prefix="polybench-run-", dir=_memory_backed_tmp()))
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"polybench-run-{os.getpid()}-", dir=_memory_backed_tmp()))
 
     def alive(self) -> bool:
         return self.process.poll() is None

@@ -83,7 +83,7 @@ def render(summary: dict[str, Any]) -> str:
     """hyperfine's layout, plus peak memory and the CI of the median."""
     wall, user, system, rss = (summary[k] for k in ("wall_ms", "user_ms", "sys_ms", "peak_rss_mib"))
     lines = [
-        f"Benchmark: {' '.join(summary['command'])}",
+        f"Benchmark: {' '.join(_printable(arg) for arg in summary['command'])}",
         f"  Time (mean ± σ):   {wall['mean']:8.3f} ms ± {wall['stdev']:7.3f} ms"
         f"    [User: {user['mean']:.3f} ms, System: {system['mean']:.3f} ms]",
         f"  Time (median):     {wall['median']:8.3f} ms   95% CI [{wall['median_ci_low']:.3f}, "
@@ -98,6 +98,11 @@ def render(summary: dict[str, Any]) -> str:
         lines.append(f"  Warning: noisy measurement (CV {wall['cv'] * 100:.0f}%): close other programs, "
                      "or raise the run count.")
     return "\n".join(lines)
+
+
+def _printable(arg: str) -> str:
+    """An argument as text: bytes that were not UTF-8 (held as surrogates) shown as U+FFFD."""
+    return arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def render_json(summary: dict[str, Any]) -> str:
