@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
-from orchestrator import cli, results
+from orchestrator import cli
 from orchestrator.build import build_all
 from orchestrator.config import DEFAULT_CONFIG, load_config
 from orchestrator.errors import PolybenchError

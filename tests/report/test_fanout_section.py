@@ -30,7 +30,8 @@ def test_fanout_section_matches_the_results(tmp_path):
     plan = [{"client": "curl", "language": "c", "library": "curl", "concurrency_model": "-", "scenario": s,
              "case": c, "params": dict(params), "calls": 1, "skipped": None, "stop_reason": "max-runs"}
             for s, c in cases.items()]
-    data = assemble({"profile": "t", "config_sha256": "ab" * 32, "settings": dict(SETTINGS)}, records, plan, environment("host"), finished=True)
+    meta = {"profile": "t", "config_sha256": "ab" * 32, "settings": dict(SETTINGS)}
+    data = assemble(meta, records, plan, environment("host"), finished=True)
     report = generate_report([write_results(tmp_path / "r", data)], output_root=tmp_path / "out", quiet=True)
     table = find_table(parse_tables(report.read_text()), "Server side: sync vs async Flask view")
     row = table.rows[0]
