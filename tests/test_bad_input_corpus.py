@@ -366,6 +366,10 @@ CLI_CASES: dict[str, tuple[Callable[[Path], list[str]], int, str]] = {
     "report missing results": (lambda t: ["report", str(t / "nope")], 2, ""),
     "report output is a file": (lambda t: ["report", str(DEFAULT_CONFIG.parent / "docs" / "example"),
                                            "--output", _file(t)], 2, "not a directory"),
+    "report output on a read-only file system": (lambda t: ["report", str(DEFAULT_CONFIG.parent / "docs" / "example"),
+                                                           "--quiet", "--output", "/proc/polybench-reports"], 2, ""),
+    "results root on a read-only file system": (lambda t: ["run", "--profile", "quick", "--quiet",
+                                                           "--results-root", "/proc/polybench-results"], 2, ""),
     # compare
     "compare missing file": (lambda t: ["compare", str(t / "a"), str(t / "b")], 2, "cannot read"),
     "compare threshold NaN": (lambda t: ["compare", "a", "b", "--threshold", "nan"], 2, "threshold"),
