@@ -419,3 +419,18 @@ def test_non_utf8_argument_reaches_the_command_as_its_bytes(tmp_path, capsys):
 
 def test_the_corpus_is_large_enough():
     assert len(RAW_CONFIGS) + len(MUTATIONS) + len(BAD_RESULTS) + len(CLI_CASES) >= 100
+
+
+def test_invoke_time_keeps_the_shells_quoting(tmp_path):
+    # invoke re-joins the words after `--`; an unbalanced quote in them once ended in a traceback.
+    import subprocess
+    import sys
+
+    seen = tmp_path / "argv.json"
+    writer = f"import json, sys; open({str(seen)!r}, 'w').write(json.dumps(sys.argv[1:]))"
+    invoke = Path(sys.executable).with_name("invoke")
+    done = subprocess.run([str(invoke), "time", "--warmup", "0", "--min-runs", "1", "--max-runs", "1", "--",
+                           sys.executable, "-c", writer, "it's", "two words"], cwd=DEFAULT_CONFIG.parent,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(seen.read_text()) == ["it's", "two words"]
