@@ -160,7 +160,8 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     except PolybenchError as error:  # e.g. the server would not start, or died mid-run
         progress.close()
         log.close()
-        remove_if_unmeasured(directory, results.RUNS_FILE)
+        if not resume:  # a failed start leaves nothing for --resume to pick up
+            remove_if_unmeasured(directory, results.RUNS_FILE)
         if not directory.exists():
             raise
         raise type(error)(f"{error}; {len(records)} runs kept in {directory / results.RUNS_FILE}, "
