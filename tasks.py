@@ -51,25 +51,26 @@ def serve(c, port=None, dev=False):
     _call(argv)
 
 
-@task(optional=["resume"], help={
+@task(help={
     "profile": "quick, default, or another profile in the config",
     "config": "config file (default polybench.yaml)",
     "clients": "comma-separated client names (default: all)",
     "scenarios": "comma-separated scenarios (default: all in the profile)",
     "server_url": "use a running server at http://HOST:PORT instead of starting one",
-    "resume": "continue the newest interrupted run with measurements (or --resume=DIR)",
+    "resume": "continue the newest interrupted run that has measurements",
+    "resume_from": "continue the interrupted run in this results folder",
     "quiet": "no progress bar and no summary table",
     "results_root": "write results/<timestamp>/ under this folder (default: the repository)",
 })
 def run(c, profile="default", config=None, clients=None, scenarios=None, server_url=None, resume=False,
-        quiet=False, results_root=None):
+        quiet=False, results_root=None, resume_from=None):
     """Run the benchmark matrix, verified, into results/<timestamp>/."""
     argv = ["run", "--profile", profile]
     _opt(argv, "--config", config)
     _opt(argv, "--clients", clients)
     _opt(argv, "--scenarios", scenarios)
     _opt(argv, "--server-url", server_url)
-    _opt(argv, "--resume", resume)
+    _opt(argv, "--resume", resume_from or resume)
     _opt(argv, "--quiet", quiet)
     _opt(argv, "--results-root", results_root)
     _call(argv)

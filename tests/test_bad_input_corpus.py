@@ -357,6 +357,8 @@ CLI_CASES: dict[str, tuple[Callable[[Path], list[str]], int, str]] = {
     "results root under a file": (lambda t: ["run", "--profile", "quick", "--results-root", _file(t) + "/x"], 2,
                                   "not a writable directory"),
     "resume a folder without runs": (lambda t: ["run", "--profile", "quick", "--resume", str(t)], 2, "--resume"),
+    "resume with nothing to resume": (lambda t: ["run", "--profile", "quick", "--quiet", "--resume",
+                                                 "--results-root", str(t)], 2, "no earlier run"),
     "missing config": (lambda t: ["run", "--config", str(t / "nope.yaml")], 2, "cannot read config"),
     "config is a directory": (lambda t: ["run", "--config", str(t)], 2, "cannot read config"),
     "unknown flag": (lambda t: ["run", "--colour"], 2, "unrecognized"),
