@@ -75,15 +75,21 @@ class RunLog:
             self._write({"type": "meta", **(meta or {})})
 
     def _write(self, data: Mapping[str, Any]) -> None:
-        self._handle.write(json.dumps(data, separators=(",", ":")) + "\n")
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        try:
+            self._handle.write(json.dumps(data, separators=(",", ":")) + "\n")
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except OSError as exc:  # a full disk: the lines before are safe; a partial one is cut on --resume
+            raise PolybenchError(f"cannot write {self.path}: {exc.strerror}") from None
 
     def append(self, record: RunRecord) -> None:
         self._write(record.to_json())
 
     def close(self) -> None:
-        self._handle.close()
+        try:
+            self._handle.close()
+        except OSError:
+            pass  # a write already failed and was reported; what was fsynced before is kept
 
 
 def read_run_log(directory: Path) -> tuple[dict[str, Any], list[RunRecord]]:

@@ -339,3 +339,22 @@ def test_a_signalled_serve_stops_its_server(tmp_path):
             process.kill()
     for pid in arbiter:
         wait_for(lambda pid=pid: not alive(pid), 10, f"server {pid} to stop")
+
+
+def test_a_full_disk_while_logging_is_one_line_and_keeps_the_earlier_runs(tmp_path, monkeypatch):
+    import errno
+
+    import orchestrator.results
+
+    log = RunLog(tmp_path, {"profile": "p"})
+    log.append(record(0))
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(orchestrator.results.os, "fsync", full)
+    with pytest.raises(PolybenchError, match="No space left on device"):
+        log.append(record(1))
+    log.close()
+    monkeypatch.undo()
+    assert [r.run_id for r in read_run_log(tmp_path)[1]][:1] == ["pb-0"]
