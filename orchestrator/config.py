@@ -195,6 +195,8 @@ def _repo_path(value: Any, key: str) -> str:
         raise ConfigError(f"{key}: {text!r} contains a NUL character")
     if text.startswith(("/", "~")) or ".." in Path(text).parts:
         raise ConfigError(f"{key}: {text!r} must be a path inside the repository (relative, without '..')")
+    if not any(ch in text for ch in "*?[") and not (ROOT / text).resolve().is_relative_to(ROOT.resolve()):
+        raise ConfigError(f"{key}: {text!r} leads outside the repository (through a symbolic link)")
     return text
 
 

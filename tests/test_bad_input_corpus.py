@@ -448,3 +448,19 @@ def test_invoke_time_keeps_the_shells_quoting(tmp_path):
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(seen.read_text()) == ["it's", "two words"]
+
+
+def test_a_path_through_a_symbolic_link_out_of_the_repository_is_refused(tmp_path, capsys):
+    link = DEFAULT_CONFIG.parent / "build" / "polybench-test-escape"
+    link.parent.mkdir(exist_ok=True)
+    link.unlink(missing_ok=True)
+    link.symlink_to("/")
+    try:
+        raw = copy.deepcopy(SHIPPED)
+        client(raw, "go-nethttp")["build"]["cwd"] = "build/polybench-test-escape"
+        path = tmp_path / "polybench.yaml"
+        path.write_text(yaml.safe_dump(raw))
+        code, err = run_cli(["run", "--config", str(path), "--profile", "quick"], capsys)
+        assert_one_error_line(code, err, 2, "outside the repository")
+    finally:
+        link.unlink()
