@@ -57,7 +57,8 @@ def serve(c, port=None, dev=False):
     "clients": "comma-separated client names (default: all)",
     "scenarios": "comma-separated scenarios (default: all in the profile)",
     "server_url": "use a running server at http://HOST:PORT instead of starting one",
-    "resume": "continue the latest interrupted run",
+    "resume": "continue the newest interrupted run that has measurements",
+    "resume_from": "continue the interrupted run in this results folder",
     "quiet": "no progress bar and no summary table",
     "results_root": "write results/<timestamp>/ under this folder (default: the repository)",
     "seed": "seed of the rounds' random order (default: random; recorded either way)",
@@ -66,14 +67,15 @@ def serve(c, port=None, dev=False):
     "inherit_all_env": "pass your whole environment to the clients (not recommended; docs/environment.md)",
 })
 def run(c, profile="default", config=None, clients=None, scenarios=None, server_url=None, resume=False,
-        quiet=False, results_root=None, seed=None, pin=None, inherit_env=None, inherit_all_env=False):
+        quiet=False, results_root=None, resume_from=None, seed=None, pin=None, inherit_env=None,
+        inherit_all_env=False):
     """Run the benchmark matrix, verified, into results/<timestamp>/."""
     argv = ["run", "--profile", profile]
     _opt(argv, "--config", config)
     _opt(argv, "--clients", clients)
     _opt(argv, "--scenarios", scenarios)
     _opt(argv, "--server-url", server_url)
-    _opt(argv, "--resume", resume)
+    _opt(argv, "--resume", resume_from or resume)
     _opt(argv, "--quiet", quiet)
     _opt(argv, "--results-root", results_root)
     _opt(argv, "--seed", seed)
@@ -129,20 +131,35 @@ def compare(c, old, new, threshold=0.05, fail_on_regression=False):
                          "warmup": "warm-up runs (default 3)",
                          "min_runs": "minimum counted runs (default 10)",
                          "max_runs": "maximum counted runs (default 200)",
+                         "output": "the command's stdout: null (discarded, the default) or file",
                          "inherit_env": "NAME,...: pass these variables to the command (default: a clean "
                                         "environment, as pyperf)",
                          "inherit_all_env": "pass your whole environment to the command (hyperfine's default)"})
-def time_(c, json=False, warmup=3, min_runs=10, max_runs=200, inherit_env=None, inherit_all_env=False):
-    """Time any command like hyperfine: invoke time -- CMD ARGS.
-
-    invoke joins the words after -- with spaces, so quoting is lost; for an
-    argument that contains spaces use `python -m orchestrator time -- CMD ARGS`.
-    """
-    argv = ["time", "--warmup", str(warmup), "--min-runs", str(min_runs), "--max-runs", str(max_runs)]
+def time_(c, json=False, warmup=3, min_runs=10, max_runs=200, output="null", inherit_env=None,
+          inherit_all_env=False):
+    """Time any command like hyperfine: invoke time -- CMD ARGS."""
+    argv = ["time", "--warmup", str(warmup), "--min-runs", str(min_runs), "--max-runs", str(max_runs),
+            "--output", str(output)]
     _opt(argv, "--json", json)
     _opt(argv, "--inherit-env", inherit_env)
     _opt(argv, "--inherit-all-env", inherit_all_env)
-    _call([*argv, "--", *shlex.split(c.remainder)])
+    _call([*argv, "--", *_remainder_words(c.remainder)])
+
+
+def _remainder_words(remainder: str) -> list[str]:
+    """The words after `--` exactly as the shell passed them.
+
+    invoke gives the remainder re-joined with spaces (quoting lost, so
+    `echo "it's"` would not split back); the process's own argv still has
+    the words, so they are taken from there.
+    """
+    if "--" in sys.argv:
+        return sys.argv[sys.argv.index("--") + 1:]
+    try:
+        return shlex.split(remainder)
+    except ValueError as error:
+        print(f"polybench: error: cannot split the command after --: {error}", file=sys.stderr)
+        raise Exit(code=2) from None
 
 
 @task(help={"all": "also run the slow tests (marked slow and docker)",

@@ -7,14 +7,49 @@ non-zero exit; nothing deeper prints errors or exits.
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 from .errors import PolybenchError
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one `polybench: error: ...` line like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        verb = self.prog.removeprefix("polybench").strip()
+        print(f"polybench: error: {verb + ': ' if verb else ''}{' '.join(message.split())}", file=sys.stderr)
+        sys.exit(EXIT_USER_ERROR)
+
+
+def _stop_like_ctrl_c(signo: int, frame: FrameType | None) -> None:
+    # SIGTERM (docker stop, CI cancellation, systemd) and SIGHUP (terminal
+    # closed) take the Ctrl-C path: the server is stopped, scratch files are
+    # removed, finished runs are kept.
+    raise KeyboardInterrupt
+
+
+def _output_dir(value: str | None, flag: str) -> Path | None:
+    """A folder results or reports go under: refused with one line if it names a file or cannot be written."""
+    if value is None:
+        return None
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise PolybenchError(f"{flag} {value}: not a directory")
+    existing = next((p for p in (path, *path.parents) if p.exists()), Path("."))
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise PolybenchError(f"{flag} {value}: {existing} is not a writable directory")
+    return path
 
 
 def _csv(text: str | None) -> list[str] | None:
@@ -50,9 +85,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .run import run_benchmarks
 
     config = load_config(args.config)
+    resume = Path(args.resume) if isinstance(args.resume, str) else bool(args.resume)
     directory = run_benchmarks(config, args.profile, clients=_csv(args.clients), scenarios=_csv(args.scenarios),
-                               server_url=args.server_url, resume=args.resume, quiet=args.quiet,
-                               results_root=Path(args.results_root) if args.results_root else None,
+                               server_url=args.server_url, resume=resume, quiet=args.quiet,
+                               results_root=_output_dir(args.results_root, "--results-root"),
                                seed=args.seed, pin=args.pin, env_policy=_env_policy(args))
     print(f"results: {directory / 'results.json'}")
     return 0
@@ -76,8 +112,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .export.step_summary import append_first_screen
     from .report import generate_report
 
-    report = generate_report([Path(p) for p in args.results] or None, output_root=args.output, quiet=args.quiet,
-                             stdout=args.stdout)
+    report = generate_report([Path(p) for p in args.results] or None,
+                             output_root=_output_dir(args.output, "--output"), quiet=args.quiet, stdout=args.stdout)
     append_first_screen(report)  # to $GITHUB_STEP_SUMMARY, when set
     return 0
 
@@ -94,6 +130,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import compare_command
 
+    if not math.isfinite(args.threshold) or not 0 <= args.threshold < 100:
+        raise PolybenchError(f"--threshold must be a fraction from 0 (e.g. 0.05 for 5%), got {args.threshold}")
     return compare_command(Path(args.old), Path(args.new), threshold=args.threshold,
                            fail_on_regression=args.fail_on_regression)
 
@@ -104,14 +142,23 @@ def cmd_time(args: argparse.Namespace) -> int:
     command = list(args.command)
     if command and command[0] == "--":
         command = command[1:]
+    if args.warmup < 0 or args.min_runs < 1 or args.max_runs < 1:
+        raise PolybenchError("--warmup must be 0 or more, --min-runs and --max-runs 1 or more")
+    if args.min_runs > args.max_runs:
+        raise PolybenchError(f"--min-runs ({args.min_runs}) is more than --max-runs ({args.max_runs})")
+    if max(args.warmup, args.max_runs) > TIMER_MAX_RUNS:
+        raise PolybenchError(f"--warmup and --max-runs take at most {TIMER_MAX_RUNS:,}")
     settings = TimerSettings(warmup=args.warmup, min_runs=args.min_runs, max_runs=args.max_runs)
-    summary = time_command(command, settings, _env_policy(args))
+    summary = time_command(command, settings, _env_policy(args), keep_stdout=args.output == "file")
     print(render_json(summary) if args.json else render(summary))
     return 0
 
 
+TIMER_MAX_RUNS = 100_000
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="polybench", description="Python vs Go vs Rust HTTP clients, verified.")
+    root = _Parser(prog="polybench", description="Python vs Go vs Rust HTTP clients, verified.")
     verbs = root.add_subparsers(dest="verb", required=True)
 
     build = verbs.add_parser("build", help="build every client (release), skip what is up to date")
@@ -133,7 +180,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--clients", help="comma-separated client names (default: all)")
     run.add_argument("--scenarios", help="comma-separated scenario names (default: the profile's)")
     run.add_argument("--server-url", help="use a running server (http://HOST:PORT) instead of starting one")
-    run.add_argument("--resume", action="store_true", help="continue the latest interrupted run")
+    run.add_argument("--resume", nargs="?", const=True, default=False, metavar="DIR",
+                     help="continue the newest interrupted run that has measurements (or the one in DIR)")
     run.add_argument("--quiet", action="store_true", help="no progress, no summary table")
     run.add_argument("--results-root", help="write results/<timestamp>/ under this folder (default: the repo)")
     run.add_argument("--seed", type=int, default=None,
@@ -170,6 +218,9 @@ def parser() -> argparse.ArgumentParser:
     timer.add_argument("--min-runs", type=int, default=10)
     timer.add_argument("--max-runs", type=int, default=200)
     _env_flags(timer)
+    timer.add_argument("--output", choices=("null", "file"), default="null",
+                       help="the command's stdout: null (discarded, hyperfine's default) or file "
+                            "(kept on tmpfs, as `run` does, up to the output limit)")
     timer.add_argument("command", nargs=argparse.REMAINDER, help="the command (after --)")
     timer.set_defaults(func=cmd_time)
     return root
@@ -177,11 +228,21 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    in_main_thread = threading.current_thread() is threading.main_thread()  # signal handlers live there only
+    previous = {signo: signal.signal(signo, _stop_like_ctrl_c)
+                for signo in (signal.SIGTERM, signal.SIGHUP) if in_main_thread}
     try:
         return args.func(args)
     except PolybenchError as error:
         print(f"polybench: error: {error}", file=sys.stderr)
-        return EXIT_USER_ERROR
+        return error.exit_code
     except KeyboardInterrupt:
         print("polybench: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OSError as error:  # the file system refused: read-only, full, a file where a folder belongs
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"polybench: error: {where}{error.strerror or error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    finally:
+        for signo, handler in previous.items():
+            signal.signal(signo, handler)

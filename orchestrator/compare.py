@@ -16,7 +16,7 @@ from typing import Any
 from tabulate import tabulate
 
 from . import stats
-from .errors import PolybenchError
+from .errors import NothingMeasured, PolybenchError
 from .results import load_results
 
 NS_PER_MS = 1e6
@@ -103,7 +103,7 @@ def _describe(path: Path, data: Mapping[str, Any]) -> str:
 
 def compare_command(old: Path, new: Path, threshold: float = 0.05, fail_on_regression: bool = False) -> int:
     """Print the comparison; 1 if fail_on_regression and any cell is flagged slower, else 0."""
-    old_data, new_data = load_results(old), load_results(new)
+    old_data, new_data = load_results(old, full=False), load_results(new, full=False)
     changes = compare_results(old_data, new_data, threshold)
     print(f"old: {_describe(old, old_data)}")
     print(f"new: {_describe(new, new_data)}")
@@ -111,6 +111,8 @@ def compare_command(old: Path, new: Path, threshold: float = 0.05, fail_on_regre
     if len(hosts) > 1:
         print("note: different hosts; a change may be the machine's, not the code's")
     if not changes:
+        if fail_on_regression:  # nothing compared is not "no regression"
+            raise NothingMeasured("no (client, case) cell has verified runs in both files: nothing to compare")
         print("no (client, case) cell has verified runs in both files")
         return 0
     print(render_changes(changes))

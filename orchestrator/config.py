@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .config_yaml import MAX_CONFIG_BYTES, load_yaml
 from .errors import ConfigError
 from .scenarios import PARAMETER_RANGES, SCENARIOS, normalise_params
 
@@ -24,6 +25,15 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "polybench.yaml"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,40}$")
 OUTPUT_KINDS = ("contract", "bodies")
+# Each parameter list is a grid axis; a profile runs every combination. Far
+# above any real profile (the default has 14 cases), far below what exhausts
+# memory (a 400x400x400 grid did) or takes days to run.
+MAX_CASES_PER_PROFILE = 256
+# {placeholders} an argv may use: build and version commands get only the
+# first two; a run also gets the run's own values (scenario parameters too).
+BUILD_PLACEHOLDERS = frozenset({"python", "root"})
+RUN_PLACEHOLDERS = BUILD_PLACEHOLDERS | {"url", "run_id"}
+LIBRARY_VERSION_SOURCES = ("package", "cargo_lock", "command")
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,17 @@ class ClientSpec:
     importtime: tuple[str, ...] | None = None
     env: Mapping[str, str] = field(default_factory=dict)  # added to the clean base (process_env.py)
     packages: tuple[str, ...] | None = None  # argv printing `name==version` lines: what the client runs with
+    # Largest parameter values the client can honour (`limits: {concurrency: 300}`:
+    # curl silently caps --parallel-max at 300); a case beyond them is skipped.
+    limits: Mapping[str, int] = field(default_factory=dict)
+
+    def beyond_limits(self, case: Case) -> str | None:
+        """Why this client cannot run case faithfully (a parameter over its declared limit), or None."""
+        for name, limit in sorted(self.limits.items()):
+            if case.params.get(name, 0) > limit:
+                return (f"{name} {case.params[name]} is beyond {self.name}'s limit of {limit} "
+                        f"(limits.{name} in the config)")
+        return None
 
     def supports(self, scenario: str) -> bool:
         if self.output == "bodies":
@@ -140,16 +161,55 @@ def _string(value: Any, key: str) -> str:
     return value
 
 
-def _argv(value: Any, key: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value or not all(isinstance(a, (str, int)) for a in value):
+def _argv(value: Any, key: str, placeholders: frozenset[str] | set[str] = BUILD_PLACEHOLDERS) -> tuple[str, ...]:
+    if (not isinstance(value, list) or not value
+            or not all(isinstance(a, (str, int)) and not isinstance(a, bool) for a in value)):
         raise ConfigError(f"{key}: expected a non-empty list of strings (an argv, never a shell line)")
-    return tuple(str(a) for a in value)
+    argv = tuple(str(a) for a in value)
+    for element in argv:
+        _check_placeholders(element, key, placeholders)
+    return argv
+
+
+def _check_placeholders(element: str, key: str, allowed: frozenset[str] | set[str]) -> None:
+    """Placeholders are plain names from `allowed`: no attribute, index, conversion or format spec."""
+    if "\0" in element:
+        raise ConfigError(f"{key}: argv element {element!r} contains a NUL character")
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(element)
+                  if name is not None]
+    except ValueError as exc:
+        raise ConfigError(f"{key}: argv element {element!r}: {exc} (write a literal brace as {{{{ or }}}})") from None
+    for name, spec, conversion in fields:
+        if not name.isidentifier() or spec or conversion:
+            raise ConfigError(f"{key}: argv element {element!r}: placeholders are plain names like "
+                              f"{{root}}, not {{{name}{'!' + conversion if conversion else ''}"
+                              f"{':' + spec if spec else ''}}}")
+        if name not in allowed:
+            raise ConfigError(f"{key}: unknown placeholder {{{name}}} (known here: "
+                              f"{', '.join('{' + n + '}' for n in sorted(allowed))})")
+
+
+def _repo_path(value: Any, key: str) -> str:
+    """A relative path (or glob) that stays inside the repository: no absolute path, no '..'."""
+    text = _string(value, key)
+    if "\0" in text:
+        raise ConfigError(f"{key}: {text!r} contains a NUL character")
+    if text.startswith(("/", "~")) or ".." in Path(text).parts:
+        raise ConfigError(f"{key}: {text!r} must be a path inside the repository (relative, without '..')")
+    if not any(ch in text for ch in "*?[") and not (ROOT / text).resolve().is_relative_to(ROOT.resolve()):
+        raise ConfigError(f"{key}: {text!r} leads outside the repository (through a symbolic link)")
+    return text
 
 
 def _strings(value: Any, key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
         raise ConfigError(f"{key}: expected a list of strings")
     return tuple(value)
+
+
+def _repo_paths(value: Any, key: str) -> tuple[str, ...]:
+    return tuple(_repo_path(item, f"{key}[{i}]") for i, item in enumerate(_strings(value, key)))
 
 
 def _number(value: Any, key: str, low: float, high: float, integer: bool = False) -> Any:
@@ -173,6 +233,8 @@ def _toolchain(name: str, raw: Any) -> Toolchain:
     key = f"toolchains.{name}"
     raw = _mapping(raw, key)
     _no_unknown_keys(raw, {"version", "fix"}, key)
+    if not NAME_PATTERN.match(name):
+        raise ConfigError(f"{key}: toolchain names are lower-case letters, digits, '.', '_' or '-'")
     return Toolchain(name, _argv(raw.get("version"), f"{key}.version"), _string(raw.get("fix"), f"{key}.fix"))
 
 
@@ -187,21 +249,50 @@ def _build(raw: Any, key: str, toolchains: Mapping[str, Toolchain]) -> BuildSpec
     if not isinstance(commands, list):
         raise ConfigError(f"{key}.commands: expected a list of argv lists")
     env = _mapping(raw.get("env", {}), f"{key}.env")
+    for name, value in env.items():
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool) or "=" in name or "\0" in str(value):
+            raise ConfigError(f"{key}.env.{name}: expected a string value (and a name without '=')")
     return BuildSpec(
         requires=requires,
         commands=tuple(_argv(c, f"{key}.commands[{i}]") for i, c in enumerate(commands)),
-        cwd=_string(raw.get("cwd", "."), f"{key}.cwd"),
+        cwd=_repo_path(raw.get("cwd", "."), f"{key}.cwd"),
         env={str(k): _string(str(v), f"{key}.env.{k}") for k, v in env.items()},
-        inputs=_strings(raw.get("inputs", []), f"{key}.inputs"),
-        outputs=_strings(raw.get("outputs", []), f"{key}.outputs"),
+        inputs=_repo_paths(raw.get("inputs", []), f"{key}.inputs"),
+        outputs=_repo_paths(raw.get("outputs", []), f"{key}.outputs"),
     )
+
+
+def _library_version(raw: Any, key: str) -> Mapping[str, Any]:
+    """Where a library's version is read: {package: NAME} (from the client's `packages:` listing),
+    {cargo_lock: {file, crate}} or {command: ARGV}."""
+    raw = _mapping(raw, key)
+    if not raw:
+        return raw
+    _no_unknown_keys(raw, set(LIBRARY_VERSION_SOURCES), key)
+    if len(raw) != 1:
+        raise ConfigError(f"{key}: expected exactly one of {', '.join(LIBRARY_VERSION_SOURCES)}")
+    if "package" in raw:
+        return {"package": _string(raw["package"], f"{key}.package")}
+    if "cargo_lock" in raw:
+        lock = _mapping(raw["cargo_lock"], f"{key}.cargo_lock")
+        _no_unknown_keys(lock, {"file", "crate"}, f"{key}.cargo_lock")
+        return {"cargo_lock": {"file": _repo_path(lock.get("file"), f"{key}.cargo_lock.file"),
+                               "crate": _string(lock.get("crate"), f"{key}.cargo_lock.crate")}}
+    return {"command": list(_argv(raw["command"], f"{key}.command"))}
+
+
+def _limits(raw: Any, key: str) -> dict[str, int]:
+    raw = _mapping(raw, key)
+    _no_unknown_keys(raw, set(PARAMETER_RANGES), key)
+    return {name: _number(value, f"{key}.{name}", *PARAMETER_RANGES[name], integer=True)
+            for name, value in raw.items()}
 
 
 def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> ClientSpec:
     key = f"clients[{index}]"
     raw = _mapping(raw, key)
     allowed = {"name", "language", "library", "concurrency_model", "build", "run", "output",
-               "scenarios", "scenario_argv", "importtime", "env", "packages"}
+               "scenarios", "scenario_argv", "importtime", "env", "packages", "limits"}
     _no_unknown_keys(raw, allowed, key)
     name = _string(raw.get("name"), f"{key}.name")
     if not NAME_PATTERN.match(name):
@@ -211,11 +302,13 @@ def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> Client
     if output not in OUTPUT_KINDS:
         raise ConfigError(f"{key}.output: expected one of {', '.join(OUTPUT_KINDS)}, got {output!r}")
     library = _mapping(raw.get("library", {}), f"{key}.library")
-    run = _argv(raw["run"], f"{key}.run") if "run" in raw else None
+    _no_unknown_keys(library, {"label", "version"}, f"{key}.library")
+    run = _argv(raw["run"], f"{key}.run", RUN_PLACEHOLDERS) if "run" in raw else None
     scenario_argv: dict[str, tuple[str, ...]] = {}
     for scenario, argv in _mapping(raw.get("scenario_argv", {}), f"{key}.scenario_argv").items():
         _known_scenario(scenario, f"{key}.scenario_argv")
-        scenario_argv[scenario] = _argv(argv, f"{key}.scenario_argv.{scenario}")
+        scenario_argv[scenario] = _argv(argv, f"{key}.scenario_argv.{scenario}",
+                                        RUN_PLACEHOLDERS | set(SCENARIOS[scenario].parameters))
     if output == "contract" and run is None:
         raise ConfigError(f"{key}.run: required (the argv that starts the client)")
     if output == "bodies" and not scenario_argv:
@@ -229,7 +322,7 @@ def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> Client
         name=name,
         language=_string(raw.get("language"), f"{key}.language"),
         library_label=_string(library.get("label", name), f"{key}.library.label"),
-        library_version=_mapping(library.get("version", {}), f"{key}.library.version"),
+        library_version=_library_version(library.get("version", {}), f"{key}.library.version"),
         concurrency_model=_string(raw.get("concurrency_model", "-"), f"{key}.concurrency_model"),
         build=_build(raw.get("build"), f"{key}.build", toolchains),
         run=run,
@@ -239,6 +332,7 @@ def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> Client
         importtime=_strings(raw["importtime"], f"{key}.importtime") if "importtime" in raw else None,
         env=_env(raw.get("env", {}), f"{key}.env"),
         packages=_argv(raw["packages"], f"{key}.packages") if "packages" in raw else None,
+        limits=_limits(raw.get("limits", {}), f"{key}.limits"),
     )
 
 
@@ -294,6 +388,10 @@ def _cases(raw: Any, key: str) -> tuple[Case, ...]:
             low, high = PARAMETER_RANGES[name]
             axes.append([(name, _number(v, f"{key}.{scenario_name}.{name}", low, high, integer=True))
                          for v in values])
+        grid = len(cases) + math.prod(len(axis) for axis in axes)
+        if grid > MAX_CASES_PER_PROFILE:  # counted before any combination is made
+            raise ConfigError(f"{key}.{scenario_name}: the parameter lists make {grid:,} cases in this profile, "
+                              f"more than {MAX_CASES_PER_PROFILE}; split it into several profiles")
         for combination in itertools.product(*axes):
             cases.append(Case(scenario_name, normalise_params(scenario, dict(combination))))
     if not cases:
@@ -317,15 +415,11 @@ def load_config(path: Path | str | None = None) -> Config:
     """Read and validate a config file; raise ConfigError with one clear line."""
     path = Path(path) if path else DEFAULT_CONFIG
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)  # never more than the cap into memory
     except OSError as exc:
         raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    raw = load_yaml(data, str(path))
     raw = _mapping(raw, str(path.name))
     _no_unknown_keys(raw, {"toolchains", "clients", "profiles"}, path.name)
     toolchains = {n: _toolchain(n, t) for n, t in _mapping(raw.get("toolchains", {}), "toolchains").items()}
@@ -347,7 +441,7 @@ def load_config(path: Path | str | None = None) -> Config:
         toolchains=toolchains,
         clients=clients,
         profiles=profiles,
-        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        sha256=hashlib.sha256(data).hexdigest(),
     )
 
 
@@ -357,6 +451,6 @@ def expand(argv: tuple[str, ...], values: Mapping[str, Any]) -> list[str]:
     for element in argv:
         try:
             out.append(element.format_map(values))
-        except (KeyError, IndexError, ValueError) as exc:
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError) as exc:
             raise ConfigError(f"argv element {element!r}: unknown or bad placeholder ({exc})") from None
     return out

@@ -9,6 +9,20 @@ non-zero. Every other exception is a bug and keeps its traceback.
 class PolybenchError(Exception):
     """A user-fixable problem, reported as one line."""
 
+    exit_code = 2
+
 
 class ConfigError(PolybenchError):
     """polybench.yaml (or a --config file) is invalid."""
+
+
+class Interrupted(PolybenchError):
+    """Ctrl-C, SIGTERM or SIGHUP: stopped cleanly, finished runs kept (exit 130, like a shell)."""
+
+    exit_code = 130
+
+
+class NothingMeasured(PolybenchError):
+    """A run or comparison that completed but produced nothing to stand on (exit 1)."""
+
+    exit_code = 1

@@ -21,12 +21,12 @@ def _clock(seconds: float) -> str:
 
 class Progress:
     def __init__(self, total_cells: int, expected_runs_per_cell: float, *, quiet: bool = False,
-                 stream: TextIO = sys.stderr):
+                 stream: TextIO | None = None):
         self.total_cells = total_cells
         self.expected_runs = max(1.0, total_cells * expected_runs_per_cell)
         self.quiet = quiet
-        self.stream = stream
-        self.live = stream.isatty() and not quiet
+        self.stream = stream or sys.stderr  # looked up now: a default bound at import outlives a redirection
+        self.live = self.stream.isatty() and not quiet
         self.started = time.monotonic()
         self.runs_done = 0
         self.failed = 0

@@ -14,6 +14,7 @@ import urllib.request
 from typing import Any
 
 from .errors import PolybenchError
+from .server_checks import checked_health, checked_server_url, checked_stats
 
 
 def fetch_json(url: str, timeout_s: float = 10.0) -> Any:
@@ -26,18 +27,15 @@ def fetch_json(url: str, timeout_s: float = 10.0) -> Any:
 
 class RemoteServer:
     def __init__(self, url: str):
-        parsed = urllib.parse.urlparse(url)
-        if parsed.scheme != "http" or not parsed.netloc or parsed.path not in ("", "/"):
-            raise PolybenchError(f"--server-url must look like http://HOST:PORT, got {url!r}")
-        self.url = url.rstrip("/")
-        health = fetch_json(f"{self.url}/health")
-        if health.get("status") != "ok":
-            raise PolybenchError(f"{self.url}/health did not answer ok: {health}")
-        self.health = health
+        self.url = checked_server_url(url)
+        self.first_health = self.health()
+
+    def health(self) -> dict[str, Any]:
+        return checked_health(fetch_json(f"{self.url}/health"), self.url)
 
     def stats(self, run_id: str) -> dict[str, Any]:
-        return fetch_json(f"{self.url}/stats?run={urllib.parse.quote(run_id)}")
+        return checked_stats(fetch_json(f"{self.url}/stats?run={urllib.parse.quote(run_id)}"), self.url)
 
     def describe(self) -> dict[str, Any]:
-        worker, workers = self.health.get("worker"), self.health.get("workers")
+        worker, workers = self.first_health.get("worker"), self.first_health.get("workers")
         return {"url": self.url, "remote": True, "worker_model": f"{worker}, {workers} worker (remote, from /health)"}

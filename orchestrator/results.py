@@ -19,6 +19,8 @@ from typing import Any
 from . import stats
 from .atomic import point_symlink, write_json_atomic
 from .errors import PolybenchError
+from .results_check import check_comparable, check_results_shape, parse_results_json
+from .runlog_io import checked_record, cut_torn_tail, read_records
 
 SCHEMA = "polybench/results/v2"
 OLDER_SCHEMAS = ("polybench/results/v1",)
@@ -82,41 +84,40 @@ class RunLog:
         self.directory = directory
         self.path = directory / RUNS_FILE
         directory.mkdir(parents=True, exist_ok=True)
+        cut_torn_tail(self.path)  # never append to a line a crash cut short
         fresh = not self.path.exists()
         self._handle = self.path.open("a", encoding="utf-8")
         if fresh:
             self._write({"type": "meta", **(meta or {})})
 
     def _write(self, data: Mapping[str, Any]) -> None:
-        self._handle.write(json.dumps(data, separators=(",", ":")) + "\n")
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        try:
+            self._handle.write(json.dumps(data, separators=(",", ":")) + "\n")
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except OSError as exc:  # a full disk: the lines before are safe; a partial one is cut on --resume
+            raise PolybenchError(f"cannot write {self.path}: {exc.strerror}") from None
 
     def append(self, record: RunRecord) -> None:
         self._write(record.to_json())
 
     def close(self) -> None:
-        self._handle.close()
+        try:
+            self._handle.close()
+        except OSError:
+            pass  # a write already failed and was reported; what was fsynced before is kept
 
 
 def read_run_log(directory: Path) -> tuple[dict[str, Any], list[RunRecord]]:
     """The metadata and the complete run lines of a runs.jsonl (a torn last line is ignored)."""
     path = directory / RUNS_FILE
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise PolybenchError(f"cannot read {path}: {exc.strerror}") from None
     meta: dict[str, Any] = {}
     records: list[RunRecord] = []
-    for line in lines:
-        try:
-            data = json.loads(line)
-        except ValueError:
-            continue  # a line cut short by a crash
+    for data in read_records(path):  # one clear line for anything but a torn last line
         if data.get("type") == "meta":
-            meta = data
+            meta = {key: value for key, value in data.items() if key != "_line"}
         elif data.get("type") == "run":
-            records.append(RunRecord.from_json(data))
+            records.append(checked_record(RunRecord, data, path))
     return meta, records
 
 
@@ -305,19 +306,21 @@ def write_results(directory: Path, results: Mapping[str, Any]) -> Path:
     return path
 
 
-def load_results(path: Path) -> dict[str, Any]:
-    """Read a results.json (or a directory holding one) and check its schema tag."""
+def load_results(path: Path, full: bool = True) -> dict[str, Any]:
+    """Read a results.json (or a directory holding one) and check its shape.
+
+    full: against the whole schema (for report); False checks only what compare reads."""
     if path.is_dir():
         path = path / RESULTS_FILE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_results_json(path.read_bytes(), path)
     except OSError as exc:
         raise PolybenchError(f"cannot read results {path}: {exc.strerror}") from None
-    except ValueError as exc:
-        raise PolybenchError(f"{path} is not valid JSON: {exc}") from None
     if isinstance(data, dict) and data.get("schema") in OLDER_SCHEMAS:
         raise PolybenchError(f"{path}: results schema {data['schema']} is from an older polybench; this one "
                              f"reads {SCHEMA} (interleaved rounds, CPU time, drift): run `invoke run` again")
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise PolybenchError(f"{path}: not a polybench results file (expected schema {SCHEMA})")
+    # missing keys, wrong types: one line here, not a KeyError in report or compare
+    check_results_shape(data, path) if full else check_comparable(data, path)
     return data

@@ -18,17 +18,19 @@ from tabulate import tabulate
 from . import environment, results
 from .build import read_manifest
 from .config import ClientSpec, Config, Profile
-from .errors import PolybenchError
+from .errors import Interrupted, NothingMeasured, PolybenchError
 from .launcher import ensure_launcher
 from .pinning import Pin, parse_pin, pin_tree
 from .process_env import EnvPolicy
 from .progress import Progress
 from .remote_server import RemoteServer
+from .runlog_io import has_measurements, remove_if_unmeasured
 from .runner import Runner
 from .schedule import CellState, ScheduleEvents, run_rounds
 from .spawn import set_client_cpus
 
 SCHEDULE_METHOD = "randomized-interleaved-rounds"
+from .server_checks import checked_server_url
 
 
 def _select(names: list[str] | None, known: list[str], what: str) -> list[str]:
@@ -70,10 +72,19 @@ def _describe_server(server: Any) -> dict[str, Any]:
     return {"url": server.url, "remote": False, "worker_model": server.worker_model}
 
 
-def _resume_dir(root: Path, meta: dict[str, Any]) -> tuple[Path, list[results.RunRecord]]:
-    directory = results.newest_dir(root)
-    if directory is None or not (directory / results.RUNS_FILE).exists():
-        raise PolybenchError("--resume: no earlier run to continue in results/")
+def _resume_dir(root: Path, meta: dict[str, Any], given: Path | None = None) -> tuple[Path, list[results.RunRecord]]:
+    """The run to continue: the given folder, or the newest one with measurements (a folder a failed
+    start left without any run is never picked over an interrupted run that has some)."""
+    if given is not None:
+        directory: Path | None = given
+        if not (given / results.RUNS_FILE).is_file():
+            raise PolybenchError(f"--resume: {given} has no {results.RUNS_FILE} to continue")
+    else:
+        folder = root / results.RESULTS_DIR
+        candidates = sorted(p for p in folder.glob("2*") if p.is_dir()) if folder.is_dir() else []
+        directory = next((p for p in reversed(candidates) if has_measurements(p, results.RUNS_FILE)), None)
+    if directory is None:
+        raise PolybenchError("--resume: no earlier run with measurements to continue in results/")
     if (directory / results.RESULTS_FILE).exists():
         raise PolybenchError(f"--resume: {directory.name} already finished; start a new run without --resume")
     old_meta, records = results.read_run_log(directory)
@@ -106,17 +117,19 @@ def _pin_processes(pin: Pin | None, server: Any) -> None:
 
 def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | None = None,
                    scenarios: list[str] | None = None, server_url: str | None = None,
-                   resume: bool = False, quiet: bool = False, results_root: Path | None = None,
+                   resume: bool | Path = False, quiet: bool = False, results_root: Path | None = None,
                    seed: int | None = None, pin: str | None = None,
                    env_policy: EnvPolicy | None = None) -> Path:
     """Run a profile and return the results directory (under results_root/results/, default the repo).
 
-    ``seed`` fixes the rounds' order (default: a random one, recorded; on
-    --resume the recorded one). ``pin`` is `server=CPUS,clients=CPUS`
+    ``resume``: True continues the newest run with measurements, a Path that
+    folder. ``seed`` fixes the rounds' order (default: a random one, recorded;
+    on --resume the recorded one). ``pin`` is `server=CPUS,clients=CPUS`
     (orchestrator.pinning), off by default. ``env_policy``: the clients'
     environment (process_env.py; default: the clean base only).
     """
     results_root = results_root or config.root
+    server_url = checked_server_url(server_url) if server_url else None
     pinned = parse_pin(pin) if pin else None
     if pinned is not None and pinned.server is not None and server_url:
         raise PolybenchError("--pin server=...: only the server polybench starts itself can be pinned "
@@ -147,12 +160,13 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     plan = [
         {"client": client.name, "language": client.language, "library": client.library_label,
          "concurrency_model": client.concurrency_model, "scenario": case.scenario, "case": case.id,
-         "params": dict(case.params), "calls": case.calls, "skipped": skipped[client.name]}
+         "params": dict(case.params), "calls": case.calls,
+         "skipped": skipped[client.name] or client.beyond_limits(case)}
         for case in cases for client in chosen if client.supports(case.scenario)
     ]
     previous: list[results.RunRecord] = []
     if resume:
-        directory, previous, old_meta = _resume_dir(results_root, meta)
+        directory, previous, old_meta = _resume_dir(results_root, meta, resume if isinstance(resume, Path) else None)
         meta["schedule"]["seed"] = old_meta["schedule"]["seed"]
     else:
         if meta["schedule"]["seed"] is None:
@@ -166,7 +180,8 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     for line in env_policy.warnings():
         print(f"polybench: warning: {line}", file=sys.stderr)  # also in the results and the report
     settings = profile.runs
-    cells = [CellState(client, case) for case in cases for client in runnable if client.supports(case.scenario)]
+    cells = [CellState(client, case) for case in cases for client in runnable
+             if client.supports(case.scenario) and not client.beyond_limits(case)]
     progress = Progress(len(plan), settings.warmup + settings.min_runs + 1, quiet=quiet)
     events = ScheduleEvents(progress.round_started, progress.run_started, progress.run_finished)
     records = list(previous)
@@ -184,8 +199,17 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     except KeyboardInterrupt:
         progress.close()
         log.close()
-        raise PolybenchError(f"interrupted: {len(records)} runs kept in {directory / results.RUNS_FILE}; "
-                             "`invoke run --resume` with the same options continues") from None
+        raise Interrupted(f"interrupted: {len(records)} runs kept in {directory / results.RUNS_FILE}; "
+                          "`invoke run --resume` with the same options continues") from None
+    except PolybenchError as error:  # e.g. the server would not start, or died mid-run
+        progress.close()
+        log.close()
+        if not resume:  # a failed start leaves nothing for --resume to pick up
+            remove_if_unmeasured(directory, results.RUNS_FILE)
+        if not directory.exists():
+            raise
+        raise type(error)(f"{error}; {len(records)} runs kept in {directory / results.RUNS_FILE}, "
+                          "`invoke run --resume` with the same options continues") from None
     finally:
         if pinned is not None:
             set_client_cpus(None)
@@ -199,6 +223,9 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     results.mark_latest(results_root, directory)  # only finished runs: `report` reads latest
     if not quiet:
         print(terminal_summary(data))
+    if not any(bench["status"] == "ok" for bench in data["benchmarks"]):
+        raise NothingMeasured(f"no client produced a verified run (every one skipped or failed); "
+                              f"the reasons are in {directory / results.RESULTS_FILE}")
     return directory
 
 

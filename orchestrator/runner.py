@@ -12,6 +12,7 @@ from .config import Case, ClientSpec, Config, expand
 from .errors import PolybenchError
 from .process_env import EnvPolicy, config_env
 from .results import RunRecord
+from .server_checks import require_alive
 from .spawn import run_process
 from .toolchains import placeholders
 from .verify import verify
@@ -82,6 +83,7 @@ class Runner:
         try:
             server_stats = self.server.stats(run_id)
         except PolybenchError:
+            require_alive(self.server)  # a dead server stops the run (ServerDied), not fails every run
             server_stats = None
         verdict = verify(result, client, case, server_stats)
         record = RunRecord(

@@ -238,7 +238,14 @@ class SharedServer:
 
     def stats(self, run_id: str) -> dict[str, Any]:
         """The server's counts for one run (see docs/server.md for the shape)."""
-        return self._get_json("/stats?" + urllib.parse.urlencode({"run": run_id}), timeout_s=REQUEST_TIMEOUT_S)
+        from .server_checks import checked_stats
+
+        path = "/stats?" + urllib.parse.urlencode({"run": run_id})
+        return checked_stats(self._get_json(path, timeout_s=REQUEST_TIMEOUT_S), self.url)
+
+    def exit_code(self) -> int | None:
+        """The server process's exit code if it has stopped, else None."""
+        return self._process.poll() if self._process is not None else None
 
     def output_tail(self) -> str:
         """The last part of the server's stdout/stderr."""
@@ -253,12 +260,15 @@ class SharedServer:
         url = self.url + path
         try:
             with _OPENER.open(url, timeout=timeout_s) as response:
-                return json.loads(response.read())
+                data = json.loads(response.read())
         except urllib.error.HTTPError as error:
             body = error.read().decode("utf-8", errors="replace")[:300]
             raise ServerError(f"GET {url}: HTTP {error.code}: {body}") from None
         except (OSError, ValueError) as error:  # URLError, timeouts, resets, bad JSON
             raise ServerError(f"GET {url}: {error}") from None
+        if not isinstance(data, dict):
+            raise ServerError(f"GET {url}: a JSON {type(data).__name__}, not an object")
+        return data
 
 
 def serve_forever(port: int | None = None, dev: bool = False, *, host: str = LOOPBACK) -> None:

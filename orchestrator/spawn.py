@@ -34,7 +34,16 @@ from pathlib import Path
 from .errors import PolybenchError
 from .launcher import ensure_launcher
 
-OUTPUT_LIMIT = 4 << 20  # bytes of stdout/stderr kept per run
+# Bytes a run may write to stdout (and, separately, stderr): the launcher sets
+# it as the child's RLIMIT_FSIZE, so an endless writer stops there (killed by
+# SIGXFSZ, or its writes fail) instead of filling /dev/shm, and the run fails
+# with that reason. The largest output a valid run prints is a `bodies`
+# client's: 100,000 calls (the config's cap) x about 60 bytes = 6 MB.
+OUTPUT_LIMIT = 32 << 20
+# The launcher's request buffer and argument count (polybench-launch.c):
+# refused here, with one line, before anything is spawned.
+MAX_REQUEST_BYTES = 1 << 20
+MAX_ARGS = 4096
 ANSWER_GRACE_S = 10.0  # how long a killed child may take to be reaped and reported
 
 
@@ -51,6 +60,7 @@ class ProcessResult:
     peak_rss_kib: int
     stdout: str
     stderr: str
+    output_exceeded: bool = False  # stdout or stderr reached OUTPUT_LIMIT: the run was cut off
 
 
 def resolve_executable(name: str, env: Mapping[str, str] | None = None) -> str:
@@ -74,7 +84,7 @@ class _Launcher:
                                         stdout=subprocess.PIPE, bufsize=0,
                                         env=dict(env) if env is not None else None)
         self.pending = b""
-        self.scratch = Path(tempfile.mkdtemp(prefix="polybench-run-", dir=_memory_backed_tmp()))
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"polybench-run-{os.getpid()}-", dir=_memory_backed_tmp()))
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -94,10 +104,12 @@ class _Launcher:
         line, self.pending = self.pending.split(b"\n", 1)
         return line
 
-    def run(self, argv: Sequence[str], timeout_s: float) -> tuple[dict, str, str]:
+    def run(self, argv: Sequence[str], timeout_s: float, keep_stdout: bool = True) -> tuple[dict, str, str, bool]:
         out_path, err_path = self.scratch / "stdout", self.scratch / "stderr"
-        fields = [str(max(1, int(timeout_s * 1000))), str(out_path), str(err_path), str(len(argv)), *argv]
-        request = b"".join(field.encode() + b"\0" for field in fields)
+        stdout_target = out_path if keep_stdout else Path(os.devnull)
+        fields = [str(max(1, int(timeout_s * 1000))), str(OUTPUT_LIMIT + 1), str(stdout_target), str(err_path),
+                  str(len(argv)), *argv]
+        request = request_bytes(fields)
         assert self.process.stdin is not None
         self.process.stdin.write(request)
         # The launcher enforces the time limit itself; this is only a backstop.
@@ -107,7 +119,9 @@ class _Launcher:
         measured = json.loads(answer)
         if "spawn_error" in measured:
             raise PolybenchError(f"cannot start {argv[0]}: {measured['spawn_error']}")
-        return measured, _read_back(out_path), _read_back(err_path)
+        exceeded = any(_size(path) > OUTPUT_LIMIT for path in (out_path, err_path) if keep_stdout or path == err_path)
+        stdout = _read_back(out_path) if keep_stdout else ""
+        return measured, stdout, _read_back(err_path), exceeded
 
     def close(self) -> None:
         if self.process.stdin:
@@ -164,6 +178,28 @@ def _discard_launcher(env: Mapping[str, str] | None = None) -> None:
         launcher.close()
 
 
+def request_bytes(fields: Sequence[str]) -> bytes:
+    """The launcher request for fields (NUL-terminated, file-system encoding); one line if it cannot take it."""
+    argc = len(fields) - 5
+    if argc > MAX_ARGS:
+        raise PolybenchError(f"{argc} arguments: more than the {MAX_ARGS} the launcher takes")
+    encoded = [os.fsencode(field) for field in fields]  # non-UTF-8 arguments pass through as their bytes
+    if any(b"\0" in field for field in encoded):
+        raise PolybenchError("an argument contains a NUL byte, which no program can receive")
+    request = b"".join(field + b"\0" for field in encoded)
+    if len(request) > MAX_REQUEST_BYTES:
+        raise PolybenchError(f"the command line is {len(request):,} bytes: more than the "
+                             f"{MAX_REQUEST_BYTES:,} the launcher takes")
+    return request
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _read_back(path: Path) -> str:
     try:
         with path.open("rb") as handle:
@@ -172,16 +208,19 @@ def _read_back(path: Path) -> str:
         return ""
 
 
-def run_process(argv: Sequence[str], *, timeout_s: float, env: Mapping[str, str] | None = None) -> ProcessResult:
+def run_process(argv: Sequence[str], *, timeout_s: float, env: Mapping[str, str] | None = None,
+                keep_stdout: bool = True) -> ProcessResult:
     """Run argv (no shell) through the launcher and return its timing and output.
 
     env: the child's whole environment (process_env.EnvPolicy.for_process);
     None inherits the orchestrator's, for callers that time by hand.
+    keep_stdout=False sends stdout to /dev/null (`invoke time`'s default, like hyperfine).
     """
+    request_bytes(["0", "0", "", "", str(len(argv)), *argv])  # one clear line before anything starts
     resolve_executable(argv[0], env)  # a clear error before anything is timed
     launcher = _shared_launcher(env)
     try:
-        measured, stdout, stderr = launcher.run(argv, timeout_s)
+        measured, stdout, stderr, exceeded = launcher.run(argv, timeout_s, keep_stdout)
     except BaseException:
         # Ctrl-C or a broken launcher while a client runs: the client's group
         # dies with the launcher's state; the next run starts a new launcher.
@@ -199,4 +238,5 @@ def run_process(argv: Sequence[str], *, timeout_s: float, env: Mapping[str, str]
         peak_rss_kib=measured["peak_rss_kib"],
         stdout=stdout,
         stderr=stderr,
+        output_exceeded=exceeded,
     )

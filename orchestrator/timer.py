@@ -8,6 +8,7 @@ median), and the way the engine is checked against hyperfine
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,7 @@ class TimerSettings:
 
 
 def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings(),
-                 env_policy: EnvPolicy | None = None) -> dict[str, Any]:
+                 env_policy: EnvPolicy | None = None, keep_stdout: bool = False) -> dict[str, Any]:
     """Run argv repeatedly (adaptive count) and summarise wall, CPU time and peak RSS.
 
     CPU time is user + system per run (``cpu_ms``) and its share of the wall
@@ -37,13 +38,14 @@ def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings(),
     (stats.cpu_split_resolvable), never a median of a tick-sampled split.
     The command gets a clean environment (process_env.py, as pyperf does) unless
     env_policy inherits chosen variables or, like hyperfine, all of them.
+    keep_stdout: False discards the command's stdout (hyperfine's default), True keeps it on tmpfs.
     """
     if not argv:
         raise PolybenchError("nothing to time: give a command after --, e.g. invoke time -- /usr/bin/true")
     env_policy = env_policy or EnvPolicy()
     env = env_policy.for_process()
     for _ in range(settings.warmup):
-        result = run_process(argv, timeout_s=settings.timeout_s, env=env)
+        result = run_process(argv, timeout_s=settings.timeout_s, env=env, keep_stdout=keep_stdout)
         _check(result.exit_code, result.timed_out, argv, result.stderr)
     walls: list[float] = []
     users: list[float] = []
@@ -52,7 +54,7 @@ def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings(),
     spent = 0.0
     reason = ""
     while True:
-        result = run_process(argv, timeout_s=settings.timeout_s, env=env)
+        result = run_process(argv, timeout_s=settings.timeout_s, env=env, keep_stdout=keep_stdout)
         _check(result.exit_code, result.timed_out, argv, result.stderr)
         walls.append(result.wall_ns / 1e6)
         users.append(result.user_ns / 1e6)
@@ -83,6 +85,8 @@ def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings(),
 
 
 def _check(exit_code: int, timed_out: bool, argv: Sequence[str], stderr: str) -> None:
+    if exit_code == -signal.SIGXFSZ:
+        raise PolybenchError(f"{argv[0]} wrote more than the output limit (--output null discards stdout)")
     if timed_out:
         raise PolybenchError(f"{argv[0]} timed out")
     if exit_code != 0:
@@ -105,7 +109,7 @@ def render(summary: dict[str, Any]) -> str:
     confidence = stats.DEFAULT_CONFIDENCE
     label = f"{confidence * 100:g}% CI" if coverage >= confidence else f"[min, max], covers {coverage * 100:.1f}%"
     lines = [
-        f"Benchmark: {' '.join(summary['command'])}",
+        f"Benchmark: {' '.join(_printable(arg) for arg in summary['command'])}",
         f"  Time (mean ± σ):   {wall['mean']:8.3f} ms ± {wall['stdev']:7.3f} ms",
         f"  Time (median):     {wall['median']:8.3f} ms   {label} [{wall['median_ci_low']:.3f}, "
         f"{wall['median_ci_high']:.3f}] ms",
@@ -125,6 +129,11 @@ def render(summary: dict[str, Any]) -> str:
         lines.append(f"  Warning: noisy measurement (CV {wall['cv'] * 100:.0f}%): close other programs, "
                      "or raise the run count.")
     return "\n".join(lines)
+
+
+def _printable(arg: str) -> str:
+    """An argument as text: bytes that were not UTF-8 (held as surrogates) shown as U+FFFD."""
+    return arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def render_json(summary: dict[str, Any]) -> str:

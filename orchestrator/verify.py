@@ -18,7 +18,7 @@ from server.payload import expected_sha256
 
 from .config import Case, ClientSpec
 from .scenarios import KEEPALIVE_MAX_CONNECTIONS, SCENARIOS
-from .spawn import ProcessResult
+from .spawn import OUTPUT_LIMIT, ProcessResult
 
 EXIT_UNSUPPORTED = 3
 CLOCK_TOLERANCE_NS = 1_000_000  # the same epoch clock, read in two processes
@@ -154,6 +154,8 @@ def verify(result: ProcessResult, client: ClientSpec, case: Case,
     try:
         if result.timed_out:
             raise Rejected("timed out (process group killed)")
+        if result.output_exceeded:
+            raise Rejected(f"output exceeded {OUTPUT_LIMIT >> 20} MiB (stopped by the launcher's file-size limit)")
         if result.exit_code == EXIT_UNSUPPORTED and client.output == "contract":
             return Verdict(False, True, "scenario not supported by this client (exit 3)", None, None)
         if client.output == "contract":

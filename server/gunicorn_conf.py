@@ -18,6 +18,8 @@ Why this worker model (docs/server.md has the measurements):
 
 worker_class = "gevent"
 workers = 1
+# Each call in flight holds a slot; the config caps concurrency at 512
+# (orchestrator/scenarios.py PARAMETER_RANGES) so a run never waits for one.
 worker_connections = 1000
 keepalive = 75
 

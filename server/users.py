@@ -6,6 +6,7 @@ representation carries its links.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
@@ -41,11 +42,29 @@ def _representation(user: User) -> dict[str, Any]:
     }
 
 
+def _json_body() -> Any:
+    """The request body parsed as JSON whatever the Content-Type says; None if it is not JSON.
+
+    Not request.get_json: a chunked body (no Content-Length) over
+    MAX_CONTENT_LENGTH is silently cut at the limit by Werkzeug, which then
+    reads as bad JSON (400, where the limit's answer is 413); and a small body
+    nested thousands deep raises RecursionError in the parser (500).
+    """
+    if request.content_length is None:  # chunked: count while reading, one byte past the cap
+        raw = request.environ["wsgi.input"].read(limits.MAX_BODY_BYTES + 1)
+        if len(raw) > limits.MAX_BODY_BYTES:
+            abort(413)
+    else:
+        raw = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: 413 before reading
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+
+
 def _user_fields() -> tuple[str, str]:
     """`name` and `email` from the JSON body, or abort with 400."""
-    # force: parse whatever the Content-Type says; silent: bad JSON -> None -> our 400.
-    # A body over MAX_CONTENT_LENGTH still raises 413 before parsing.
-    body = request.get_json(force=True, silent=True)
+    body = _json_body()
     expected = (f'a JSON object {{"name": ..., "email": ...}}, both non-empty strings of at most '
                 f"{limits.MAX_USER_FIELD_CHARS} characters")
     if not isinstance(body, dict) or set(body) != set(_FIELDS):

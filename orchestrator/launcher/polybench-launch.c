@@ -3,7 +3,9 @@
  *
  *   polybench-launch --serve
  *       Long-lived: reads one request per command from stdin, answers on stdout.
- *       Request:  TIMEOUT_MS \0 STDOUT_PATH \0 STDERR_PATH \0 ARGC \0 ARG0 \0 ...
+ *       Request:  TIMEOUT_MS \0 OUTPUT_LIMIT \0 STDOUT_PATH \0 STDERR_PATH \0 ARGC \0 ARG0 \0 ...
+ *                 (OUTPUT_LIMIT: the most bytes the child may write to a
+ *                 file, RLIMIT_FSIZE; 0 for no limit)
  *       Answer:   one JSON line with the measurements once the child has been
  *                 reaped ("timed_out": true if its group was killed at
  *                 TIMEOUT_MS). Exits at end of input; on SIGINT, SIGTERM or
@@ -26,7 +28,11 @@
  * docs/accuracy.md.
  *
  * Every child leads its own process group, so a timeout kills it and all it
- * started. Its stdin is /dev/null.
+ * started. Its stdin is /dev/null. A descendant can leave the group (setsid,
+ * setpgid), so the launcher is also a child subreaper (PR_SET_CHILD_SUBREAPER):
+ * whatever the child leaves running is re-parented here instead of to init,
+ * and once the child is reaped every remaining descendant is killed and
+ * reaped (sweep_descendants), timed out or not.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -59,8 +66,56 @@ static void on_alarm(int signo) {
     }
 }
 
+/* Kill and reap every process re-parented to this subreaper: read our
+ * children from /proc, SIGKILL each (and its group), reap; repeat until none
+ * is left, since a killed process's own children are re-parented here in
+ * turn. Only async-signal-safe calls: on_stop uses it too. */
+static char children_path[64]; /* /proc/PID/task/PID/children, set in main */
+
+static void sweep_descendants(void) {
+    for (int round = 0; round < 1000; round++) {
+        char buffer[4096];
+        int found = 0;
+        /* the main thread's children: the launcher is single-threaded */
+        int fd = open(children_path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ssize_t got;
+            long pid = 0;
+            int digits = 0;
+            while ((got = read(fd, buffer, sizeof buffer)) > 0) {
+                for (ssize_t i = 0; i < got; i++) {
+                    if (buffer[i] >= '0' && buffer[i] <= '9') {
+                        pid = pid * 10 + (buffer[i] - '0');
+                        digits = 1;
+                    } else if (digits) {
+                        kill(-(pid_t)pid, SIGKILL);
+                        kill((pid_t)pid, SIGKILL);
+                        found = 1;
+                        pid = 0;
+                        digits = 0;
+                    }
+                }
+            }
+            if (digits) {
+                kill(-(pid_t)pid, SIGKILL);
+                kill((pid_t)pid, SIGKILL);
+                found = 1;
+            }
+            close(fd);
+        }
+        /* reap whatever has exited (killed, or zombies re-parented here) */
+        int reaped = 0;
+        while (waitpid(-1, NULL, found ? 0 : WNOHANG) > 0) {
+            reaped = 1;
+            found = 0; /* one blocking wait per round, then drain without blocking */
+        }
+        if (!reaped && !found) return;
+    }
+}
+
 static void on_stop(int signo) {
     if (child_group > 0) kill(-child_group, SIGKILL);
+    sweep_descendants();
     signal(signo, SIG_DFL);
     raise(signo);
 }
@@ -75,7 +130,14 @@ static long long tv_ns(const struct timeval *t) {
 
 /* Spawn argv with the given file actions, reap it, write the JSON line to out. */
 static int measure(char **argv, posix_spawn_file_actions_t *actions, posix_spawnattr_t *attr, FILE *out,
-                   long timeout_ms) {
+                   long timeout_ms, long long output_limit) {
+    /* Inherited by the child: it (and what it starts) cannot write more than
+     * output_limit bytes to a file; this process writes no regular files. */
+    struct rlimit fsize;
+    getrlimit(RLIMIT_FSIZE, &fsize);
+    fsize.rlim_cur = output_limit > 0 && (fsize.rlim_max == RLIM_INFINITY || (rlim_t)output_limit < fsize.rlim_max)
+                         ? (rlim_t)output_limit : fsize.rlim_max;
+    setrlimit(RLIMIT_FSIZE, &fsize);
     struct timespec epoch_start, mono_start, mono_end, epoch_end;
     pid_t pid;
     clock_gettime(CLOCK_REALTIME, &epoch_start);
@@ -107,6 +169,7 @@ static int measure(char **argv, posix_spawn_file_actions_t *actions, posix_spawn
     setitimer(ITIMER_REAL, &off, NULL);
     kill(-pid, SIGKILL); /* anything the child left running in its group goes too */
     child_group = 0;
+    sweep_descendants(); /* and anything that left the group (setsid) */
     int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
     fprintf(out,
             "{\"exit_code\": %d, \"wall_ns\": %lld, \"spawn_epoch_ns\": %lld, \"reap_epoch_ns\": %lld, "
@@ -143,10 +206,11 @@ static int serve(void) {
     }
     for (;;) {
         size_t used = 0;
-        char *timeout_text, *out_path, *err_path, *count;
+        char *timeout_text, *limit_text, *out_path, *err_path, *count;
         int got = read_field(buffer, sizeof buffer, &used, &timeout_text);
         if (got == 0) return 0; /* the caller closed our stdin: done */
-        if (got < 0 || read_field(buffer, sizeof buffer, &used, &out_path) <= 0 ||
+        if (got < 0 || read_field(buffer, sizeof buffer, &used, &limit_text) <= 0 ||
+            read_field(buffer, sizeof buffer, &used, &out_path) <= 0 ||
             read_field(buffer, sizeof buffer, &used, &err_path) <= 0 ||
             read_field(buffer, sizeof buffer, &used, &count) <= 0) {
             fprintf(stderr, "polybench-launch: malformed request\n");
@@ -180,7 +244,7 @@ static int serve(void) {
         posix_spawn_file_actions_adddup2(&actions, devnull, 0);
         posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
         posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
-        measure(argv, &actions, &attr, stdout, atol(timeout_text));
+        measure(argv, &actions, &attr, stdout, atol(timeout_text), atoll(limit_text));
         posix_spawn_file_actions_destroy(&actions);
         close(out_fd);
         close(err_fd);
@@ -194,6 +258,8 @@ int main(int argc, char **argv) {
     signal(SIGINT, on_stop);
     signal(SIGTERM, on_stop);
     signal(SIGHUP, on_stop);
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    snprintf(children_path, sizeof children_path, "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
     if (argc == 2 && strcmp(argv[1], "--serve") == 0) return serve();
     if (argc < 4 || strcmp(argv[2], "--") != 0) {
         fprintf(stderr, "usage: polybench-launch --serve | polybench-launch RESULT_FD -- COMMAND [ARGS...]\n");
@@ -212,5 +278,5 @@ int main(int argc, char **argv) {
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&attr, 0);
-    return measure(&argv[3], &actions, &attr, out, 0);
+    return measure(&argv[3], &actions, &attr, out, 0, 0);
 }

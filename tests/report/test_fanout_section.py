@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from markdown_tables import assert_range, assert_shows, find_table, parse_tables
-from synthetic import environment, write_results
+from synthetic import SETTINGS, environment, write_results
 
 from orchestrator import stats
 from orchestrator.report import generate_report
@@ -30,7 +30,8 @@ def test_fanout_section_matches_the_results(tmp_path):
     plan = [{"client": "curl", "language": "c", "library": "curl", "concurrency_model": "-", "scenario": s,
              "case": c, "params": dict(params), "calls": 1, "skipped": None, "stop_reason": "max-runs"}
             for s, c in cases.items()]
-    data = assemble({"profile": "t", "settings": {}}, records, plan, environment("host"), finished=True)
+    meta = {"profile": "t", "config_sha256": "ab" * 32, "settings": dict(SETTINGS)}
+    data = assemble(meta, records, plan, environment("host"), finished=True)
     report = generate_report([write_results(tmp_path / "r", data)], output_root=tmp_path / "out", quiet=True)
     table = find_table(parse_tables(report.read_text()), "Server side: sync vs async Flask view")
     row = table.rows[0]
