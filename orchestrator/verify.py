@@ -39,9 +39,6 @@ NO_RECEIPT = "0" * 32
 # `output: bodies` clients print this line after every transfer (curl's
 # --write-out); the orchestrator XORs the nonces into their receipt.
 NONCE_LINE_PREFIX = "polybench-nonce:"
-# `concurrent` with C > 1 must have had at least this share of min(C, N) of its
-# requests in flight at the server at once (docs/contract.md, check 9).
-CONCURRENCY_REACHED_FRACTION = 0.5
 PHASES = ("runtime_start", "imports", "network", "exit")
 
 
@@ -234,12 +231,18 @@ def check_plausible(case: Case, result: ProcessResult, phases: Mapping[str, int]
         raise Rejected(f"{what} {elapsed_ns / 1e6:.1f} ms is shorter than the server's delays allow "
                        f"({floor_ns / 1e6:.0f} ms): physically impossible")
     if case.scenario == "concurrent":
-        wanted = min(case.params["concurrency"], case.params["requests"])
-        needed = math.ceil(CONCURRENCY_REACHED_FRACTION * wanted)
+        # Not a share of C: how many calls an honest client gets in flight
+        # depends on how fast it can start them within one delay (measured
+        # under load at C = N = 100, D = 100 ms: 39 to 100 for Python thread
+        # pools, 100 for aiohttp; docs/contract.md, check 9).
+        concurrency, wanted = case.params["concurrency"], min(case.params["concurrency"], case.params["requests"])
         reached = stats.get("max_in_flight", 0)
-        if wanted > 1 and reached < needed:
-            raise Rejected(f"server had at most {reached} requests in flight at once; concurrency "
-                           f"{case.params['concurrency']} needs at least {needed}")
+        if wanted > 1 and reached < 2:
+            raise Rejected(f"server never had two requests of the run in flight at once: the calls did not "
+                           f"overlap (concurrency {concurrency})")
+        if reached > concurrency:
+            raise Rejected(f"server had {reached} requests of the run in flight at once, more than the "
+                           f"concurrency {concurrency}")
 
 
 def _statuses(counts: Mapping[str, int]) -> str:
