@@ -28,7 +28,9 @@ _OFFSET_RANGE = POOL_SIZE - CHUNK_SIZE + 1
 # Offsets are derived in batches (one SHAKE call per batch), so a 1 GiB body
 # costs 64 small hashes, spread over the transfer.
 _OFFSETS_PER_BATCH = 256
-# While recomputing a digest, let other requests run this often (chunks).
+# Let other requests run this often (chunks): under gevent a greenlet only
+# yields when its socket buffer is full, and a fast reader on loopback keeps it
+# from filling, so one download could hold the worker for a whole body.
 _YIELD_EVERY_CHUNKS = 16
 
 
@@ -48,28 +50,29 @@ def _offsets(seed: bytes) -> Iterator[int]:
 
 
 def iter_body(seed: bytes, n: int) -> Iterator[bytes]:
-    """Yield the n-byte body for `seed` in CHUNK_SIZE pieces; never holds it whole."""
+    """Yield the n-byte body for `seed` in CHUNK_SIZE pieces; never holds it whole.
+
+    Every 1 MiB it sleeps(0): under gevent's monkey-patched sleep the one
+    worker then serves other requests (sending, and recomputing a digest
+    for /stats, both stay cooperative).
+    """
     if n < 0:
         raise ValueError(f"body size must be >= 0, got {n}")
     remaining = n
-    for offset in _offsets(seed):
+    for index, offset in enumerate(_offsets(seed), start=1):
         if remaining <= 0:
             return
         size = min(CHUNK_SIZE, remaining)
         yield POOL[offset:offset + size]
         remaining -= size
-
-
-def sent_sha256(seed: bytes, n: int, cooperative: bool = True) -> str:
-    """Hex SHA-256 of the first n bytes of the body for `seed`.
-
-    Linear in n (about 1 s per GiB on the 2-core machine); with `cooperative`,
-    it sleeps(0) every 1 MiB so that, under gevent's monkey-patched sleep, the
-    one worker keeps serving other requests meanwhile.
-    """
-    digest = hashlib.sha256()
-    for index, chunk in enumerate(iter_body(seed, n), start=1):
-        digest.update(chunk)
-        if cooperative and index % _YIELD_EVERY_CHUNKS == 0:
+        if index % _YIELD_EVERY_CHUNKS == 0:
             time.sleep(0)
+
+
+def sent_sha256(seed: bytes, n: int) -> str:
+    """Hex SHA-256 of the first n bytes of the body for `seed` (about 1 s per GiB
+    on the 2-core machine; cooperative, like sending)."""
+    digest = hashlib.sha256()
+    for chunk in iter_body(seed, n):
+        digest.update(chunk)
     return digest.hexdigest()
