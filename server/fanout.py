@@ -9,7 +9,8 @@ The article called a remote /delay service; we call this server's own
 /delay/<ms>, so the run needs no network and the inner calls are counted: they
 carry the incoming X-Polybench-Run header, and /stats for the run shows
 1 + calls requests. They also carry the app's internal marker, so their
-responses stay out of the client's proof of receipt (docs/contract.md). Both views build one client per request (the article's
+responses stay out of the client's proof of receipt (docs/contract.md).
+Both views build one client per request (the article's
 async view does; its sync view called `httpx.get` per call, which would also
 give the sync side a new client and connection per call), so the two differ
 only in series versus gather.

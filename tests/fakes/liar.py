@@ -31,7 +31,8 @@ def get(path):
 def emit(ok, nbytes=0, sha=None, code=0, receipt="0" * 32):
     print(json.dumps({
         "client": name or "liar", "scenario": scenario, "requests": calls, "ok": ok, "bytes": nbytes,
-        "sha256": sha, "receipt": receipt, "errors": [], "t_entry_ns": T_ENTRY, "t_ready_ns": T_READY, "t_done_ns": time.time_ns(),
+        "sha256": sha, "receipt": receipt, "errors": [],
+        "t_entry_ns": T_ENTRY, "t_ready_ns": T_READY, "t_done_ns": time.time_ns(),
     }))
     sys.exit(code)
 
