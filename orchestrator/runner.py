@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -19,6 +20,10 @@ from .verify import verify
 
 IMPORTTIME_LINE = re.compile(r"^import time:\s+(\d+)\s*\|\s*(\d+)\s*\|(\s*)(\S+)")
 IMPORTS_KEPT = 15
+# After the client is reaped, how long to wait for the server to finish (write
+# and close) the run's last responses before reading its records.
+SETTLE_TIMEOUT_S = 5.0
+SETTLE_POLL_S = 0.005
 
 
 class Server(Protocol):
@@ -80,11 +85,9 @@ class Runner:
         runtime_args = client.importtime if kind == "importtime" and client.importtime else ()
         argv = client_argv(self.config, client, case, self.server.url, run_id, runtime_args)
         result = run_process(argv, timeout_s=self.timeout_s, env=self.client_env(client))
-        try:
-            server_stats = self.server.stats(run_id)
-        except PolybenchError:
+        server_stats = settled_stats(self.server, run_id)
+        if server_stats is None:
             require_alive(self.server)  # a dead server stops the run (ServerDied), not fails every run
-            server_stats = None
         verdict = verify(result, client, case, server_stats)
         record = RunRecord(
             run_id=run_id, client=client.name, case=case.id, kind=kind, index=index,
@@ -101,8 +104,29 @@ class Runner:
         return record
 
 
+def settled_stats(server: Server, run_id: str, timeout_s: float = SETTLE_TIMEOUT_S) -> dict[str, Any] | None:
+    """/stats for the run once none of its requests is in flight (or the time is up).
+
+    A response counts as completed when the server has written its last byte
+    and closed it, which can be a moment after the client read it and exited;
+    a client that left early leaves requests the server is still handling.
+    This runs after the process is reaped: it never enters a measurement.
+    None if the server does not answer.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            stats = server.stats(run_id)
+        except PolybenchError:
+            return None
+        if not stats.get("in_flight") or time.monotonic() >= deadline:
+            return stats
+        time.sleep(SETTLE_POLL_S)
+
+
 def _server_summary(stats: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if stats is None:
         return None
-    keep = ("requests", "connections", "server_ns", "server_max_ns", "statuses")
+    keep = ("requests", "connections", "server_ns", "server_max_ns", "statuses", "internal_requests",
+            "completed", "aborted", "in_flight", "max_in_flight", "receipt", "server_median_ns", "streams")
     return {key: stats[key] for key in keep if key in stats}

@@ -36,6 +36,7 @@ DEFAULT_STREAM_BYTES = 1 << 20
 # 1 run in 6. Two still rejects a client that reconnects for every call.
 KEEPALIVE_MAX_CONNECTIONS = 2
 REST_CALLS = 5  # POST, GET (follow _links), PUT, DELETE, GET -> 404
+REST_STATUSES = {"201": 1, "200": 2, "204": 1, "404": 1}  # the responses of those calls
 # fanout_*: the article's two calls of one second each.
 DEFAULT_FANOUT_CALLS = 2
 DEFAULT_FANOUT_DELAY_MS = 1_000

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from server.payload import expected_sha256
-
 from .config import Case, ClientSpec
-from .scenarios import KEEPALIVE_MAX_CONNECTIONS, SCENARIOS
+from .scenarios import FANOUT_MODES, KEEPALIVE_MAX_CONNECTIONS, REST_STATUSES, SCENARIOS
 from .spawn import OUTPUT_LIMIT, ProcessResult
 
 EXIT_UNSUPPORTED = 3
@@ -32,7 +32,13 @@ CONTRACT_KEYS: dict[str, type | tuple[type, ...]] = {
     "t_entry_ns": int,
     "t_ready_ns": int,
     "t_done_ns": int,
+    "receipt": str,
 }
+RECEIPT = re.compile(r"[0-9a-f]{32}")
+NO_RECEIPT = "0" * 32
+# `output: bodies` clients print this line after every transfer (curl's
+# --write-out); the orchestrator XORs the nonces into their receipt.
+NONCE_LINE_PREFIX = "polybench-nonce:"
 PHASES = ("runtime_start", "imports", "network", "exit")
 
 
@@ -67,22 +73,45 @@ def parse_contract_output(stdout: str) -> dict[str, Any]:
     return output
 
 
+def xor_receipt(nonces: list[str]) -> str:
+    """The contract's receipt: the XOR of 16-byte hex nonces, as 32 lowercase hex chars.
+
+    Raises Rejected for a nonce that is not 32 lowercase hex chars (a missing
+    header, in curl's output, is an empty one).
+    """
+    receipt = 0
+    for nonce in nonces:
+        if RECEIPT.fullmatch(nonce) is None:
+            raise Rejected(f"response nonce {nonce[:40]!r} is not 32 lowercase hex chars")
+        receipt ^= int(nonce, 16)
+    return f"{receipt:032x}"
+
+
 def count_bodies(stdout: str, payload: object, calls: int) -> dict[str, Any]:
-    """For `output: bodies` clients: count the concatenated JSON bodies equal to payload."""
+    """For `output: bodies` clients: count the concatenated JSON bodies equal to
+    payload, and XOR the `polybench-nonce:` lines between them into a receipt."""
     decoder = json.JSONDecoder()
     position, ok, seen = 0, 0, 0
+    nonces: list[str] = []
     while True:
         while position < len(stdout) and stdout[position].isspace():
             position += 1
         if position >= len(stdout):
             break
+        if stdout.startswith(NONCE_LINE_PREFIX, position):
+            end = stdout.find("\n", position)
+            end = len(stdout) if end < 0 else end
+            nonces.append(stdout[position + len(NONCE_LINE_PREFIX):end].strip())
+            position = end
+            continue
         try:
             body, position = decoder.raw_decode(stdout, position)
         except ValueError:
             raise Rejected(f"body {seen + 1} of the output is not JSON") from None
         seen += 1
         ok += body == payload
-    return {"requests": calls, "ok": ok, "bodies": seen, "bytes": len(stdout.encode()), "errors": []}
+    return {"requests": calls, "ok": ok, "bodies": seen, "bytes": len(stdout.encode()), "errors": [],
+            "nonces": len(nonces), "receipt": xor_receipt(nonces)}
 
 
 def _phases(result: ProcessResult, output: Mapping[str, Any]) -> dict[str, int]:
@@ -112,12 +141,14 @@ def _check_claims(client: ClientSpec, case: Case, output: Mapping[str, Any]) -> 
         raise Rejected(f"client verified {output['ok']} of {output['requests']} calls")
     if output["errors"]:
         raise Rejected(f"client reported errors: {output['errors'][0]}")
+    if RECEIPT.fullmatch(output["receipt"]) is None:
+        raise Rejected(f"receipt {output['receipt'][:40]!r} is not 32 lowercase hex chars")
+    if client.output == "bodies" and output["nonces"] != calls:
+        raise Rejected(f"output has {output['nonces']} nonce lines, expected one per call ({calls})")
     if case.scenario == "stream":
         size = case.params["bytes"]
         if output["bytes"] != size:
             raise Rejected(f"client read {output['bytes']} bytes, expected {size}")
-        if output.get("sha256") != expected_sha256(size):
-            raise Rejected("streamed body SHA-256 does not match the documented pattern")
 
 
 def check_server(case: Case, stats: Mapping[str, Any] | None) -> None:
@@ -144,6 +175,78 @@ def check_server(case: Case, stats: Mapping[str, Any] | None) -> None:
                        f"{KEEPALIVE_MAX_CONNECTIONS} (connection reuse)")
     if scenario.connections == "any" and not 1 <= connections <= server_requests:
         raise Rejected(f"server saw {connections} connections for {server_requests} requests")
+
+
+def expected_completions(case: Case) -> dict[str, int]:
+    """The client's own responses the server must have completed, by status."""
+    if case.scenario == "rest":
+        return dict(REST_STATUSES)
+    return {"200": case.calls}
+
+
+def check_proof(case: Case, output: Mapping[str, Any], stats: Mapping[str, Any]) -> None:
+    """Completion, receipt and stream digest (docs/contract.md, "Proof of receipt")."""
+    if "completed" not in stats or "receipt" not in stats:
+        raise Rejected("server /stats has no completion records (a server without proof of receipt)")
+    completed = {status: n for status, n in stats["completed"].items() if n}
+    expected = expected_completions(case)
+    aborted = stats.get("aborted", 0)
+    if completed != expected or aborted:
+        done = sum(completed.values())
+        raise Rejected(f"server completed {done} of {sum(expected.values())} responses "
+                       f"({_statuses(completed)}; expected {_statuses(expected)}), {aborted} aborted")
+    if output["receipt"] != stats["receipt"]:
+        raise Rejected(f"receipt {output['receipt']} does not match the server's {stats['receipt']}: "
+                       "the client did not receive every response of this run")
+    if case.scenario == "stream":
+        sent = [stream for stream in stats.get("streams", []) if stream.get("completed")]
+        if len(sent) != 1 or sent[0].get("sha256") is None:
+            raise Rejected(f"server recorded {len(sent)} completed streams, expected 1")
+        if output.get("sha256") != sent[0]["sha256"]:
+            raise Rejected("streamed body SHA-256 does not match what the server sent")
+
+
+def minimum_network_ns(case: Case) -> int:
+    """The least time the server's delays allow for the case's calls, ns (0: no bound).
+
+    `concurrent`: N calls of D ms, at most C at once, need ceil(N / C) waves of D.
+    Fan-out: the server's own calls, in series (sync) or at once (async).
+    """
+    params = case.params
+    if case.scenario == "concurrent":
+        return math.ceil(params["requests"] / params["concurrency"]) * params["delay_ms"] * 1_000_000
+    if case.scenario in FANOUT_MODES:
+        calls = params["requests"] if FANOUT_MODES[case.scenario] == "sync" else 1
+        return calls * params["delay_ms"] * 1_000_000
+    return 0
+
+
+def check_plausible(case: Case, result: ProcessResult, phases: Mapping[str, int] | None,
+                    stats: Mapping[str, Any]) -> None:
+    """Physical plausibility and the concurrency actually reached (docs/contract.md, checks 8-9)."""
+    floor_ns = minimum_network_ns(case)
+    # A client that timestamps itself: its network phase; otherwise the whole process.
+    elapsed_ns, what = (phases["network"], "network phase") if phases else (result.wall_ns, "whole run")
+    if elapsed_ns + CLOCK_TOLERANCE_NS < floor_ns:
+        raise Rejected(f"{what} {elapsed_ns / 1e6:.1f} ms is shorter than the server's delays allow "
+                       f"({floor_ns / 1e6:.0f} ms): physically impossible")
+    if case.scenario == "concurrent":
+        # Not a share of C: how many calls an honest client gets in flight
+        # depends on how fast it can start them within one delay (measured
+        # under load at C = N = 100, D = 100 ms: 39 to 100 for Python thread
+        # pools, 100 for aiohttp; docs/contract.md, check 9).
+        concurrency, wanted = case.params["concurrency"], min(case.params["concurrency"], case.params["requests"])
+        reached = stats.get("max_in_flight", 0)
+        if wanted > 1 and reached < 2:
+            raise Rejected(f"server never had two requests of the run in flight at once: the calls did not "
+                           f"overlap (concurrency {concurrency})")
+        if reached > concurrency:
+            raise Rejected(f"server had {reached} requests of the run in flight at once, more than the "
+                           f"concurrency {concurrency}")
+
+
+def _statuses(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{n} x {status}" for status, n in sorted(counts.items())) or "none"
 
 
 def verify(result: ProcessResult, client: ClientSpec, case: Case,
@@ -174,6 +277,9 @@ def verify(result: ProcessResult, client: ClientSpec, case: Case,
         if client.output == "contract":
             phases = _phases(result, output)
         check_server(case, server_stats)
+        assert server_stats is not None  # check_server rejects a missing one
+        check_proof(case, output, server_stats)
+        check_plausible(case, result, phases, server_stats)
     except Rejected as rejected:
         return Verdict(False, False, str(rejected), _trim(output), phases)
     return Verdict(True, False, None, _trim(output), phases)
@@ -187,5 +293,5 @@ def _last_line(text: str) -> str:
 def _trim(output: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if output is None:
         return None
-    keep = ("requests", "ok", "bytes", "sha256", "errors", "t_entry_ns", "t_ready_ns", "t_done_ns")
+    keep = ("requests", "ok", "bytes", "sha256", "receipt", "errors", "t_entry_ns", "t_ready_ns", "t_done_ns")
     return {key: output[key] for key in keep if key in output}

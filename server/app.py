@@ -6,13 +6,15 @@ a fresh app with empty counters and an empty user store each time.
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Flask
 
 from . import limits
 from .async_views import configure_async_views
 from .errors import register_error_handlers
 from .fanout import fanout
-from .middleware import RunCountingMiddleware
+from .middleware import INTERNAL_SECRET_EXTENSION, RunCountingMiddleware
 from .probes import RUN_STATS_EXTENSION, probes
 from .run_stats import RunStats
 from .user_store import UserStore
@@ -20,7 +22,7 @@ from .users import USER_STORE_EXTENSION, users
 
 
 def create_app() -> Flask:
-    """Build the app: routes, JSON errors, body cap, per-run counting."""
+    """Build the app: routes, JSON errors, body cap, per-run counting and proofs."""
     app = Flask(__name__)
     # Never debug mode, whatever FLASK_DEBUG says: the debugger runs code on request.
     app.debug = False
@@ -28,6 +30,10 @@ def create_app() -> Flask:
 
     run_stats = RunStats()
     app.extensions[RUN_STATS_EXTENSION] = run_stats
+    # Marks the fan-out views' calls to this server as internal (docs/contract.md,
+    # "Server-internal calls"); never sent to a client.
+    internal_secret = secrets.token_hex(16)
+    app.extensions[INTERNAL_SECRET_EXTENSION] = internal_secret
     # Read at call time so tests can shrink the cap with monkeypatch.
     app.extensions[USER_STORE_EXTENSION] = UserStore(limits.MAX_USERS)
 
@@ -37,5 +43,5 @@ def create_app() -> Flask:
     configure_async_views(app)
     register_error_handlers(app)
 
-    app.wsgi_app = RunCountingMiddleware(app.wsgi_app, run_stats)  # type: ignore[method-assign]
+    app.wsgi_app = RunCountingMiddleware(app.wsgi_app, run_stats, internal_secret)  # type: ignore[method-assign]
     return app

@@ -8,7 +8,9 @@
 The article called a remote /delay service; we call this server's own
 /delay/<ms>, so the run needs no network and the inner calls are counted: they
 carry the incoming X-Polybench-Run header, and /stats for the run shows
-1 + calls requests. Both views build one client per request (the article's
+1 + calls requests. They also carry the app's internal marker, so their
+responses stay out of the client's proof of receipt (docs/contract.md).
+Both views build one client per request (the article's
 async view does; its sync view called `httpx.get` per call, which would also
 give the sync side a new client and connection per call), so the two differ
 only in series versus gather.
@@ -22,10 +24,11 @@ import ssl
 from typing import Any, NoReturn
 
 import httpx
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from . import limits
 from .connections import server_socket_address
+from .middleware import INTERNAL_HEADER, INTERNAL_SECRET_EXTENSION
 from .probes import parse_bounded_int
 
 RUN_HEADER = "X-Polybench-Run"
@@ -61,8 +64,10 @@ def _inner_url(delay_ms: int) -> str:
 
 def _client_options() -> dict[str, Any]:
     run_id = request.headers.get(RUN_HEADER)
+    # Counted for the run, but kept out of the client's proof of receipt.
+    internal = {INTERNAL_HEADER: current_app.extensions[INTERNAL_SECRET_EXTENSION]}
     return {
-        "headers": {RUN_HEADER: run_id} if run_id else {},
+        "headers": {RUN_HEADER: run_id, **internal} if run_id else {},
         "timeout": INNER_TIMEOUT_S,
         "verify": _tls_context(),
         # An HTTP(S)_PROXY in the server's environment must not intercept

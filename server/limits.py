@@ -30,8 +30,11 @@ OVERFLOW_PATH = "<other>"
 # call; 100k calls is minutes of work, far beyond any profile.
 MAX_CONNECTIONS_PER_RUN = 100_000
 
-# Digests of /bytes bodies remembered (one per distinct size).
-DIGEST_CACHE_SIZE = 64
+# Per-request handling times kept per run for the median (8 bytes each).
+MAX_TIMINGS_PER_RUN = 100_000
+# /bytes responses remembered per run (seed, size, bytes sent: to recompute
+# the digest of what was sent). `stream` makes one.
+MAX_STREAMS_PER_RUN = 16
 
 # GET /fanout/<mode>/<calls>/<ms>: each call comes back into this same worker
 # as a GET /delay/<ms>, so one request costs 1 + calls requests of the one

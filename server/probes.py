@@ -13,8 +13,9 @@ import time
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from . import limits
-from .payload import expected_sha256, iter_body
-from .run_stats import RunStats, is_valid_run_id
+from .middleware import STREAM_ENVIRON_KEY
+from .payload import iter_body, new_seed
+from .run_stats import RunStats, StreamRecord, is_valid_run_id
 
 RUN_STATS_EXTENSION = "polybench.run_stats"
 
@@ -44,8 +45,13 @@ def delay(ms: str) -> Response:
     if delay_ms is None:
         abort(400, description=f"delay must be an integer from 0 to {limits.MAX_DELAY_MS} ms, got {ms!r}")
     # Under gunicorn's gevent worker time.sleep is monkey-patched: the greenlet
-    # yields and the worker keeps serving other connections meanwhile.
-    time.sleep(delay_ms / 1000)
+    # yields and the worker keeps serving other connections meanwhile. Its
+    # timers may fire a little early (libev measures from the loop's cached
+    # time), and verification relies on the delay being a lower bound, so the
+    # answer waits for a monotonic deadline.
+    deadline_ns = time.monotonic_ns() + delay_ms * 1_000_000
+    while (remaining_ns := deadline_ns - time.monotonic_ns()) > 0:
+        time.sleep(remaining_ns / 1e9)
     return jsonify({"delay_ms": delay_ms})
 
 
@@ -54,12 +60,13 @@ def body_bytes(n: str) -> Response:
     size = parse_bounded_int(n, 0, limits.MAX_BYTES)
     if size is None:
         abort(400, description=f"size must be an integer from 0 to {limits.MAX_BYTES} bytes, got {n!r}")
-    headers = {
-        "Content-Length": str(size),
-        # Sent before the body so a client can verify while it streams.
-        "X-Polybench-SHA256": expected_sha256(size),
-    }
-    return Response(iter_body(size), mimetype="application/octet-stream", headers=headers)
+    # Unpredictable content, and no digest header: the client can only know
+    # the digest by reading it all; the middleware records what was sent.
+    seed = new_seed()
+    if is_valid_run_id(request.headers.get("X-Polybench-Run")):
+        request.environ[STREAM_ENVIRON_KEY] = StreamRecord(request.path, seed, size)
+    return Response(iter_body(seed, size), mimetype="application/octet-stream",
+                    headers={"Content-Length": str(size)})
 
 
 @probes.get("/stats")

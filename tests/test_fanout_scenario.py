@@ -103,8 +103,10 @@ def test_sync_waits_in_series_and_async_overlaps(config, live_server) -> None:
 
 
 def test_a_forged_body_without_the_calls_is_rejected(config, live_server) -> None:
+    # The body and a well-formed nonce line: only the server's records can tell.
     forge = [sys.executable, "-c",
-             "import json; print(json.dumps(dict(mode='sync', calls=2, delay_ms=100, statuses=[200, 200])))"]
+             "import json; print(json.dumps(dict(mode='sync', calls=2, delay_ms=100, statuses=[200, 200])));"
+             "print('polybench-nonce: ' + '0' * 32)"]
     the_case = case("fanout_sync", requests=2, delay_ms=100)
     record = run(config, live_server, bodies_client("fanout_sync", forge), the_case)
     assert not record.verified

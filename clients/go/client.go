@@ -77,11 +77,13 @@ type reply struct {
 	path   string
 	status int
 	header http.Header
+	nonce  nonce
 	body   []byte
 }
 
 // call makes one request and reads the whole body. Reading to EOF and
 // closing is what returns the connection to the pool for the next call.
+// A response without a valid nonce header is an error: it cannot be proved.
 func (b *bench) call(method, path string, payload any) (reply, error) {
 	resp, err := b.send(method, path, payload)
 	if err != nil {
@@ -93,7 +95,11 @@ func (b *bench) call(method, path string, payload any) (reply, error) {
 	if err != nil {
 		return reply{}, fmt.Errorf("%s %s: reading body: %w", method, path, err)
 	}
-	return reply{method, path, resp.StatusCode, resp.Header, body}, nil
+	n, err := readNonce(resp.Header)
+	if err != nil {
+		return reply{}, fmt.Errorf("%s %s: status %d, %w", method, path, resp.StatusCode, err)
+	}
+	return reply{method, path, resp.StatusCode, resp.Header, n, body}, nil
 }
 
 // failf returns an error naming the call it is about.

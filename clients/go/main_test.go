@@ -122,9 +122,9 @@ func TestCheckPayloads(t *testing.T) {
 
 func TestRecordCapsErrors(t *testing.T) {
 	rep := newReport("sequential", 0)
-	rep.record(nil)
+	rep.record(nonce{}, nil)
 	for range 15 {
-		rep.record(errors.New("boom"))
+		rep.record(nonce{}, errors.New("boom"))
 	}
 	if rep.OK != 1 || len(rep.Errors) != maxErrors {
 		t.Errorf("ok %d, %d errors; want 1 and %d", rep.OK, len(rep.Errors), maxErrors)
@@ -151,10 +151,13 @@ func TestReportShape(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	wantKeys := []string{"bytes", "client", "errors", "library", "ok", "requests",
+	wantKeys := []string{"bytes", "client", "errors", "library", "ok", "receipt", "requests",
 		"scenario", "sha256", "t_done_ns", "t_entry_ns", "t_ready_ns"}
 	if !reflect.DeepEqual(keys, wantKeys) {
 		t.Errorf("keys %v, want %v", keys, wantKeys)
+	}
+	if got["receipt"] != strings.Repeat("0", 32) {
+		t.Errorf("receipt %v, want 32 zeros when nothing was verified", got["receipt"])
 	}
 	if got["sha256"] != nil {
 		t.Errorf("sha256 %v, want null", got["sha256"])

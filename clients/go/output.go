@@ -18,6 +18,7 @@ type report struct {
 	Bytes    int64    `json:"bytes"`
 	SHA256   *string  `json:"sha256"` // null unless stream read a body
 	Errors   []string `json:"errors"`
+	Receipt  nonce    `json:"receipt"` // XOR of the verified responses' nonces
 	TEntryNS int64    `json:"t_entry_ns"`
 	TReadyNS int64    `json:"t_ready_ns"`
 	TDoneNS  int64    `json:"t_done_ns"`
@@ -33,10 +34,12 @@ func newReport(scenario string, tEntry int64) *report {
 	}
 }
 
-// record counts one call: verified if err is nil, else failed with err kept.
-func (r *report) record(err error) {
+// record counts one call: verified if err is nil, its nonce then folded into
+// the receipt; else failed, with err kept.
+func (r *report) record(n nonce, err error) {
 	if err == nil {
 		r.OK++
+		r.Receipt.xor(n)
 		return
 	}
 	if len(r.Errors) < maxErrors {

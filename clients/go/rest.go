@@ -33,8 +33,8 @@ func runRest(b *bench, rep *report) {
 	created := userInput{Name: "polybench-" + b.runID, Email: b.runID + "@example.invalid"}
 	renamed := userInput{Name: created.Name + "-renamed", Email: created.Email}
 
-	href, err := b.createUser(created)
-	rep.record(err)
+	href, n, err := b.createUser(created)
+	rep.record(n, err)
 	if err != nil {
 		return // without the link there is nothing to follow
 	}
@@ -44,101 +44,103 @@ func runRest(b *bench, rep *report) {
 	rep.record(b.expectGone(href))
 }
 
-// createUser POSTs want and returns the new user's link.
-func (b *bench) createUser(want userInput) (string, error) {
+// createUser POSTs want and returns the new user's link and the response's
+// nonce.
+func (b *bench) createUser(want userInput) (string, nonce, error) {
 	r, err := b.call(http.MethodPost, "/users", want)
 	if err != nil {
-		return "", err
+		return "", nonce{}, err
 	}
 	if err := r.expectStatus(http.StatusCreated); err != nil {
-		return "", err
+		return "", nonce{}, err
 	}
 	var got user
 	if err := r.decode(&got); err != nil {
-		return "", err
+		return "", nonce{}, err
 	}
 	location := r.header.Get("Location")
 	switch {
 	case location == "":
-		return "", r.failf("no Location header")
+		return "", nonce{}, r.failf("no Location header")
 	case len(got.ID) == 0 || string(got.ID) == "null":
-		return "", r.failf("body %s has no id", excerpt(r.body))
+		return "", nonce{}, r.failf("body %s has no id", excerpt(r.body))
 	case got.Name != want.Name || got.Email != want.Email:
-		return "", r.failf("body %s, want name %q and email %q", excerpt(r.body), want.Name, want.Email)
+		return "", nonce{}, r.failf("body %s, want name %q and email %q", excerpt(r.body), want.Name, want.Email)
 	case got.Links.Self.Href != location:
-		return "", r.failf("_links.self.href %q differs from Location %q", got.Links.Self.Href, location)
+		return "", nonce{}, r.failf("_links.self.href %q differs from Location %q", got.Links.Self.Href, location)
 	}
-	return got.Links.Self.Href, nil
+	return got.Links.Self.Href, r.nonce, nil
 }
 
-// getUser checks that href is the user want.
-func (b *bench) getUser(href string, want userInput) error {
+// getUser checks that href is the user want. Like the other calls below, it
+// returns the response's nonce.
+func (b *bench) getUser(href string, want userInput) (nonce, error) {
 	r, err := b.call(http.MethodGet, href, nil)
 	if err != nil {
-		return err
+		return nonce{}, err
 	}
 	if err := r.expectStatus(http.StatusOK); err != nil {
-		return err
+		return nonce{}, err
 	}
 	var got user
 	if err := r.decode(&got); err != nil {
-		return err
+		return nonce{}, err
 	}
 	if got.Name != want.Name || got.Email != want.Email {
-		return r.failf("body %s, want name %q and email %q", excerpt(r.body), want.Name, want.Email)
+		return nonce{}, r.failf("body %s, want name %q and email %q", excerpt(r.body), want.Name, want.Email)
 	}
-	return nil
+	return r.nonce, nil
 }
 
 // putUser replaces the user at href with want.
-func (b *bench) putUser(href string, want userInput) error {
+func (b *bench) putUser(href string, want userInput) (nonce, error) {
 	r, err := b.call(http.MethodPut, href, want)
 	if err != nil {
-		return err
+		return nonce{}, err
 	}
 	if err := r.expectStatus(http.StatusOK); err != nil {
-		return err
+		return nonce{}, err
 	}
 	var got user
 	if err := r.decode(&got); err != nil {
-		return err
+		return nonce{}, err
 	}
 	if got.Name != want.Name {
-		return r.failf("name %q, want %q", got.Name, want.Name)
+		return nonce{}, r.failf("name %q, want %q", got.Name, want.Name)
 	}
-	return nil
+	return r.nonce, nil
 }
 
 // deleteUser deletes the user at href: 204 with an empty body.
-func (b *bench) deleteUser(href string) error {
+func (b *bench) deleteUser(href string) (nonce, error) {
 	r, err := b.call(http.MethodDelete, href, nil)
 	if err != nil {
-		return err
+		return nonce{}, err
 	}
 	if err := r.expectStatus(http.StatusNoContent); err != nil {
-		return err
+		return nonce{}, err
 	}
 	if len(r.body) != 0 {
-		return r.failf("body %s, want empty", excerpt(r.body))
+		return nonce{}, r.failf("body %s, want empty", excerpt(r.body))
 	}
-	return nil
+	return r.nonce, nil
 }
 
 // expectGone checks that href answers 404 with a JSON error.
-func (b *bench) expectGone(href string) error {
+func (b *bench) expectGone(href string) (nonce, error) {
 	r, err := b.call(http.MethodGet, href, nil)
 	if err != nil {
-		return err
+		return nonce{}, err
 	}
 	if err := r.expectStatus(http.StatusNotFound); err != nil {
-		return err
+		return nonce{}, err
 	}
 	var got map[string]json.RawMessage
 	if err := r.decode(&got); err != nil {
-		return err
+		return nonce{}, err
 	}
 	if _, ok := got["error"]; !ok {
-		return r.failf("body %s has no error key", excerpt(r.body))
+		return nonce{}, r.failf("body %s has no error key", excerpt(r.body))
 	}
-	return nil
+	return r.nonce, nil
 }

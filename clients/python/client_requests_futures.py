@@ -36,6 +36,7 @@ def concurrent(options: _contract.Options, tally: _contract.Tally) -> None:
                 tally.bytes += len(response.content)
                 _contract.expect_status(response.status_code, 200)
                 _contract.expect_delay(response.json(), options.delay_ms)
+                tally.received(response.headers.get(_contract.NONCE_HEADER))
     tally.done()
 
 

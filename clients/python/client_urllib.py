@@ -12,28 +12,33 @@ import _contract  # noqa: E402
 CLIENT = "python-urllib"
 
 
-def get_api(options: _contract.Options, tally: _contract.Tally) -> None:
-    """One `GET /api` with `urlopen`, which opens a new connection every time."""
+def get_api_calls(options: _contract.Options, tally: _contract.Tally) -> None:
+    """N `GET /api`, one after another: an opener's `open` sends
+    `Connection: close`, so every call opens a new connection.
+
+    The opener (what `urlopen` builds on its first call: handlers, proxy
+    settings) is built before t_ready, the contract's set-up rule.
+    """
+    opener = urllib.request.build_opener()
     request = urllib.request.Request(options.url + "/api", headers=options.headers)
-    with tally.call("GET /api"):
-        with urllib.request.urlopen(request, timeout=_contract.TIMEOUT_S) as response:
-            body = response.read()
-        tally.bytes += len(body)
-        _contract.expect_status(response.status, 200)
-        _contract.expect_api(json.loads(body))
+    tally.ready()
+    for _ in range(_contract.expected_calls(options)):
+        with tally.call("GET /api"):
+            with opener.open(request, timeout=_contract.TIMEOUT_S) as response:
+                body = response.read()
+            tally.bytes += len(body)
+            _contract.expect_status(response.status, 200)
+            _contract.expect_api(json.loads(body))
+            tally.received(response.headers[_contract.NONCE_HEADER])
+    tally.done()
 
 
 def single(options: _contract.Options, tally: _contract.Tally) -> None:
-    tally.ready()
-    get_api(options, tally)
-    tally.done()
+    get_api_calls(options, tally)
 
 
 def sequential(options: _contract.Options, tally: _contract.Tally) -> None:
-    tally.ready()
-    for _ in range(options.requests):
-        get_api(options, tally)
-    tally.done()
+    get_api_calls(options, tally)
 
 
 def keepalive(options: _contract.Options, tally: _contract.Tally) -> None:
@@ -59,6 +64,7 @@ def keepalive(options: _contract.Options, tally: _contract.Tally) -> None:
                 tally.bytes += len(body)
                 _contract.expect_status(response.status, 200)
                 _contract.expect_api(json.loads(body))
+                tally.received(response.headers[_contract.NONCE_HEADER])
     finally:
         connection.close()
     tally.done()
@@ -71,10 +77,11 @@ def concurrent(options: _contract.Options, tally: _contract.Tally) -> None:
     request = urllib.request.Request(options.url + path, headers=options.headers)
     timeout_s = options.delay_ms / 1000 + _contract.TIMEOUT_S
 
-    def fetch() -> tuple[int, bytes]:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            return response.status, response.read()
+    def fetch() -> tuple[int, bytes, str | None]:
+        with opener.open(request, timeout=timeout_s) as response:
+            return response.status, response.read(), response.headers[_contract.NONCE_HEADER]
 
+    opener = urllib.request.build_opener()
     executor = ThreadPoolExecutor(max_workers=options.concurrency)
     tally.ready()
     with executor:
@@ -82,10 +89,11 @@ def concurrent(options: _contract.Options, tally: _contract.Tally) -> None:
         # Results are checked here, in the main thread, so the tally needs no lock.
         for future in futures:
             with tally.call(f"GET {path}"):
-                status, body = future.result()
+                status, body, nonce = future.result()
                 tally.bytes += len(body)
                 _contract.expect_status(status, 200)
                 _contract.expect_delay(json.loads(body), options.delay_ms)
+                tally.received(nonce)
     tally.done()
 
 
@@ -94,24 +102,20 @@ def stream(options: _contract.Options, tally: _contract.Tally) -> None:
 
     path = f"/bytes/{options.bytes}"
     request = urllib.request.Request(options.url + path, headers=options.headers)
+    opener = urllib.request.build_opener()
     tally.ready()
     with tally.call(f"GET {path}"):
         digest = hashlib.sha256()
         received = 0
-        with urllib.request.urlopen(request, timeout=_contract.TIMEOUT_S) as response:
+        with opener.open(request, timeout=_contract.TIMEOUT_S) as response:
             while chunk := response.read(_contract.CHUNK_BYTES):
                 digest.update(chunk)
                 received += len(chunk)
         tally.bytes += received
         tally.sha256 = digest.hexdigest()
         _contract.expect_status(response.status, 200)
-        _contract.expect_stream(
-            response.headers["Content-Length"],
-            received,
-            options.bytes,
-            tally.sha256,
-            response.headers[_contract.SHA256_HEADER],
-        )
+        _contract.expect_stream(response.headers["Content-Length"], received, options.bytes)
+        tally.received(response.headers[_contract.NONCE_HEADER])
     tally.done()
 
 
@@ -119,6 +123,7 @@ def rest(options: _contract.Options, tally: _contract.Tally) -> None:
     import urllib.error
 
     plan = _contract.RestPlan(options.run_id)
+    opener = urllib.request.build_opener()
     tally.ready()
     for step in plan.steps:
         with tally.call(step.label):
@@ -131,7 +136,7 @@ def rest(options: _contract.Options, tally: _contract.Tally) -> None:
                 options.url + plan.path(step), data=data, headers=headers, method=step.method
             )
             try:
-                response = urllib.request.urlopen(request, timeout=_contract.TIMEOUT_S)
+                response = opener.open(request, timeout=_contract.TIMEOUT_S)
             except urllib.error.HTTPError as error:
                 response = error  # a 4xx/5xx answer: status, headers and body are all here
             with response:
@@ -140,6 +145,7 @@ def rest(options: _contract.Options, tally: _contract.Tally) -> None:
             _contract.expect_status(response.status, step.status)
             payload = json.loads(body) if step.returns_json else body
             step.check(payload, response.headers["Location"])
+            tally.received(response.headers[_contract.NONCE_HEADER])
     tally.done()
 
 

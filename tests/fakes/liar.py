@@ -28,10 +28,11 @@ def get(path):
         return response.read()
 
 
-def emit(ok, nbytes=0, sha=None, code=0):
+def emit(ok, nbytes=0, sha=None, code=0, receipt="0" * 32):
     print(json.dumps({
         "client": name or "liar", "scenario": scenario, "requests": calls, "ok": ok, "bytes": nbytes,
-        "sha256": sha, "errors": [], "t_entry_ns": T_ENTRY, "t_ready_ns": T_READY, "t_done_ns": time.time_ns(),
+        "sha256": sha, "receipt": receipt, "errors": [],
+        "t_entry_ns": T_ENTRY, "t_ready_ns": T_READY, "t_done_ns": time.time_ns(),
     }))
     sys.exit(code)
 
@@ -49,8 +50,11 @@ if mode == "new-connections":
     emit(calls)
 if mode == "wrong-sha":
     body_size = int(flags["--bytes"])
-    get(f"/bytes/{body_size}")
-    emit(1, nbytes=body_size, sha="f" * 64)
+    request = urllib.request.Request(url + f"/bytes/{body_size}", headers=headers)
+    with urllib.request.urlopen(request) as response:
+        response.read()  # all of it, and the nonce: only the digest is a lie
+        nonce = response.headers["X-Polybench-Nonce"]
+    emit(1, nbytes=body_size, sha="f" * 64, receipt=nonce)
 if mode == "bad-json":
     print("all good, trust me")
     sys.exit(0)
@@ -65,9 +69,12 @@ if mode == "sleep":
 if mode == "honest":
     parsed = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parsed.hostname, parsed.port)
+    receipt = 0
     for _ in range(calls):
         connection.request("GET", "/api", headers=headers)
-        body = connection.getresponse().read()
+        response = connection.getresponse()
+        body = response.read()
         assert json.loads(body) == {"message": "GET request received", "data": [1, 2, 3]}
-    emit(calls)
+        receipt ^= int(response.getheader("X-Polybench-Nonce"), 16)
+    emit(calls, receipt=f"{receipt:032x}")
 sys.exit(f"unknown mode {mode}")

@@ -1,23 +1,34 @@
 //! The checks that make a call "verified" (the contract's last column).
 //!
-//! Each takes what the HTTP library handed back (status, body, headers) and
-//! returns a short message on failure, which becomes one entry of `errors`.
+//! Each takes what the HTTP library handed back (status, the
+//! `X-Polybench-Nonce` header, body, other headers) and returns the
+//! response's nonce, or a short message on failure, which becomes one entry
+//! of `errors`.
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::Nonce;
+
 /// `single`, `sequential`, `keepalive`: `GET /api`.
-pub fn check_api(status: u16, body: &[u8]) -> Result<(), String> {
+pub fn check_api(status: u16, nonce: Option<&str>, body: &[u8]) -> Result<Nonce, String> {
     check_json(
         status,
         body,
         &json!({"message": "GET request received", "data": [1, 2, 3]}),
-    )
+    )?;
+    Nonce::parse(nonce)
 }
 
 /// `concurrent`: `GET /delay/D`.
-pub fn check_delay(status: u16, body: &[u8], delay_ms: u64) -> Result<(), String> {
-    check_json(status, body, &json!({ "delay_ms": delay_ms }))
+pub fn check_delay(
+    status: u16,
+    nonce: Option<&str>,
+    body: &[u8],
+    delay_ms: u64,
+) -> Result<Nonce, String> {
+    check_json(status, body, &json!({ "delay_ms": delay_ms }))?;
+    Nonce::parse(nonce)
 }
 
 fn check_json(status: u16, body: &[u8], expected: &Value) -> Result<(), String> {
@@ -34,7 +45,8 @@ fn check_json(status: u16, body: &[u8], expected: &Value) -> Result<(), String> 
 }
 
 /// `stream`: counts and hashes a body chunk by chunk, so it is never held
-/// whole, then checks it against the size asked for and the server's headers.
+/// whole. The digest is reported, not checked: the server never sends it,
+/// and the orchestrator compares it with what the server recorded.
 #[derive(Debug, Default, Clone)]
 pub struct BodyDigest {
     sha256: Sha256,
@@ -63,15 +75,14 @@ impl BodyDigest {
 }
 
 /// Checks a streamed body: status 200, bytes read == `expected_bytes` ==
-/// `Content-Length`, and the digest equals the `X-Polybench-SHA256` header.
+/// `Content-Length`.
 pub fn check_stream(
     status: u16,
+    nonce: Option<&str>,
     content_length: Option<&str>,
-    sha256_header: Option<&str>,
     expected_bytes: u64,
     bytes_read: u64,
-    sha256: &str,
-) -> Result<(), String> {
+) -> Result<Nonce, String> {
     if status != 200 {
         return Err(format!("status {status}, expected 200"));
     }
@@ -86,11 +97,7 @@ pub fn check_stream(
             "Content-Length {content_length:?}, asked for {expected_bytes}"
         ));
     }
-    let announced = sha256_header.ok_or("no X-Polybench-SHA256 header")?;
-    if !announced.trim().eq_ignore_ascii_case(sha256) {
-        return Err(format!("SHA-256 {sha256}, server announced {announced}"));
-    }
-    Ok(())
+    Nonce::parse(nonce)
 }
 
 #[cfg(test)]
@@ -98,30 +105,50 @@ mod tests {
     use super::*;
 
     const API_BODY: &[u8] = br#"{"data":[1,2,3],"message":"GET request received"}"#;
+    const NONCE: Option<&str> = Some("00112233445566778899aabbccddeeff");
+
+    fn nonce() -> Result<Nonce, String> {
+        Nonce::parse(NONCE)
+    }
 
     #[test]
     fn api_body_is_compared_as_json_not_as_text() {
-        assert_eq!(check_api(200, API_BODY), Ok(()));
+        assert_eq!(check_api(200, NONCE, API_BODY), nonce());
         let spaced = br#"{ "message": "GET request received", "data": [1, 2, 3] }"#;
-        assert_eq!(check_api(200, spaced), Ok(()));
+        assert_eq!(check_api(200, NONCE, spaced), nonce());
     }
 
     #[test]
     fn api_rejects_wrong_status_body_or_non_json() {
-        assert!(check_api(500, API_BODY).is_err());
-        assert!(check_api(200, br#"{"message":"GET request received","data":[1,2]}"#).is_err());
-        assert!(check_api(200, b"<html>").is_err());
-        assert!(check_api(200, b"").is_err());
+        assert!(check_api(500, NONCE, API_BODY).is_err());
+        let short = br#"{"message":"GET request received","data":[1,2]}"#;
+        assert!(check_api(200, NONCE, short).is_err());
+        assert!(check_api(200, NONCE, b"<html>").is_err());
+        assert!(check_api(200, NONCE, b"").is_err());
+    }
+
+    #[test]
+    fn a_response_without_a_nonce_is_not_verified() {
+        let missing = check_api(200, None, API_BODY).unwrap_err();
+        assert!(missing.contains("X-Polybench-Nonce"), "{missing}");
+        assert!(check_api(200, Some("00"), API_BODY).is_err());
+        let delay = br#"{"delay_ms": 200}"#;
+        assert!(check_delay(200, None, delay, 200).is_err());
+        assert!(check_stream(200, None, Some("100"), 100, 100).is_err());
     }
 
     #[test]
     fn delay_body_must_echo_the_delay() {
-        assert_eq!(check_delay(200, br#"{"delay_ms": 200}"#, 200), Ok(()));
-        assert!(check_delay(200, br#"{"delay_ms": 20}"#, 200).is_err());
-        assert!(check_delay(200, br#"{"delay_ms": "200"}"#, 200).is_err());
+        assert_eq!(
+            check_delay(200, NONCE, br#"{"delay_ms": 200}"#, 200),
+            nonce()
+        );
+        assert!(check_delay(200, NONCE, br#"{"delay_ms": 20}"#, 200).is_err());
+        assert!(check_delay(200, NONCE, br#"{"delay_ms": "200"}"#, 200).is_err());
     }
 
-    /// The documented `/bytes` pattern, as the server sends it.
+    /// A body in 65,536-byte blocks of `i % 251`, which never line up with
+    /// the chunks.
     fn pattern(len: usize) -> Vec<u8> {
         (0..65_536)
             .map(|i| (i % 251) as u8)
@@ -152,24 +179,12 @@ mod tests {
     }
 
     #[test]
-    fn stream_check_needs_size_length_and_digest_to_agree() {
-        let mut digest = BodyDigest::new();
-        digest.update(&pattern(100));
-        let sha = digest.finish();
-        let upper = sha.to_uppercase();
-        assert_eq!(
-            check_stream(200, Some("100"), Some(&sha), 100, 100, &sha),
-            Ok(())
-        );
-        assert_eq!(
-            check_stream(200, Some("100"), Some(&upper), 100, 100, &sha),
-            Ok(())
-        );
-        assert!(check_stream(404, Some("100"), Some(&sha), 100, 100, &sha).is_err());
-        assert!(check_stream(200, Some("100"), Some(&sha), 100, 99, &sha).is_err());
-        assert!(check_stream(200, Some("99"), Some(&sha), 100, 100, &sha).is_err());
-        assert!(check_stream(200, None, Some(&sha), 100, 100, &sha).is_err());
-        assert!(check_stream(200, Some("100"), None, 100, 100, &sha).is_err());
-        assert!(check_stream(200, Some("100"), Some("00"), 100, 100, &sha).is_err());
+    fn stream_check_needs_status_size_and_length_to_agree() {
+        // No digest header to compare with: the server no longer sends one.
+        assert_eq!(check_stream(200, NONCE, Some("100"), 100, 100), nonce());
+        assert!(check_stream(404, NONCE, Some("100"), 100, 100).is_err());
+        assert!(check_stream(200, NONCE, Some("100"), 100, 99).is_err());
+        assert!(check_stream(200, NONCE, Some("99"), 100, 100).is_err());
+        assert!(check_stream(200, NONCE, None, 100, 100).is_err());
     }
 }

@@ -7,6 +7,7 @@
 
 mod args;
 mod check;
+mod receipt;
 mod report;
 pub mod rest;
 
@@ -15,15 +16,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use args::{Args, Scenario, UsageError};
 pub use check::{BodyDigest, check_api, check_delay, check_stream};
+pub use receipt::{NONCE_HEADER, Nonce};
 pub use report::Report;
 
-/// One call's result: body bytes read, and whether it was verified (or why not).
-pub type Outcome = (u64, Result<(), String>);
+/// One call's result: body bytes read, and its response's nonce if it was
+/// verified (or why not).
+pub type Outcome = (u64, Result<Nonce, String>);
 
 /// Header that tags every request with the run, for the server's `/stats`.
 pub const RUN_HEADER: &str = "X-Polybench-Run";
-/// Header in which the server sends the SHA-256 of a `/bytes` body.
-pub const SHA256_HEADER: &str = "X-Polybench-SHA256";
 /// Per-request timeout; `concurrent` adds the server-side delay to it.
 pub const TIMEOUT_SECS: u64 = 30;
 /// Read buffer for `stream`: the contract allows chunks up to 1 MiB.

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use crate::{Args, UsageError, now_ns};
+use crate::{Args, Nonce, UsageError, now_ns};
 
 /// Exit code when every call was made and verified.
 const EXIT_OK: u8 = 0;
@@ -27,6 +27,8 @@ pub struct Report {
     ok: u64,
     bytes: u64,
     sha256: Option<String>,
+    /// The XOR of the nonces of every verified response.
+    receipt: Nonce,
     errors: Vec<String>,
     t_entry_ns: u64,
     t_ready_ns: u64,
@@ -43,6 +45,7 @@ impl Report {
             ok: 0,
             bytes: 0,
             sha256: None,
+            receipt: Nonce::default(),
             errors: Vec::new(),
             t_entry_ns,
             t_ready_ns: t_entry_ns,
@@ -55,11 +58,15 @@ impl Report {
         self.t_ready_ns = now_ns();
     }
 
-    /// Records one call: `bytes` of body read and whether it was verified.
-    pub fn record(&mut self, bytes: u64, verdict: Result<(), String>) {
+    /// Records one call: `bytes` of body read and whether it was verified;
+    /// a verified call's nonce goes into the receipt.
+    pub fn record(&mut self, bytes: u64, verdict: Result<Nonce, String>) {
         self.bytes += bytes;
         match verdict {
-            Ok(()) => self.ok += 1,
+            Ok(nonce) => {
+                self.ok += 1;
+                self.receipt ^= nonce;
+            }
             Err(message) => self.fail(message),
         }
     }
@@ -117,6 +124,10 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
+    fn nonce(hex: &str) -> Nonce {
+        Nonce::parse(Some(hex)).unwrap()
+    }
+
     fn report(line: &str) -> Report {
         let args = Args::parse(line.split_whitespace().map(str::to_owned)).unwrap();
         Report::new("rust-test", &args, 1_000)
@@ -126,7 +137,7 @@ mod tests {
     fn json_has_every_key_of_the_contract() {
         let mut report = report("keepalive --url http://h --run-id r --requests 2");
         report.ready();
-        report.record(52, Ok(()));
+        report.record(52, Ok(nonce("00112233445566778899aabbccddeeff")));
         report.record(3, Err("status 500, expected 200".into()));
         let json: Value = serde_json::to_value(&report).unwrap();
         assert_eq!(json["client"], "rust-test");
@@ -135,10 +146,25 @@ mod tests {
         assert_eq!(json["ok"], 1);
         assert_eq!(json["bytes"], 55);
         assert_eq!(json["sha256"], Value::Null);
+        assert_eq!(json["receipt"], "00112233445566778899aabbccddeeff");
         assert_eq!(json["errors"][0], "status 500, expected 200");
         assert_eq!(json["t_entry_ns"], 1_000);
         assert!(json["t_ready_ns"].as_u64().unwrap() > 1_000);
-        assert_eq!(json.as_object().unwrap().len(), 10);
+        assert_eq!(json.as_object().unwrap().len(), 11);
+    }
+
+    #[test]
+    fn receipt_is_the_xor_of_the_verified_calls_nonces() {
+        let mut report = report("sequential --url http://h --run-id r --requests 4");
+        let receipt = |report: &Report| serde_json::to_value(report).unwrap()["receipt"].clone();
+        assert_eq!(receipt(&report), "0".repeat(32));
+        report.record(0, Ok(nonce("00112233445566778899aabbccddeeff")));
+        report.record(0, Ok(nonce("0f1e2d3c4b5a69788796a5b4c3d2e1f0")));
+        assert_eq!(receipt(&report), "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f");
+        report.record(0, Err("status 500, expected 200".into()));
+        report.record(0, Ok(nonce("ffffffffffffffffffffffffffffffff")));
+        assert_eq!(receipt(&report), "f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0");
+        assert_eq!(report.ok, 3);
     }
 
     #[test]
@@ -156,7 +182,7 @@ mod tests {
     fn exit_code_is_zero_only_when_every_call_was_verified() {
         let mut report = report("single --url http://h --run-id r");
         assert_eq!(report.exit_code(), EXIT_FAILED);
-        report.record(10, Ok(()));
+        report.record(10, Ok(Nonce::default()));
         assert_eq!(report.exit_code(), EXIT_OK);
         report.fail("set-up failed".into());
         assert_eq!(report.exit_code(), EXIT_FAILED);

@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 
-use crate::{Report, url};
+use crate::{Nonce, Report, url};
 
 /// The number of calls `rest` makes.
 pub const CALLS: usize = 5;
@@ -22,11 +22,13 @@ pub enum Call {
     Delete(String),
 }
 
-/// What came back: the status, the `Location` header and the whole body.
+/// What came back: the status, the `Location` and `X-Polybench-Nonce`
+/// headers and the whole body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reply {
     pub status: u16,
     pub location: Option<String>,
+    pub nonce: Option<String>,
     pub body: Vec<u8>,
 }
 
@@ -117,14 +119,16 @@ impl Session {
             Step::Delete => check_deleted(&reply),
             Step::FetchDeleted => check_gone(&reply),
         };
-        let verdict = verdict.map_err(|e| {
-            let skipped = if self.href.is_none() {
-                "; the other calls need its link and were not made"
-            } else {
-                ""
-            };
-            format!("{label}: {e}{skipped}")
-        });
+        let verdict = verdict
+            .and_then(|()| Nonce::parse(reply.nonce.as_deref()))
+            .map_err(|e| {
+                let skipped = if self.href.is_none() {
+                    "; the other calls need its link and were not made"
+                } else {
+                    ""
+                };
+                format!("{label}: {e}{skipped}")
+            });
         report.record(reply.body.len() as u64, verdict);
     }
 
@@ -195,10 +199,12 @@ mod tests {
         Report::new("rust-test", &args, 0)
     }
 
+    /// A reply whose nonce is its status, repeated.
     fn reply(status: u16, location: Option<&str>, body: Value) -> Result<Reply, String> {
         Ok(Reply {
             status,
             location: location.map(str::to_owned),
+            nonce: Some(format!("{status:0>32}")),
             body: if body.is_null() {
                 Vec::new()
             } else {
@@ -216,6 +222,10 @@ mod tests {
         let json = serde_json::to_value(report).unwrap();
         let errors = serde_json::from_value(json["errors"].clone()).unwrap();
         (json["ok"].as_u64().unwrap(), errors)
+    }
+
+    fn receipt(report: &Report) -> Value {
+        serde_json::to_value(report).unwrap()["receipt"].clone()
     }
 
     #[test]
@@ -236,6 +246,9 @@ mod tests {
         }
         assert_eq!(session.next_call(), None);
         assert_eq!(ok_and_errors(&report), (5, vec![]));
+        // 201 ^ 200 ^ 200 ^ 204 ^ 404: all five count, the 204 and 404 too.
+        let xor = 0x201 ^ 0x200 ^ 0x200 ^ 0x204 ^ 0x404;
+        assert_eq!(receipt(&report), format!("{xor:032x}"));
 
         let href = "http://h/users/7".to_owned();
         let created = json!({"name": "polybench-r1", "email": "r1@example.invalid"});
@@ -286,5 +299,23 @@ mod tests {
         assert!(errors[1].starts_with("PUT user: name and email"));
         assert_eq!(errors[2], "DELETE user: status 200, expected 204");
         assert_eq!(errors[3], "GET deleted user: body has no error key");
+    }
+
+    #[test]
+    fn a_reply_without_a_nonce_is_not_verified() {
+        let mut report = report();
+        let mut session = Session::new("http://h", "r1");
+        session.record(
+            reply(201, Some("/users/7"), user("polybench-r1")),
+            &mut report,
+        );
+        let mut unproved = reply(200, None, user("polybench-r1")).unwrap();
+        unproved.nonce = None;
+        session.record(Ok(unproved), &mut report);
+        assert!(session.next_call().is_some());
+        let (ok, errors) = ok_and_errors(&report);
+        assert_eq!(ok, 1);
+        assert_eq!(errors, vec!["GET user: no X-Polybench-Nonce header"]);
+        assert_eq!(receipt(&report), format!("{:032x}", 0x201));
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use contract::rest::{Call, Reply, Session};
 use contract::{
-    Args, BodyDigest, Outcome, RUN_HEADER, Report, SHA256_HEADER, Scenario, check_api, check_delay,
+    Args, BodyDigest, NONCE_HEADER, Outcome, RUN_HEADER, Report, Scenario, check_api, check_delay,
     check_stream, describe, url,
 };
 use reqwest::Client;
@@ -45,8 +45,9 @@ fn main() -> ExitCode {
     };
     runtime.block_on(async {
         match args.scenario {
-            Scenario::Single | Scenario::Keepalive => keepalive(&args, &mut report).await,
-            Scenario::Sequential => sequential(&args, &mut report).await,
+            Scenario::Single | Scenario::Keepalive | Scenario::Sequential => {
+                serial(&args, &mut report).await
+            }
             Scenario::Concurrent => concurrent(&args, &mut report).await,
             Scenario::Stream => stream(&args, &mut report).await,
             Scenario::Rest => rest(&args, &mut report).await,
@@ -58,7 +59,14 @@ fn main() -> ExitCode {
 fn client(args: &Args) -> reqwest::Result<Client> {
     // reqwest keeps any number of idle connections per host by default, so
     // `concurrent` needs no pool setting to reuse its C connections.
-    Client::builder().timeout(args.timeout()).build()
+    let builder = Client::builder().timeout(args.timeout());
+    match args.scenario {
+        // No idle connection kept: every call opens its own, and hyper
+        // closes it once the response is read instead of pooling it.
+        Scenario::Sequential => builder.pool_max_idle_per_host(0),
+        _ => builder,
+    }
+    .build()
 }
 
 /// The one Client a scenario shares across its calls, built before the
@@ -76,16 +84,24 @@ fn ready_client(args: &Args, report: &mut Report) -> Option<Client> {
     }
 }
 
-/// GETs `url` and reads the whole body: status and body.
-async fn get(client: &Client, url: &str, run_id: &str) -> reqwest::Result<(u16, Vec<u8>)> {
+/// GETs `url` and reads the whole body: status, nonce header and body.
+async fn get(
+    client: &Client,
+    url: &str,
+    run_id: &str,
+) -> reqwest::Result<(u16, Option<String>, Vec<u8>)> {
     let response = client.get(url).header(RUN_HEADER, run_id).send().await?;
     let status = response.status().as_u16();
-    Ok((status, response.bytes().await?.to_vec()))
+    let nonce = header(response.headers(), NONCE_HEADER).map(str::to_owned);
+    Ok((status, nonce, response.bytes().await?.to_vec()))
 }
 
 async fn get_api(client: &Client, args: &Args) -> Outcome {
     let (bytes, verdict) = match get(client, &url(&args.url, "/api"), &args.run_id).await {
-        Ok((status, body)) => (body.len() as u64, check_api(status, &body)),
+        Ok((status, nonce, body)) => (
+            body.len() as u64,
+            check_api(status, nonce.as_deref(), &body),
+        ),
         Err(e) => (0, Err(describe(&e))),
     };
     (bytes, verdict.map_err(|e| format!("GET /api: {e}")))
@@ -93,7 +109,10 @@ async fn get_api(client: &Client, args: &Args) -> Outcome {
 
 async fn get_delay(client: &Client, url: &str, run_id: &str, delay_ms: u64) -> Outcome {
     let (bytes, verdict) = match get(client, url, run_id).await {
-        Ok((status, body)) => (body.len() as u64, check_delay(status, &body, delay_ms)),
+        Ok((status, nonce, body)) => (
+            body.len() as u64,
+            check_delay(status, nonce.as_deref(), &body, delay_ms),
+        ),
         Err(e) => (0, Err(describe(&e))),
     };
     (
@@ -103,25 +122,13 @@ async fn get_delay(client: &Client, url: &str, run_id: &str, delay_ms: u64) -> O
 }
 
 /// `single`, `keepalive`: every call on one Client, so one connection.
-async fn keepalive(args: &Args, report: &mut Report) {
+/// `sequential`: the same loop, on a Client that pools no connection.
+async fn serial(args: &Args, report: &mut Report) {
     let Some(client) = ready_client(args, report) else {
         return;
     };
     for _ in 0..args.calls() {
         let (bytes, verdict) = get_api(&client, args).await;
-        report.record(bytes, verdict);
-    }
-}
-
-/// A new Client per call, as `reqwest::get` makes one: its own pool, so
-/// every call opens a connection, which the dropped Client closes.
-async fn sequential(args: &Args, report: &mut Report) {
-    report.ready();
-    for _ in 0..args.requests {
-        let (bytes, verdict) = match client(args) {
-            Ok(client) => get_api(&client, args).await,
-            Err(e) => (0, Err(format!("cannot build the client: {e}"))),
-        };
         report.record(bytes, verdict);
     }
 }
@@ -163,16 +170,14 @@ async fn stream(args: &Args, report: &mut Report) {
     let (bytes, verdict) = match download(&client, args, &path).await {
         Ok((headers, status, digest)) => {
             let bytes = digest.bytes();
-            let sha256 = digest.finish();
             let verdict = check_stream(
                 status,
+                header(&headers, NONCE_HEADER),
                 header(&headers, CONTENT_LENGTH),
-                header(&headers, SHA256_HEADER),
                 args.bytes,
                 bytes,
-                &sha256,
             );
-            report.set_sha256(sha256);
+            report.set_sha256(digest.finish());
             (bytes, verdict)
         }
         Err(e) => (0, Err(describe(&e))),
@@ -225,6 +230,7 @@ async fn send(client: &Client, args: &Args, call: Call) -> reqwest::Result<Reply
     Ok(Reply {
         status: response.status().as_u16(),
         location: header(response.headers(), LOCATION).map(str::to_owned),
+        nonce: header(response.headers(), NONCE_HEADER).map(str::to_owned),
         body: response.bytes().await?.to_vec(),
     })
 }

@@ -10,7 +10,7 @@ use std::thread;
 
 use contract::rest::{Call, Reply, Session};
 use contract::{
-    Args, BodyDigest, CHUNK_BYTES, Outcome, RUN_HEADER, Report, SHA256_HEADER, Scenario, check_api,
+    Args, BodyDigest, CHUNK_BYTES, NONCE_HEADER, Outcome, RUN_HEADER, Report, Scenario, check_api,
     check_delay, check_stream, describe, url,
 };
 use ureq::Agent;
@@ -27,13 +27,16 @@ fn main() -> ExitCode {
         Err(usage) => return usage.exit(),
     };
     let mut report = Report::new(CLIENT, &args, t_entry_ns);
-    let config = config(&args);
+    // The one Agent every scenario makes its calls on, built before ready.
+    let agent = config(&args).new_agent();
+    report.ready();
     match args.scenario {
-        Scenario::Single | Scenario::Keepalive => keepalive(&config, &args, &mut report),
-        Scenario::Sequential => sequential(&config, &args, &mut report),
-        Scenario::Concurrent => concurrent(&config, &args, &mut report),
-        Scenario::Stream => stream(&config, &args, &mut report),
-        Scenario::Rest => rest(&config, &args, &mut report),
+        Scenario::Single | Scenario::Keepalive | Scenario::Sequential => {
+            serial(&agent, &args, &mut report)
+        }
+        Scenario::Concurrent => concurrent(&agent, &args, &mut report),
+        Scenario::Stream => stream(&agent, &args, &mut report),
+        Scenario::Rest => rest(&agent, &args, &mut report),
     }
     report.finish()
 }
@@ -50,24 +53,41 @@ fn config(args: &Args) -> Config {
         .timeout_global(Some(args.timeout()))
         // ureq keeps 3 idle connections per host by default; `concurrent`
         // needs C, or each call past the third would open a new one.
-        .max_idle_connections(args.concurrency)
-        .max_idle_connections_per_host(args.concurrency)
+        // `sequential` keeps none: every call opens its own connection, and
+        // ureq closes it when the response is read instead of pooling it.
+        .max_idle_connections(idle_connections(args))
+        .max_idle_connections_per_host(idle_connections(args))
         .build()
 }
 
-/// GETs `path` and reads the whole body: status and body.
-fn get(agent: &Agent, args: &Args, path: &str) -> Result<(u16, Vec<u8>), ureq::Error> {
+fn idle_connections(args: &Args) -> usize {
+    match args.scenario {
+        Scenario::Sequential => 0,
+        _ => args.concurrency,
+    }
+}
+
+/// GETs `path` and reads the whole body: status, nonce header and body.
+fn get(
+    agent: &Agent,
+    args: &Args,
+    path: &str,
+) -> Result<(u16, Option<String>, Vec<u8>), ureq::Error> {
     let mut response = agent
         .get(url(&args.url, path))
         .header(RUN_HEADER, &args.run_id)
         .call()?;
+    let nonce = header(response.headers(), NONCE_HEADER).map(str::to_owned);
     let body = response.body_mut().read_to_vec()?;
-    Ok((response.status().as_u16(), body))
+    Ok((response.status().as_u16(), nonce, body))
 }
 
 fn get_api(agent: &Agent, args: &Args) -> Outcome {
     let (bytes, verdict) = match get(agent, args, "/api") {
-        Ok((status, body)) => (body.len() as u64, check_api(status, &body)),
+        Ok((status, nonce, body)) => (
+            body.len() as u64,
+            check_api(status, nonce.as_deref(), &body),
+        ),
         Err(e) => (0, Err(describe(&e))),
     };
     (bytes, verdict.map_err(|e| format!("GET /api: {e}")))
@@ -76,37 +96,27 @@ fn get_api(agent: &Agent, args: &Args) -> Outcome {
 fn get_delay(agent: &Agent, args: &Args) -> Outcome {
     let path = format!("/delay/{}", args.delay_ms);
     let (bytes, verdict) = match get(agent, args, &path) {
-        Ok((status, body)) => (body.len() as u64, check_delay(status, &body, args.delay_ms)),
+        Ok((status, nonce, body)) => (
+            body.len() as u64,
+            check_delay(status, nonce.as_deref(), &body, args.delay_ms),
+        ),
         Err(e) => (0, Err(describe(&e))),
     };
     (bytes, verdict.map_err(|e| format!("GET {path}: {e}")))
 }
 
 /// `single`, `keepalive`: every call on one Agent, so one connection.
-fn keepalive(config: &Config, args: &Args, report: &mut Report) {
-    let agent = config.new_agent();
-    report.ready();
+/// `sequential`: the same loop, on an Agent that pools no connection.
+fn serial(agent: &Agent, args: &Args, report: &mut Report) {
     for _ in 0..args.calls() {
-        let (bytes, verdict) = get_api(&agent, args);
-        report.record(bytes, verdict);
-    }
-}
-
-/// A new Agent per call, as `ureq::get` makes one: its own pool, so every
-/// call opens a connection, which the dropped Agent closes.
-fn sequential(config: &Config, args: &Args, report: &mut Report) {
-    report.ready();
-    for _ in 0..args.requests {
-        let (bytes, verdict) = get_api(&config.new_agent(), args);
+        let (bytes, verdict) = get_api(agent, args);
         report.record(bytes, verdict);
     }
 }
 
 /// C threads share one Agent (its pool holds C connections) and take calls
 /// from a shared counter until N are made.
-fn concurrent(config: &Config, args: &Args, report: &mut Report) {
-    let agent = &config.new_agent();
-    report.ready();
+fn concurrent(agent: &Agent, args: &Args, report: &mut Report) {
     let taken = AtomicUsize::new(0);
     let take_call = || taken.fetch_add(1, Ordering::Relaxed) < args.requests;
     let outcomes: Vec<Vec<Outcome>> = thread::scope(|scope| {
@@ -133,23 +143,19 @@ fn concurrent(config: &Config, args: &Args, report: &mut Report) {
 }
 
 /// One `GET /bytes/B`, read in 64 KiB chunks into the SHA-256.
-fn stream(config: &Config, args: &Args, report: &mut Report) {
-    let agent = config.new_agent();
-    report.ready();
+fn stream(agent: &Agent, args: &Args, report: &mut Report) {
     let path = format!("/bytes/{}", args.bytes);
-    let (bytes, verdict) = match download(&agent, args, &path) {
+    let (bytes, verdict) = match download(agent, args, &path) {
         Ok((headers, status, digest)) => {
             let bytes = digest.bytes();
-            let sha256 = digest.finish();
             let verdict = check_stream(
                 status,
+                header(&headers, NONCE_HEADER),
                 header(&headers, CONTENT_LENGTH),
-                header(&headers, SHA256_HEADER),
                 args.bytes,
                 bytes,
-                &sha256,
             );
-            report.set_sha256(sha256);
+            report.set_sha256(digest.finish());
             (bytes, verdict)
         }
         Err(e) => (0, Err(describe(&e))),
@@ -184,12 +190,10 @@ fn header(headers: &HeaderMap, name: impl AsHeaderName) -> Option<&str> {
 }
 
 /// The five `rest` calls, as the contract's session asks for them.
-fn rest(config: &Config, args: &Args, report: &mut Report) {
-    let agent = config.new_agent();
-    report.ready();
+fn rest(agent: &Agent, args: &Args, report: &mut Report) {
     let mut session = Session::new(&args.url, &args.run_id);
     while let Some(call) = session.next_call() {
-        let reply = send(&agent, args, call).map_err(|e| describe(&e));
+        let reply = send(agent, args, call).map_err(|e| describe(&e));
         session.record(reply, report);
     }
 }
@@ -205,6 +209,7 @@ fn send(agent: &Agent, args: &Args, call: Call) -> Result<Reply, ureq::Error> {
     Ok(Reply {
         status: response.status().as_u16(),
         location: header(response.headers(), LOCATION).map(str::to_owned),
+        nonce: header(response.headers(), NONCE_HEADER).map(str::to_owned),
         body: response.body_mut().read_to_vec()?,
     })
 }
