@@ -1,5 +1,5 @@
-# polybench in one pinned image: `docker run --rm polybench` runs the default
-# profile and prints the markdown report (docs/docker.md).
+# polybench in one image: `docker run --rm polybench` runs the default profile
+# and prints the markdown report (docs/docker.md).
 #
 #   docker build -t polybench .                 # any machine with registry access
 #   invoke docker [--local-base]                # the same, plus provenance and clean-up;
@@ -7,6 +7,13 @@
 #
 # Works with BuildKit and with the legacy builder (DOCKER_BUILDKIT=0). Few
 # steps on purpose (see below).
+#
+# What is pinned, and how (docs/docker.md): the base by digest; the
+# toolchains by upstream version (the mirror's current Debian revision of it
+# is taken, so a security update never breaks the build); the wheels by hash
+# (requirements.lock); the crates by Cargo.lock. The exact versions that went
+# in are recorded in /etc/polybench-manifest.json, and every results file
+# written in the image copies them.
 
 # debian:trixie-slim, pinned by digest: the multi-arch index digest that
 # `docker buildx imagetools inspect docker.io/library/debian:trixie-slim`
@@ -16,22 +23,22 @@
 #   --build-arg BASE_IMAGE=polybench-base:trixie   (invoke docker --local-base)
 ARG BASE_IMAGE=debian:trixie-slim@sha256:c85a2732e97694ea77237c61304b3bb410e0e961dd6ee945997a06c788c545bb
 
-# Debian package versions, pinned (trixie, trixie-updates, trixie-security as of
-# 2026-11-21; docker/apt-candidates.sh prints the current ones). One ARG per
-# Debian source package; both stages install the same Python, glibc and curl.
-ARG PYTHON3_DEB=3.13.5-1
-ARG PYTHON313_DEB=3.13.5-2+deb13u5
-ARG PIP_WHL_DEB=25.1.1+dfsg-1
-ARG SETUPTOOLS_WHL_DEB=78.1.1-0.1
-ARG GLIBC_DEB=2.41-12+deb13u4
-ARG CURL_DEB=8.14.1-2+deb13u7
-ARG GOLANG_GO_DEB=2:1.24~2
-ARG GOLANG_124_DEB=1.24.4-1
-ARG RUST_DEB=1.85.1+dfsg1-1+deb13u1
-ARG GCC_DEB=4:14.2.0-1
-ARG GCC14_DEB=14.2.0-19
-ARG CA_CERTIFICATES_DEB=20250419+deb13u1
-ARG HYPERFINE_DEB=1.19.0-1+b3
+# Toolchains, by upstream version: docker/apt-install.sh installs the newest
+# Debian revision of each (python3.13=3.13.* takes whichever 3.13 revision the
+# mirror serves today), and stops with one line naming the package, the wanted
+# version and the one the mirror has if the upstream version itself is gone.
+# docker/apt-candidates.sh prints what the mirror serves now.
+ARG PYTHON_VERSION=3.13
+ARG GO_VERSION=1.24
+ARG RUST_VERSION=1.85
+ARG GCC_VERSION=14.2
+ARG GLIBC_VERSION=2.41
+ARG CURL_VERSION=8.14
+ARG HYPERFINE_VERSION=1.19
+# Strict mode: a snapshot.debian.org timestamp (e.g. 20261130T120000Z). apt
+# then reads Debian as of that time and installs the exact revisions in
+# docker/strict-pins.txt. Empty (the default): the mirror, as above.
+ARG DEBIAN_SNAPSHOT=""
 
 # Why the steps are ordered as they are: the storage driver here (vfs) copies
 # the whole file system for every step's container and again for its layer,
@@ -41,56 +48,58 @@ ARG HYPERFINE_DEB=1.19.0-1+b3
 # a new machine) is then one big step instead of several copies of 2 GB.
 
 # ---------------------------------------------------------------------------
-# Build stage: the toolchains, the venv and every client, staged in /stage.
+# Build stage: the toolchains, the venvs and every client, staged in /stage.
 FROM ${BASE_IMAGE} AS build
 LABEL org.polybench.image="build-stage"
-ARG BASE_IMAGE PYTHON3_DEB PYTHON313_DEB PIP_WHL_DEB SETUPTOOLS_WHL_DEB GLIBC_DEB CURL_DEB GOLANG_GO_DEB \
-    GOLANG_124_DEB RUST_DEB GCC_DEB GCC14_DEB CA_CERTIFICATES_DEB POLYBENCH_GIT_COMMIT="" POLYBENCH_GIT_DIRTY=""
+ARG BASE_IMAGE PYTHON_VERSION GO_VERSION RUST_VERSION GCC_VERSION GLIBC_VERSION CURL_VERSION DEBIAN_SNAPSHOT \
+    POLYBENCH_GIT_COMMIT="" POLYBENCH_GIT_DIRTY=""
+# Every pip call in this stage (the clients' venvs too) installs from one
+# folder of hash-checked wheels, never from an index (docker/build-stage.sh).
+ENV PIP_NO_INDEX=1 PIP_FIND_LINKS=/app/docker/deps/wheels PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 # The context (see .dockerignore), including docker/deps/: the wheels and
 # crates `invoke docker --local-base` vendored, or just its README.
 COPY . /app
 # gcc and libc6-dev: `orchestrator build` compiles the C launcher, and rustc
 # links with cc. ca-certificates: cargo fetching from crates.io when no
 # vendored crates are given.
-RUN apt-get -qq update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -qq -y --no-install-recommends \
-      python3=${PYTHON3_DEB} python3-venv=${PYTHON3_DEB} \
-      python3.13=${PYTHON313_DEB} python3.13-venv=${PYTHON313_DEB} \
-      python3-pip-whl=${PIP_WHL_DEB} python3-setuptools-whl=${SETUPTOOLS_WHL_DEB} \
-      libc6=${GLIBC_DEB} libc6-dev=${GLIBC_DEB} \
-      curl=${CURL_DEB} libcurl4t64=${CURL_DEB} \
-      golang-go=${GOLANG_GO_DEB} golang-1.24-go=${GOLANG_124_DEB} \
-      rustc=${RUST_DEB} cargo=${RUST_DEB} \
-      gcc=${GCC_DEB} gcc-14=${GCC14_DEB} \
-      ca-certificates=${CA_CERTIFICATES_DEB} \
- && rm -rf /var/lib/apt/lists/* \
+RUN sh /app/docker/apt-install.sh --record /tmp/debian-pins.build \
+      "python${PYTHON_VERSION}=${PYTHON_VERSION}.*" "python${PYTHON_VERSION}-venv=${PYTHON_VERSION}.*" \
+      python3 python3-venv \
+      "libc6=${GLIBC_VERSION}-*" "libc6-dev=${GLIBC_VERSION}-*" \
+      "curl=${CURL_VERSION}.*" "libcurl4t64=${CURL_VERSION}.*" \
+      "golang-${GO_VERSION}-go=${GO_VERSION}.*" \
+      "rustc=${RUST_VERSION}.*" "cargo=${RUST_VERSION}.*" \
+      "gcc-14=${GCC_VERSION}.*" gcc \
+      ca-certificates \
  && sh /app/docker/build-stage.sh
 
 # ---------------------------------------------------------------------------
-# Final stage: only what runs: python3, the venv, the built clients, curl.
+# Final stage: only what runs: python3, the venvs, the built clients, curl.
 FROM ${BASE_IMAGE}
 LABEL org.polybench.image="polybench" \
       org.opencontainers.image.title="polybench" \
       org.opencontainers.image.description="Python vs Go vs Rust HTTP clients, verified"
-ARG PYTHON3_DEB PYTHON313_DEB GLIBC_DEB CURL_DEB HYPERFINE_DEB POLYBENCH_GIT_COMMIT=""
+ARG PYTHON_VERSION GLIBC_VERSION CURL_VERSION HYPERFINE_VERSION DEBIAN_SNAPSHOT POLYBENCH_GIT_COMMIT=""
 # The image has no .git: environment.git() reads the commit from here.
 ENV POLYBENCH_GIT_COMMIT=${POLYBENCH_GIT_COMMIT} \
     PATH=/app/.venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     MPLCONFIGDIR=/tmp/matplotlib
 WORKDIR /app
 ENTRYPOINT ["/app/.venv/bin/python", "/app/docker/entrypoint.py"]
-# /app (the venv at the same path as in the build stage: venvs are not
-# relocatable) and /etc/polybench-image (the image's provenance), in one layer.
+# /app (the venvs at the same paths as in the build stage: venvs are not
+# relocatable) and /etc (the image's provenance and manifest), in one layer.
 COPY --from=build /stage/ /
-# hyperfine: to cross-check polybench's timer (docs/accuracy.md), 2 MB.
-# The system PATH here: Debian's package scripts must not find the venv's python3.
+# The same Python, glibc and curl as the build stage (the venvs link to this
+# python3.13), and hyperfine, to cross-check polybench's timer
+# (docs/accuracy.md), 2 MB. The system PATH here: Debian's package scripts
+# must not find the venv's python3.
 RUN export PATH=/usr/sbin:/usr/bin:/sbin:/bin \
- && apt-get -qq update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -qq -y --no-install-recommends \
-      python3=${PYTHON3_DEB} python3.13=${PYTHON313_DEB} \
-      libc6=${GLIBC_DEB} \
-      curl=${CURL_DEB} libcurl4t64=${CURL_DEB} \
-      hyperfine=${HYPERFINE_DEB} \
- && rm -rf /var/lib/apt/lists/* \
+ && sh /app/docker/apt-install.sh --record /tmp/debian-pins.final \
+      "python${PYTHON_VERSION}=${PYTHON_VERSION}.*" python3 \
+      "libc6=${GLIBC_VERSION}-*" \
+      "curl=${CURL_VERSION}.*" "libcurl4t64=${CURL_VERSION}.*" \
+      "hyperfine=${HYPERFINE_VERSION}.*" \
+ && /app/.venv/bin/python /app/docker/manifest.py final /tmp/debian-pins.final \
+ && rm /tmp/debian-pins.final \
  && useradd --uid 10001 --user-group --create-home --home-dir /home/polybench --shell /bin/bash polybench
 USER polybench

@@ -1,25 +1,18 @@
 #!/bin/sh
-# Print the Dockerfile's *_DEB pins as they would be today: the candidate
-# version of one package per pinned Debian source package, as ARG lines to
-# paste into the Dockerfile. Run inside the base image (docs/docker.md):
-#   docker run --rm -v "$PWD/docker:/d:ro" polybench-base:trixie sh /d/apt-candidates.sh
+# What the mirror serves now for every toolchain the Dockerfile pins by
+# upstream version: one `package=version` line each (the revision a build
+# would install today), or a `# package: wanted ..., the mirror has ...` line
+# where the upstream version is gone. Run inside the base image, with the
+# repository mounted (docs/docker.md):
+#   docker run --rm -v "$PWD:/src:ro" polybench-base:trixie sh /src/docker/apt-candidates.sh
+# The output is also the format of docker/strict-pins.txt (strict mode).
 set -eu
-apt-get update -qq >/dev/null
-while read -r arg package; do
-    version=$(apt-cache policy "$package" | sed -n 's/^  Candidate: //p')
-    echo "ARG $arg=$version"
-done <<'PINS'
-PYTHON3_DEB python3
-PYTHON313_DEB python3.13
-PIP_WHL_DEB python3-pip-whl
-SETUPTOOLS_WHL_DEB python3-setuptools-whl
-GLIBC_DEB libc6
-CURL_DEB curl
-GOLANG_GO_DEB golang-go
-GOLANG_124_DEB golang-1.24-go
-RUST_DEB rustc
-GCC_DEB gcc
-GCC14_DEB gcc-14
-CA_CERTIFICATES_DEB ca-certificates
-HYPERFINE_DEB hyperfine
-PINS
+here=$(dirname "$0")
+dockerfile="$here/../Dockerfile"
+# The quoted "package=${ARG}..." specs of both stages, with the ARG defaults filled in.
+specs=$(grep -o '"[a-z0-9.+${}A-Z_-]*=${[A-Z_]*}[^"]*"' "$dockerfile" | tr -d '"' | sort -u)
+for arg in $(sed -n 's/^ARG \([A-Z_]*_VERSION\)=\([0-9.]*\)$/\1=\2/p' "$dockerfile"); do
+    specs=$(printf '%s\n' "$specs" | sed "s/\${${arg%%=*}}/${arg#*=}/g")
+done
+# shellcheck disable=SC2086  # one word per spec
+exec sh "$here/apt-install.sh" --print $specs

@@ -1,28 +1,30 @@
 #!/bin/sh
-# The Dockerfile's build stage, run in /app (the build context): the venv,
-# every client (`python -m orchestrator build`), then /stage for the final image.
+# The Dockerfile's build stage, run in /app (the build context) after
+# docker/apt-install.sh: the venv, every client (`python -m orchestrator
+# build`), the image manifest, then /stage for the final image.
 #
-# Dependencies come from docker/deps/ when `invoke docker --local-base` vendored
-# them there (no network needed), else from PyPI and crates.io. Either way they
-# are checked against the same locks: pip --require-hashes, cargo --locked.
+# Python: every pip call in this stage, including the ones `orchestrator build`
+# makes for the clients' own venvs, installs from one folder of wheels and never
+# from an index: the Dockerfile sets PIP_NO_INDEX=1 and PIP_FIND_LINKS to
+# docker/deps/wheels. `invoke docker --local-base` vendors that folder on the
+# host (nothing inside the build needs the network); when it is absent (a plain
+# `docker build` on a machine that reaches PyPI) it is downloaded here first.
+# Either way pip checks requirements.lock's hashes, and cargo checks Cargo.lock.
 set -eu
 cd /app
 deps=/app/docker/deps
+wheels=${PIP_FIND_LINKS:?the Dockerfile sets PIP_FIND_LINKS}
 
-# Python: the venv at its final path (a venv is not relocatable), wheels only,
-# hash-checked against requirements.lock.
+# The venv at its final path (a venv is not relocatable).
 python3 -m venv /app/.venv
-if [ -d "$deps/wheels" ]; then
-    echo "build-stage: Python wheels from docker/deps/wheels (no index)"
-    set -- --no-index --find-links "$deps/wheels"
-    # The Python clients' own venvs (clients/python/make_venv.py, run by
-    # `orchestrator build`) install with pip too: the same wheels, offline.
-    export PIP_NO_INDEX=1 PIP_FIND_LINKS="$deps/wheels"
+if [ -d "$wheels" ]; then
+    echo "build-stage: Python wheels from $wheels (vendored on the host)"
 else
-    set --
+    echo "build-stage: downloading the wheels in requirements.lock into $wheels"
+    env -u PIP_NO_INDEX -u PIP_FIND_LINKS /app/.venv/bin/pip download --quiet \
+        --require-hashes --only-binary=:all: --dest "$wheels" --requirement requirements.lock
 fi
-/app/.venv/bin/pip install --quiet --no-cache-dir --disable-pip-version-check \
-    --require-hashes --only-binary=:all: "$@" --requirement requirements.lock
+/app/.venv/bin/pip install --quiet --require-hashes --only-binary=:all: --requirement requirements.lock
 
 # Rust: vendored crates replace crates.io when present; the build itself runs
 # `cargo build --release --locked` (polybench.yaml).
@@ -30,22 +32,26 @@ export CARGO_HOME=/root/.cargo
 if [ -d "$deps/cargo-vendor" ]; then
     echo "build-stage: Rust crates from docker/deps/cargo-vendor (offline)"
     mkdir -p "$CARGO_HOME"
-    cat >"$CARGO_HOME/config.toml" <<EOF
+    cat >"$CARGO_HOME/config.toml" <<CARGO
 [source.crates-io]
 replace-with = "vendored-sources"
 
 [source.vendored-sources]
 directory = "$deps/cargo-vendor"
-EOF
+CARGO
     export CARGO_NET_OFFLINE=true
 fi
-# Go: the standard library only (clients/go/go.mod); never fetch a newer
-# toolchain, never rewrite go.mod/go.sum.
+# Go: Debian's golang-X.Y-go (no golang-go meta package to float), the
+# standard library only (clients/go/go.mod); never fetch a newer toolchain,
+# never rewrite go.mod/go.sum.
+export PATH="/usr/lib/go-${GO_VERSION:?the Dockerfile sets GO_VERSION}/bin:$PATH"
 export GOTOOLCHAIN=local GOFLAGS=-mod=readonly
 
 /app/.venv/bin/python -m orchestrator build
 
-# Stage /app without build scratch (and the image's provenance) for one COPY.
+# The manifest (before stage.py drops docker/deps), then /app without build
+# scratch (and the image's provenance line) for one COPY.
+/app/.venv/bin/python /app/docker/manifest.py build /stage/etc/polybench-manifest.json \
+    /tmp/debian-pins.build "$wheels" clients/rust/Cargo.lock
 /app/.venv/bin/python /app/docker/stage.py /stage
-mkdir -p /stage
 mv /app /stage/app

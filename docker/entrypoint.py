@@ -2,6 +2,7 @@
 
     docker run --rm polybench                          # default profile, report on stdout
     docker run --rm polybench --profile quick          # flags go to `polybench run`
+    docker run --rm -e POLYBENCH_SERVER_URL=http://HOST:PORT polybench ...   # a server elsewhere
     docker run --rm -v "$PWD/out:/out" polybench ...   # results/ and reports/ left in ./out
     docker run --rm polybench report /out/results/...  # any polybench verb
     docker run --rm -it polybench bash                 # any other command
@@ -47,7 +48,15 @@ def output_root() -> Path:
 
 
 def benchmark(run_args: list[str]) -> int:
-    """`polybench run ARGS` then `polybench report` on its results, the markdown on stdout."""
+    """`polybench run ARGS` then `polybench report` on its results, the markdown on stdout.
+
+    POLYBENCH_SERVER_URL, if set and ARGS have no --server-url, is passed as
+    --server-url: compose.yaml's runner reaches the server container that way,
+    whatever flags `docker compose run runner ...` is given.
+    """
+    server_url = os.environ.get("POLYBENCH_SERVER_URL")
+    if server_url and not any(arg.startswith("--server-url") for arg in run_args):
+        run_args = ["--server-url", server_url, *run_args]
     root = output_root()
     with contextlib.redirect_stdout(sys.stderr):  # run's summary and results path
         code = polybench(["run", *run_args, "--results-root", str(root)])

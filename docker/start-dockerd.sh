@@ -12,7 +12,8 @@
 #   kernel or the sandbox; it copies every layer whole, so the Dockerfile keeps
 #   few layers and CI removes old images.
 # - debootstrap comes along: `invoke docker --local-base` makes the Debian
-#   base image itself where no image registry can be reached.
+#   base image itself where no image registry can be reached; so does a
+#   Compose package, where the system's apt sources have one.
 # Prints one line on stdout: `export DOCKER_HOST=unix://...`; progress on stderr.
 set -euo pipefail
 
@@ -28,12 +29,24 @@ if [ "$(id -u)" != 0 ]; then
     exit 1
 fi
 
+export DEBIAN_FRONTEND=noninteractive
 if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null \
         || ! command -v docker >/dev/null; then
     say "installing docker.io and debootstrap"
-    export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >&2
     apt-get install -y -qq --no-install-recommends docker.io debootstrap >&2
+fi
+# Compose, for compose.yaml (two containers): the first of these the system's
+# apt sources have (Docker's repository, Ubuntu, Debian; Debian 12's
+# docker-compose is Compose v1, the `docker-compose` command).
+if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then
+    for package in docker-compose-plugin docker-compose-v2 docker-compose; do
+        if [ -n "$(apt-cache policy "$package" 2>/dev/null | sed -n 's/^  Candidate: \([^(]\)/\1/p')" ]; then
+            say "installing $package"
+            apt-get install -y -qq --no-install-recommends "$package" >&2
+            break
+        fi
+    done
 fi
 
 if docker info >/dev/null 2>&1; then

@@ -6,6 +6,8 @@ results file's `environment`; nothing here is measured, only read.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import platform
 import re
@@ -24,6 +26,7 @@ from .toolchains import placeholders, probe_toolchains
 from .versions import client_packages, library_version
 
 IMAGE_ID_FILE = Path("/etc/polybench-image")  # written by the Dockerfile
+IMAGE_MANIFEST_FILE = Path("/etc/polybench-manifest.json")  # docker/manifest.py
 
 
 def _read(path: str) -> str | None:
@@ -64,13 +67,27 @@ def _os_name() -> str | None:
     return match.group(1) if match else None
 
 
+def image_manifest(path: Path | None = None) -> tuple[dict[str, Any] | None, str | None]:
+    """The image's manifest (exact Debian packages, wheels, crates; docker/manifest.py) and its sha256.
+
+    (None, None) outside the image or if the file is unreadable.
+    """
+    try:
+        raw = (path or IMAGE_MANIFEST_FILE).read_bytes()
+        return json.loads(raw), hashlib.sha256(raw).hexdigest()
+    except (OSError, ValueError):
+        return None, None
+
+
 def container() -> dict[str, Any] | None:
     """The image we run in, if any: the Dockerfile leaves its identity in /etc/polybench-image."""
     in_container = Path("/.dockerenv").exists() or "docker" in (_read("/proc/1/cgroup") or "")
     image = _read(str(IMAGE_ID_FILE))
     if not in_container and image is None:
         return None
-    return {"in_container": in_container, "image": image, "image_id": os.environ.get("POLYBENCH_IMAGE_ID")}
+    manifest, digest = image_manifest()
+    return {"in_container": in_container, "image": image, "image_id": os.environ.get("POLYBENCH_IMAGE_ID"),
+            "manifest": manifest, "manifest_sha256": digest}
 
 
 def git(root: Path) -> dict[str, Any]:

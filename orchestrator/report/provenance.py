@@ -60,6 +60,29 @@ def _container(container: Mapping[str, Any] | None) -> str:
     return f"{container['image']}{image_id}"
 
 
+def _image_packages(container: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """Rows from the image's manifest: its digest and sizes, then each Debian package pinned by upstream version.
+
+    A package the final image holds shows its version there; one only the
+    build stage had (the compilers) is marked so.
+    """
+    manifest = (container or {}).get("manifest")
+    if not manifest:
+        return []
+    summary = (f"sha256 {_text(container.get('manifest_sha256'))[:16]}: {len(manifest.get('debian_packages', {}))} "
+               f"Debian packages, {len(manifest.get('wheels', []))} wheels, {len(manifest.get('crates', []))} crates")
+    if manifest.get("debian_snapshot"):
+        summary += f"; Debian snapshot {manifest['debian_snapshot']}"
+    rows = [("image manifest", summary)]
+    pinned = manifest.get("pinned", {})
+    final, build = pinned.get("final", {}), pinned.get("build", {})
+    for package in sorted({*final, *build}):
+        entry, stage = (final[package], "") if package in final else (build[package], "build stage; ")
+        if entry.get("wanted"):
+            rows.append((f"image package: {package}", f"{entry['installed']} ({stage}pinned {entry['wanted']})"))
+    return rows
+
+
 def _cell_counts(source: Source) -> str:
     counts = Counter(b.status for b in source.benches)
     return ", ".join(f"{n} {status}" for status, n in counts.most_common())
@@ -97,6 +120,7 @@ def _rows(source: Source) -> list[tuple[str, str]]:
     rows += [
         ("commit", _commit(env.get("git", {}))),
         ("container image", _container(env.get("container"))),
+        *_image_packages(env.get("container")),
         ("server", _text(server.get("url"))),
         ("server location", "remote (another host)" if server.get("remote") else "local (same host, loopback)"),
         ("server worker model", _text(server.get("worker_model"))),

@@ -14,10 +14,12 @@ what is under test, and CI runs as root.
 
 from __future__ import annotations
 
+import fnmatch
+import hashlib
 import json
-import os
 import re
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -26,47 +28,21 @@ import pytest
 
 from orchestrator import docker
 from orchestrator.config import load_config
-from orchestrator.errors import PolybenchError
 
 pytestmark = pytest.mark.docker
 
 ROOT = Path(__file__).resolve().parents[2]
-TAG = "polybench"
+TAG = "polybench"  # tests/docker/conftest.py builds it
 RUN_TIMEOUT_S = 900
 IMAGE_UID = 10001
 
 
-def _start_engine() -> tuple[str | None, str]:
-    """Start a private engine (root only); its DOCKER_HOST, or None and why not."""
-    if os.geteuid() != 0:
-        return None, "not root, so docker/start-dockerd.sh cannot start one"
-    done = subprocess.run(["bash", str(ROOT / "docker" / "start-dockerd.sh")], capture_output=True, text=True,
-                          timeout=600, check=False)
-    match = re.search(r"DOCKER_HOST=(\S+)", done.stdout)
-    if done.returncode != 0 or match is None:
-        return None, (done.stderr.strip().splitlines() or ["docker/start-dockerd.sh failed"])[-1]
-    return match.group(1), ""
-
-
-@pytest.fixture(scope="module")
-def engine():
-    patch = pytest.MonkeyPatch()
-    try:
-        docker.check_docker()
-    except PolybenchError as error:
-        host, why = _start_engine()
-        if host is None:
-            pytest.skip(f"no Docker engine: {error}; {why}")
-        patch.setenv("DOCKER_HOST", host)
-        docker.check_docker()
-    yield
-    patch.undo()
-
-
-@pytest.fixture(scope="module")
-def image(engine) -> str:
-    local_base = docker.pull_base() is not None
-    return docker.build_image(local_base=local_base, tag=TAG)
+def in_image(*argv: str) -> str:
+    """stdout of a command run in a throwaway container of the image."""
+    done = subprocess.run(["docker", "run", "--rm", TAG, *argv], capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, f"{argv} exited {done.returncode}: {done.stderr[-2000:]}"
+    return done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +116,41 @@ def test_every_client_ran_in_the_image(results: dict[str, Any]) -> None:
 def test_runs_as_its_non_root_user(quick_run: tuple[str, Path]) -> None:
     owners = {path.stat().st_uid for path in quick_run[1].rglob("*") if not path.is_symlink()}
     assert owners == {IMAGE_UID}
+
+
+def test_results_carry_the_image_manifest(results: dict[str, Any], quick_run: tuple[str, Path]) -> None:
+    """The exact versions the image holds, as its own files and dpkg say, are in every results file."""
+    container = results["environment"]["container"]
+    raw = in_image("cat", "/etc/polybench-manifest.json")
+    assert container["manifest_sha256"] == hashlib.sha256(raw.encode()).hexdigest()
+    manifest = container["manifest"]
+    assert manifest == json.loads(raw)
+    # Debian: every installed package of the final image, as dpkg lists it there.
+    listed = in_image("dpkg-query", "-W", "-f", "${db:Status-Status} ${Package} ${Version}\n")
+    assert manifest["debian_packages"] == dict(
+        line.split()[1:] for line in listed.splitlines() if line.startswith("installed "))
+    # The toolchains: what was asked (an upstream version) and the revision the mirror gave.
+    for stage, package in [("final", "python3.13"), ("final", "curl"), ("build", "golang-1.24-go"),
+                           ("build", "rustc")]:
+        pin = manifest["pinned"][stage][package]
+        assert fnmatch.fnmatchcase(pin["installed"].split(":")[-1], pin["wanted"]), pin
+    assert manifest["pinned"]["final"]["python3.13"]["installed"] == manifest["debian_packages"]["python3.13"]
+    assert manifest["build_debian_packages"]["rustc"] == manifest["pinned"]["build"]["rustc"]["installed"]
+    # Wheels: each one pinned in requirements.lock, its sha256 one of the lock's hashes for it.
+    lock = (ROOT / "requirements.lock").read_text()
+    assert manifest["wheels"]
+    for wheel in manifest["wheels"]:
+        entry = re.search(rf"^{re.escape(wheel['name'])}=={re.escape(wheel['version'])} \\\n((?:\s+--hash=\S+.*\n)+)",
+                          lock, re.MULTILINE | re.IGNORECASE)
+        assert entry is not None, f"{wheel['name']}=={wheel['version']} not in requirements.lock"
+        assert f"sha256:{wheel['sha256']}" in entry.group(1), wheel
+    # Crates: the registry crates of Cargo.lock, exactly.
+    locked = tomllib.loads((ROOT / "clients" / "rust" / "Cargo.lock").read_text())["package"]
+    assert sorted((c["name"], c["version"]) for c in manifest["crates"]) == sorted(
+        (p["name"], p["version"]) for p in locked if "source" in p)
+    # The report shows the toolchain rows from it.
+    report = quick_run[0]
+    assert re.search(rf"\| image manifest +\| sha256 {container['manifest_sha256'][:16]}: ", report)
+    installed = re.escape(manifest["pinned"]["build"]["golang-1.24-go"]["installed"])
+    assert re.search(rf"\| image package: golang-1\.24-go +\| {installed} \(build stage; pinned 1\.24\.\*\)",
+                     report)
