@@ -190,14 +190,20 @@ def _check_placeholders(element: str, key: str, allowed: frozenset[str] | set[st
                               f"{', '.join('{' + n + '}' for n in sorted(allowed))})")
 
 
-def _repo_path(value: Any, key: str) -> str:
-    """A relative path (or glob) that stays inside the repository: no absolute path, no '..'."""
+def _repo_path(value: Any, key: str, *, file_may_link: bool = False) -> str:
+    """A relative path (or glob) that stays inside the repository: no absolute path, no '..'.
+
+    file_may_link: only the folders on the way must stay inside, the last
+    component may be a symbolic link (a venv's bin/python links to the
+    interpreter it was made from; the build only checks that it exists).
+    """
     text = _string(value, key)
     if "\0" in text:
         raise ConfigError(f"{key}: {text!r} contains a NUL character")
     if text.startswith(("/", "~")) or ".." in Path(text).parts:
         raise ConfigError(f"{key}: {text!r} must be a path inside the repository (relative, without '..')")
-    if not any(ch in text for ch in "*?[") and not (ROOT / text).resolve().is_relative_to(ROOT.resolve()):
+    checked = (ROOT / text).parent if file_may_link else ROOT / text
+    if not any(ch in text for ch in "*?[") and not checked.resolve().is_relative_to(ROOT.resolve()):
         raise ConfigError(f"{key}: {text!r} leads outside the repository (through a symbolic link)")
     return text
 
@@ -208,8 +214,9 @@ def _strings(value: Any, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _repo_paths(value: Any, key: str) -> tuple[str, ...]:
-    return tuple(_repo_path(item, f"{key}[{i}]") for i, item in enumerate(_strings(value, key)))
+def _repo_paths(value: Any, key: str, *, file_may_link: bool = False) -> tuple[str, ...]:
+    return tuple(_repo_path(item, f"{key}[{i}]", file_may_link=file_may_link)
+                 for i, item in enumerate(_strings(value, key)))
 
 
 def _number(value: Any, key: str, low: float, high: float, integer: bool = False) -> Any:
@@ -258,7 +265,7 @@ def _build(raw: Any, key: str, toolchains: Mapping[str, Toolchain]) -> BuildSpec
         cwd=_repo_path(raw.get("cwd", "."), f"{key}.cwd"),
         env={str(k): _string(str(v), f"{key}.env.{k}") for k, v in env.items()},
         inputs=_repo_paths(raw.get("inputs", []), f"{key}.inputs"),
-        outputs=_repo_paths(raw.get("outputs", []), f"{key}.outputs"),
+        outputs=_repo_paths(raw.get("outputs", []), f"{key}.outputs", file_may_link=True),
     )
 
 

@@ -110,10 +110,10 @@ def checked_record(cls: type, data: dict[str, Any], path: Path) -> Any:
         if expected is not None and (not isinstance(value, expected) or wrong_bool):
             raise PolybenchError(f"{path} line {line}: {spec.name!r} is {value!r}, expected {spec.type}; "
                                  "remove or fix the line to resume")
-    unknown = sorted(set(data) - {spec.name for spec in dataclasses.fields(cls)})
-    if unknown:
-        raise PolybenchError(f"{path} line {line}: unknown field {unknown[0]!r} in a run record")
-    return cls(**data)
+    # Keys this version does not know are kept, not refused: a newer polybench
+    # (or another helper's field) must not make a log unresumable (RunRecord.extra).
+    from_json = getattr(cls, "from_json", None)
+    return from_json(data) if from_json is not None else cls(**data)
 
 
 def has_measurements(directory: Path, runs_file: str) -> bool:

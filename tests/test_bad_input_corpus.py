@@ -21,9 +21,10 @@ import yaml
 
 from orchestrator import cli
 from orchestrator.config import DEFAULT_CONFIG
+from tests.report.synthetic import make_results
 
 SHIPPED = yaml.safe_load(DEFAULT_CONFIG.read_text())
-EXAMPLE_RESULTS = json.loads((DEFAULT_CONFIG.parent / "docs" / "example" / "results.json").read_text())
+EXAMPLE_RESULTS = make_results()  # a valid v2 results file, built like the real one
 
 
 @pytest.fixture(autouse=True)

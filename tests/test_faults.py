@@ -212,6 +212,7 @@ class _WrongShape(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Polybench-Nonce", os.urandom(16).hex())  # a client reads it (docs/contract.md)
         self.end_headers()
         self.wfile.write(body)
 
@@ -281,7 +282,10 @@ def test_a_case_beyond_a_clients_limit_is_skipped_with_the_reason():
 
 
 def test_resume_skips_a_newer_folder_without_measurements(tmp_path):
-    meta = {"profile": "p", "config_sha256": "x", "clients": ["c"], "cases": ["single"]}
+    from orchestrator.run import SCHEDULE_METHOD
+
+    meta = {"profile": "p", "config_sha256": "x", "clients": ["c"], "cases": ["single"], "inherit_env": None,
+            "schedule": {"method": SCHEDULE_METHOD, "seed": 1, "pin": None}}
     older = tmp_path / "results" / "20260101T000000Z"
     log = RunLog(older, meta)
     log.append(record(0))
@@ -289,7 +293,7 @@ def test_resume_skips_a_newer_folder_without_measurements(tmp_path):
     RunLog(tmp_path / "results" / "20260102T000000Z", meta).close()  # a failed start: metadata only
     from orchestrator.run import _resume_dir
 
-    directory, previous = _resume_dir(tmp_path, meta)
+    directory, previous, _ = _resume_dir(tmp_path, {**meta, "schedule": {**meta["schedule"], "seed": None}})
     assert directory == older and len(previous) == 1
 
 

@@ -59,10 +59,10 @@ def test_results_record_the_environment_and_warn(tiny, tmp_path, monkeypatch, ca
 def test_resume_refuses_a_different_inherited_environment(tiny, tmp_path, monkeypatch):
     real_run = Runner.run
 
-    def interrupted(self, client, case, kind, index):
+    def interrupted(self, client, case, kind, index, **where):
         if index == 1:
             raise KeyboardInterrupt
-        return real_run(self, client, case, kind, index)
+        return real_run(self, client, case, kind, index, **where)
 
     monkeypatch.setattr(Runner, "run", interrupted)
     with pytest.raises(PolybenchError, match="--resume"):
