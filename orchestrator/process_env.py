@@ -4,8 +4,11 @@ pyperf's rule is the anchor (a clean environment; `--inherit-environ` passes
 chosen variables): a client inherits nothing from the orchestrator by default.
 What it gets, in this order (later wins):
 
-1. the fixed base: PATH and HOME (the orchestrator's values, as pyperf keeps
-   them), LANG=C.UTF-8 and TMPDIR (the orchestrator's temporary directory);
+1. the fixed base: PATH (the orchestrator's value, as pyperf keeps it),
+   LANG=C.UTF-8, TMPDIR (the orchestrator's temporary directory) and HOME, an
+   empty folder of polybench's own: a caller's ~/.curlrc (`rate = 2/s` made
+   curl 100x slower, verified), ~/.netrc or user site-packages must not change
+   a client (`--inherit-env HOME` passes the caller's);
 2. the `env:` mapping of the client's entry in polybench.yaml;
 3. the variables the user names with `--inherit-env NAME,...` (or every
    variable with `--inherit-all-env`, hyperfine's default).
@@ -23,8 +26,10 @@ name is recorded, its value is not.
 
 from __future__ import annotations
 
+import atexit
 import fnmatch
 import os
+import shutil
 import re
 import tempfile
 import urllib.parse
@@ -38,7 +43,7 @@ from .toolchains import placeholders
 
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FIXED = {"LANG": "C.UTF-8"}
-FROM_HOST = ("PATH", "HOME")
+FROM_HOST = ("PATH",)
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 PROXY_NAMES = ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy", "no_proxy")
@@ -119,13 +124,26 @@ def config_env(config: Config, client: ClientSpec) -> dict[str, str]:
     return {name: expand((value,), values)[0] for name, value in client.env.items()}
 
 
+_empty_home: str | None = None
+
+
+def empty_home() -> str:
+    """An empty folder of this process's own, the clients' HOME; removed at exit."""
+    global _empty_home
+    if _empty_home is None or not os.path.isdir(_empty_home):
+        _empty_home = tempfile.mkdtemp(prefix="polybench-home-")
+        atexit.register(shutil.rmtree, _empty_home, True)
+    return _empty_home
+
+
 def base_environment(host: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The fixed base every process gets (values of PATH and HOME from `host`, default os.environ)."""
+    """The fixed base every process gets (PATH from `host`, default os.environ; HOME an empty folder)."""
     host = os.environ if host is None else host
     base = {name: host[name] for name in FROM_HOST if name in host}
     base.setdefault("PATH", DEFAULT_PATH)
     base.update(FIXED)
     base["TMPDIR"] = tempfile.gettempdir()
+    base["HOME"] = empty_home()
     return base
 
 

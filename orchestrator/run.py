@@ -69,7 +69,7 @@ def _server(server_url: str | None) -> Iterator[Any]:
 def _describe_server(server: Any) -> dict[str, Any]:
     if hasattr(server, "describe"):
         return server.describe()
-    return {"url": server.url, "remote": False, "worker_model": server.worker_model}
+    return {"url": server.url, "remote": False, "worker_model": server.worker_model, "stats_token": True}
 
 
 def _resume_dir(root: Path, meta: dict[str, Any], given: Path | None = None) -> tuple[Path, list[results.RunRecord]]:
@@ -188,7 +188,12 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     try:
         with _server(server_url) as server:
             _pin_processes(pinned, server)
-            env_info = environment.collect(config, chosen, _describe_server(server), env_policy)
+            described = _describe_server(server)
+            if not described.get("stats_token") and not quiet:
+                print("polybench: warning: the server's /stats is open (no POLYBENCH_STATS_TOKEN on both sides): "
+                      "a client could read its own receipt there instead of reading its responses",
+                      file=sys.stderr)
+            env_info = environment.collect(config, chosen, described, env_policy)
 
             def keep(record: results.RunRecord) -> None:
                 log.append(record)

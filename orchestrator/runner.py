@@ -88,7 +88,7 @@ class Runner:
         server_stats = settled_stats(self.server, run_id)
         if server_stats is None:
             require_alive(self.server)  # a dead server stops the run (ServerDied), not fails every run
-        verdict = verify(result, client, case, server_stats)
+        verdict = verify(result, client, case, server_stats, same_clock=getattr(self.server, "shares_clock", True))
         record = RunRecord(
             run_id=run_id, client=client.name, case=case.id, kind=kind, index=index,
             wall_ns=result.wall_ns, user_ns=result.user_ns, sys_ns=result.sys_ns,
@@ -128,5 +128,6 @@ def _server_summary(stats: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if stats is None:
         return None
     keep = ("requests", "connections", "server_ns", "server_max_ns", "statuses", "internal_requests",
-            "completed", "aborted", "in_flight", "max_in_flight", "receipt", "server_median_ns", "streams")
+            "completed", "aborted", "in_flight", "max_in_flight", "receipt", "server_median_ns", "streams",
+            "first_arrival_epoch_ns", "last_response_epoch_ns")
     return {key: stats[key] for key in keep if key in stats}

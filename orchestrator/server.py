@@ -16,8 +16,10 @@ Why this shape:
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import secrets
 import runpy
 import signal
 import socket
@@ -33,6 +35,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from server.limits import STATS_TOKEN_ENV, STATS_TOKEN_HEADER
+
 from .errors import PolybenchError
 from .process_env import server_environment
 
@@ -46,6 +50,7 @@ STOP_TIMEOUT_S = 5.0  # gunicorn_conf.graceful_timeout (2 s) plus its 1 s poll, 
 REQUEST_TIMEOUT_S = 5.0
 STDERR_TAIL_CHARS = 3000
 LISTEN_BACKLOG = 2048
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 # Direct connections only: an HTTP(S)_PROXY in the environment must not
 # intercept calls to our own loopback server.
@@ -54,6 +59,27 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 class ServerError(PolybenchError):
     """The shared server could not be started, reached or stopped."""
+
+
+GENERATE = "generate"  # SharedServer's default: a fresh /stats token
+
+
+def stats_headers(token: str | None) -> dict[str, str]:
+    """The request headers that let the orchestrator read /stats (server/probes.py)."""
+    return {STATS_TOKEN_HEADER: token} if token else {}
+
+
+def _die_with_parent() -> None:
+    """In the server's child, before exec: SIGTERM when the orchestrator dies, even by SIGKILL.
+
+    Linux's PR_SET_PDEATHSIG (prctl(2)); gunicorn stops its worker on SIGTERM.
+    Elsewhere (no prctl) nothing happens: Ctrl-C and SIGTERM still stop it.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _version(package: str) -> str:
@@ -109,8 +135,13 @@ class SharedServer:
     loopback is always an explicit choice.
     """
 
+    shares_clock = True  # same machine: the clients' timestamps are checked against its records
+
     def __init__(self, port: int | None = None, *, host: str = LOOPBACK, dev: bool = False,
-                 startup_timeout_s: float = STARTUP_TIMEOUT_S, inherit_output: bool = False) -> None:
+                 startup_timeout_s: float = STARTUP_TIMEOUT_S, inherit_output: bool = False,
+                 stats_token: str | None = GENERATE) -> None:
+        """stats_token: who may read /stats (a fresh random token by default; None: open)."""
+        self.stats_token = secrets.token_hex(16) if stats_token == GENERATE else stats_token
         self.host = host
         self.requested_port = port or 0
         self.dev = dev
@@ -145,7 +176,9 @@ class SharedServer:
         try:
             self._process = subprocess.Popen(
                 self._argv(fd), cwd=ROOT, pass_fds=(fd,), start_new_session=True,
-                env=server_environment(),  # its own minimal environment (process_env.py)
+                # its own minimal environment (process_env.py), plus the /stats token
+                env={**server_environment(), **({STATS_TOKEN_ENV: self.stats_token} if self.stats_token else {})},
+                preexec_fn=_die_with_parent,
                 stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT if output is not None else None,
             )
         except OSError as error:
@@ -241,7 +274,8 @@ class SharedServer:
         from .server_checks import checked_stats
 
         path = "/stats?" + urllib.parse.urlencode({"run": run_id})
-        return checked_stats(self._get_json(path, timeout_s=REQUEST_TIMEOUT_S), self.url)
+        return checked_stats(self._get_json(path, timeout_s=REQUEST_TIMEOUT_S, headers=stats_headers(self.stats_token)),
+                             self.url)
 
     def exit_code(self) -> int | None:
         """The server process's exit code if it has stopped, else None."""
@@ -256,10 +290,10 @@ class SharedServer:
         self._log.seek(max(0, size - STDERR_TAIL_CHARS))
         return self._log.read().decode("utf-8", errors="replace")
 
-    def _get_json(self, path: str, *, timeout_s: float) -> dict[str, Any]:
+    def _get_json(self, path: str, *, timeout_s: float, headers: dict[str, str] | None = None) -> dict[str, Any]:
         url = self.url + path
         try:
-            with _OPENER.open(url, timeout=timeout_s) as response:
+            with _OPENER.open(urllib.request.Request(url, headers=headers or {}), timeout=timeout_s) as response:
                 data = json.loads(response.read())
         except urllib.error.HTTPError as error:
             body = error.read().decode("utf-8", errors="replace")[:300]
@@ -272,9 +306,17 @@ class SharedServer:
 
 
 def serve_forever(port: int | None = None, dev: bool = False, *, host: str = LOOPBACK) -> None:
-    """Run the shared server in the foreground until Ctrl-C (`invoke serve`)."""
-    with SharedServer(port, host=host, dev=dev, inherit_output=True) as server:
+    """Run the shared server in the foreground until Ctrl-C (`invoke serve`).
+
+    /stats takes the token in $POLYBENCH_STATS_TOKEN, if set (give the runner
+    the same one); without it /stats is open, which a warning says.
+    """
+    token = os.environ.get(STATS_TOKEN_ENV) or None
+    with SharedServer(port, host=host, dev=dev, inherit_output=True, stats_token=token) as server:
         print(f"polybench server at {server.url} ({server.worker_model}); Ctrl-C to stop", flush=True)
+        if token is None:
+            print(f"polybench: warning: /stats is open to every client (set {STATS_TOKEN_ENV} here and for the "
+                  "runner to close it: docs/server.md)", file=sys.stderr, flush=True)
         try:
             exit_code = server.wait()
         except KeyboardInterrupt:

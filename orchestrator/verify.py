@@ -221,6 +221,25 @@ def minimum_network_ns(case: Case) -> int:
     return 0
 
 
+def check_timestamps_against_server(output: Mapping[str, Any], stats: Mapping[str, Any]) -> None:
+    """The client's own t_ready / t_done against the server's records (docs/contract.md, check 10).
+
+    The server notes (Unix-epoch ns, the clients' clock) when the run's first
+    request arrived and when it started the run's last response. An honest
+    client is ready before it sends its first request and done after it has
+    read its last response, so a client cannot shorten its network phase by
+    printing other timestamps. Only where the server shares this machine's
+    clock (not a server on another host).
+    """
+    first, last = stats.get("first_arrival_epoch_ns"), stats.get("last_response_epoch_ns")
+    if isinstance(first, int) and output["t_ready_ns"] > first + CLOCK_TOLERANCE_NS:
+        raise Rejected(f"t_ready is {(output['t_ready_ns'] - first) / 1e6:.1f} ms after the server received the "
+                       "run's first request: the network phase is misreported")
+    if isinstance(last, int) and output["t_done_ns"] + CLOCK_TOLERANCE_NS < last:
+        raise Rejected(f"t_done is {(last - output['t_done_ns']) / 1e6:.1f} ms before the server started the "
+                       "run's last response: the network phase is misreported")
+
+
 def check_plausible(case: Case, result: ProcessResult, phases: Mapping[str, int] | None,
                     stats: Mapping[str, Any]) -> None:
     """Physical plausibility and the concurrency actually reached (docs/contract.md, checks 8-9)."""
@@ -250,8 +269,12 @@ def _statuses(counts: Mapping[str, int]) -> str:
 
 
 def verify(result: ProcessResult, client: ClientSpec, case: Case,
-           server_stats: Mapping[str, Any] | None) -> Verdict:
-    """All checks for one run; never raises for a bad run, returns a Verdict instead."""
+           server_stats: Mapping[str, Any] | None, *, same_clock: bool = True) -> Verdict:
+    """All checks for one run; never raises for a bad run, returns a Verdict instead.
+
+    same_clock: the server reads this machine's clock (it does unless it runs
+    on another host), so the client's timestamps are checked against its records.
+    """
     phases = None
     output: dict[str, Any] | None = None
     try:
@@ -280,6 +303,8 @@ def verify(result: ProcessResult, client: ClientSpec, case: Case,
         assert server_stats is not None  # check_server rejects a missing one
         check_proof(case, output, server_stats)
         check_plausible(case, result, phases, server_stats)
+        if phases is not None and same_clock:
+            check_timestamps_against_server(output, server_stats)
     except Rejected as rejected:
         return Verdict(False, False, str(rejected), _trim(output), phases)
     return Verdict(True, False, None, _trim(output), phases)

@@ -6,6 +6,7 @@ a fresh app with empty counters and an empty user store each time.
 
 from __future__ import annotations
 
+import os
 import secrets
 
 from flask import Flask
@@ -15,7 +16,7 @@ from .async_views import configure_async_views
 from .errors import register_error_handlers
 from .fanout import fanout
 from .middleware import INTERNAL_SECRET_EXTENSION, RunCountingMiddleware
-from .probes import RUN_STATS_EXTENSION, probes
+from .probes import RUN_STATS_EXTENSION, STATS_TOKEN_ENV, STATS_TOKEN_EXTENSION, probes
 from .run_stats import RunStats
 from .user_store import UserStore
 from .users import USER_STORE_EXTENSION, users
@@ -34,6 +35,10 @@ def create_app() -> Flask:
     # "Server-internal calls"); never sent to a client.
     internal_secret = secrets.token_hex(16)
     app.extensions[INTERNAL_SECRET_EXTENSION] = internal_secret
+    # Who may read /stats (probes.stats): the orchestrator that started this
+    # server passes a fresh token; `serve` for another host takes one from
+    # its environment, or runs without (then /stats is open, and said so).
+    app.extensions[STATS_TOKEN_EXTENSION] = os.environ.get(STATS_TOKEN_ENV) or None
     # Read at call time so tests can shrink the cap with monkeypatch.
     app.extensions[USER_STORE_EXTENSION] = UserStore(limits.MAX_USERS)
 

@@ -43,3 +43,8 @@ MAX_FANOUT_CALLS = 16
 # Lower than MAX_DELAY_MS: the sync view waits calls × ms in series
 # (16 × 5 s = 80 s at most).
 MAX_FANOUT_DELAY_MS = 5_000
+
+# Who may read /stats (server/probes.py): the token the server takes from this
+# environment variable, offered in this request header (docs/server.md).
+STATS_TOKEN_ENV = "POLYBENCH_STATS_TOKEN"
+STATS_TOKEN_HEADER = "X-Polybench-Stats-Token"

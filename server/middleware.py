@@ -107,7 +107,7 @@ class RunCountingMiddleware:
             # before headers are sent) would not change what we counted.
             if status_code is None:
                 status_code = status.split(" ", 1)[0]
-                stats.response_started(run_id, status_code)
+                stats.response_started(run_id, status_code, internal=internal)
             headers = [*headers, (NONCE_HEADER, nonce.hex())]
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 import sys
 import time
@@ -18,6 +19,7 @@ from .payload import iter_body, new_seed
 from .run_stats import RunStats, StreamRecord, is_valid_run_id
 
 RUN_STATS_EXTENSION = "polybench.run_stats"
+STATS_TOKEN_ENV = limits.STATS_TOKEN_ENV
 
 probes = Blueprint("probes", __name__)
 
@@ -69,8 +71,19 @@ def body_bytes(n: str) -> Response:
                     headers={"Content-Length": str(size)})
 
 
+STATS_TOKEN_EXTENSION = "polybench.stats_token"
+STATS_TOKEN_HEADER = limits.STATS_TOKEN_HEADER
+
+
 @probes.get("/stats")
 def stats() -> Response:
+    # /stats holds each run's receipt and stream digests: a client that could
+    # read them would not need to read its responses (docs/server.md). Where
+    # the server was given a token, only who holds it may ask.
+    token = current_app.extensions.get(STATS_TOKEN_EXTENSION)
+    offered = request.headers.get(STATS_TOKEN_HEADER, "")
+    if token is not None and not hmac.compare_digest(offered.encode("latin-1", "replace"), token.encode()):
+        abort(403, description=f"/stats needs the {STATS_TOKEN_HEADER} header the server was started with")
     run_id = request.args.get("run")
     if run_id is None:
         abort(400, description="missing query parameter: run")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -74,6 +75,12 @@ class _RunCounts:
     receipt: int = 0
     handling_ns: array = field(default_factory=lambda: array("q"))
     streams: list[StreamRecord] = field(default_factory=list)
+    # Unix-epoch ns (the clock the clients' own timestamps use): when the
+    # client's first request arrived and when the server started its last
+    # response. A client's t_ready must come before the first, its t_done
+    # after the second, whatever it prints (orchestrator/verify.py).
+    first_arrival_epoch_ns: int | None = None
+    last_response_epoch_ns: int | None = None
 
     def snapshot(self, run_id: str, streams: list[dict[str, Any]]) -> dict[str, Any]:
         return {
@@ -93,6 +100,8 @@ class _RunCounts:
             "server_median_ns": _median(self.handling_ns),
             "timed_responses": len(self.handling_ns),
             "streams": streams,
+            "first_arrival_epoch_ns": self.first_arrival_epoch_ns,
+            "last_response_epoch_ns": self.last_response_epoch_ns,
         }
 
 
@@ -124,15 +133,19 @@ class RunStats:
             if internal:
                 counts.internal_requests += 1
             else:
+                if counts.first_arrival_epoch_ns is None:
+                    counts.first_arrival_epoch_ns = time.time_ns()
                 counts.in_flight += 1
                 counts.max_in_flight = max(counts.max_in_flight, counts.in_flight)
 
-    def response_started(self, run_id: str, status: str) -> None:
+    def response_started(self, run_id: str, status: str, internal: bool = False) -> None:
         """Count the status line (e.g. "200") when the app starts its response."""
         with self._lock:
             counts = self._runs.get(run_id)
             if counts is not None:  # None: evicted while the request ran
                 counts.statuses[status] = counts.statuses.get(status, 0) + 1
+                if not internal:
+                    counts.last_response_epoch_ns = time.time_ns()
 
     def request_finished(self, run_id: str, elapsed_ns: int, *, internal: bool = False,
                          status: str | None = None, completed: bool = False, nonce: int = 0,

@@ -189,7 +189,7 @@ def run_lines(results_root: Path) -> list[dict[str, Any]]:
 
 def test_a_server_that_dies_mid_run_stops_it_and_keeps_what_was_measured(tmp_path, urllib_built, capsys):
     config = fake_config(tmp_path, {"single": {}}, {"warmup": 0, "min": 30, "max": 30, "budget_s": 600})
-    with SharedServer() as server:
+    with SharedServer(stats_token=None) as server:  # as `invoke serve` without a token: --server-url reads it
         def kill_after_first_run() -> None:
             wait_for(lambda: any(r["verified"] for r in run_lines(tmp_path)), 120, "a verified run")
             os.killpg(server.pid, signal.SIGKILL)
@@ -362,3 +362,29 @@ def test_a_full_disk_while_logging_is_one_line_and_keeps_the_earlier_runs(tmp_pa
     log.close()
     monkeypatch.undo()
     assert [r.run_id for r in read_run_log(tmp_path)[1]][:1] == ["pb-0"]
+
+
+def test_the_server_stops_when_the_orchestrator_is_killed_outright():
+    """SIGKILL leaves no handler to run: the server must notice its parent's death itself (PR_SET_PDEATHSIG)."""
+    code = ("import sys, time\nfrom orchestrator.server import SharedServer\n"
+            "server = SharedServer().start()\nprint(server.pid, flush=True)\ntime.sleep(120)\n")
+    parent = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        server_pid = int(parent.stdout.readline())
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+
+        def gone() -> bool:
+            try:
+                os.kill(server_pid, 0)
+            except ProcessLookupError:
+                return True
+            try:  # a zombie re-parented to init is gone in all but name
+                return Path(f"/proc/{server_pid}/stat").read_text().split()[2] == "Z"
+            except FileNotFoundError:
+                return True
+
+        wait_for(gone, 20, "the server to stop after its parent was killed")
+    finally:
+        if parent.poll() is None:
+            parent.kill()

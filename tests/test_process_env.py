@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from orchestrator.errors import PolybenchError
@@ -24,7 +26,8 @@ HOST = {
 def test_clean_by_default_nothing_but_the_fixed_base():
     env = EnvPolicy().for_process(host=HOST)
     assert set(env) == {"PATH", "HOME", "LANG", "TMPDIR"}
-    assert env["PATH"] == HOST["PATH"] and env["HOME"] == HOST["HOME"]
+    assert env["PATH"] == HOST["PATH"] and env["HOME"] != HOST["HOME"]
+    assert Path(env["HOME"]).is_dir() and not any(Path(env["HOME"]).iterdir()), "an empty HOME: no ~/.curlrc"
     assert env["LANG"] == "C.UTF-8"  # fixed, not the caller's locale
 
 

@@ -45,6 +45,7 @@ def test_exact_shape_of_an_unknown_run(client: FlaskClient) -> None:
         "connections": 0, "server_ns": 0, "server_max_ns": 0,
         "internal_requests": 0, "completed": {}, "aborted": 0, "in_flight": 0, "max_in_flight": 0,
         "receipt": "0" * 32, "server_median_ns": 0, "timed_responses": 0, "streams": [],
+        "first_arrival_epoch_ns": None, "last_response_epoch_ns": None,
     }
 
 
