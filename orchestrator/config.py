@@ -421,6 +421,8 @@ def _profile(name: str, raw: Any) -> Profile:
 def load_config(path: Path | str | None = None) -> Config:
     """Read and validate a config file; raise ConfigError with one clear line."""
     path = Path(path) if path else DEFAULT_CONFIG
+    if path.exists() and not path.is_file():  # a FIFO or a device would block or never end
+        raise ConfigError(f"cannot read config {path}: not a regular file")
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_CONFIG_BYTES + 1)  # never more than the cap into memory

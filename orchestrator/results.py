@@ -19,7 +19,7 @@ from typing import Any
 from . import stats
 from .atomic import point_symlink, write_json_atomic
 from .errors import PolybenchError
-from .results_check import check_comparable, check_results_shape, parse_results_json
+from .results_check import check_comparable, check_regular_file, check_results_shape, parse_results_json
 from .runlog_io import checked_record, cut_torn_tail, read_records
 
 SCHEMA = "polybench/results/v2"
@@ -139,8 +139,9 @@ def newest_dir(root: Path) -> Path | None:
     return candidates[-1] if candidates else None
 
 
-def mark_latest(root: Path, directory: Path) -> None:
-    point_symlink(root / RESULTS_DIR / "latest", directory)
+def mark_latest(directory: Path) -> None:
+    """Point `latest` beside a finished run's folder at it (results/latest for a run in results/)."""
+    point_symlink(directory.parent / "latest", directory)
 
 
 # --- summarising ---------------------------------------------------------------
@@ -312,6 +313,7 @@ def load_results(path: Path, full: bool = True) -> dict[str, Any]:
     full: against the whole schema (for report); False checks only what compare reads."""
     if path.is_dir():
         path = path / RESULTS_FILE
+    check_regular_file(path)
     try:
         data = parse_results_json(path.read_bytes(), path)
     except OSError as exc:
@@ -322,5 +324,7 @@ def load_results(path: Path, full: bool = True) -> dict[str, Any]:
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise PolybenchError(f"{path}: not a polybench results file (expected schema {SCHEMA})")
     # missing keys, wrong types: one line here, not a KeyError in report or compare
-    check_results_shape(data, path) if full else check_comparable(data, path)
+    if full:
+        check_results_shape(data, path)
+    check_comparable(data, path)  # positive run times: what every ratio divides by
     return data

@@ -10,6 +10,8 @@ every written file to.
 from __future__ import annotations
 
 import json
+import math
+import stat
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,10 +26,30 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number (JSON has no NaN or Infinity)")
 
 
+def check_regular_file(path: Path) -> None:
+    """A results file must be a regular file of a sane size: a FIFO would block, /dev/zero never end."""
+    try:
+        info = path.stat()
+    except OSError:
+        return  # the read that follows says what is wrong, in one line
+    if not stat.S_ISREG(info.st_mode):
+        raise PolybenchError(f"{path}: not a regular file, so not a results file")
+    if info.st_size > MAX_RESULTS_BYTES:
+        raise PolybenchError(f"{path}: {info.st_size:,} bytes, more than a results file can be "
+                             f"({MAX_RESULTS_BYTES:,})")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 parses as infinity: JSON has no infinities either
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
 def parse_results_json(raw: bytes, path: Path) -> Any:
     """The JSON value in raw; PolybenchError for bytes that are not strict JSON (NaN and Infinity included)."""
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant, parse_float=_finite)
     except UnicodeDecodeError:
         raise PolybenchError(f"{path} is not UTF-8 text: not a results file") from None
     except RecursionError:

@@ -225,7 +225,8 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
         item["stop_reason"] = stop_reasons.get((item["client"], item["case"]))
     data = results.assemble(meta, records, plan, env_info, finished=True)
     results.write_results(directory, data)
-    results.mark_latest(results_root, directory)  # only finished runs: `report` reads latest
+    # only finished runs: `report` reads latest, beside the run's folder (a resumed one may be anywhere)
+    results.mark_latest(directory)
     if not quiet:
         print(terminal_summary(data))
     if not any(bench["status"] == "ok" for bench in data["benchmarks"]):

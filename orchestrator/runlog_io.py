@@ -26,6 +26,14 @@ def _warn(message: str) -> None:
     print(f"polybench: warning: {message}", file=sys.stderr)
 
 
+def _is_whole_record(line: bytes) -> bool:
+    try:
+        record = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(record, dict) and "type" in record
+
+
 def cut_torn_tail(path: Path) -> None:
     """If path's last line has no newline (a write cut short), truncate it away, with a warning."""
     try:
@@ -47,6 +55,14 @@ def cut_torn_tail(path: Path) -> None:
                 if newline >= 0:
                     keep = position + newline + 1
                     break
+            handle.seek(keep)
+            if _is_whole_record(handle.read(size - keep)):
+                # Only the newline is missing: the record itself is whole, and kept.
+                handle.seek(size)
+                handle.write(b"\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+                return
             handle.truncate(keep)
             handle.flush()
             os.fsync(handle.fileno())

@@ -51,7 +51,10 @@ def _json_body() -> Any:
     nested thousands deep raises RecursionError in the parser (500).
     """
     if request.content_length is None:  # chunked: count while reading, one byte past the cap
-        raw = request.environ["wsgi.input"].read(limits.MAX_BODY_BYTES + 1)
+        try:
+            raw = request.environ["wsgi.input"].read(limits.MAX_BODY_BYTES + 1)
+        except Exception:  # noqa: BLE001 - the WSGI server's own parse error (gunicorn: InvalidChunkSize ...)
+            abort(400, description="the chunked body cannot be read (bad chunk framing)")
         if len(raw) > limits.MAX_BODY_BYTES:
             abort(413)
     else:

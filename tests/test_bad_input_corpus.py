@@ -312,7 +312,35 @@ BAD_RESULTS: dict[str, Any] = {
     "a run with a string wall time": broken(
         lambda d: next(b for b in d["benchmarks"] if b["runs"])["runs"][0].update(wall_ns="12")),
     "nested 100000 deep": "[" * 100_000 + "]" * 100_000,
+    "a number that overflows to infinity": json.dumps(broken(lambda d: _set_first_median(d, 1.5))).replace(
+        '"median": 1.5', '"median": 1e999', 1),
+    "every run's wall time zero": broken(
+        lambda d: [run.update(wall_ns=0) for b in d["benchmarks"] for run in b["runs"]]),
+    "a negative standard deviation": broken(
+        lambda d: next(b for b in d["benchmarks"] if b["summary"])["summary"]["wall_ms"].update(stdev=-1.0)),
 }
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_report_and_compare_refuse_what_is_not_a_regular_file(kind, tmp_path, capsys):
+    folder = tmp_path / "r"
+    folder.mkdir()
+    if kind == "fifo":  # would block on open
+        os.mkfifo(folder / "results.json")
+    else:  # would never end
+        (folder / "results.json").symlink_to("/dev/zero")
+    for argv in (["report", str(folder), "--output", str(tmp_path / "out"), "--quiet"],
+                 ["compare", str(folder), str(folder)]):
+        code, err = run_cli(argv, capsys)
+        assert_one_error_line(code, err, 2, "not a regular file")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_config_that_is_a_fifo_is_refused_not_waited_for(tmp_path, capsys):
+    fifo = tmp_path / "polybench.yaml"
+    os.mkfifo(fifo)
+    code, err = run_cli(["run", "--config", str(fifo)], capsys)
+    assert_one_error_line(code, err, 2, "not a regular file")
 
 
 @pytest.mark.parametrize("name", BAD_RESULTS)

@@ -123,6 +123,30 @@ def record(index: int) -> RunRecord:
                      user_ns=1, sys_ns=1, peak_rss_kib=1, exit_code=0, timed_out=False, verified=True)
 
 
+def test_a_whole_last_record_without_its_newline_is_kept(tmp_path, capsys):
+    log = RunLog(tmp_path, {"profile": "p"})
+    log.append(record(0))
+    log.append(record(1))
+    log.close()
+    path = tmp_path / RUNS_FILE
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))  # only the newline was lost
+    log = RunLog(tmp_path)  # --resume opens it for appending
+    log.append(record(2))
+    log.close()
+    meta, kept = read_run_log(tmp_path)
+    assert [r.run_id for r in kept] == ["pb-0", "pb-1", "pb-2"], "a measured run is never dropped"
+    assert "dropped" not in capsys.readouterr().err
+
+
+def test_latest_goes_beside_a_finished_run_wherever_its_folder_is(tmp_path):
+    from orchestrator.results import mark_latest
+
+    elsewhere = tmp_path / "kept" / "20260101T000000Z"  # a folder given to --resume, outside results/
+    elsewhere.mkdir(parents=True)
+    mark_latest(elsewhere)
+    assert (tmp_path / "kept" / "latest").resolve() == elsewhere.resolve()
+
+
 def test_a_torn_last_line_is_dropped_and_never_glued_to_the_next(tmp_path, capsys):
     log = RunLog(tmp_path, {"profile": "p"})
     log.append(record(0))
