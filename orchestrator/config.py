@@ -34,6 +34,14 @@ MAX_CASES_PER_PROFILE = 256
 BUILD_PLACEHOLDERS = frozenset({"python", "root"})
 RUN_PLACEHOLDERS = BUILD_PLACEHOLDERS | {"url", "run_id"}
 LIBRARY_VERSION_SOURCES = ("package", "cargo_lock", "command")
+# What a client is in the comparison (docs/adding-a-client.md):
+#   contender  a client under test (the default)
+#   reference  the outside yardstick (curl)
+#   floor      the physical floor: the least a process can do for the calls, not a real client
+#   variant    another way to run a contender (`variant_of`), e.g. compiled with Nuitka or kept warm
+ROLES = ("contender", "reference", "floor", "variant")
+CHART_KEYS = {"color", "marker", "hatch"}
+DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]{0,60}$")
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class Toolchain:
     name: str
     version_argv: tuple[str, ...]
     fix: str
+    debian: tuple[str, ...] = ()  # Debian packages that provide it (the image installs them)
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,13 @@ class ClientSpec:
     # Largest parameter values the client can honour (`limits: {concurrency: 300}`:
     # curl silently caps --parallel-max at 300); a case beyond them is skipped.
     limits: Mapping[str, int] = field(default_factory=dict)
+    # How the report places the client, all from its YAML entry (no language names in code):
+    compiled: bool = False  # ahead-of-time compiled to machine code (Go, Rust, C), not interpreted or JIT-only
+    role: str = "contender"  # one of ROLES
+    variant_of: str | None = None  # role variant: the client it is a way of running
+    variant: str | None = None  # role variant: a short label of the way ("Nuitka --onefile")
+    chart: Mapping[str, str] = field(default_factory=dict)  # {color, marker, hatch} for its series
+    debian: tuple[str, ...] = ()  # Debian packages it needs beyond its toolchains (the image installs them)
 
     def beyond_limits(self, case: Case) -> str | None:
         """Why this client cannot run case faithfully (a parameter over its declared limit), or None."""
@@ -239,10 +255,26 @@ def _no_unknown_keys(mapping: Mapping[str, Any], allowed: set[str], key: str) ->
 def _toolchain(name: str, raw: Any) -> Toolchain:
     key = f"toolchains.{name}"
     raw = _mapping(raw, key)
-    _no_unknown_keys(raw, {"version", "fix"}, key)
+    _no_unknown_keys(raw, {"version", "fix", "debian"}, key)
     if not NAME_PATTERN.match(name):
         raise ConfigError(f"{key}: toolchain names are lower-case letters, digits, '.', '_' or '-'")
-    return Toolchain(name, _argv(raw.get("version"), f"{key}.version"), _string(raw.get("fix"), f"{key}.fix"))
+    return Toolchain(name, _argv(raw.get("version"), f"{key}.version"), _string(raw.get("fix"), f"{key}.fix"),
+                     _debian(raw.get("debian", []), f"{key}.debian"))
+
+
+def _debian(value: Any, key: str) -> tuple[str, ...]:
+    """Debian package names (no versions: a mirror keeps only the newest revision)."""
+    names = _strings(value, key)
+    for name in names:
+        if not DEBIAN_PACKAGE.match(name):
+            raise ConfigError(f"{key}: {name!r} is not a Debian package name")
+    return names
+
+
+def _chart(value: Any, key: str) -> dict[str, str]:
+    raw = _mapping(value, key)
+    _no_unknown_keys(raw, CHART_KEYS, key)
+    return {name: _string(style, f"{key}.{name}") for name, style in raw.items()}
 
 
 def _build(raw: Any, key: str, toolchains: Mapping[str, Toolchain]) -> BuildSpec:
@@ -299,7 +331,8 @@ def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> Client
     key = f"clients[{index}]"
     raw = _mapping(raw, key)
     allowed = {"name", "language", "library", "concurrency_model", "build", "run", "output",
-               "scenarios", "scenario_argv", "importtime", "env", "packages", "limits"}
+               "scenarios", "scenario_argv", "importtime", "env", "packages", "limits",
+               "compiled", "role", "variant_of", "variant", "chart", "debian"}
     _no_unknown_keys(raw, allowed, key)
     name = _string(raw.get("name"), f"{key}.name")
     if not NAME_PATTERN.match(name):
@@ -325,6 +358,16 @@ def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> Client
         scenarios = _strings(raw["scenarios"], f"{key}.scenarios")
         for scenario in scenarios:
             _known_scenario(scenario, f"{key}.scenarios")
+    compiled = raw.get("compiled", False)
+    if not isinstance(compiled, bool):
+        raise ConfigError(f"{key}.compiled: expected true or false")
+    role = raw.get("role", "contender")
+    if role not in ROLES:
+        raise ConfigError(f"{key}.role: expected one of {', '.join(ROLES)}, got {role!r}")
+    variant_of = _string(raw["variant_of"], f"{key}.variant_of") if "variant_of" in raw else None
+    variant = _string(raw["variant"], f"{key}.variant") if "variant" in raw else None
+    if (role == "variant") != (variant_of is not None and variant is not None):
+        raise ConfigError(f"{key}: role variant needs variant_of and variant (and only a variant has them)")
     return ClientSpec(
         name=name,
         language=_string(raw.get("language"), f"{key}.language"),
@@ -340,6 +383,12 @@ def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> Client
         env=_env(raw.get("env", {}), f"{key}.env"),
         packages=_argv(raw["packages"], f"{key}.packages") if "packages" in raw else None,
         limits=_limits(raw.get("limits", {}), f"{key}.limits"),
+        compiled=compiled,
+        role=role,
+        variant_of=variant_of,
+        variant=variant,
+        chart=_chart(raw.get("chart", {}), f"{key}.chart"),
+        debian=_debian(raw.get("debian", []), f"{key}.debian"),
     )
 
 
@@ -441,6 +490,9 @@ def load_config(path: Path | str | None = None) -> Config:
         if client.name in seen:
             raise ConfigError(f"clients: duplicate name {client.name!r}")
         seen.add(client.name)
+    for client in clients:
+        if client.variant_of is not None and client.variant_of not in seen:
+            raise ConfigError(f"clients ({client.name}).variant_of: unknown client {client.variant_of!r}")
     profiles = {n: _profile(n, p) for n, p in _mapping(raw.get("profiles"), "profiles").items()}
     if not profiles:
         raise ConfigError("profiles: expected at least one profile")

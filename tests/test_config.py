@@ -120,3 +120,27 @@ def test_missing_toolchain_skips_that_client_with_its_fix(tmp_path, monkeypatch)
     assert manifest["clients"]["py-client"]["status"] in ("built", "up-to-date")
     assert manifest["toolchains"]["zig"] is None
     assert any("zig-client" in line and "skipped" in line for line in lines)
+
+
+def test_role_and_placement_keys(tmp_path):
+    """compiled / role / variant_of / variant / chart / debian are read from the YAML entry, and checked."""
+    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    base = raw["clients"][0]
+    variant = dict(base, name="toy-variant", role="variant", variant_of=base["name"], variant="warm",
+                   compiled=False, chart={"color": "#123456", "marker": "o"}, debian=["libcurl4-openssl-dev"])
+    raw["clients"].append(variant)
+    path = DEFAULT_CONFIG.parent / "build" / "test-config-roles.yaml"
+    path.parent.mkdir(exist_ok=True)
+    try:
+        path.write_text(yaml.safe_dump(raw))
+        client = load_config(path).client("toy-variant")
+        assert (client.role, client.variant_of, client.variant, client.chart["color"], client.debian) == (
+            "variant", base["name"], "warm", "#123456", ("libcurl4-openssl-dev",))
+        for bad in ({"role": "star"}, {"variant_of": "nobody"}, {"compiled": "yes"}, {"chart": {"size": "9"}},
+                    {"debian": ["libc6=2.41"]}, {"role": "contender"}):
+            raw["clients"][-1] = dict(variant, **bad)
+            path.write_text(yaml.safe_dump(raw))
+            with pytest.raises(ConfigError):
+                load_config(path)
+    finally:
+        path.unlink(missing_ok=True)
