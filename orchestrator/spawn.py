@@ -12,6 +12,8 @@ Why this shape:
 - While a child runs, this process only sleeps on the launcher's answer
   pipe (the launcher enforces the time limit): no timer thread, no reader
   thread, nothing competes with the child for one of the machine's two cores.
+  run_repeated asks for several runs at once, so that between them too only
+  the launcher runs, as in hyperfine's loop (`invoke time`).
 - stdout and stderr go to temporary files, not pipes: a client that prints a
   lot can never block on a full pipe.
 - The child leads its own process group, so a timeout kills it and anything
@@ -44,6 +46,7 @@ OUTPUT_LIMIT = 32 << 20
 # refused here, with one line, before anything is spawned.
 MAX_REQUEST_BYTES = 1 << 20
 MAX_ARGS = 4096
+REQUEST_HEAD = 6  # fields before the arguments: timeout, output limit, repeat, stdout, stderr, argc
 ANSWER_GRACE_S = 10.0  # how long a killed child may take to be reaped and reported
 
 
@@ -104,24 +107,33 @@ class _Launcher:
         line, self.pending = self.pending.split(b"\n", 1)
         return line
 
-    def run(self, argv: Sequence[str], timeout_s: float, keep_stdout: bool = True) -> tuple[dict, str, str, bool]:
+    def run(self, argv: Sequence[str], timeout_s: float, keep_stdout: bool = True,
+            repeat: int = 1) -> tuple[list[dict], str, str, bool]:
+        """Run argv up to `repeat` times back to back: one measurement dict per run made, then the
+        last run's stdout and stderr and whether it filled an output file (the launcher stops the
+        repeats after the first run that fails, times out or fills one, so that run is the last)."""
         out_path, err_path = self.scratch / "stdout", self.scratch / "stderr"
         stdout_target = out_path if keep_stdout else Path(os.devnull)
-        fields = [str(max(1, int(timeout_s * 1000))), str(OUTPUT_LIMIT + 1), str(stdout_target), str(err_path),
-                  str(len(argv)), *argv]
+        fields = [str(max(1, int(timeout_s * 1000))), str(OUTPUT_LIMIT + 1), str(repeat), str(stdout_target),
+                  str(err_path), str(len(argv)), *argv]
         request = request_bytes(fields)
         assert self.process.stdin is not None
         self.process.stdin.write(request)
-        # The launcher enforces the time limit itself; this is only a backstop.
-        answer = self._line(timeout_s + ANSWER_GRACE_S)
-        if answer is None:
-            raise PolybenchError(f"polybench-launch did not answer for {argv[0]}")
-        measured = json.loads(answer)
-        if "spawn_error" in measured:
-            raise PolybenchError(f"cannot start {argv[0]}: {measured['spawn_error']}")
+        runs: list[dict] = []
+        while True:
+            # The launcher enforces the time limit itself; this is only a backstop.
+            answer = self._line(timeout_s + ANSWER_GRACE_S)
+            if answer is None:
+                raise PolybenchError(f"polybench-launch did not answer for {argv[0]}")
+            measured = json.loads(answer)
+            if "spawn_error" in measured:
+                raise PolybenchError(f"cannot start {argv[0]}: {measured['spawn_error']}")
+            runs.append(measured)
+            if measured["last"]:
+                break
         exceeded = any(_size(path) > OUTPUT_LIMIT for path in (out_path, err_path) if keep_stdout or path == err_path)
         stdout = _read_back(out_path) if keep_stdout else ""
-        return measured, stdout, _read_back(err_path), exceeded
+        return runs, stdout, _read_back(err_path), exceeded
 
     def close(self) -> None:
         if self.process.stdin:
@@ -180,7 +192,7 @@ def _discard_launcher(env: Mapping[str, str] | None = None) -> None:
 
 def request_bytes(fields: Sequence[str]) -> bytes:
     """The launcher request for fields (NUL-terminated, file-system encoding); one line if it cannot take it."""
-    argc = len(fields) - 5
+    argc = len(fields) - REQUEST_HEAD
     if argc > MAX_ARGS:
         raise PolybenchError(f"{argc} arguments: more than the {MAX_ARGS} the launcher takes")
     encoded = [os.fsencode(field) for field in fields]  # non-UTF-8 arguments pass through as their bytes
@@ -216,27 +228,48 @@ def run_process(argv: Sequence[str], *, timeout_s: float, env: Mapping[str, str]
     None inherits the orchestrator's, for callers that time by hand.
     keep_stdout=False sends stdout to /dev/null (`invoke time`'s default, like hyperfine).
     """
-    request_bytes(["0", "0", "", "", str(len(argv)), *argv])  # one clear line before anything starts
+    return run_repeated(argv, 1, timeout_s=timeout_s, env=env, keep_stdout=keep_stdout)[0]
+
+
+def run_repeated(argv: Sequence[str], count: int, *, timeout_s: float, env: Mapping[str, str] | None = None,
+                 keep_stdout: bool = True) -> list[ProcessResult]:
+    """Run argv `count` times back to back in one launcher request; one ProcessResult per run made.
+
+    Each run is timed exactly as by run_process (spawn to reap, its own
+    rusage); the orchestrator does not wake between them. The runs stop early
+    after the first one that exits non-zero, times out or fills an output file,
+    which is then the last result. Only the last result carries output
+    (stdout, stderr, output_exceeded): the others' output files were emptied
+    for the next run, so theirs read "" (every one of them exited 0 within
+    the limits). timeout_s applies to each run.
+    """
+    if count < 1:
+        raise PolybenchError(f"cannot run a command {count} times")
+    request_bytes(["0", "0", str(count), "", "", str(len(argv)), *argv])  # one clear line before anything starts
     resolve_executable(argv[0], env)  # a clear error before anything is timed
     launcher = _shared_launcher(env)
     try:
-        measured, stdout, stderr, exceeded = launcher.run(argv, timeout_s, keep_stdout)
+        runs, stdout, stderr, exceeded = launcher.run(argv, timeout_s, keep_stdout, count)
     except BaseException:
         # Ctrl-C or a broken launcher while a client runs: the client's group
         # dies with the launcher's state; the next run starts a new launcher.
         _discard_launcher(env)
         raise
-    return ProcessResult(
-        argv=tuple(argv),
-        exit_code=measured["exit_code"],
-        timed_out=measured["timed_out"],
-        wall_ns=measured["wall_ns"],
-        spawn_epoch_ns=measured["spawn_epoch_ns"],
-        reap_epoch_ns=measured["reap_epoch_ns"],
-        user_ns=measured["user_ns"],
-        sys_ns=measured["sys_ns"],
-        peak_rss_kib=measured["peak_rss_kib"],
-        stdout=stdout,
-        stderr=stderr,
-        output_exceeded=exceeded,
-    )
+    results = []
+    for index, measured in enumerate(runs):
+        last = index == len(runs) - 1
+        results.append(ProcessResult(
+            argv=tuple(argv),
+            exit_code=measured["exit_code"],
+            timed_out=measured["timed_out"],
+            wall_ns=measured["wall_ns"],
+            spawn_epoch_ns=measured["spawn_epoch_ns"],
+            reap_epoch_ns=measured["reap_epoch_ns"],
+            user_ns=measured["user_ns"],
+            sys_ns=measured["sys_ns"],
+            peak_rss_kib=measured["peak_rss_kib"],
+            stdout=stdout if last else "",
+            stderr=stderr if last else "",
+            output_exceeded=exceeded if last else False,
+        ))
+    return results

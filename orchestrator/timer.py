@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import signal
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,13 @@ from typing import Any
 from . import stats
 from .errors import PolybenchError
 from .process_env import EnvPolicy
-from .spawn import run_process
+from .spawn import run_repeated
+
+
+# The runs between two checks of the stopping rule are made in one launcher
+# request (spawn.run_repeated), so that the orchestrator does not wake between
+# them; after min_runs, a request holds about this much run time.
+BATCH_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -39,28 +46,30 @@ def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings(),
     The command gets a clean environment (process_env.py, as pyperf does) unless
     env_policy inherits chosen variables or, like hyperfine, all of them.
     keep_stdout: False discards the command's stdout (hyperfine's default), True keeps it on tmpfs.
+    The runs are made in batches (batch_size), the stopping rule checked after each.
     """
     if not argv:
         raise PolybenchError("nothing to time: give a command after --, e.g. invoke time -- /usr/bin/true")
     env_policy = env_policy or EnvPolicy()
     env = env_policy.for_process()
-    for _ in range(settings.warmup):
-        result = run_process(argv, timeout_s=settings.timeout_s, env=env, keep_stdout=keep_stdout)
-        _check(result.exit_code, result.timed_out, argv, result.stderr)
+    if settings.warmup > 0:
+        for result in run_repeated(argv, settings.warmup, timeout_s=settings.timeout_s, env=env,
+                                   keep_stdout=keep_stdout):
+            _check(result.exit_code, result.timed_out, argv, result.stderr)
     walls: list[float] = []
     users: list[float] = []
     systems: list[float] = []
     rss: list[float] = []
     spent = 0.0
-    reason = ""
     while True:
-        result = run_process(argv, timeout_s=settings.timeout_s, env=env, keep_stdout=keep_stdout)
-        _check(result.exit_code, result.timed_out, argv, result.stderr)
-        walls.append(result.wall_ns / 1e6)
-        users.append(result.user_ns / 1e6)
-        systems.append(result.sys_ns / 1e6)
-        rss.append(result.peak_rss_kib / 1024)
-        spent += result.wall_ns / 1e9
+        count = batch_size(walls, settings, spent)
+        for result in run_repeated(argv, count, timeout_s=settings.timeout_s, env=env, keep_stdout=keep_stdout):
+            _check(result.exit_code, result.timed_out, argv, result.stderr)
+            walls.append(result.wall_ns / 1e6)
+            users.append(result.user_ns / 1e6)
+            systems.append(result.sys_ns / 1e6)
+            rss.append(result.peak_rss_kib / 1024)
+            spent += result.wall_ns / 1e9
         stop, reason = stats.should_stop(walls, min_runs=settings.min_runs, max_runs=settings.max_runs,
                                          target_rel_ci=settings.target_rel_ci, elapsed_s=spent,
                                          budget_s=settings.budget_s)
@@ -82,6 +91,24 @@ def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings(),
         "wall_ms_values": walls,
         "environment": env_policy.record({}),
     }
+
+
+def batch_size(walls_ms: Sequence[float], settings: TimerSettings, spent_s: float) -> int:
+    """How many runs to make before the stopping rule is checked again (at least 1).
+
+    Up to min_runs, all the runs still missing (the rule cannot stop before);
+    then about BATCH_S of runs at the median run time so far, never past
+    max_runs nor, by more than one run, past the time budget.
+    """
+    done = len(walls_ms)
+    left = max(1, settings.max_runs - done)
+    if done < settings.min_runs:
+        return min(settings.min_runs - done, left)
+    typical_s = max(statistics.median(walls_ms) / 1000, 1e-6) if walls_ms else BATCH_S
+    count = int(BATCH_S / typical_s)
+    if settings.budget_s is not None:
+        count = min(count, int(max(0.0, settings.budget_s - spent_s) / typical_s) + 1)
+    return max(1, min(count, left))
 
 
 def _check(exit_code: int, timed_out: bool, argv: Sequence[str], stderr: str) -> None:

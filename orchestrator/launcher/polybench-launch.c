@@ -3,13 +3,20 @@
  *
  *   polybench-launch --serve
  *       Long-lived: reads one request per command from stdin, answers on stdout.
- *       Request:  TIMEOUT_MS \0 OUTPUT_LIMIT \0 STDOUT_PATH \0 STDERR_PATH \0 ARGC \0 ARG0 \0 ...
+ *       Request:  TIMEOUT_MS \0 OUTPUT_LIMIT \0 REPEAT \0 STDOUT_PATH \0 STDERR_PATH \0 ARGC \0 ARG0 \0 ...
  *                 (OUTPUT_LIMIT: the most bytes the child may write to a
- *                 file, RLIMIT_FSIZE; 0 for no limit)
- *       Answer:   one JSON line with the measurements once the child has been
- *                 reaped ("timed_out": true if its group was killed at
- *                 TIMEOUT_MS). Exits at end of input; on SIGINT, SIGTERM or
- *                 SIGHUP it kills the running child's group first.
+ *                 file, RLIMIT_FSIZE; 0 for no limit. REPEAT: run the
+ *                 command this many times back to back, 1 or more)
+ *       Answer:   one JSON line per run with the measurements once the child
+ *                 has been reaped ("timed_out": true if its group was killed
+ *                 at TIMEOUT_MS; "last": true on the request's last line).
+ *                 The repeats stop early after a run that did not exit 0,
+ *                 timed out or filled an output file to OUTPUT_LIMIT (that
+ *                 run's line is then the last); each
+ *                 run's output files are emptied before the next one, so they
+ *                 hold the last run's output. Exits at end of input; on
+ *                 SIGINT, SIGTERM or SIGHUP it kills the running child's
+ *                 group first.
  *   polybench-launch RESULT_FD -- COMMAND [ARGS...]
  *       One-shot: runs one command with this process's stdio and writes the
  *       JSON line to RESULT_FD (for trying it by hand).
@@ -21,11 +28,18 @@
  * size, and a 5 MB Go client would read as 40 MB. Spawned from this ~1 MB
  * process, the child's ru_maxrss is its own.
  *
- * Why long-lived: it is how hyperfine measures (one small process spawning
- * children in a loop, its spawn path hot), and nothing else runs while a
- * child is timed: the time limit is enforced here (SIGALRM), so the caller
- * just sleeps on the answer pipe. Measured against `hyperfine -N`:
- * docs/accuracy.md.
+ * Why long-lived, and why REPEAT: it is how hyperfine measures (one small
+ * process spawning children in a loop, its spawn path hot), and nothing else
+ * runs while a child is timed: the time limit is enforced here (SIGALRM), so
+ * the caller just sleeps on the answer pipe. With REPEAT the caller does not
+ * even wake between runs (`invoke time`): its work between two runs (parsing
+ * an answer, writing the next request) made the next run measurably slower.
+ *
+ * The timed window holds only posix_spawn and wait4: the clock is read just
+ * before posix_spawn (the same spawn path as hyperfine's, glibc's vfork-style
+ * clone) and just after wait4 returns the reaped child; the output files are
+ * opened, the file-size limit set and the time limit armed before it starts.
+ * Measured against `hyperfine -N`: docs/accuracy.md.
  *
  * Every child leads its own process group, so a timeout kills it and all it
  * started. Its stdin is /dev/null. A descendant can leave the group (setsid,
@@ -44,6 +58,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -57,12 +72,16 @@ extern char **environ;
 /* The child being timed (its process group id), for the signal handlers. */
 static volatile sig_atomic_t child_group = 0;
 static volatile sig_atomic_t timed_out = 0;
+/* The time limit ran out before the child's pid was known (armed before the clock). */
+static volatile sig_atomic_t alarm_early = 0;
 
 static void on_alarm(int signo) {
     (void)signo;
     if (child_group > 0) {
         timed_out = 1;
         kill(-child_group, SIGKILL);
+    } else {
+        alarm_early = 1;
     }
 }
 
@@ -128,37 +147,50 @@ static long long tv_ns(const struct timeval *t) {
     return (long long)t->tv_sec * 1000000000LL + (long long)t->tv_usec * 1000LL;
 }
 
-/* Spawn argv with the given file actions, reap it, write the JSON line to out. */
+/* Whether a run filled an output file to the limit (it was cut off there). */
+static int output_full(int fd, long long output_limit) {
+    struct stat info;
+    return fd >= 0 && output_limit > 0 && fstat(fd, &info) == 0 && S_ISREG(info.st_mode) &&
+           info.st_size >= output_limit;
+}
+
+/* Spawn argv with the given file actions, reap it, write the JSON line to out.
+ * out_fd, err_fd: the child's output files (-1: not ours to check), checked
+ * against output_limit once it is reaped. Returns 0 for a run that exited 0
+ * within its limits, 1 for any other run, 126 if it could not be started. */
 static int measure(char **argv, posix_spawn_file_actions_t *actions, posix_spawnattr_t *attr, FILE *out,
-                   long timeout_ms, long long output_limit) {
-    /* Inherited by the child: it (and what it starts) cannot write more than
-     * output_limit bytes to a file; this process writes no regular files. */
-    struct rlimit fsize;
-    getrlimit(RLIMIT_FSIZE, &fsize);
-    fsize.rlim_cur = output_limit > 0 && (fsize.rlim_max == RLIM_INFINITY || (rlim_t)output_limit < fsize.rlim_max)
-                         ? (rlim_t)output_limit : fsize.rlim_max;
-    setrlimit(RLIMIT_FSIZE, &fsize);
+                   long timeout_ms, int out_fd, int err_fd, long long output_limit, int last) {
     struct timespec epoch_start, mono_start, mono_end, epoch_end;
     pid_t pid;
+    timed_out = 0;
+    alarm_early = 0;
+    child_group = 0;
+    /* Armed before the clock starts, so nothing but the spawn and the wait is
+     * timed; on_alarm notes a limit that ran out before the pid was known. */
+    if (timeout_ms > 0) {
+        struct itimerval limit = {{0, 0}, {timeout_ms / 1000, (timeout_ms % 1000) * 1000}};
+        setitimer(ITIMER_REAL, &limit, NULL);
+    }
     clock_gettime(CLOCK_REALTIME, &epoch_start);
     clock_gettime(CLOCK_MONOTONIC, &mono_start);
     int rc = posix_spawnp(&pid, argv[0], actions, attr, argv, environ);
     if (rc != 0) {
-        fprintf(out, "{\"spawn_error\": \"%s\"}\n", strerror(rc));
+        struct itimerval off = {{0, 0}, {0, 0}};
+        setitimer(ITIMER_REAL, &off, NULL);
+        fprintf(out, "{\"spawn_error\": \"%s\", \"last\": true}\n", strerror(rc));
         fflush(out);
         return 126;
     }
-    timed_out = 0;
     child_group = pid;
-    if (timeout_ms > 0) {
-        struct itimerval limit = {{0, 0}, {timeout_ms / 1000, (timeout_ms % 1000) * 1000}};
-        setitimer(ITIMER_REAL, &limit, NULL);
+    if (alarm_early) {
+        timed_out = 1;
+        kill(-pid, SIGKILL);
     }
     int status = 0;
     struct rusage usage;
     while (wait4(pid, &status, 0, &usage) < 0) {
         if (errno != EINTR) {
-            fprintf(out, "{\"spawn_error\": \"wait4: %s\"}\n", strerror(errno));
+            fprintf(out, "{\"spawn_error\": \"wait4: %s\", \"last\": true}\n", strerror(errno));
             fflush(out);
             return 126;
         }
@@ -171,13 +203,31 @@ static int measure(char **argv, posix_spawn_file_actions_t *actions, posix_spawn
     child_group = 0;
     sweep_descendants(); /* and anything that left the group (setsid) */
     int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    int failed = exit_code != 0 || timed_out || output_full(out_fd, output_limit) ||
+                 output_full(err_fd, output_limit);
     fprintf(out,
             "{\"exit_code\": %d, \"wall_ns\": %lld, \"spawn_epoch_ns\": %lld, \"reap_epoch_ns\": %lld, "
-            "\"user_ns\": %lld, \"sys_ns\": %lld, \"peak_rss_kib\": %ld, \"timed_out\": %s}\n",
+            "\"user_ns\": %lld, \"sys_ns\": %lld, \"peak_rss_kib\": %ld, \"timed_out\": %s, \"last\": %s}\n",
             exit_code, ns(&mono_end) - ns(&mono_start), ns(&epoch_start), ns(&epoch_end),
-            tv_ns(&usage.ru_utime), tv_ns(&usage.ru_stime), usage.ru_maxrss, timed_out ? "true" : "false");
+            tv_ns(&usage.ru_utime), tv_ns(&usage.ru_stime), usage.ru_maxrss, timed_out ? "true" : "false",
+            last || failed ? "true" : "false");
     fflush(out);
-    return 0;
+    return failed ? 1 : 0;
+}
+
+/* Inherited by every child: it (and what it starts) cannot write more than
+ * output_limit bytes to a file; this process writes no regular files. */
+static void limit_output(long long output_limit) {
+    struct rlimit fsize;
+    getrlimit(RLIMIT_FSIZE, &fsize);
+    fsize.rlim_cur = output_limit > 0 && (fsize.rlim_max == RLIM_INFINITY || (rlim_t)output_limit < fsize.rlim_max)
+                         ? (rlim_t)output_limit : fsize.rlim_max;
+    setrlimit(RLIMIT_FSIZE, &fsize);
+}
+
+/* Empty an output file for the next run (a no-op on /dev/null). */
+static void rewind_output(int fd) {
+    if (ftruncate(fd, 0) == 0) lseek(fd, 0, SEEK_SET);
 }
 
 /* Read one NUL-terminated field from stdin into buf; 0 at clean end of input. */
@@ -206,10 +256,11 @@ static int serve(void) {
     }
     for (;;) {
         size_t used = 0;
-        char *timeout_text, *limit_text, *out_path, *err_path, *count;
+        char *timeout_text, *limit_text, *repeat_text, *out_path, *err_path, *count;
         int got = read_field(buffer, sizeof buffer, &used, &timeout_text);
         if (got == 0) return 0; /* the caller closed our stdin: done */
         if (got < 0 || read_field(buffer, sizeof buffer, &used, &limit_text) <= 0 ||
+            read_field(buffer, sizeof buffer, &used, &repeat_text) <= 0 ||
             read_field(buffer, sizeof buffer, &used, &out_path) <= 0 ||
             read_field(buffer, sizeof buffer, &used, &err_path) <= 0 ||
             read_field(buffer, sizeof buffer, &used, &count) <= 0) {
@@ -228,6 +279,11 @@ static int serve(void) {
             }
         }
         argv[argc] = NULL;
+        long repeat = atol(repeat_text);
+        if (repeat < 1) {
+            fprintf(stderr, "polybench-launch: bad repeat count %s\n", repeat_text);
+            return 125;
+        }
         /* Opened here, before the clock starts: in the timed spawn the child
          * only dup2s them (creating or truncating a file is not the client's cost). */
         int out_fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -244,7 +300,17 @@ static int serve(void) {
         posix_spawn_file_actions_adddup2(&actions, devnull, 0);
         posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
         posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
-        measure(argv, &actions, &attr, stdout, atol(timeout_text), atoll(limit_text));
+        long long output_limit = atoll(limit_text);
+        limit_output(output_limit);
+        long timeout_ms = atol(timeout_text);
+        for (long run = 1; run <= repeat; run++) {
+            if (run > 1) {
+                rewind_output(out_fd);
+                rewind_output(err_fd);
+            }
+            if (measure(argv, &actions, &attr, stdout, timeout_ms, out_fd, err_fd, output_limit, run == repeat) != 0)
+                break;
+        }
         posix_spawn_file_actions_destroy(&actions);
         close(out_fd);
         close(err_fd);
@@ -278,5 +344,6 @@ int main(int argc, char **argv) {
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&attr, 0);
-    return measure(&argv[3], &actions, &attr, out, 0, 0);
+    int outcome = measure(&argv[3], &actions, &attr, out, 0, -1, -1, 0, 1);
+    return outcome == 126 ? 126 : 0;
 }
