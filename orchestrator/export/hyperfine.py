@@ -4,13 +4,20 @@ The layout is hyperfine's: `{"results": [BenchmarkResult, ...]}` (src/export/jso
 the fields of `BenchmarkResult` (src/benchmark/benchmark_result.rs, hyperfine 1.19; 1.15 writes all but
 `memory_usage_byte`), as hyperfine computes them (src/benchmark/mod.rs): every time in **seconds**;
 `mean`, `median`, `min`, `max` of the wall times; `stddev` the sample standard deviation (n - 1), null
-for a single run; `user` and `system` the *mean* CPU times; `times` every wall time;
+for a single run; `user` and `system` the *means* of the per-run user and system times, as hyperfine
+writes them (`user_mean`, `system_mean`; the fields are plain numbers, never null); `times` every wall time;
 `memory_usage_byte` every run's peak RSS in bytes; `exit_codes` every run's exit code (null when a
 signal ended it); `parameters` string values.
 
 One result per cell, from its counted, verified runs only. `command` is the cell's name ("CLIENT CASE");
 `parameters` hold the client, the scenario and the case's parameters (requests, concurrency, ...), as
 hyperfine's `--parameter-list` / `--parameter-scan` would, so scripts/plot_parametrized.py can use them.
+
+`user` and `system` are kept because hyperfine always writes them, but for a short process they are a
+sampled artefact: Linux books each tick of CPU to user or system time as sampled, so one run's split is
+often all one or all the other. Only their sum is a measurement below stats.CPU_SPLIT_MIN_MS of CPU per
+run (stats.cpu_split_resolvable, the rule the report uses); docs/exports.md says so. A mean over runs
+is what hyperfine writes and averages the sampling out somewhat; a median of either column would not.
 """
 
 from __future__ import annotations

@@ -108,3 +108,16 @@ def test_fields_match_what_the_installed_hyperfine_writes(exported: dict[str, An
         for key, value in result.items():
             if value is not None and ours[key] is not None:
                 assert type(value) is type(ours[key]) or {type(value), type(ours[key])} <= {int, float}, key
+
+
+def test_user_and_system_are_means_of_the_per_run_values_even_when_each_run_is_all_one_mode() -> None:
+    from orchestrator.export.hyperfine import benchmark_result
+
+    # a short process's tick-sampled split: each run all user or all system
+    splits = [(3_300_000, 0), (3_600_000, 0), (0, 3_600_000), (0, 3_500_000)]
+    runs = [{"wall_ns": 5_000_000, "user_ns": user, "sys_ns": system, "peak_rss_kib": 100, "exit_code": 0,
+             "verified": True, "kind": "counted"} for user, system in splits]
+    result = benchmark_result({"client": "c", "case": "single", "scenario": "single", "params": {}, "runs": runs})
+    assert result["user"] == pytest.approx(0.001725)  # mean of 3.3, 3.6, 0, 0 ms: not a median (1.65 ms)
+    assert result["system"] == pytest.approx(0.001775)
+    assert result["user"] + result["system"] == pytest.approx(statistics.fmean(u + s for u, s in splits) / 1e9)
