@@ -4,9 +4,10 @@
  *   cc -O2 -o build/spawn_paths benchmarks/spawn_paths.c && build/spawn_paths [RUNS] [PROGRAM]
  *
  * Times spawn-to-reap (CLOCK_MONOTONIC before the spawn call, after wait4)
- * with five spawn paths, one run of each in turn (rotating which goes first),
- * so that a noisy machine's drift hits all alike; prints each path's median
- * and quartiles. The paths:
+ * with five spawn paths, one run of each in turn (in a new random order each
+ * round: a fork leaves the parent's pages copy-on-write, which the next run
+ * pays for, so no path may always follow it), so that a noisy machine's
+ * drift hits all alike; prints each path's median and quartiles. The paths:
  *   launcher    posix_spawn as polybench-launch calls it: own process group,
  *               stdin/stdout/stderr dup2'd from descriptors opened beforehand
  *   hyperfine   posix_spawn as hyperfine 1.15 (Rust's std::process::Command)
@@ -148,14 +149,23 @@ int main(int argc, char **argv) {
     for (int path = 0; path < PATHS; path++) times[path] = malloc(sizeof(long long) * (size_t)runs);
     for (int i = 0; i < 20; i++)
         for (int path = 0; path < PATHS; path++) timed_run(path); /* warm-up */
-    for (int i = 0; i < runs; i++)
-        for (int k = 0; k < PATHS; k++) {
-            int path = (i + k) % PATHS;
-            times[path][i] = timed_run(path);
+    unsigned long long state = 0x9E3779B97F4A7C15ULL; /* xorshift64: a fixed, repeatable shuffle */
+    for (int i = 0; i < runs; i++) {
+        int order[PATHS];
+        for (int k = 0; k < PATHS; k++) order[k] = k;
+        for (int k = PATHS - 1; k > 0; k--) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            int j = (int)(state % (unsigned long long)(k + 1)), swap = order[k];
+            order[k] = order[j];
+            order[j] = swap;
         }
+        for (int k = 0; k < PATHS; k++) times[order[k]][i] = timed_run(order[k]);
+    }
     qsort(times[LAUNCHER], (size_t)runs, sizeof(long long), by_value);
     double reference = times[LAUNCHER][runs / 2] / 1e6;
-    printf("%d runs of %s per path, interleaved run by run\n", runs, program[0]);
+    printf("%d runs of %s per path, interleaved run by run in random order\n", runs, program[0]);
     printf("| spawn path | median ms | quartiles ms | vs launcher |\n|:--|--:|--:|--:|\n");
     for (int path = 0; path < PATHS; path++) {
         qsort(times[path], (size_t)runs, sizeof(long long), by_value);
