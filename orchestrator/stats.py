@@ -24,7 +24,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -303,7 +303,7 @@ def median_ci(values: Sequence[float], confidence: float = DEFAULT_CONFIDENCE,
     return MedianInterval(float(array[k - 1]), float(array[n - k]), coverage, confidence, sequential)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rank_coverages(n: int) -> tuple[float, ...]:
     """Minus the exact fixed-n coverage of [x(k), x(n+1-k)] for k = 1 .. (n+1)//2 (ascending; order_statistic_ranks).
 

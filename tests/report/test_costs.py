@@ -7,7 +7,6 @@ from statistics import median
 import numpy as np
 import pytest
 
-from orchestrator import stats
 from orchestrator.report import costs
 from orchestrator.report.costs import CellRuns, ClientRuns
 
