@@ -107,7 +107,8 @@ def render(ctx: Context) -> str:
         f"flagged noisy, and one whose second half of runs differs from its first (Mann-Whitney, p < 0.01) "
         f"is flagged as drifting.",
         "One ratio convention throughout: *A is k× faster than B* means k = median(B) / median(A), with a "
-        "bootstrap interval that resamples each client's runs independently. A client is never compared with "
+        f"bootstrap interval ({resamples} resamples) that resamples each client's runs independently. A client "
+        "is never compared with "
         "itself: the fastest client of a case is the *reference*, with no interval.",
         f"CPU time is reported as user + sys per run (accurate) and CPU/wall. The kernel splits a process's CPU "
         f"time between user and system mode by sampling at scheduler ticks, so a short run is often booked "
