@@ -149,43 +149,53 @@ def mark_latest(directory: Path) -> None:
 NS_PER_MS = 1e6
 
 
-def _summary(values: list[float]) -> dict[str, Any] | None:
-    return stats.summarize(values).to_dict() if values else None
+def _summary(values: list[float], looks: tuple[int, int] | None = None) -> dict[str, Any] | None:
+    return stats.summarize(values, looks=looks).to_dict() if values else None
 
 
-def summarise_runs(runs: list[RunRecord]) -> dict[str, Any]:
+def stopping_looks(settings: Mapping[str, Any] | None) -> tuple[int, int] | None:
+    """The run counts at which the scheduler could stop a cell (stats.stopping_looks); None if not recorded."""
+    if not settings or settings.get("min_runs") is None or settings.get("max_runs") is None:
+        return None
+    return stats.stopping_looks(int(settings["min_runs"]), int(settings["max_runs"]))
+
+
+def summarise_runs(runs: list[RunRecord], looks: tuple[int, int] | None = None) -> dict[str, Any]:
     """Statistics of the verified counted runs of one (client, case), given in the order they ran.
 
     CPU time is user + system per run (``cpu_ms``) and its share of the wall
     time (``cpu_per_wall``); ``user_ms`` and ``sys_ms`` are null unless
     ``cpu_split_resolvable`` (stats.cpu_split_resolvable: the kernel samples
     the split at scheduler ticks). ``drift`` compares the first and second
-    half of the runs (stats.drift).
+    half of the runs (stats.drift). ``looks`` (stats.stopping_looks of the
+    run settings) makes every median interval the sequential one, valid at
+    the data-dependent run count the cell stopped at.
     """
     walls = [r.wall_ns / NS_PER_MS for r in runs]
     cpus = [(r.user_ns + r.sys_ns) / NS_PER_MS for r in runs]
     resolvable = stats.cpu_split_resolvable(cpus)
     summary: dict[str, Any] = {
-        "wall_ms": _summary(walls),
-        "cpu_ms": _summary(cpus),
-        "cpu_per_wall": _summary([cpu / wall if wall > 0 else 0.0 for cpu, wall in zip(cpus, walls, strict=True)]),
+        "wall_ms": _summary(walls, looks),
+        "cpu_ms": _summary(cpus, looks),
+        "cpu_per_wall": _summary([cpu / wall if wall > 0 else 0.0 for cpu, wall in zip(cpus, walls, strict=True)],
+                                 looks),
         "cpu_split_resolvable": resolvable,
-        "user_ms": _summary([r.user_ns / NS_PER_MS for r in runs]) if resolvable else None,
-        "sys_ms": _summary([r.sys_ns / NS_PER_MS for r in runs]) if resolvable else None,
+        "user_ms": _summary([r.user_ns / NS_PER_MS for r in runs], looks) if resolvable else None,
+        "sys_ms": _summary([r.sys_ns / NS_PER_MS for r in runs], looks) if resolvable else None,
         "drift": stats.drift(walls).to_dict(),
-        "peak_rss_mib": _summary([r.peak_rss_kib / 1024 for r in runs]),
+        "peak_rss_mib": _summary([r.peak_rss_kib / 1024 for r in runs], looks),
         "phases_ms": None,
         "server_ms": None,
     }
     with_phases = [r for r in runs if r.phases_ns]
     if with_phases and len(with_phases) == len(runs):
         summary["phases_ms"] = {
-            phase: _summary([r.phases_ns[phase] / NS_PER_MS for r in runs])  # type: ignore[index]
+            phase: _summary([r.phases_ns[phase] / NS_PER_MS for r in runs], looks)  # type: ignore[index]
             for phase in ("runtime_start", "imports", "network", "exit")
         }
     server_times = [r.server["server_ns"] / NS_PER_MS for r in runs if r.server and "server_ns" in r.server]
     if server_times:
-        summary["server_ms"] = _summary(server_times)
+        summary["server_ms"] = _summary(server_times, looks)
     return summary
 
 
@@ -249,7 +259,7 @@ def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[d
             "warmup_runs": sum(1 for r in mine if r.kind == "warmup"),
             "runs": [_run_json(r) for r in counted],
             "failed_runs": [_run_json(r) for r in failed],
-            "summary": summarise_runs(counted) if counted else None,
+            "summary": summarise_runs(counted, stopping_looks(meta.get("settings"))) if counted else None,
             "imports": importtime,
         })
     return {

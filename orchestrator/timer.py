@@ -77,17 +77,19 @@ def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings(),
             break
     cpus = [user + system for user, system in zip(users, systems, strict=True)]
     resolvable = stats.cpu_split_resolvable(cpus)
+    looks = stats.stopping_looks(settings.min_runs, settings.max_runs)  # the interval survives the stopping rule
     return {
         "command": list(argv),
         "runs": len(walls),
         "stop_reason": reason,
-        "wall_ms": stats.summarize(walls).to_dict(),
-        "cpu_ms": stats.summarize(cpus).to_dict(),
-        "cpu_per_wall": stats.summarize([c / w if w > 0 else 0.0 for c, w in zip(cpus, walls, strict=True)]).to_dict(),
+        "wall_ms": stats.summarize(walls, looks=looks).to_dict(),
+        "cpu_ms": stats.summarize(cpus, looks=looks).to_dict(),
+        "cpu_per_wall": stats.summarize([c / w if w > 0 else 0.0 for c, w in zip(cpus, walls, strict=True)],
+                                        looks=looks).to_dict(),
         "cpu_split_resolvable": resolvable,
-        "user_ms": stats.summarize(users).to_dict() if resolvable else None,
-        "sys_ms": stats.summarize(systems).to_dict() if resolvable else None,
-        "peak_rss_mib": stats.summarize(rss).to_dict(),
+        "user_ms": stats.summarize(users, looks=looks).to_dict() if resolvable else None,
+        "sys_ms": stats.summarize(systems, looks=looks).to_dict() if resolvable else None,
+        "peak_rss_mib": stats.summarize(rss, looks=looks).to_dict(),
         "wall_ms_values": walls,
         "environment": env_policy.record({}),
     }
@@ -135,6 +137,8 @@ def render(summary: dict[str, Any]) -> str:
     coverage = wall.get("median_ci_coverage", 0.0)
     confidence = stats.DEFAULT_CONFIDENCE
     label = f"{confidence * 100:g}% CI" if coverage >= confidence else f"[min, max], covers {coverage * 100:.1f}%"
+    if wall.get("median_ci_sequential") and coverage >= confidence:
+        label = f"{confidence * 100:g}% CI (sequential)"
     lines = [
         f"Benchmark: {' '.join(_printable(arg) for arg in summary['command'])}",
         f"  Time (mean ± σ):   {wall['mean']:8.3f} ms ± {wall['stdev']:7.3f} ms",
@@ -150,7 +154,10 @@ def render(summary: dict[str, Any]) -> str:
         lines.append("  Warning: the times are multimodal (two or more distinct levels): a median hides that.")
     for warning in summary.get("environment", {}).get("warnings", []):
         lines.append(f"  Warning: {warning}.")
-    if wall["outliers"]:
+    if not wall.get("outliers_assessed", True):
+        lines.append(f"  Note: outliers not assessed below {stats.OUTLIERS_MIN_N} runs (a second mode cannot be told "
+                     "from outliers there).")
+    elif wall["outliers"]:
         lines.append(f"  Warning: {len(wall['outliers'])} statistical outliers (modified Z-score > 3.5).")
     if wall["noisy"]:
         lines.append(f"  Warning: noisy measurement (CV {wall['cv'] * 100:.0f}%): close other programs, "

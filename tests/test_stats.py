@@ -79,8 +79,11 @@ def test_noisy_threshold_is_the_named_constant():
 def test_summary_round_trips_through_json():
     s = summarize(PLANTED)
     data = json.loads(json.dumps(s.to_dict()))
-    assert data["outliers"] == [6]
+    assert data["outliers"] == [] and data["outliers_assessed"] is False  # 7 values: too few to assess
     assert Summary.from_dict(data) == s
+    many = summarize([*PLANTED[:6] * 4, PLANTED[6]])
+    data = json.loads(json.dumps(many.to_dict()))
+    assert data["outliers"] == [24] and Summary.from_dict(data) == many
 
 
 def test_summarize_is_fast_enough_for_200_values():
@@ -145,7 +148,7 @@ def test_planted_outlier_is_flagged_via_mean_ad_fallback():
     assert scores[6] == pytest.approx(0.7979 * 90 / (92 / 7))  # 5.46
     assert scores[2] == pytest.approx(0.7979 * 1 / (92 / 7))
     assert outlier_indices(PLANTED) == (6,)
-    assert summarize(PLANTED).outliers == (6,)
+    assert summarize(PLANTED).outliers == ()  # below OUTLIERS_MIN_N values: not assessed
 
 
 def test_outlier_flagged_with_nonzero_mad_and_not_removed():
@@ -228,7 +231,7 @@ def test_stop_on_time_budget():
 
 
 def test_stop_on_ci_target():
-    stop, reason = should_stop(TIGHT, min_runs=5, max_runs=100, target_rel_ci=0.01)
+    stop, reason = should_stop(TIGHT, min_runs=6, max_runs=100, target_rel_ci=0.01)
     assert (stop, reason) == (True, "ci-target")
 
 

@@ -102,7 +102,7 @@ def test_stopping_rule_and_reported_interval_are_one_computation():
     for _ in range(300):
         values = list(rng.lognormal(4.0, rng.uniform(0.005, 0.05), int(rng.integers(6, 40))))
         decision = should_stop(values, min_runs=6, max_runs=1000, target_rel_ci=0.01)
-        summary = summarize(values)
+        summary = summarize(values, looks=stats.stopping_looks(6, 1000))  # the sequential interval it stops on
         half_width = ci_half_width_relative(summary)
         if decision.reason == "ci-target":
             stopped += 1
@@ -115,7 +115,10 @@ def test_stopping_rule_and_reported_interval_are_one_computation():
 def test_small_samples_never_stop_on_the_ci_target():
     tight = [100.0, 100.0, 100.0, 100.0, 100.0]  # zero width, but [min, max] of 5 covers only 93.75%
     assert should_stop(tight, min_runs=2, max_runs=100, target_rel_ci=0.5) == (False, "ci-wide")
-    assert should_stop([*tight, 100.0], min_runs=2, max_runs=100, target_rel_ci=0.5) == (True, "ci-target")
+    assert should_stop([*tight, 100.0], min_runs=6, max_runs=100, target_rel_ci=0.5) == (True, "ci-target")
+    # A rule that may stop from run 2 on (a time budget reads the data too) leaves no interval that covers 95%
+    # at every possible stop: [min, max] of 2 covers 50%. So it never stops on the target.
+    assert should_stop([*tight, 100.0], min_runs=2, max_runs=100, target_rel_ci=0.5) == (False, "ci-wide")
 
 
 def test_summary_records_coverage():
@@ -144,9 +147,9 @@ def test_skewed_unimodal_samples_are_not_multimodal(seed):
 
 
 def test_a_lone_slow_run_stays_an_outlier():
-    values = [10.0, 10.2, 9.9, 10.1, 9.8, 10.05, 10.1, 9.95, 10.0, 10.15, 14.0]
+    values = [10.0, 10.2, 9.9, 10.1, 9.8, 10.05, 10.1, 9.95, 10.0, 10.15] * 2 + [14.0]  # n >= OUTLIERS_MIN_N
     summary = summarize(values)
-    assert not summary.multimodal and summary.outliers == (10,)
+    assert not summary.multimodal and summary.outliers == (20,)
 
 
 def test_too_few_values_are_one_mode():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..scenarios import SCENARIOS
+from ..stats import OUTLIERS_MIN_N
 from . import fmt
 from .charts import medians as median_chart
 from .context import Context
@@ -42,10 +43,10 @@ def flags(bench: Bench) -> str:
     notes = []
     if wall.noisy:
         notes.append(f"noisy (CV {fmt.pct(wall.cv)})")
-    if wall.outliers:
+    if not wall.outliers_assessed:
+        notes.append(f"outliers not assessed (n < {OUTLIERS_MIN_N})")
+    elif wall.outliers:
         notes.append(f"{len(wall.outliers)} outlier{'s' if len(wall.outliers) > 1 else ''}")
-    if wall.median_ci_coverage < 0.95:
-        notes.append(f"CI is [min, max], covers {fmt.pct(wall.median_ci_coverage)}")
     if wall.multimodal:
         notes.append("multimodal")
     drift = bench.raw["summary"].get("drift") or {}
@@ -71,7 +72,8 @@ def row(ctx: Context, source: Source, bench: Bench) -> list[str]:
     wall, rss = bench.wall, bench.metric("peak_rss_mib")
     used = cpu_of_runs(bench.runs)
     return [
-        *ctx.host_cells(source), bench.client, fmt.ms(wall.median), fmt.span(wall.median_ci_low, wall.median_ci_high),
+        *ctx.host_cells(source), bench.client, fmt.ms(wall.median),
+        fmt.median_span(wall.median_ci_low, wall.median_ci_high, wall.median_ci_coverage),
         f"{fmt.ms(wall.mean)} ± {fmt.ms(wall.stdev)}", fmt.ms(wall.min), fmt.ms(wall.max),
         fmt.ms(used.cpu_ms), fmt.pct(used.cpu_per_wall), fmt.ms(used.user_ms), fmt.ms(used.sys_ms),
         _server_ms(bench), fmt.num(rss.median),
@@ -111,7 +113,9 @@ def render(ctx: Context) -> str:
         "*fastest is k× faster*, k = the client's median / the case's fastest median, with its bootstrap CI "
         "(the fastest client is the reference). *Noisy*: the coefficient of variation is above 10%. "
         "*Outliers*: runs with |modified Z| > 3.5, flagged and still counted (not flagged in a *multimodal* "
-        "sample, where they would be a whole mode). *Drift*: the second half of the cell's runs differs from "
+        f"sample, where they would be a whole mode, and *not assessed* below {OUTLIERS_MIN_N} runs, where a "
+        "second mode cannot be detected). A *95% CI* that covers less (fewer runs than 95% needs) says what "
+        "it covers. *Drift*: the second half of the cell's runs differs from "
         "the first (Mann-Whitney, p < 0.01). *Failed*: runs that failed verification, left out of every statistic.",
     ]
     for case in all_cases(ctx):

@@ -14,10 +14,17 @@ T(n) = fixed + per_call x n. Three defensible estimators of the two terms:
 
 Each is recomputed on bootstrap draws (stats.bootstrap_median_draws, runs
 resampled within every cell, one generator for all clients of a results
-file). A break-even is stated as the range spanned by every estimator's
-interval, and only where that range lies inside the measured N and the
-per-call costs of the two sides are distinguishable (their intervals do not
-overlap); otherwise it is "not determinable from this run".
+file). The three reuse the same runs, so their agreement is not independent
+confirmation: a break-even is stated as the range spanned by every
+estimator's interval (model spread plus sampling uncertainty), and only
+where that range lies inside the measured N and the per-call costs of the
+two sides are distinguishable (their intervals do not overlap); otherwise
+it is "not determinable from this run". "Never" needs the per-call costs and
+every estimator's whole interval to agree.
+
+N spawns of a client are never measured here: ``spawn_totals`` computes them,
+the one formula for every use (break-even and comparison), as the sum of N
+draws from the client's single-call runs.
 """
 
 from __future__ import annotations
@@ -173,6 +180,11 @@ class SpawnComparison:
     low: float
     high: float
 
+    @property
+    def distinguishable(self) -> bool:
+        """k's interval excludes 1: the data tell which is faster (else a tie, not a win)."""
+        return self.low > 1.0
+
 
 # --- from runs to costs --------------------------------------------------------------
 
@@ -263,11 +275,44 @@ def residuals(costs: ClientCosts) -> list[Residual]:
 
 
 @dataclass(frozen=True)
+class SpawnTotals:
+    """N spawns of one client, computed (never measured): the sum of N draws from its single-call runs.
+
+    ``draws[b, n - 1]`` is one total of n spawns drawn from bootstrap resample
+    b of the single-call runs, so its spread holds both the run-to-run spread
+    of n spawns and the uncertainty of the single-call distribution itself;
+    ``point[n - 1]`` is the median over b. Not n x the median: for a skewed
+    sample the sum grows with the mean. Shapes (max_calls,) and (resamples, max_calls).
+    """
+
+    client: str
+    point: np.ndarray
+    draws: np.ndarray
+
+    def at(self, calls: int) -> Estimate:
+        return Estimate(float(self.point[calls - 1]), self.draws[:, calls - 1])
+
+
+def spawn_totals(spawned: ClientRuns, max_calls: int, resamples: int = stats.DEFAULT_RESAMPLES) -> SpawnTotals:
+    """The one formula for "N spawns of X", N = 1 .. max_calls (see SpawnTotals); seeded, so reproducible.
+
+    Raises KeyError if the client has no single-call runs.
+    """
+    walls = np.asarray(spawned.cells[1].walls_ms, dtype=float)
+    rng = np.random.default_rng(SUM_SEED)
+    resampled = rng.integers(0, walls.size, size=(resamples, walls.size))  # one bootstrap resample per row
+    picks = rng.integers(0, walls.size, size=(resamples, max_calls))  # n draws from that row's resample
+    totals = np.cumsum(walls[np.take_along_axis(resampled, picks, axis=1)], axis=1)
+    return SpawnTotals(spawned.client, np.median(totals, axis=0), totals)
+
+
+@dataclass(frozen=True)
 class _Side:
     name: str
     totals: dict[int, Estimate]
     lines: dict[str, Line]
     per_call: Estimate
+    spawns: SpawnTotals | None = None  # set when this side is spawning a client once per call
 
 
 def _client_side(costs: ClientCosts) -> _Side | None:
@@ -275,13 +320,11 @@ def _client_side(costs: ClientCosts) -> _Side | None:
     return _Side(costs.client, costs.totals, costs.lines, per_call) if per_call is not None else None
 
 
-def _spawn_side(spawned: ClientCosts, calls: list[int]) -> _Side:
-    """Spawning `spawned` once per call: n x its single-call median, exactly linear, nothing fixed."""
-    single = spawned.totals[1]
-    zero = Estimate(0.0, np.zeros_like(single.draws))
-    line = Line(zero, single)
-    return _Side(f"{spawned.client} spawned per call", {n: single.scaled(n) for n in calls},
-                 {PHASES: line, LEAST_SQUARES: line}, single)
+def _spawn_side(spawned: SpawnTotals, calls: list[int]) -> _Side:
+    """Spawning a client once per call: the computed totals of ``spawn_totals`` at every n."""
+    largest = max(calls)
+    per_call = Estimate(spawned.at(largest).point / largest, spawned.at(largest).draws / largest)
+    return _Side(f"{spawned.client} spawned per call", {n: spawned.at(n) for n in calls}, {}, per_call, spawned)
 
 
 def _line_crossing(a: Line, b: Line, factor: float, point: bool) -> np.ndarray:
@@ -292,6 +335,19 @@ def _line_crossing(a: Line, b: Line, factor: float, point: bool) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         crossing = np.where(d < 0, -c / np.where(d < 0, d, -1.0), np.inf)
     return np.where(c + d <= 0, 1.0, crossing)
+
+
+def _grid_crossing(a: Line, spawns: SpawnTotals, largest: int, factor: float, point: bool) -> np.ndarray:
+    """First whole n in 1..largest with a's line <= factor x the computed spawns' total; inf = not inside."""
+    n = np.arange(1, largest + 1, dtype=float)
+    if point:
+        line = (a.fixed.point + a.per_call.point * n)[np.newaxis, :]
+        spawned = spawns.point[np.newaxis, :largest]
+    else:
+        line = a.fixed.draws[:, np.newaxis] + a.per_call.draws[:, np.newaxis] * n[np.newaxis, :]
+        spawned = spawns.draws[:, :largest]
+    holds = line <= factor * spawned
+    return np.where(holds.any(axis=1), np.argmax(holds, axis=1) + 1.0, np.inf)
 
 
 def _interpolated_crossing(calls: list[int], a: dict[int, np.ndarray], b: dict[int, np.ndarray],
@@ -317,6 +373,9 @@ def _estimator_points(a: _Side, b: _Side, calls: list[int], factor: float) -> li
                                            {n: np.asarray([b.totals[n].point]) for n in calls}, factor)[0]
             draws = _interpolated_crossing(calls, {n: a.totals[n].draws for n in calls},
                                            {n: b.totals[n].draws for n in calls}, factor)
+        elif name in a.lines and b.spawns is not None:
+            point = float(_grid_crossing(a.lines[name], b.spawns, max(calls), factor, point=True)[0])
+            draws = _grid_crossing(a.lines[name], b.spawns, max(calls), factor, point=False)
         elif name in a.lines and name in b.lines:
             point = float(_line_crossing(a.lines[name], b.lines[name], factor, point=True))
             draws = _line_crossing(a.lines[name], b.lines[name], factor, point=False)
@@ -348,7 +407,13 @@ def _break_even(a: _Side, b: _Side, factor: float) -> BreakEven:
     if _overlap(a_per_call, b_per_call) and not holds_at_start:
         return result(NOT_DETERMINABLE, "the per-call costs cannot be told apart (their 95% intervals overlap)")
     if a_per_call[0] > b_per_call[1] and not holds_at_start:
-        return result(NEVER, "its per-call cost is the higher one, so the gap it starts with only grows")
+        crossing = [p for p in points if math.isfinite(p.low)]
+        if crossing:  # the per-call costs say never, but an estimator finds a crossing in part of its bootstrap
+            return result(NOT_DETERMINABLE, "its per-call cost is the higher one, but the "
+                          f"{', '.join(p.estimator for p in crossing)} estimate"
+                          f"{'s find' if len(crossing) > 1 else ' finds'} a crossing in part of the bootstrap")
+        return result(NEVER, "its per-call cost is the higher one and no estimator finds a crossing in 95% of "
+                             "the bootstrap, so the gap it starts with only grows")
     low, high = min(p.low for p in points), max(p.high for p in points)
     if not math.isfinite(high) or high > largest:
         return result(NOT_DETERMINABLE, f"the estimates reach beyond the largest N measured, {largest}")
@@ -366,11 +431,12 @@ def break_even_keepalive(a: ClientCosts, b: ClientCosts, factor: float = 1.0) ->
 
 
 def break_even_spawning(a: ClientCosts, spawned: ClientCosts) -> BreakEven | None:
-    """First n at which one process of `a` making n calls beats spawning `spawned` once per call."""
+    """First n at which one process of `a` making n calls beats spawning `spawned` once per call (computed)."""
     side = _client_side(a)
     if side is None or 1 not in spawned.totals:
         return None
-    return _break_even(side, _spawn_side(spawned, a.runs.calls), 1.0)
+    totals = spawn_totals(spawned.runs, max(a.runs.calls), resamples=side.per_call.draws.size)
+    return _break_even(side, _spawn_side(totals, a.runs.calls), 1.0)
 
 
 def latest(points: list[BreakEven]) -> BreakEven | None:
@@ -391,21 +457,19 @@ def latest(points: list[BreakEven]) -> BreakEven | None:
 
 
 def spawn_comparison(python: ClientCosts, spawned: ClientRuns, calls: int) -> SpawnComparison:
-    """One measured process making `calls` calls against `calls` spawns computed from the single-call runs.
+    """One measured process making `calls` calls against `calls` spawns computed by ``spawn_totals``.
 
-    The spawns' total is the sum of `calls` draws from the single-call runs
-    (stats.sum_of_draws), not calls x their median. k follows the report's
-    convention (median of the slower / median of the faster); its interval
-    pairs each bootstrap median of the one process with one computed total.
+    k follows the report's convention (median of the slower / median of the
+    faster); its interval pairs each bootstrap median of the one process
+    with one computed total.
     """
     one = python.totals[calls]
-    sums = stats.sum_of_draws(spawned.cells[1].walls_ms, calls, resamples=one.draws.size, seed=SUM_SEED)
-    spawns_ms = float(np.median(sums))
-    spawns_low, spawns_high = (float(v) for v in np.percentile(sums, [2.5, 97.5]))
-    ratio_draws = sums / one.draws  # > 1: the one process is faster
-    if spawns_ms >= one.point:
-        faster, k, (low, high) = "one process", spawns_ms / one.point, stats.draws_interval(ratio_draws)
+    spawns = spawn_totals(spawned, calls, resamples=one.draws.size).at(calls)
+    spawns_low, spawns_high = spawns.interval
+    ratio_draws = spawns.draws / one.draws  # > 1: the one process is faster
+    if spawns.point >= one.point:
+        faster, k, (low, high) = "one process", spawns.point / one.point, stats.draws_interval(ratio_draws)
     else:
-        faster, k, (low, high) = "spawning", one.point / spawns_ms, stats.draws_interval(1.0 / ratio_draws)
-    return SpawnComparison(python.client, spawned.client, calls, one.point, spawns_ms, spawns_low, spawns_high,
+        faster, k, (low, high) = "spawning", one.point / spawns.point, stats.draws_interval(1.0 / ratio_draws)
+    return SpawnComparison(python.client, spawned.client, calls, one.point, spawns.point, spawns_low, spawns_high,
                            faster, k, low, high)

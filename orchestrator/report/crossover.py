@@ -13,7 +13,6 @@ from .charts import crossover as crossover_chart
 from .context import Context
 from .costs import (
     ESTIMATORS,
-    INTERPOLATION,
     LEAST_SQUARES,
     MIN_LEAST_SQUARES_COUNTS,
     NEVER,
@@ -30,6 +29,7 @@ from .costs import (
     latest,
     residuals,
     spawn_comparison,
+    spawn_totals,
 )
 from .data import COMPILED_LANGUAGES, Source
 from .markdown import blocks, heading, image, table
@@ -82,23 +82,19 @@ def analyse(ctx: Context, source: Source) -> Crossover:
 def verdict_text(point: BreakEven) -> str:
     """The range in whole calls, "never", or NOT_DETERMINABLE_TEXT."""
     if point.verdict == RANGE:
-        low, high = fmt.calls(point.low), fmt.calls(point.high)
-        return f"n = {low}" if low == high else f"n = {low}–{high}"
+        return f"n = {fmt.calls_span(point.low, point.high, point.smallest_measured, point.largest_measured)}"
     return NEVER if point.verdict == NEVER else NOT_DETERMINABLE_TEXT
 
 
 def _estimate_cells(point: BreakEven) -> list[str]:
+    """Each estimator's "n (95% interval)", rounded to what its interval supports, never beyond the measured N."""
     by_name = {p.estimator: p for p in point.estimates}
     cells = []
     for name in ESTIMATORS:
         found = by_name.get(name)
-        if found is None:
-            cells.append(fmt.MISSING)
-            continue
-        # Interpolation never extrapolates: its "inf" means "not inside the measured N", not "never".
-        whole = (lambda n: fmt.calls(n) if n != float("inf") else f">{point.largest_measured}") \
-            if name == INTERPOLATION else fmt.calls
-        cells.append(f"{whole(found.n)} ({whole(found.low)}–{whole(found.high)})")
+        cells.append(fmt.MISSING if found is None else
+                     fmt.calls_estimate(found.n, found.low, found.high, point.smallest_measured,
+                                        point.largest_measured))
     return cells
 
 
@@ -108,7 +104,8 @@ def _interval(estimate: Estimate) -> str:
 
 def _costs_table(ctx: Context) -> str:
     headers = [*ctx.host_headers(), "client", "language", "call counts", "fixed ms", "fixed 95% CI",
-               "per call ms", "per call 95% CI", "server per call ms", "own per call ms", "own per call 95% CI",
+               "per call ms", "per call 95% CI", "server per call ms", "own per call ms",
+               "own per call 95% CI",
                "least-squares fixed ms", "least-squares per call ms"]
     body = []
     for source in ctx.sources:
@@ -189,18 +186,22 @@ def _computed_table(ctx: Context) -> str | None:
     body = []
     for source in ctx.sources:
         for item in analyse(ctx, source).computed:
+            spawns = fmt.rounded(item.spawns_ms, item.spawns_low, item.spawns_high)
             body.append([*ctx.host_cells(source), item.python, str(item.calls), fmt.ms(item.one_process_ms),
-                         item.spawned, fmt.ms(item.spawns_ms), fmt.span(item.spawns_low, item.spawns_high),
-                         item.faster, fmt.times(item.k), fmt.span(item.low, item.high)])
+                         item.spawned, spawns.split(" (")[0], spawns.split(" (")[1].rstrip(")"),
+                         item.faster if item.distinguishable else "tie (k's CI includes 1)",
+                         fmt.times(item.k), fmt.span(item.low, item.high)])
     if not body:
         return None
     return blocks(
         heading(3, "One Python process against N spawns (computed)"),
         "*One process ms* is measured: the median wall time of one Python process making N calls over "
         "keep-alive. *N spawns ms* is **computed, not measured**: from the single-call runs of the fastest "
-        "compiled client, the median of the sum of N draws (with replacement), not N × the median; its range "
-        "holds 95% of those sums. *Faster*: which of the two takes less time; it is *k*x faster (k = the "
-        "slower median / the faster one), with the 95% interval of k.",
+        "compiled client, the sum of N draws (with replacement, each from a bootstrap resample of those runs, "
+        "so the range also holds the uncertainty of the single-call distribution), not N × the median; the "
+        "same computation as the spawning break-even above. Figures are rounded to what their range supports. "
+        "*Faster*: which of the two takes less time; it is *k*x faster (k = the slower median / the faster "
+        "one), with the 95% interval of k; a *tie* where that interval includes 1.",
         table([*ctx.host_headers(), "Python client", "calls N", "one process ms", "spawned client", "N spawns ms",
                "N spawns 95% range", "faster", "k", "k 95% CI"], body),
     )
@@ -221,8 +222,12 @@ def _chart(ctx: Context, source: Source, result: Crossover) -> str | None:
     if not series:
         return None
     spawn = None
-    if result.spawned is not None:
-        spawn = crossover_chart.SpawnLine(result.spawned.client, result.spawned.totals[1].point)
+    point = next(iter(result.spawning.values()), None)
+    if result.spawned is not None and point is not None:
+        # The computed N spawns (sum of N draws) at the largest N, per spawn: the chart's straight line.
+        largest = point.largest_measured
+        per_spawn = spawn_totals(result.spawned.runs, largest).at(largest).point / largest
+        spawn = crossover_chart.SpawnLine(result.spawned.client, per_spawn)
     suffix = f" ({source.label})" if ctx.multi_host else ""
     path, name = ctx.chart_file(f"crossover{'-' + source.label if ctx.multi_host else ''}")
     crossover_chart.render(series, spawn, path, f"Total time against calls per process{suffix}",
@@ -238,9 +243,11 @@ def render(ctx: Context) -> str:
         "Model: one process making n calls over keep-alive takes *fixed + per call × n*. Both terms are measured "
         "per run, not fitted: *fixed* = runtime start + imports + set-up + exit (median over every `single` and "
         "`keepalive` run of the client), *per call* = network phase / N in the largest `keepalive` case. "
-        "*Server per call* is the server's own handling time per request in that case; *own per call* = "
-        "(network phase − server time) / N, the client's share. The least-squares line through the median totals "
-        "at every N is shown for comparison. Intervals: 95% bootstrap (runs resampled within every cell).",
+        "*Server per call* is the median over runs of the server's own handling time / N in that case; *own per "
+        "call* = the median over runs of (network phase − server time) / N, the client's share: a median of "
+        "per-run differences, so it need not equal *per call* − *server per call* (a difference of medians). "
+        "The least-squares line through the median totals at every N is shown for comparison. Intervals: 95% "
+        "bootstrap (runs resampled within every cell).",
     ]
     if not any(c.runs.keepalive_calls for r in results.values() for c in r.costs.values()):
         return blocks(*parts, "No `keepalive` runs in these results: splitting a process's time into a fixed and "
@@ -252,12 +259,16 @@ def render(ctx: Context) -> str:
         "Each break-even is estimated three ways: *phases* (the measured fixed and per-call costs above), "
         "*interpolation* (straight segments between the measured medians at consecutive N, so it never "
         "extrapolates; *>N*: the segments do not cross inside the measured N) and *least squares* (one line "
-        "through every N), each as *n (95% bootstrap interval)*; *never*: that estimator's lines do not cross. "
-        "The answer is the range from the lowest to the highest end of those intervals, and only if it lies "
-        "inside the N measured. It is *not determinable from this run* when the range reaches outside the "
-        f"measured N, or when the per-call costs of the two sides cannot be told apart (their 95% intervals "
-        f"overlap). *never*: the Python client's per-call cost is clearly the higher one. Least squares needs "
-        f"{MIN_LEAST_SQUARES_COUNTS} call counts, interpolation 2."
+        "through every N), each as *n (95% bootstrap interval)*, rounded to what that interval supports; *>N*: "
+        "beyond the largest N measured, never shown as a number. The three are fitted to the same runs, so "
+        "their agreement is not independent confirmation: the answer is the range from the lowest to the "
+        "highest end of their intervals (sampling uncertainty plus the spread between these models), and only "
+        "if it lies inside the N measured. It is *not determinable from this run* when the range reaches "
+        "outside the measured N, when the per-call costs of the two sides cannot be told apart (their 95% "
+        "intervals overlap), or when the per-call costs say never but an estimator finds a crossing in part "
+        "of its bootstrap. *never*: the Python client's per-call cost is clearly the higher one and no "
+        f"estimator's interval holds a crossing. Least squares needs {MIN_LEAST_SQUARES_COUNTS} call counts, "
+        "interpolation 2."
     )
     if spawning is None and within is None:
         parts.append("No Python client and compiled (Go or Rust) client both have runs at several call counts "
@@ -267,8 +278,10 @@ def render(ctx: Context) -> str:
         parts.append(ranges)
         if spawning is not None:
             parts += ["*Beats spawning from*: the first n at which one Python process making n calls is faster "
-                      "than starting the fastest compiled binary n times, one call each (n × its single-call "
-                      "median).", spawning]
+                      "than starting the fastest compiled binary n times, one call each. Those n spawns are "
+                      "**computed**, not measured: the sum of n draws from its single-call runs, the same "
+                      "computed total in all three estimators (only the Python side's model differs between "
+                      "them, and it too comes from one set of runs).", spawning]
         if within is not None:
             parts += ["*Within 2x / 10% from*: the first n at which one Python process making n calls takes at "
                       "most 2x / 1.1x the time of every compiled (Go or Rust) client making the same n calls "

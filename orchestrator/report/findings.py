@@ -7,10 +7,11 @@ missing; nothing is claimed that the results do not support.
 from __future__ import annotations
 
 from .. import stats
+from ..results import stopping_looks
 from . import fmt
 from .concurrency import elapsed
 from .context import Context
-from .costs import NEVER, RANGE, BreakEven, ClientCosts
+from .costs import NEVER, RANGE, BreakEven, ClientCosts, SpawnComparison
 from .crossover import NEAR_FACTORS, NOT_DETERMINABLE_TEXT, Crossover, analyse, verdict_text
 from .data import COMPILED_LANGUAGES, Bench, Source
 from .markdown import blocks, heading
@@ -55,14 +56,17 @@ def _single_call(source: Source) -> list[str]:
 
 
 def _share(summary: stats.Summary) -> str:
-    return f"**{fmt.pct(summary.median)}** ({fmt.pct(summary.median_ci_low)}–{fmt.pct(summary.median_ci_high)})"
+    interval = f"{fmt.pct(summary.median_ci_low)}–{fmt.pct(summary.median_ci_high)}"
+    if summary.median_ci_coverage < stats.DEFAULT_CONFIDENCE:  # too few runs for 95%: say what it covers
+        interval += f", covers {fmt.pct(summary.median_ci_coverage)}"
+    return f"**{fmt.pct(summary.median)}** ({interval})"
 
 
 def _startup_share(source: Source) -> list[str]:
     bench = source.single(FOCUS)
     if bench is None:
         return []
-    shares = phase_shares(bench)
+    shares = phase_shares(bench, stopping_looks(source.settings))
     if shares is None:
         return [f"{FOCUS} recorded no phase timestamps, so where its single call's time goes is unknown."]
     network = bench.phases["network"]  # type: ignore[index]
@@ -74,12 +78,17 @@ def _startup_share(source: Source) -> list[str]:
 
 
 def _per_call_words(costs: ClientCosts) -> str:
-    """A client's per-call cost, with the server's part taken out where it was recorded."""
+    """A client's per-call cost, and its own share with the server's handling taken out run by run.
+
+    Both are medians over runs (of network / N, and of (network - server
+    time) / N); no server median is quoted beside them, since medians of
+    parts do not add up to the median of the whole.
+    """
     per_call = costs.per_call
     text = f"{fmt.ms(per_call.point)} ms" if per_call else fmt.MISSING
-    if costs.server_per_call is not None and costs.own_per_call is not None:
-        text += (f" ({fmt.ms(costs.server_per_call.point)} ms of it the server's handling, "
-                 f"{fmt.ms(costs.own_per_call.point)} ms the client's own)")
+    if costs.own_per_call is not None:
+        text += (f" ({fmt.ms(costs.own_per_call.point)} ms of it the client's own, the server's handling taken "
+                 f"out of each run before the median)")
     return text
 
 
@@ -120,10 +129,11 @@ def _crossover(ctx: Context, source: Source) -> list[str]:
     if spawning is not None:
         spawned = spawning.b.removesuffix(" spawned per call")
         if spawning.verdict == RANGE:
-            lines.append(f"One long-lived {FOCUS} process beats spawning {spawned} once per call from "
-                         f"**{verdict_text(spawning)}** calls (the range of three estimators and their 95% "
-                         f"intervals, inside the measured N {spawning.smallest_measured}–{spawning.largest_measured});"
-                         f" for fewer calls, a fresh compiled process per call is faster.")
+            lines.append(f"One long-lived {FOCUS} process beats spawning {spawned} once per call (computed from "
+                         f"its single-call runs) from **{verdict_text(spawning)}** calls (the span of three "
+                         f"estimators' 95% intervals, inside the measured N {spawning.smallest_measured}–"
+                         f"{spawning.largest_measured}; fitted to the same runs, they are not independent "
+                         f"checks); for fewer calls, a fresh compiled process per call is faster.")
         elif spawning.verdict == NEVER:
             lines.append(f"One long-lived {FOCUS} process never beats spawning {spawned} once per call: "
                          f"{spawning.reason}.")
@@ -138,14 +148,21 @@ def _computed_spawning(ctx: Context, source: Source) -> list[str]:
     found = [c for c in analyse(ctx, source).computed if c.python == FOCUS]
     if not found:
         return []
-    item = max(found, key=lambda c: c.calls)
+    return [computed_spawning_sentence(max(found, key=lambda c: c.calls))]
+
+
+def computed_spawning_sentence(item: SpawnComparison) -> str:
+    """One measured process against N computed spawns; a winner is named (and bolded) only if k's CI excludes 1."""
     n = item.calls
-    winner = f"one {FOCUS} process" if item.faster == "one process" else f"spawning {item.spawned}"
-    return [f"One {FOCUS} process making {n} calls over keep-alive took {fmt.ms(item.one_process_ms)} ms "
-            f"(measured); {n} spawns of {item.spawned} would take {fmt.ms(item.spawns_ms)} ms (95% range "
-            f"{fmt.span(item.spawns_low, item.spawns_high)}; computed from its single-call distribution as the sum "
-            f"of {n} draws, not {n} × the median): {winner} is **{fmt.times(item.k)} faster** (95% CI "
-            f"{fmt.span(item.low, item.high)}x)."]
+    one, spawns = fmt.ms(item.one_process_ms), fmt.rounded(item.spawns_ms, item.spawns_low, item.spawns_high)
+    lead = (f"One {item.python} process making {n} calls over keep-alive took {one} ms (measured); {n} spawns of "
+            f"{item.spawned} would take {spawns.replace(' (', ' ms (95% range ', 1)}; computed, as the sum of {n} "
+            f"draws from its single-call runs, not {n} × the median)")
+    if not item.distinguishable:  # a tie is not a win
+        return (f"{lead}: the data cannot tell which is faster (k {fmt.times(item.k)}, 95% CI "
+                f"{fmt.span(item.low, item.high)}x).")
+    winner = f"one {item.python} process" if item.faster == "one process" else f"spawning {item.spawned}"
+    return f"{lead}: {winner} is **{fmt.times(item.k)} faster** (95% CI {fmt.span(item.low, item.high)}x)."
 
 
 def _concurrency(source: Source) -> list[str]:

@@ -66,3 +66,70 @@ def calls(n: float | None) -> str:
 def mib(value_bytes: float | None) -> str:
     return MISSING if value_bytes is None else num(value_bytes / (1 << 20))
 
+
+
+# --- figures rounded to what their interval supports -------------------------------------
+
+
+def _step(low: float, high: float) -> float:
+    """The rounding step an interval supports: 10^floor(log10(half-width)), at least 1 for whole counts."""
+    half = (high - low) / 2
+    return 10.0 ** math.floor(math.log10(half)) if half > 0 and math.isfinite(half) else 1.0
+
+
+def _whole(value: float, step: float, how: Any) -> str:
+    return str(int(how(value / step) * step)) if step >= 1 else str(how(value))
+
+
+def calls_span(low: float, high: float, smallest: int, largest: int) -> str:
+    """A break-even range in whole calls, ends rounded outward to the precision the range supports.
+
+    Never a number outside the measured N: an end beyond the largest is
+    written ">largest", below the smallest "<smallest". 116–210 -> 110–210.
+    """
+    beyond = not math.isfinite(high) or high > largest
+    step = 1.0 if beyond else _step(low, high)
+    low_text = f"<{smallest}" if low < smallest else str(max(int(_whole(math.ceil(low - 1e-9), step, math.floor)),
+                                                             smallest))
+    if not math.isfinite(low) or low > largest:
+        low_text = f">{largest}"
+    # Rounded outward, but never past the measured N.
+    high_text = f">{largest}" if beyond else str(min(int(_whole(math.ceil(high - 1e-9), step, math.ceil)), largest))
+    if low_text == high_text:
+        return low_text
+    return f"{low_text} to {high_text}" if beyond else f"{low_text}–{high_text}"
+
+
+def calls_estimate(n: float, low: float, high: float, smallest: int, largest: int) -> str:
+    """One estimator's break-even "n (low–high)", rounded to its interval's precision, never beyond the measured N."""
+    if not math.isfinite(n) or n > largest:
+        point = f">{largest}"
+    else:
+        step = _step(low, min(high, largest)) if math.isfinite(low) else 1.0
+        point = _whole(math.ceil(n - 1e-9), step, lambda v: math.floor(v + 0.5))  # half up
+    if not math.isfinite(low) or low > largest:
+        return f"{point} (>{largest})"
+    return f"{point} ({calls_span(low, high, smallest, largest)})"
+
+
+def rounded(value: float, low: float, high: float) -> str:
+    """A computed figure rounded to its interval's precision: 2286.0 (2237.4–2338.2) -> 2290 (2230–2340)."""
+    step = _step(low, high)
+    if step >= 1:
+        low_text, high_text = f"{math.floor(low / step) * step:.0f}", f"{math.ceil(high / step) * step:.0f}"
+        return f"{round(value / step) * step:.0f} ({low_text}–{high_text})"
+    digits = -math.floor(math.log10(step))
+    outward = math.floor(round(low / step, 6)) * step, math.ceil(round(high / step, 6)) * step
+    return f"{value:.{digits}f} ({outward[0]:.{digits}f}–{outward[1]:.{digits}f})"
+
+
+def median_span(low: float | None, high: float | None, coverage: float | None, confidence: float = 0.95) -> str:
+    """A median's interval, with its actual coverage where that is below the confidence the header states.
+
+    An order-statistic interval from fewer than 6 runs cannot reach 95% (it is
+    [min, max], 75% at n = 3): "4.10–4.70 (covers 75.0%)".
+    """
+    text = span(low, high)
+    if text != MISSING and coverage is not None and coverage < confidence:
+        text += f" (covers {pct(coverage)})"
+    return text

@@ -18,12 +18,17 @@ SUMS = {
 }
 
 
-def phase_shares(bench: Bench) -> dict[str, stats.Summary] | None:
-    """Per phase (and per sum in SUMS), the summary over runs of phase / wall; None without phases."""
+def phase_shares(bench: Bench, looks: tuple[int, int] | None = None) -> dict[str, stats.Summary] | None:
+    """Per phase (and per sum in SUMS), the summary over runs of phase / wall; None without phases.
+
+    ``looks``: the run settings' stopping looks (results.stopping_looks), so the
+    intervals are the sequential ones the stopped cell's other medians carry.
+    """
     per_phase = {phase: bench.phase_ms(phase) for phase in PHASES}
     if not all(per_phase.values()):
         return None
     walls = bench.walls_ms
     parts = {phase: (phase,) for phase in PHASES} | SUMS
-    return {name: stats.summarize([sum(per_phase[p][i] for p in phases) / walls[i] for i in range(len(walls))])
+    return {name: stats.summarize([sum(per_phase[p][i] for p in phases) / walls[i] for i in range(len(walls))],
+                                  looks=looks)
             for name, phases in parts.items()}

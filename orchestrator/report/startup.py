@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import stats
+from ..results import stopping_looks
 from . import fmt
 from .charts import phases as phase_chart
 from .context import Context
@@ -45,10 +46,10 @@ def _breakdown_table(ctx: Context, rows: list[tuple[Source, Bench]]) -> str:
     for source, bench in rows:
         wall = bench.wall
         phases = bench.phases
-        shares = phase_shares(bench)
+        shares = phase_shares(bench, stopping_looks(source.settings))
         body.append([
             *ctx.host_cells(source), bench.client, bench.language, fmt.ms(wall.median),
-            fmt.span(wall.median_ci_low, wall.median_ci_high),
+            fmt.median_span(wall.median_ci_low, wall.median_ci_high, wall.median_ci_coverage),
             *fmt.versus_fastest(source.ratio(bench.case, bench.client)),
             *(fmt.ms(phases[p].median) if phases else fmt.MISSING for p in PHASES),
             " / ".join(fmt.pct(shares[p].median) for p in PHASES) if shares else fmt.MISSING,

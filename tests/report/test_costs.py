@@ -7,7 +7,6 @@ from statistics import median
 import numpy as np
 import pytest
 
-from orchestrator import stats
 from orchestrator.report import costs
 from orchestrator.report.costs import CellRuns, ClientRuns
 
@@ -76,13 +75,15 @@ def test_residuals_are_measured_median_minus_the_phase_model() -> None:
 def test_break_even_against_spawning_is_a_range_inside_the_measured_calls() -> None:
     found = _costs(_client("py", "python", 100.0, 0.5, CALLS, seed=4),
                    _client("rs", "rust", 1.5, 0.05, CALLS, seed=5, server_per_call_ms=0.0))
-    spawn = found["rs"].totals[1].point
+    spawns = costs.spawn_totals(found["rs"].runs, 400)
     point = costs.break_even_spawning(found["py"], found["rs"])
     assert point is not None and point.verdict == costs.RANGE
     assert {p.estimator for p in point.estimates} == set(costs.ESTIMATORS)
     phases = next(p for p in point.estimates if p.estimator == costs.PHASES)
     line = found["py"].lines[costs.PHASES]
-    assert phases.n == pytest.approx(stats.break_even_calls(line.fixed.point, line.per_call.point, 0.0, spawn))
+    # The first whole n at which the phase line is at most the computed total of n spawns.
+    first = next(n for n in range(1, 401) if line.fixed.point + line.per_call.point * n <= spawns.at(n).point)
+    assert phases.n == first
     # The range spans every estimator's interval, and only the measured calls.
     assert point.low == min(p.low for p in point.estimates) and point.high == max(p.high for p in point.estimates)
     assert 1 <= point.low <= min(p.n for p in point.estimates) <= max(p.n for p in point.estimates) <= point.high
@@ -142,8 +143,6 @@ def test_computed_spawns_are_a_sum_of_draws_not_n_times_the_median() -> None:
     python = _client("py", "python", 100.0, 0.5, [1, 100], seed=13)
     found = _costs(python)
     item = costs.spawn_comparison(found["py"], spawned, 100)
-    sums = stats.sum_of_draws(walls, 100, seed=costs.SUM_SEED)
-    assert item.spawns_ms == pytest.approx(float(np.median(sums)))
     assert item.spawns_ms > 250.0  # far from 100 x the median
     assert item.spawns_low <= item.spawns_ms <= item.spawns_high
     one = found["py"].totals[100].point
@@ -151,3 +150,34 @@ def test_computed_spawns_are_a_sum_of_draws_not_n_times_the_median() -> None:
     # 150 ms for one process against about 300 ms of spawns; by N x the median, spawning (100 ms) would win.
     assert item.faster == "one process" and item.k == pytest.approx(item.spawns_ms / one)
     assert item.low <= item.k <= item.high
+
+
+def test_n_spawns_have_one_formula_the_sum_of_draws_everywhere() -> None:
+    # Skewed single-call runs (median 1 ms, mean 3 ms): n x the median says spawning 200 times costs 200 ms,
+    # the sum of 200 draws about 600 ms. The break-even and the comparison must both use the sum.
+    walls = (1.0,) * 40 + (7.0,) * 20
+    spawned = ClientRuns("rs", "rust", {1: CellRuns(1, walls), 10: CellRuns(10, (9.0,) * 12),
+                                        200: CellRuns(200, (180.0,) * 12)})
+    python = _client("py", "python", 150.0, 0.5, [1, 10, 200], seed=14, noise=0.01)
+    found = _costs(python, spawned)
+    spawns = costs.spawn_totals(spawned, 200)
+    assert spawns.at(200).point > 500.0 and spawns.at(1).point == pytest.approx(np.median(spawns.draws[:, 0]))
+    item = costs.spawn_comparison(found["py"], spawned, 200)
+    assert item.spawns_ms == spawns.at(200).point  # the same computation
+    point = costs.break_even_spawning(found["py"], found["rs"])
+    assert point is not None and point.verdict == costs.RANGE
+    interpolation = next(p for p in point.estimates if p.estimator == costs.INTERPOLATION)
+    # Python: 150 + 0.5 n. Spawns: about 3 n (the mean), so they cross near n = 60, inside 10..200;
+    # n x the median (1 ms) would cross at n = 300, outside the measured N.
+    assert 40 < interpolation.n < 90 and 30 < point.low <= point.high < 150
+
+
+def test_never_needs_every_estimator_to_agree() -> None:
+    # The per-call costs are clearly apart (python's higher), but python starts so close that the estimators'
+    # bootstrap intervals reach a crossing: that is not "never".
+    found = _costs(_client("py", "python", 11.5, 0.50, CALLS, seed=15, noise=0.3),
+                   _client("rs", "rust", 9.0, 0.20, CALLS, seed=16, noise=0.3))
+    point = costs.break_even_keepalive(found["py"], found["rs"], 1.2)
+    assert point is not None and point.a_per_call[0] > point.b_per_call[1]
+    assert any(np.isfinite(p.low) for p in point.estimates)
+    assert point.verdict == costs.NOT_DETERMINABLE and "a crossing in part of the bootstrap" in point.reason

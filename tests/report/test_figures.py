@@ -12,11 +12,11 @@ import re
 from statistics import median
 from typing import Any
 
-import numpy as np
 from markdown_tables import Table, assert_range, assert_shows, find_table
-from synthetic import PHASES, bench, benches, fit_groups, ratio, walls, whole_calls
+from synthetic import PHASES, bench, benches, fit_groups, ratio, walls
 
 from orchestrator import stats
+from orchestrator.report import costs
 
 REFERENCE = "1.00x (reference)"
 
@@ -200,34 +200,50 @@ def test_residuals_are_measured_minus_the_phase_model(tables: list[Table], resul
             assert_shows(row[f"N={n} residual ms (%)"], residual / measured, 1, scale=100)
 
 
+def _spawn_totals(results_data: dict[str, Any], client: str, largest: int) -> costs.SpawnTotals:
+    single = tuple(walls(bench(results_data, client, "single")))
+    return costs.spawn_totals(costs.ClientRuns(client, "", {1: costs.CellRuns(1, single)}), largest)
+
+
+def _first_below(fixed: float, per_call: float, spawns: costs.SpawnTotals, largest: int) -> int:
+    return next(n for n in range(1, largest + 1) if fixed + per_call * n <= spawns.at(n).point)
+
+
+def _shown_near(shown: float, expected: float, low: float, high: float) -> None:
+    """A figure rounded to its interval's precision: within half a step of 10^floor(log10(half-width))."""
+    step = 10.0 ** math.floor(math.log10((high - low) / 2)) if high > low else 1.0
+    assert abs(shown - expected) <= max(step, 1.0) / 2 + 1e-9, (shown, expected, step)
+
+
 def test_break_even_against_spawning_is_a_range_of_estimators(tables: list[Table],
                                                                 results_data: dict[str, Any]) -> None:
     table = find_table(tables, "Crossover", "Break-even points", header="beats spawning from")
     singles = {c: median(walls(bench(results_data, c, "single"))) for c in ("go-nethttp", "rust-ureq")}
     spawned = min(singles, key=singles.get)  # type: ignore[arg-type]
-    spawn = singles[spawned]
     assert {row["Python client"] for row in table.rows} == {"python-urllib", "python-requests"}
     for row in table.rows:
         assert row["spawned binary"] == spawned
         fixed, per_call, totals = _phase_costs(results_data, row["Python client"])
         calls = sorted(totals)
+        # N spawns are computed (the sum of N draws), the same totals in every estimator.
+        spawns = _spawn_totals(results_data, spawned, max(calls))
         fit = stats.fit_linear(calls, [totals[n] for n in calls])
         expected = {
-            "phases": stats.break_even_calls(fixed, per_call, 0.0, spawn),
-            "least squares": stats.break_even_calls(fit.intercept, fit.slope, 0.0, spawn),
-            "interpolation": _interpolated(calls, {n: totals[n] - n * spawn for n in calls}),
+            "phases": _first_below(fixed, per_call, spawns, max(calls)),
+            "least squares": _first_below(fit.intercept, fit.slope, spawns, max(calls)),
+            "interpolation": _interpolated(calls, {n: totals[n] - spawns.at(n).point for n in calls}),
         }
         lows, highs = [], []
         for name, n in expected.items():
             cell = row[f"{name}: n (95% CI)"]
-            assert cell.split(" ")[0] == whole_calls(n)
             low, high = (int(x) for x in cell.split("(")[1].rstrip(")").split("–"))
+            _shown_near(int(cell.split(" ")[0]), math.ceil(n), low, high)  # type: ignore[arg-type]
             assert low <= math.ceil(n) <= high  # type: ignore[arg-type]
             lows.append(low)
             highs.append(high)
-        # The synthetic Python clients cross inside the measured N: the answer is the whole spread.
-        assert row["beats spawning from"] == f"n = {min(lows)}–{max(highs)}"
-        assert max(highs) <= max(calls)
+        # The synthetic Python clients cross inside the measured N: the answer spans every estimator's interval.
+        low, high = (int(x) for x in row["beats spawning from"].removeprefix("n = ").split("–"))
+        assert low <= min(lows) and max(highs) <= high <= max(calls)
 
 
 def test_within_a_factor_says_never_when_python_calls_cost_more(tables: list[Table],
@@ -254,16 +270,20 @@ def test_computed_spawns_are_labelled_and_sum_single_call_draws(tables: list[Tab
     for row in table.rows:
         n = int(row["calls N"])
         python = walls(bench(results_data, row["Python client"], f"keepalive[requests={n}]"))
-        sums = stats.sum_of_draws(singles[spawned], n, seed=stats.DEFAULT_SEED + 1)
+        spawns = _spawn_totals(results_data, spawned, n).at(n)
+        low, high = spawns.interval
         assert row["spawned client"] == spawned
         assert_shows(row["one process ms"], median(python))
-        assert_shows(row["N spawns ms"], float(np.median(sums)))
-        assert_range(row["N spawns 95% range"], *np.percentile(sums, [2.5, 97.5]))
-        faster = "one process" if np.median(sums) >= median(python) else "spawning"
-        assert row["faster"] == faster
-        k = np.median(sums) / median(python)
+        _shown_near(float(row["N spawns ms"]), spawns.point, low, high)
+        shown_low, shown_high = (float(x) for x in row["N spawns 95% range"].split("–"))
+        assert shown_low <= low and high <= shown_high  # rounded outward
+        faster = "one process" if spawns.point >= median(python) else "spawning"
+        assert row["faster"] in (faster, "tie (k's CI includes 1)")
+        k = spawns.point / median(python)
         assert_shows(row["k"], k if faster == "one process" else 1 / k)
         assert_contains(row["k 95% CI"], k if faster == "one process" else 1 / k)
+        ci_low = float(row["k 95% CI"].split("–")[0])
+        assert (row["faster"] == faster) == (ci_low > 1.0)  # a win only where k's interval excludes 1
 
 
 def test_concurrency_table_against_the_ideal(tables: list[Table], results_data: dict[str, Any]) -> None:
@@ -318,12 +338,14 @@ def test_findings_split_the_single_call_into_all_four_phases(markdown: str, resu
 def test_findings_label_computed_spawns_and_never_call_them_measured(markdown: str) -> None:
     findings = markdown.split("## Findings", 1)[1].split("\n## ", 1)[0]
     (sentence,) = [line for line in findings.splitlines() if "spawns of" in line]
-    assert "computed from its single-call distribution as the sum of 400 draws, not 400 × the median" in sentence
+    assert "computed, as the sum of 400 draws from its single-call runs, not 400 × the median" in sentence
     assert "Measured:" not in findings
 
 
 def test_findings_quote_the_spawning_range_of_the_table(tables: list[Table], markdown: str) -> None:
     table = find_table(tables, "Crossover", "Break-even points", header="beats spawning from")
     (row,) = [r for r in table.rows if r["Python client"] == "python-requests"]
-    assert (f"One long-lived python-requests process beats spawning {row['spawned binary']} once per call from "
-            f"**{row['beats spawning from']}** calls") in markdown.split("## Findings", 1)[1]
+    findings = markdown.split("## Findings", 1)[1]
+    assert (f"One long-lived python-requests process beats spawning {row['spawned binary']} once per call (computed "
+            f"from its single-call runs) from **{row['beats spawning from']}** calls") in findings
+    assert "they are not independent checks" in findings

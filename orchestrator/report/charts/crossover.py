@@ -51,7 +51,7 @@ def render(series: list[CrossoverSeries], spawn: SpawnLine | None, path: Path, t
                     va="center", fontsize=7)
     if spawn is not None:
         ax.plot(xs, spawn.per_call_ms * xs, linestyle=(0, (1, 2)), color="0.3", linewidth=1.4,
-                label=f"{spawn.client} spawned once per call (n x its single-call median)")
+                label=f"{spawn.client} spawned once per call (computed: sum of n draws from its single-call runs)")
         ax.annotate(f"n x {spawn.client}", (xs[-1], spawn.per_call_ms * xs[-1]), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=7, color="0.3")
     style.log_scale(ax, "x")
