@@ -206,6 +206,14 @@ def _computed_table(ctx: Context) -> str | None:
     )
 
 
+def _marks(result: Crossover, colours: dict[str, str]) -> list[crossover_chart.BreakEvenMark]:
+    """The break-even ranges against spawning that the data decide, one per Python client."""
+    return [crossover_chart.BreakEvenMark(f"{name} beats spawning: {verdict_text(point)}", point.low, point.high,
+                                          colours.get(name))
+            for name, point in result.spawning.items()
+            if point.verdict == RANGE and point.low is not None and point.high is not None]
+
+
 def _chart(ctx: Context, source: Source, result: Crossover) -> str | None:
     series = []
     for costs in result.costs.values():
@@ -217,15 +225,21 @@ def _chart(ctx: Context, source: Source, result: Crossover) -> str | None:
             bench = next(b for b in source.benches if b.client == costs.client and b.ok and b.calls == n
                          and b.scenario in ("single", "keepalive"))
             points.append((n, bench.wall.median, bench.wall.median_ci_low, bench.wall.median_ci_high))
-        series.append(crossover_chart.CrossoverSeries(costs.client, line.fixed.point, line.per_call.point, points))
+        style = source.chart_style(costs.client)
+        series.append(crossover_chart.CrossoverSeries(
+            costs.client, line.fixed.draws, line.per_call.draws, line.fixed.point, line.per_call.point, points,
+            style.get("color"), style.get("marker")))
     if not series:
         return None
     spawn = None
     if result.spawned is not None:
         spawn = crossover_chart.SpawnLine(result.spawned.client, result.spawned.totals[1].point)
     suffix = f" ({source.label})" if ctx.multi_host else ""
-    path, name = ctx.chart_file(f"crossover{'-' + source.label if ctx.multi_host else ''}")
-    crossover_chart.render(series, spawn, path, f"Total time against calls per process{suffix}",
+    path, name = ctx.chart_file(f"crossover{'-' + source.label if ctx.multi_host else ''}",
+                                section="Crossover: one long-lived process against spawning per call",
+                                caption=f"total time against calls per process, and the break-even{suffix}")
+    colours = {s.label: crossover_chart.colour_of(i, s) for i, s in enumerate(series)}
+    crossover_chart.render(series, spawn, _marks(result, colours), path, f"Total time against calls per process{suffix}",
                            "lines: fixed + per call x n from the phases (no phases: least squares)")
     return image(name, f"Log-log: measured wall time against calls per process, with the phase model, per client"
                        f"{suffix}")
