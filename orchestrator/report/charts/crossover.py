@@ -66,8 +66,10 @@ def spread_labels(ys: list[float], gap: float = LABEL_GAP) -> list[float]:
 
 def render(series: list[CrossoverSeries], spawn: SpawnLine | None, marks: list[BreakEvenMark], path: Path,
            title: str, model_label: str = "lines: fixed + per call x n") -> None:
-    fig, ax = style.figure(8.5, 7.0)
-    fig.subplots_adjust(left=0.09, right=0.8, bottom=0.25, top=0.95)
+    width = 8.5
+    fig, ax = style.figure(width, 7.0)
+    longest = max([len(s.label) for s in series] + [len(spawn.client) + 4 if spawn else 0])
+    fig.subplots_adjust(left=0.09, right=1 - min(0.4, (0.35 + 0.06 * longest) / width), bottom=0.25, top=0.95)
     top = max(n for s in series for n, *_ in s.points)
     measured = np.geomspace(1, top, 60)
     beyond = np.geomspace(top, top * EXTRAPOLATE, 20)
@@ -122,6 +124,7 @@ def render(series: list[CrossoverSeries], spawn: SpawnLine | None, marks: list[B
     ax.set_ylim(bottom, max(upper, 10 ** max(placed, default=0) * 1.05))
     ax.set_xlabel("calls made by one process (log scale); grey line: the largest N measured")
     ax.set_ylabel("wall time of the whole process, ms (log scale)")
-    ax.set_title(title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=6.5, ncols=3, frameon=False)
+    ax.set_title(title, fontsize=10)
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", fontsize=6.5, ncols=3, frameon=False)
     style.save(fig, path)
