@@ -120,7 +120,8 @@ def environment(hostname: str, clients: dict[str, tuple] | None = None) -> dict[
         "container": None,
         "server": {"url": "http://127.0.0.1:8123", "remote": False, "worker_model": "gunicorn gevent x2"},
         "system": {"cpu_model_name": "Synthetic CPU Model 9000 @ 3.0GHz", "cpu_freq": "0-1=3000 MHz",
-                   "cpu_config": "0-1=driver:acpi-cpufreq, governor:performance; idle:none", "aslr": "Full randomization",
+                   "cpu_config": "0-1=driver:acpi-cpufreq, governor:performance; idle:none",
+                   "aslr": "Full randomization",
                    "smt": "off", "boost": "off", "isolated_cpus": [1], "virtualization": "none detected",
                    "clocksource": "tsc", "pyperf_version": "2.11.0"},
         "interpreters": {"orchestrator": {"version": "3.11.2", "compiler": "GCC 12.2.0", "config_args":

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from markdown_tables import assert_range, assert_shows, parse_tables, read_report
-from synthetic import CLIENTS, CASES, bench, make_results, ratio, write_results
+from synthetic import CLIENTS, bench, make_results, ratio, write_results
 
 from orchestrator.export.step_summary import first_screen
 from orchestrator.report import generate_report

@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from ..data import PHASE_LABELS, PHASES
 from . import style
@@ -66,23 +64,21 @@ def render(bars: list[PhaseBar], path: Path, title: str) -> None:
     groups = split(bars)
     rows = sum(len(g) for g in groups)
     height = 1.4 + 0.36 * rows + 0.6 * (len(groups) - 1)
-    with matplotlib.rc_context(style._RC):
-        fig = Figure(figsize=(8.0, height))
-        axes = fig.subplots(len(groups), 1, squeeze=False, gridspec_kw={"height_ratios": [len(g) for g in groups]})
+    fig, axes = style.panels(8.0, height, [len(g) for g in groups])
     style.margins(fig, [b.label for b in bars], 8.0, height)
     fig.subplots_adjust(hspace=0.9 / height * 2)
     drawn: set[str] = set()
-    for (ax,), group in zip(axes, groups, strict=True):
+    for ax, group in zip(axes, groups, strict=True):
         _panel(ax, group, drawn)
-    axes[-1][0].set_xlabel("median time per phase (ms); label: median wall time of the whole process")
+    axes[-1].set_xlabel("median time per phase (ms); label: median wall time of the whole process")
     if len(groups) > 1:
-        axes[0][0].set_title(f"{title}\nthe slower clients", fontsize=9)
-        axes[1][0].set_title(f"the clients more than {FAST_FACTOR:g}x faster than the slowest (own scale)",
+        axes[0].set_title(f"{title}\nthe slower clients", fontsize=9)
+        axes[1].set_title(f"the clients more than {FAST_FACTOR:g}x faster than the slowest (own scale)",
                              fontsize=9)
     else:
-        axes[0][0].set_title(title)
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    for (ax,) in axes[1:]:
+        axes[0].set_title(title)
+    handles, labels = axes[0].get_legend_handles_labels()
+    for ax in axes[1:]:
         more = ax.get_legend_handles_labels()
         handles, labels = handles + more[0], labels + more[1]
     fig.legend(handles, labels, loc="lower center", ncols=len(labels), fontsize=7, frameon=False)

@@ -67,6 +67,14 @@ def figure(width_in: float, height_in: float) -> tuple[Figure, Axes]:
     return fig, ax
 
 
+def panels(width_in: float, height_in: float, heights: list[int]) -> tuple[Figure, list[Axes]]:
+    """A figure of panels stacked vertically, each as tall as its share of `heights` (rows of bars)."""
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(width_in, height_in))
+        axes = fig.subplots(len(heights), 1, squeeze=False, gridspec_kw={"height_ratios": heights})
+    return fig, [row[0] for row in axes]
+
+
 def log_scale(ax: Axes, which: str = "x") -> None:
     """A log scale labelled 1, 10, 100 in plain numbers (mathtext 10^n labels are slow to lay out)."""
     (ax.set_xscale if which == "x" else ax.set_yscale)("log")
