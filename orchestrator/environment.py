@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from . import system_info
 from .build import read_manifest
 from .config import ClientSpec, Config
 from .process_env import EnvPolicy, config_env, server_environment
@@ -120,6 +121,22 @@ def interpreter(config: Config, client: ClientSpec) -> str | None:
     return program[len(root) + 1:] if program.startswith(root + "/") else program
 
 
+def _interpreter_builds(config: Config, clients: list[ClientSpec]) -> dict[str, Any]:
+    """How each Python interpreter was built (PGO, LTO), keyed by its path relative to the repository.
+
+    A client with `importtime:` runs CPython (that is what `-X importtime` is); the orchestrator's own
+    interpreter is the "orchestrator" entry.
+    """
+    relative = {}
+    for client in clients:
+        program = interpreter(config, client) if client.importtime else None
+        if program:
+            relative[program] = program if Path(program).is_absolute() else str(config.root / program)
+    builds = system_info.interpreters([sys.executable, *relative.values()])
+    named = {"orchestrator": builds[sys.executable]} if sys.executable in builds else {}
+    return named | {rel: builds[path] for rel, path in relative.items() if path in builds}
+
+
 def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any],
             env_policy: EnvPolicy | None = None) -> dict[str, Any]:
     manifest = read_manifest(config) or {}
@@ -133,6 +150,8 @@ def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any]
     toolchains["python_orchestrator"] = sys.version.split()[0]
     return {
         "host": host(),
+        "system": system_info.system(),
+        "interpreters": _interpreter_builds(config, clients),
         "toolchains": toolchains,
         "clients": {
             client.name: {

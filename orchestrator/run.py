@@ -15,7 +15,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from . import environment, results
+from . import environment, results, system_info
 from .build import read_manifest
 from .config import ClientSpec, Config, Profile
 from .errors import Interrupted, NothingMeasured, PolybenchError
@@ -200,7 +200,9 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
                 records.append(record)
 
             runner = Runner(config, server, settings.timeout_s, on_record=keep, env_policy=env_policy)
+            stat_before = system_info.cpu_times()  # steal time during the runs (a hypervisor taking our CPUs)
             run_rounds(runner, cells, settings, meta["schedule"]["seed"], previous, events)
+            env_info["steal_during_run"] = system_info.steal(stat_before, system_info.cpu_times())
     except KeyboardInterrupt:
         progress.close()
         log.close()

@@ -6,10 +6,14 @@ from ..scenarios import SCENARIOS
 from ..stats import OUTLIERS_MIN_N
 from . import fmt
 from .charts import medians as median_chart
+from .charts import style as chart_style
 from .context import Context
 from .cpu import SPLIT_RULE, cpu_of_runs
 from .data import Bench, Source
 from .markdown import blocks, heading, image, table
+from .titles import case_title
+
+CHARTED_ELSEWHERE = ("fanout_sync", "fanout_async")  # one chart for the pair, in the fan-out section
 
 
 def all_cases(ctx: Context) -> list[str]:
@@ -82,17 +86,25 @@ def row(ctx: Context, source: Source, bench: Bench) -> list[str]:
     ]
 
 
+def dot(ctx: Context, source: Source, bench: Bench, label: str | None = None) -> median_chart.MedianDot:
+    """A bench as one row of a dot plot: every run, the median and its CI, shaped by the client's kind."""
+    style = source.chart_style(bench.client)
+    name = label or bench.client
+    return median_chart.MedianDot(
+        label=f"{name} ({source.label})" if ctx.multi_host else name,
+        kind=chart_style.kind(source.role(bench.client), source.compiled(bench.client)),
+        median_ms=bench.wall.median, low_ms=bench.wall.median_ci_low, high_ms=bench.wall.median_ci_high,
+        runs_ms=bench.walls_ms, colour=style.get("color"), marker=style.get("marker"))
+
+
 def _chart(ctx: Context, case: str, rows: list[tuple[Source, Bench]]) -> str | None:
-    bars = [median_chart.MedianBar(
-        label=f"{bench.client} ({source.label})" if ctx.multi_host else bench.client,
-        language=bench.language, median_ms=bench.wall.median,
-        low_ms=bench.wall.median_ci_low, high_ms=bench.wall.median_ci_high,
-    ) for source, bench in rows if bench.ok]
-    if not bars:
+    dots = [dot(ctx, source, bench) for source, bench in rows if bench.ok]
+    if not dots or rows[0][1].scenario in CHARTED_ELSEWHERE:
         return None
-    path, name = ctx.chart_file(f"case-{case}")
-    median_chart.render(bars, path, f"{case}\nmedian wall time per process")
-    return image(name, f"Bar chart: median wall time with 95% CI per client, {case}")
+    title = case_title(rows[0][1].scenario, rows[0][1].params)
+    path, name = ctx.chart_file(f"case-{case}", section="Per scenario", caption=title)
+    median_chart.render(dots, path, f"{title[0].upper()}{title[1:]}: every run and the median per client")
+    return image(name, f"Dot plot: every run, the median and its 95% CI per client, {title}")
 
 
 def _describe(bench: Bench) -> str:
@@ -122,7 +134,7 @@ def render(ctx: Context) -> str:
         rows = ordered(ctx, case)
         parts += [
             heading(3, f"`{case}`"),
-            _describe(rows[0][1]),
+            f"{_describe(rows[0][1])} In words: {case_title(rows[0][1].scenario, rows[0][1].params)}.",
             table([*ctx.host_headers(), *HEADERS], [row(ctx, s, b) for s, b in rows]),
             _chart(ctx, case, rows),
         ]

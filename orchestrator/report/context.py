@@ -13,11 +13,19 @@ from .data import Source
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class Chart:
+    name: str  # SVG file name, relative to the report
+    section: str  # the section of the details it belongs to
+    caption: str  # what it shows, in words
+
+
 @dataclass
 class Context:
     sources: list[Source]
     out_dir: Path
-    charts: list[str] = field(default_factory=list)  # chart file names, relative to out_dir
+    charts: list[str] = field(default_factory=list)  # chart file names (SVG), relative to out_dir
+    gallery: list[Chart] = field(default_factory=list)  # the charts the main report shows, in order
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -31,8 +39,12 @@ class Context:
     def host_headers(self) -> list[str]:
         return ["host"] if self.multi_host else []
 
-    def chart_file(self, stem: str) -> tuple[Path, str]:
-        """A fresh SVG path in the report directory and its relative name for the markdown."""
+    def chart_file(self, stem: str, section: str = "", caption: str = "") -> tuple[Path, str]:
+        """A fresh SVG path in the report directory and its relative name for the markdown.
+
+        With a section and caption, the chart is also listed in the main report's gallery.
+        (Each chart is written as SVG and, beside it, PNG: charts/style.save.)
+        """
         slug = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").lower() or "chart"
         name = f"{slug}.svg"
         suffix = 1
@@ -40,6 +52,8 @@ class Context:
             suffix += 1
             name = f"{slug}-{suffix}.svg"
         self.charts.append(name)
+        if section:
+            self.gallery.append(Chart(name, section, caption))
         return self.out_dir / name, name
 
     def cached(self, key: Any, compute: Callable[[], T]) -> T:

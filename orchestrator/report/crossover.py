@@ -34,6 +34,7 @@ from .costs import (
 from .data import COMPILED_LANGUAGES, Source
 from .markdown import blocks, heading, image, table
 
+MAX_SERIES = 8  # lines a reader can still tell apart; the tables hold every client
 NEAR_FACTORS = (2.0, 1.1)  # "within 2x" and "within 10%"
 NOT_DETERMINABLE_TEXT = "not determinable from this run"
 
@@ -207,18 +208,44 @@ def _computed_table(ctx: Context) -> str | None:
     )
 
 
+def _marks(result: Crossover, colours: dict[str, str]) -> list[crossover_chart.BreakEvenMark]:
+    """The break-even ranges against spawning that the data decide, one per Python client."""
+    return [crossover_chart.BreakEvenMark(f"{name} beats spawning: {verdict_text(point)}", point.low, point.high,
+                                          colours.get(name))
+            for name, point in result.spawning.items()
+            if name in colours and point.verdict == RANGE and point.low is not None and point.high is not None]
+
+
+def _charted(result: Crossover) -> list[ClientCosts]:
+    """At most MAX_SERIES clients, those the break-even is about first: the spawned binary, then the clients
+    with a break-even against it, then the others by their single-call median."""
+    def single(costs: ClientCosts) -> float:
+        return costs.totals[1].point if 1 in costs.totals else float("inf")
+    drawable = [c for c in result.costs.values()
+                if (c.lines.get(PHASES) or c.lines.get(LEAST_SQUARES)) and len(c.runs.calls) >= 2]
+    def priority(costs: ClientCosts) -> tuple:
+        point = result.spawning.get(costs.client)
+        return (result.spawned is None or costs.client != result.spawned.client,
+                point is None or point.verdict != RANGE, point is None, single(costs))
+    return sorted(drawable, key=priority)[:MAX_SERIES]
+
+
 def _chart(ctx: Context, source: Source, result: Crossover) -> str | None:
     series = []
-    for costs in result.costs.values():
+    charted = _charted(result)
+    for costs in sorted(charted, key=lambda c: list(result.costs).index(c.client)):
         line = costs.lines.get(PHASES) or costs.lines.get(LEAST_SQUARES)
-        if line is None or len(costs.runs.calls) < 2:
+        if line is None:  # _charted keeps only clients with a line
             continue
         points = []
         for n in costs.runs.calls:
             bench = next(b for b in source.benches if b.client == costs.client and b.ok and b.calls == n
                          and b.scenario in ("single", "keepalive"))
             points.append((n, bench.wall.median, bench.wall.median_ci_low, bench.wall.median_ci_high))
-        series.append(crossover_chart.CrossoverSeries(costs.client, line.fixed.point, line.per_call.point, points))
+        style = source.chart_style(costs.client)
+        series.append(crossover_chart.CrossoverSeries(
+            costs.client, line.fixed.draws, line.per_call.draws, line.fixed.point, line.per_call.point, points,
+            style.get("color"), style.get("marker")))
     if not series:
         return None
     spawn = None
@@ -229,11 +256,17 @@ def _chart(ctx: Context, source: Source, result: Crossover) -> str | None:
         per_spawn = spawn_totals(result.spawned.runs, largest).at(largest).point / largest
         spawn = crossover_chart.SpawnLine(result.spawned.client, per_spawn)
     suffix = f" ({source.label})" if ctx.multi_host else ""
-    path, name = ctx.chart_file(f"crossover{'-' + source.label if ctx.multi_host else ''}")
-    crossover_chart.render(series, spawn, path, f"Total time against calls per process{suffix}",
+    path, name = ctx.chart_file(f"crossover{'-' + source.label if ctx.multi_host else ''}",
+                                section="Crossover: one long-lived process against spawning per call",
+                                caption=f"total time against calls per process, and the break-even{suffix}")
+    colours = {s.label: crossover_chart.colour_of(i, s) for i, s in enumerate(series)}
+    drawable = sum(1 for c in result.costs.values() if len(c.runs.calls) >= 2)
+    shown = f" ({len(series)} of {drawable} clients: those the break-even is about)" if drawable > len(series) else ""
+    crossover_chart.render(series, spawn, _marks(result, colours), path,
+                           f"Total time against calls per process{suffix}" + (f"\n{shown.strip()}" if shown else ""),
                            "lines: fixed + per call x n from the phases (no phases: least squares)")
     return image(name, f"Log-log: measured wall time against calls per process, with the phase model, per client"
-                       f"{suffix}")
+                       f"{suffix}{shown}")
 
 
 def render(ctx: Context) -> str:

@@ -141,6 +141,25 @@ class Source:
     def settings(self) -> Mapping[str, Any]:
         return self.data.get("settings") or {}
 
+    def client_record(self, client: str) -> Mapping[str, Any]:
+        """What the results file's environment says about a client (its YAML keys, build, versions)."""
+        return (self.environment.get("clients") or {}).get(client) or {}
+
+    def role(self, client: str) -> str:
+        """contender | reference | floor | variant (polybench.yaml `role`; older files: contender)."""
+        return str(self.client_record(client).get("role") or "contender")
+
+    def compiled(self, client: str) -> bool:
+        """polybench.yaml `compiled` where the file records it; older files: by language."""
+        record = self.client_record(client)
+        if "compiled" in record:
+            return bool(record["compiled"])
+        return record.get("language") in (*COMPILED_LANGUAGES, "c")  # older files: curl, a C program
+
+    def chart_style(self, client: str) -> Mapping[str, str]:
+        """polybench.yaml `chart` ({color, marker, hatch}), or {} for the default look."""
+        return self.client_record(client).get("chart") or {}
+
     def bench(self, client: str, case: str) -> Bench | None:
         return next((b for b in self.benches if b.client == client and b.case == case), None)
 

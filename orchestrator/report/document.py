@@ -1,26 +1,63 @@
-"""The report as one markdown document: a title, any warning, then the sections in order.
+"""The report as two markdown documents: report.md, short enough to paste, and report-details.md with the rest.
 
-A new section is a module with `render(ctx) -> str`, added to SECTIONS.
+report.md: the title and question, any warning, then its sections (the
+first screen is the findings and the compact table; then the explanations,
+the charts and the provenance in brief). report-details.md: every long
+table, per-case chart, the method and the full provenance.
+
+A new section is a module with `render(ctx) -> str`, added to SECTIONS
+with one line, saying which document it goes in. Details are rendered first,
+so the main report's chart gallery can show the charts they drew.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from . import cases, concurrency, crossover, fanout, findings, method, provenance, startup, streaming
+from . import (
+    cases,
+    concurrency,
+    crossover,
+    explain,
+    fanout,
+    findings,
+    gallery,
+    glance,
+    method,
+    provenance,
+    startup,
+    streaming,
+)
 from .context import Context
+from .glance import DETAILS_FILE
 from .markdown import blocks, heading
 
-SECTIONS: list[Callable[[Context], str]] = [
-    findings.render,
-    provenance.render,
-    startup.render,
-    cases.render,
-    crossover.render,
-    concurrency.render,
-    streaming.render,
-    fanout.render,
-    method.render,
+MAIN = "main"  # report.md, in order; the first two sections are the first screen
+DETAILS = "details"  # report-details.md, in order
+
+
+@dataclass(frozen=True)
+class Section:
+    render: Callable[[Context], str | None]
+    document: str  # MAIN | DETAILS
+
+
+SECTIONS: list[Section] = [
+    Section(findings.render, MAIN),
+    Section(glance.render, MAIN),
+    Section(explain.render, MAIN),
+    Section(gallery.render, MAIN),
+    Section(provenance.summary, MAIN),
+    Section(startup.render, DETAILS),
+    Section(explain.render_all, DETAILS),
+    Section(cases.render, DETAILS),
+    Section(crossover.render, DETAILS),
+    Section(concurrency.render, DETAILS),
+    Section(streaming.render, DETAILS),
+    Section(fanout.render, DETAILS),
+    Section(method.render, DETAILS),
+    Section(provenance.render, DETAILS),
 ]
 
 QUESTION = "When does a compiled HTTP client (Go, Rust) beat Python, and why?"
@@ -33,11 +70,28 @@ def _subtitle(ctx: Context) -> str:
     return f"*{QUESTION}* Results from {hosts} (profile {profiles}; written {created})."
 
 
-def render_markdown(ctx: Context) -> str:
-    """The whole report; writes its charts into ctx.out_dir as a side effect."""
-    return blocks(
+def _render(ctx: Context, document: str) -> list[str | None]:
+    return [section.render(ctx) for section in SECTIONS if section.document == document]
+
+
+def render_documents(ctx: Context) -> tuple[str, str]:
+    """(report.md, report-details.md); writes the charts into ctx.out_dir as a side effect."""
+    details = blocks(
+        heading(1, "polybench report: details"),
+        f"The tables, charts, method and provenance behind [the report](report.md). {_subtitle(ctx)}",
+        *_render(ctx, DETAILS),
+    ) + "\n"
+    main = blocks(
         heading(1, "polybench report"),
         _subtitle(ctx),
         provenance.warnings(ctx),
-        *(section(ctx) for section in SECTIONS),
+        *_render(ctx, MAIN),
+        f"Every table, every case, the method and the machine: [{DETAILS_FILE}]({DETAILS_FILE}).",
     ) + "\n"
+    return main, details
+
+
+def render_markdown(ctx: Context) -> str:
+    """Both documents as one text (main report first), as `report --stdout` prints it."""
+    main, details = render_documents(ctx)
+    return main + "\n" + details

@@ -194,6 +194,6 @@ def render(ctx: Context) -> str:
         parts.append(f"On **{source.label}**:\n\n{bullets}" if ctx.multi_host else bullets)
     parts.append("Each figure is a median over verified runs unless it says *computed*; intervals of medians are "
                  "95% order-statistic intervals, of ratios and computed figures 95% bootstrap intervals. *A is kx "
-                 "faster than B* means k = B's median / A's median. The sections below hold the tables and charts "
-                 "behind every sentence.")
+                 "faster than B* means k = B's median / A's median. The tables and charts behind every sentence are in "
+                 "the details (linked below).")
     return blocks(*parts)

@@ -1,4 +1,5 @@
-"""`invoke report`: results files in, reports/<UTC timestamp>/report.md with SVG charts out."""
+"""`invoke report`: results files in, reports/<UTC timestamp>/report.md (short, pasteable), report-details.md and
+charts (SVG and PNG) out."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from ..errors import PolybenchError
 from ..results import RESULTS_DIR, RESULTS_FILE
 from .context import Context
 from .data import load_sources
-from .document import render_markdown
+from .document import render_documents
+from .glance import DETAILS_FILE
 from .findings import sentences
 
 REPORTS_DIR = "reports"
@@ -74,9 +76,11 @@ def generate_report(paths: list[Path] | None, output_root: Path | None = None, q
     sources = load_sources(_check_paths(list(paths)) if paths else [_default_results()])
     out_dir = new_report_dir(Path(output_root) if output_root else ROOT / REPORTS_DIR)
     ctx = Context(sources, out_dir)
-    markdown = render_markdown(ctx)
+    main, details = render_documents(ctx)
     report = out_dir / REPORT_FILE
-    write_text_atomic(report, markdown)
+    write_text_atomic(out_dir / DETAILS_FILE, details)
+    write_text_atomic(report, main)
+    markdown = main + "\n" + details
     chatter = sys.stderr if stdout else sys.stdout
     if stdout:
         sys.stdout.write(markdown)

@@ -79,8 +79,9 @@ def render(ctx: Context) -> str:
         "case) cell of the profile once, in a fresh random order from a recorded seed, and rounds repeat "
         "until every cell has met its stopping rule (a cell that is done drops out of later rounds), so "
         "drift on a shared machine hits every cell alike. A cell's warm-up runs come right before its first "
-        "counted run. Python clients make one more run under `-X importtime`, used only for the import "
-        "table." + _schedule_text(ctx),
+        "counted run. Clients with an `importtime:` entry (CPython) make one more run under `-X importtime` "
+        "before each of their cells, used only for the import table (per module, the median over those "
+        "runs)." + _schedule_text(ctx),
         settings,
         "Why each cell stopped (cells with verified runs):\n\n" + stops,
         heading(3, "Statistics"),

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import fmt
 from .context import Context
@@ -31,6 +32,12 @@ def _text(value: Any, missing: str = "unknown", width: int = VALUE_WIDTH) -> str
         return missing
     text = str(value)
     return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _portable(path: Any) -> str:
+    """A program path as the report shows it: relative to the repository as recorded, an absolute one by name."""
+    text = _text(path)
+    return PurePosixPath(text).name if text.startswith("/") else text
 
 
 def _gib(value: Any) -> str:
@@ -101,12 +108,65 @@ def _settings(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+def results_folder(source: Source) -> str:
+    """The results folder's own name (its timestamp), never `latest` or a path of the machine."""
+    folder = source.path.resolve().parent
+    return folder.name
+
+
+def server_address(url: Any) -> str:
+    """The server's scheme and host without the port: a port chosen at start says nothing about the results."""
+    parsed = urlsplit(str(url or ""))
+    if not parsed.hostname:
+        return "unknown"
+    return f"{parsed.scheme}://{parsed.hostname}" + (" (port chosen at start)" if parsed.port else "")
+
+
+def _yes_no(flag: Any) -> str:
+    return {True: "yes", False: "no"}.get(flag, "unknown")
+
+
+def interpreter_rows(env: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """How each Python interpreter was built: version, compiler, PGO and LTO (from sysconfig CONFIG_ARGS)."""
+    return [(f"Python build: {name}", f"{_text(build.get('version'))}, {_text(build.get('compiler'))}, "
+                                      f"PGO {_yes_no(build.get('pgo'))}, LTO {_yes_no(build.get('lto'))}")
+            for name, build in (env.get("interpreters") or {}).items()]
+
+
+def steal_text(env: Mapping[str, Any]) -> str:
+    steal = env.get("steal_during_run")
+    if not steal or steal.get("steal_share") is None:
+        return "not recorded"
+    return (f"{fmt.pct(steal['steal_share'])} of all CPU time ({steal['steal_ticks']} of {steal['total_ticks']} "
+            f"ticks, /proc/stat before and after the runs)")
+
+
+def _system_rows(env: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What pyperf records about the machine (orchestrator/system_info.py), where the results have it."""
+    system = env.get("system")
+    if not system:
+        return []
+    isolated = system.get("isolated_cpus")
+    return [
+        ("CPU frequency (pyperf)", _text(system.get("cpu_freq"))),
+        ("CPU configuration (pyperf)", _text(system.get("cpu_config"), "nothing set")),
+        ("CPU boost", _text(system.get("boost"), "unknown (not exposed)")),
+        ("SMT (hyper-threading)", _text(system.get("smt"), "unknown (not exposed)")),
+        ("isolated CPUs", ", ".join(map(str, isolated)) if isolated else "none"),
+        ("ASLR", _text(system.get("aslr"))),
+        ("virtualization", _text(system.get("virtualization"))),
+        ("clocksource", _text(system.get("clocksource"))),
+        ("CPU time stolen by the hypervisor during the runs", steal_text(env)),
+    ]
+
+
 def _rows(source: Source) -> list[tuple[str, str]]:
     env, data = source.environment, source.data
     host, server = env.get("host", {}), env.get("server", {})
+    system = env.get("system") or {}
     rows = [
         ("host", _text(host.get("hostname"))),
-        ("CPU", _text(host.get("cpu_model"))),
+        ("CPU", _text(system.get("cpu_model_name") or host.get("cpu_model"))),
         ("CPUs", _cpus(host)),
         ("memory", _gib(host.get("memory_bytes"))),
         ("OS", _text(host.get("os"))),
@@ -115,13 +175,15 @@ def _rows(source: Source) -> list[tuple[str, str]]:
         ("CPU frequency governor", _text(host.get("cpu_governor"), "unknown (not exposed)")),
         ("load average at start", ", ".join(f"{x:.2f}" for x in host["load_average"])
          if host.get("load_average") else "unknown"),
+        *_system_rows(env),
+        *interpreter_rows(env),
     ]
     rows += [(f"toolchain: {name}", _text(version, "missing")) for name, version in env.get("toolchains", {}).items()]
     rows += [
         ("commit", _commit(env.get("git", {}))),
         ("container image", _container(env.get("container"))),
         *_image_packages(env.get("container")),
-        ("server", _text(server.get("url"))),
+        ("server", server_address(server.get("url"))),
         ("server location", "remote (another host)" if server.get("remote") else "local (same host, loopback)"),
         ("server worker model", _text(server.get("worker_model"))),
         *_process_environment(env.get("process_environment")),
@@ -134,7 +196,7 @@ def _rows(source: Source) -> list[tuple[str, str]]:
         ("counted runs", str(sum(len(b.runs) for b in source.benches))),
         ("warm-up runs", str(sum(b.raw.get("warmup_runs", 0) for b in source.benches))),
         ("runs that failed verification", str(len(source.failed_runs()))),
-        ("results file", _text(source.path, width=REASON_WIDTH)),
+        ("results folder", results_folder(source)),
     ]
     return rows
 
@@ -206,7 +268,7 @@ def _packages(ctx: Context) -> str | None:
 
 def _client_packages(ctx: Context) -> str | None:
     """What each client with a `packages:` listing ran with (each Python client's own venv)."""
-    lines = [f"- {prefix}{name} (`{client.get('interpreter')}`): "
+    lines = [f"- {prefix}{name} (`{_portable(client.get('interpreter'))}`): "
              + (", ".join(f"{k} {v}" for k, v in client["packages"].items()) or "standard library only")
              for source in ctx.sources for prefix in [f"{source.label}: " if ctx.multi_host else ""]
              for name, client in source.environment.get("clients", {}).items() if client.get("packages") is not None]
@@ -265,6 +327,27 @@ def warnings(ctx: Context) -> str | None:
     if not lines:
         return None
     return "\n>\n".join(f"> {line}" for line in ["**Warning**", *lines, "See *Failed runs and missing cells*."])
+
+
+def summary(ctx: Context) -> str:
+    """A few lines for the main report: the machine, how quiet it was, the commit and the results folder."""
+    lines = []
+    for source in ctx.sources:
+        env = source.environment
+        host, system = env.get("host", {}), env.get("system") or {}
+        builds = interpreter_rows(env)
+        pythons = "; ".join(f"{name.removeprefix('Python build: ')}: {value}" for name, value in builds[:2])
+        facts = [f"{_text(system.get('cpu_model_name') or host.get('cpu_model'))}, {_cpus(host)} CPUs",
+                 f"{_text(host.get('os'))}, kernel {_text(host.get('kernel'))}"]
+        if system.get("virtualization"):
+            facts.append(f"virtualization: {system['virtualization']}")
+        facts.append(f"CPU time stolen during the runs: {steal_text(env)}")
+        if pythons:
+            facts.append(f"Python built with {pythons}")
+        facts += [f"commit {_commit(env.get('git', {}))}", f"results folder `{results_folder(source)}`"]
+        lead = f"**{source.label}**: " if ctx.multi_host else ""
+        lines.append(f"- {lead}{'; '.join(facts)}.")
+    return blocks(heading(2, "Machine in brief"), "\n".join(lines))
 
 
 def render(ctx: Context) -> str:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from .. import stats
 from ..results import stopping_looks
 from . import fmt
 from .charts import phases as phase_chart
 from .context import Context
 from .data import PHASE_LABELS, PHASES, Bench, Source
+from .importprofile import import_profile
 from .markdown import blocks, heading, image, table
 from .shares import phase_shares
 
@@ -63,7 +61,8 @@ def _chart(ctx: Context, rows: list[tuple[Source, Bench]]) -> str:
         wall_ms=bench.wall.median,
         phases_ms={p: s.median for p, s in bench.phases.items()} if bench.phases else None,
     ) for source, bench in rows]
-    path, name = ctx.chart_file("single-call-phases")
+    path, name = ctx.chart_file("single-call-phases", section="Single call: start-up breakdown",
+                                caption="where one call's time goes, per client and phase")
     phase_chart.render(bars, path, "One call: median time per phase")
     return image(name, "Stacked bars: median time per phase of a single call, per client")
 
@@ -103,9 +102,10 @@ def _article_table(ctx: Context) -> str:
 
 def _imports_tables(ctx: Context) -> str:
     parts = [heading(3, "Slowest imports"),
-             "From one extra run per client under `python -X importtime` (not counted in any timing above; "
-             "importtime itself slows imports down). Cumulative time includes the module's own imports, "
-             f"so nested rows overlap. Top {IMPORTS_SHOWN} by cumulative time."]
+             "From the extra runs under `python -X importtime` (one before each of the client's cases, not counted "
+             "in any timing above; importtime itself slows imports down): per module, the median over those runs "
+             "(*runs*: how many list it). Cumulative time includes the module's own imports, so nested rows "
+             f"overlap. Top {IMPORTS_SHOWN} by cumulative time."]
     clients: list[str] = []
     for source in ctx.sources:
         clients += [c for c in source.clients() if c not in clients]
@@ -113,23 +113,17 @@ def _imports_tables(ctx: Context) -> str:
     for client in clients:
         body = []
         for source in ctx.sources:
-            imports = _imports_of(source, client)
-            for item in imports[:IMPORTS_SHOWN]:
-                body.append([*ctx.host_cells(source), item["module"], str(item["depth"]),
-                             fmt.ms(item["cumulative_us"] / 1000), fmt.ms(item["self_us"] / 1000)])
+            rows, _ = import_profile(source, client)
+            for item in rows[:IMPORTS_SHOWN]:
+                body.append([*ctx.host_cells(source), item.module, str(item.depth), fmt.ms(item.cumulative_ms),
+                             fmt.ms(item.self_ms), str(item.runs)])
         if body:
             shown = True
             parts += [f"**{client}**",
-                      table([*ctx.host_headers(), "module", "depth", "cumulative ms", "self ms"], body)]
+                      table([*ctx.host_headers(), "module", "depth", "cumulative ms", "self ms", "runs"], body)]
     if not shown:
-        parts.append("No import timings in these results (no Python client ran).")
+        parts.append("No import timings in these results (no client ran under `-X importtime`).")
     return blocks(*parts)
-
-
-def _imports_of(source: Source, client: str) -> list[Mapping[str, Any]]:
-    benches = [b for b in source.benches if b.client == client and b.imports]
-    benches.sort(key=lambda b: b.scenario != "single")  # prefer the single call's
-    return sorted(benches[0].imports or [], key=lambda i: -i["cumulative_us"]) if benches else []
 
 
 def render(ctx: Context) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from markdown_tables import Table, parse_tables
+from markdown_tables import Table, parse_tables, read_report
 from synthetic import make_results, write_results
 
 from orchestrator.report import generate_report
@@ -41,7 +41,7 @@ def two_host_report_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def markdown(report_path: Path) -> str:
-    return report_path.read_text(encoding="utf-8")
+    return read_report(report_path)
 
 
 @pytest.fixture(scope="session")

@@ -67,3 +67,10 @@ def assert_shows(cell: str, expected: float, index: int = 0, scale: float = 1.0)
 def assert_range(cell: str, low: float, high: float, scale: float = 1.0) -> None:
     assert_shows(cell, low, 0, scale)
     assert_shows(cell, high, 1, scale)
+
+
+def read_report(report_path) -> str:
+    """The whole report as one text: report.md, then report-details.md beside it (the tables live there)."""
+    details = report_path.parent / "report-details.md"
+    text = report_path.read_text(encoding="utf-8")
+    return text + "\n" + details.read_text(encoding="utf-8") if details.exists() else text

@@ -51,13 +51,13 @@ def case_id(scenario: str, params: dict[str, int]) -> str:
     return f"{scenario}[{','.join(f'{k}={v}' for k, v in sorted(params.items()))}]"
 
 
-def _network_ms(client: str, scenario: str, params: dict[str, int], calls: int) -> float:
-    per_call = CLIENTS[client][5]
+def _network_ms(spec: tuple, scenario: str, params: dict[str, int], calls: int) -> float:
+    per_call = spec[5]
     if scenario == "concurrent":
         waves = math.ceil(params["requests"] / params["concurrency"])
-        return waves * params["delay_ms"] + 2.0 + per_call * calls * (3.0 if CLIENTS[client][0] == "python" else 1.0)
+        return waves * params["delay_ms"] + 2.0 + per_call * calls * (3.0 if spec[0] == "python" else 1.0)
     if scenario == "stream":
-        mb_per_s = {"python": 400.0, "go": 1500.0, "rust": 1800.0, "c": 1200.0}[CLIENTS[client][0]]
+        mb_per_s = {"python": 400.0, "go": 1500.0, "rust": 1800.0, "c": 1200.0}.get(spec[0], 1000.0)
         return params["bytes"] / 1e6 / mb_per_s * 1000
     if scenario == "sequential":
         return calls * (per_call + 0.25)  # a new connection per call
@@ -65,11 +65,12 @@ def _network_ms(client: str, scenario: str, params: dict[str, int], calls: int) 
 
 
 def _record(client: str, case: str, scenario: str, params: dict[str, int], calls: int, kind: str, index: int,
-            rng: np.random.Generator, verified: bool = True, reason: str | None = None) -> RunRecord:
-    language, _, _, start, imports, _, exit_ms = CLIENTS[client]
+            rng: np.random.Generator, spec: tuple[str, str, str, float, float, float, float],
+            verified: bool = True, reason: str | None = None) -> RunRecord:
+    language, _, _, start, imports, _, exit_ms = spec
     noise = lambda: float(rng.lognormal(0.0, 0.03))  # noqa: E731
     phases_ms = {"runtime_start": start * noise(), "imports": imports * noise(),
-                 "network": _network_ms(client, scenario, params, calls) * noise(), "exit": exit_ms * noise()}
+                 "network": _network_ms(spec, scenario, params, calls) * noise(), "exit": exit_ms * noise()}
     phases_ns = {name: int(value * MS) for name, value in phases_ms.items()}
     wall_ns = sum(phases_ns.values())
     rss_kib = int((9000 if language == "python" else 4000) * noise())
@@ -77,8 +78,8 @@ def _record(client: str, case: str, scenario: str, params: dict[str, int], calls
               "server_max_ns": int(0.08 * MS), "statuses": {"200": calls}}
     imports_list = None
     if kind == "importtime":
-        imports_list = [{"module": name, "self_us": int(us * 0.2), "cumulative_us": us, "depth": depth}
-                        for name, us, depth in _imports(client)]
+        imports_list = [{"module": name, "self_us": int(us * 0.2 * noise()), "cumulative_us": int(us * noise()),
+                         "depth": depth} for name, us, depth in _imports(client, spec)]
     return RunRecord(
         run_id=f"pb-{rng.integers(0, 2**63):016x}", client=client, case=case, kind=kind, index=index,
         wall_ns=wall_ns, user_ns=int(wall_ns * 0.7), sys_ns=int(wall_ns * 0.15), peak_rss_kib=rss_kib,
@@ -89,18 +90,18 @@ def _record(client: str, case: str, scenario: str, params: dict[str, int], calls
     )
 
 
-def _imports(client: str) -> list[tuple[str, int, int]]:
-    if not client.startswith("python"):
+def _imports(client: str, spec: tuple) -> list[tuple[str, int, int]]:
+    if spec[0] != "python":
         return []
     library = client.removeprefix("python-")
-    top = int(CLIENTS[client][4] * 1000)
+    top = int(spec[4] * 1000)
     modules = [(library, top, 0), ("http.client", top // 3, 1), ("ssl", top // 4, 2), ("email.parser", top // 5, 2),
                ("json", top // 8, 1), ("socket", top // 9, 2), ("selectors", top // 10, 3), ("base64", top // 12, 3),
                ("re", top // 14, 2), ("encodings.idna", top // 20, 1)]
     return modules
 
 
-def environment(hostname: str) -> dict[str, Any]:
+def environment(hostname: str, clients: dict[str, tuple] | None = None) -> dict[str, Any]:
     return {
         "host": {"hostname": hostname, "cpu_model": "Synthetic CPU @ 3.0GHz", "cpu_count": 2, "cpu_affinity": 2,
                  "cpu_governor": None, "memory_bytes": 4 << 30, "kernel": "6.1.0-test", "os": "Debian GNU/Linux 12",
@@ -112,25 +113,43 @@ def environment(hostname: str) -> dict[str, Any]:
             name: {"language": spec[0], "library": spec[1], "library_version": "1.0", "concurrency_model": spec[2],
                    "build": {"status": "up-to-date", "outputs": {f"build/bin/{name}": 6_500_000}
                              if spec[0] in ("go", "rust") else {}, "message": "", "seconds": 0.0}}
-            for name, spec in CLIENTS.items()
+            for name, spec in (clients or CLIENTS).items()
         },
         "python_packages": {"requests": "2.32.3", "urllib3": "2.2.3", "aiohttp": "3.10.10", "flask": "3.0.3"},
         "git": {"commit": "0123456789abcdef0123456789abcdef01234567", "dirty": True},
         "container": None,
         "server": {"url": "http://127.0.0.1:8123", "remote": False, "worker_model": "gunicorn gevent x2"},
+        "system": {"cpu_model_name": "Synthetic CPU Model 9000 @ 3.0GHz", "cpu_freq": "0-1=3000 MHz",
+                   "cpu_config": "0-1=driver:acpi-cpufreq, governor:performance; idle:none",
+                   "aslr": "Full randomization",
+                   "smt": "off", "boost": "off", "isolated_cpus": [1], "virtualization": "none detected",
+                   "clocksource": "tsc", "pyperf_version": "2.11.0"},
+        "interpreters": {"orchestrator": {"version": "3.11.2", "compiler": "GCC 12.2.0", "config_args":
+                                          "'--prefix=/opt/py' '--enable-optimizations' '--with-lto'", "cflags": "-O3",
+                                          "pgo": True, "lto": True}},
+        "steal_during_run": {"steal_ticks": 30, "total_ticks": 12000, "steal_share": 0.0025},
     }
 
 
 def make_results(hostname: str = "bench-a", seed: int = 1, failed_run: bool = True,
                  cases: list[tuple[str, dict[str, int], int]] | None = None,
-                 clients: list[str] | None = None) -> dict[str, Any]:
-    """A results.json dict: every client in every case, one failed run unless failed_run=False."""
+                 clients: list[str] | None = None,
+                 extra_clients: dict[str, tuple[str, str, str, float, float, float, float]] | None = None,
+                 extra_scenarios: tuple[str, ...] = ("single", "keepalive")) -> dict[str, Any]:
+    """A results.json dict: every client in every case, one failed run unless failed_run=False.
+
+    extra_clients (name -> a CLIENTS-style spec) run only extra_scenarios, as a client
+    with `scenarios:` in polybench.yaml does.
+    """
+    all_clients = {**CLIENTS, **(extra_clients or {})}
     rng = np.random.default_rng(seed)
     records, plan = [], []
     for scenario, params, calls in cases or CASES:
         case = case_id(scenario, params)
-        for client, spec in CLIENTS.items():
+        for client, spec in all_clients.items():
             if clients is not None and client not in clients:
+                continue
+            if client in (extra_clients or {}) and scenario not in extra_scenarios:
                 continue
             if client == "python-aiohttp" and scenario not in ("single", "concurrent"):
                 continue
@@ -143,16 +162,16 @@ def make_results(hostname: str = "bench-a", seed: int = 1, failed_run: bool = Tr
                                          timed_out=False, verified=False, unsupported=True,
                                          reason="client does not support this scenario"))
                 continue
-            records.append(_record(client, case, scenario, params, calls, "warmup", 0, rng))
+            records.append(_record(client, case, scenario, params, calls, "warmup", 0, rng, spec))
             if spec[0] == "python":
-                records.append(_record(client, case, scenario, params, calls, "importtime", 1, rng))
+                records.append(_record(client, case, scenario, params, calls, "importtime", 1, rng, spec))
             for index in range(RUNS_PER_CELL):
-                records.append(_record(client, case, scenario, params, calls, "counted", index + 2, rng))
+                records.append(_record(client, case, scenario, params, calls, "counted", index + 2, rng, spec))
             if failed_run and client == "python-requests" and case == "keepalive[requests=10]":
-                records.append(_record(client, case, scenario, params, calls, "counted", 99, rng,
+                records.append(_record(client, case, scenario, params, calls, "counted", 99, rng, spec,
                                        verified=False, reason=FAILED_REASON))
     meta = {"profile": "synthetic", "config_sha256": "ab" * 32, "settings": dict(SETTINGS)}
-    return assemble(meta, records, plan, environment(hostname), finished=True)
+    return assemble(meta, records, plan, environment(hostname, all_clients), finished=True)
 
 
 def write_results(directory: Path, data: dict[str, Any]) -> Path:

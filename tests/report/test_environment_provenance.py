@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from markdown_tables import read_report
 from synthetic import make_results, write_results
 
 from orchestrator.process_env import EnvPolicy
@@ -17,7 +18,7 @@ def _report(tmp_path: Path, process_environment) -> str:
     data["environment"]["clients"]["python-requests"]["interpreter"] = "build/venvs/python-requests/bin/python"
     data["environment"]["clients"]["python-requests"]["packages"] = {"requests": "2.34.2", "urllib3": "2.8.0"}
     results = write_results(tmp_path / "r", data)
-    return generate_report([results], output_root=tmp_path / "reports", quiet=True).read_text(encoding="utf-8")
+    return read_report(generate_report([results], output_root=tmp_path / "reports", quiet=True))
 
 
 def test_recorded_environment_and_its_warning_are_shown(tmp_path: Path) -> None:

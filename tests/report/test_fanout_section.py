@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from markdown_tables import assert_range, assert_shows, find_table, parse_tables
+from markdown_tables import assert_range, assert_shows, find_table, parse_tables, read_report
 from synthetic import SETTINGS, environment, write_results
 
 from orchestrator import stats
@@ -33,7 +33,7 @@ def test_fanout_section_matches_the_results(tmp_path):
     meta = {"profile": "t", "config_sha256": "ab" * 32, "settings": dict(SETTINGS)}
     data = assemble(meta, records, plan, environment("host"), finished=True)
     report = generate_report([write_results(tmp_path / "r", data)], output_root=tmp_path / "out", quiet=True)
-    table = find_table(parse_tables(report.read_text()), "Server side: sync vs async Flask view")
+    table = find_table(parse_tables(read_report(report)), "Server side: sync vs async Flask view")
     row = table.rows[0]
     sync_walls = [r["wall_ns"] / MS for r in data["benchmarks"][0]["runs"]]
     async_walls = [r["wall_ns"] / MS for r in data["benchmarks"][1]["runs"]]
@@ -43,3 +43,21 @@ def test_fanout_section_matches_the_results(tmp_path):
     assert_shows(row["async speed-up"], expected.ratio)
     assert_range(row["95% CI"], expected.low, expected.high)
     assert row["sync ideal"].startswith("400") and row["async ideal"].startswith("200")
+
+
+def test_fanout_is_one_chart_with_both_views(tmp_path):
+    rng = np.random.default_rng(4)
+    params = {"requests": 2, "delay_ms": 200}
+    cases = {mode: f"{mode}[delay_ms=200,requests=2]" for mode in ("fanout_sync", "fanout_async")}
+    records = _runs(cases["fanout_sync"], 410, rng) + _runs(cases["fanout_async"], 215, rng)
+    plan = [{"client": "curl", "language": "c", "library": "curl", "concurrency_model": "-", "scenario": s,
+             "case": c, "params": dict(params), "calls": 1, "skipped": None, "stop_reason": "max-runs"}
+            for s, c in cases.items()]
+    meta = {"profile": "t", "config_sha256": "ab" * 32, "settings": dict(SETTINGS)}
+    data = assemble(meta, records, plan, environment("host"), finished=True)
+    report = generate_report([write_results(tmp_path / "r", data)], output_root=tmp_path / "out", quiet=True)
+    charts = sorted(p.name for p in report.parent.glob("*.svg"))
+    assert charts == ["fanout.svg"]  # not one chart per case
+    svg = (report.parent / "fanout.svg").read_text(encoding="utf-8")
+    assert "sync (ideal 400)" in svg and "async (ideal 200)" in svg and "delay_ms=" not in svg
+    assert "![" in read_report(report) and "(fanout.svg)" in read_report(report)

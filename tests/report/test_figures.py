@@ -86,14 +86,25 @@ def test_article_comparison_quotes_the_article_and_this_run(tables: list[Table],
             assert_shows(row["this run: curl is k× faster (95% CI)"], value, index)
 
 
-def test_slowest_imports_come_from_the_importtime_run(tables: list[Table], results_data: dict[str, Any]) -> None:
+def test_slowest_imports_are_medians_over_the_importtime_runs(tables: list[Table],
+                                                              results_data: dict[str, Any]) -> None:
     table = find_table(tables, "Single call", "Slowest imports", header="cumulative ms")
-    imports = sorted(bench(results_data, "python-urllib", "single")["imports"], key=lambda i: -i["cumulative_us"])
-    assert len(table.rows) == 8
-    for row, item in zip(table.rows, imports, strict=False):
-        assert row["module"] == item["module"]
-        assert_shows(row["cumulative ms"], item["cumulative_us"] / 1000)
-        assert_shows(row["self ms"], item["self_us"] / 1000)
+    profiles = [b["imports"] for b in benches(results_data, client="python-urllib") if b["imports"]]
+    assert len(profiles) > 3  # one importtime run per case the client ran
+    expected = {}
+    for module in {item["module"] for profile in profiles for item in profile}:
+        items = [item for profile in profiles for item in profile if item["module"] == module]
+        expected[module] = (median(i["cumulative_us"] for i in items) / 1000,
+                            median(i["self_us"] for i in items) / 1000, len(items))
+    rows = [row for row in table.rows if row["module"] in expected][:8]
+    assert len(rows) == 8
+    order = sorted(expected, key=lambda m: -expected[m][0])[:8]
+    assert [row["module"] for row in rows] == order
+    for row in rows:
+        cumulative, self_ms, runs = expected[row["module"]]
+        assert_shows(row["cumulative ms"], cumulative)
+        assert_shows(row["self ms"], self_ms)
+        assert row["runs"] == str(runs)
 
 
 def test_every_case_table_matches_the_results(tables: list[Table], results_data: dict[str, Any]) -> None:

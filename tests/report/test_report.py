@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from markdown_tables import find_table, parse_tables
+from markdown_tables import find_table, parse_tables, read_report
 from synthetic import FAILED_REASON, benches, make_results, write_results
 
 from orchestrator.errors import PolybenchError
@@ -51,7 +51,7 @@ def test_failed_runs_are_reported_prominently(markdown: str) -> None:
 
 def test_a_clean_run_has_no_warning(tmp_path: Path) -> None:
     results = write_results(tmp_path / "r", make_results(failed_run=False, cases=[("single", {}, 1)]))
-    text = generate_report([results], output_root=tmp_path / "reports", quiet=True).read_text(encoding="utf-8")
+    text = read_report(generate_report([results], output_root=tmp_path / "reports", quiet=True))
     assert "**Warning**" not in text
     assert "Every run passed verification." in text
 
@@ -67,7 +67,7 @@ def test_charts_are_svg_and_referenced_both_ways(report_path: Path, markdown: st
 
 
 def test_two_hosts_side_by_side(two_host_report_path: Path) -> None:
-    text = two_host_report_path.read_text(encoding="utf-8")
+    text = read_report(two_host_report_path)
     tables = parse_tables(text)
     assert "On **bench-a**" in text and "On **bench-b**" in text
     environment = find_table(tables, "Environment", header="bench-a")
@@ -92,7 +92,7 @@ def test_few_call_counts_skip_the_fit_and_say_why(tmp_path: Path, capsys: pytest
 def test_a_break_even_beyond_the_measured_calls_is_not_determinable(tmp_path: Path) -> None:
     data = make_results(cases=[("single", {}, 1), ("keepalive", {"requests": 10}, 10)], failed_run=False)
     results = write_results(tmp_path / "r", data)
-    text = generate_report([results], output_root=tmp_path / "reports", quiet=True).read_text(encoding="utf-8")
+    text = read_report(generate_report([results], output_root=tmp_path / "reports", quiet=True))
     table = find_table(parse_tables(text), "Crossover", "Break-even points", header="beats spawning from")
     for row in table.rows:  # the synthetic Python clients catch up after tens of calls, and N stops at 10
         assert row["beats spawning from"] == "not determinable from this run"
@@ -109,7 +109,7 @@ def test_a_break_even_beyond_the_measured_calls_is_not_determinable(tmp_path: Pa
 def test_findings_say_when_no_compiled_client_ran(tmp_path: Path) -> None:
     data = make_results(cases=[("single", {}, 1)], failed_run=False, clients=["python-requests", "curl"])
     results = write_results(tmp_path / "r", data)
-    text = generate_report([results], output_root=tmp_path / "reports", quiet=True).read_text(encoding="utf-8")
+    text = read_report(generate_report([results], output_root=tmp_path / "reports", quiet=True))
     assert "No Go or Rust single-call result in this run" in text
 
 
@@ -128,8 +128,8 @@ def test_a_cell_without_verified_runs_is_named_in_the_warning(tmp_path: Path) ->
     dead.update(status="failed", status_reason="exit code 1", summary=None,
                 failed_runs=[{**run, "verified": False, "reason": "exit code 1"} for run in dead["runs"]], runs=[])
     data["ratios"] = [r for r in data["ratios"] if r["client"] != "go-nethttp"]
-    text = generate_report([write_results(tmp_path / "r", data)], output_root=tmp_path / "reports",
-                           quiet=True).read_text(encoding="utf-8")
+    text = read_report(generate_report([write_results(tmp_path / "r", data)], output_root=tmp_path / "reports",
+                                       quiet=True))
     warning = text.split("## Findings", 1)[0]
     assert "**8 runs failed verification**" in warning and "8 × exit code 1" in warning
     assert "**1 cell had no verified run at all**: go-nethttp single" in warning
@@ -141,6 +141,6 @@ def test_a_cell_without_verified_runs_is_named_in_the_warning(tmp_path: Path) ->
 def test_an_unfinished_run_is_flagged(tmp_path: Path) -> None:
     data = make_results(cases=[("single", {}, 1)], failed_run=False)
     data["finished"] = False
-    text = generate_report([write_results(tmp_path / "r", data)], output_root=tmp_path / "reports",
-                           quiet=True).read_text(encoding="utf-8")
+    text = read_report(generate_report([write_results(tmp_path / "r", data)], output_root=tmp_path / "reports",
+                                       quiet=True))
     assert "**The run did not finish**" in text.split("## Findings", 1)[0]

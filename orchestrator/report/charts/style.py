@@ -10,9 +10,19 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies. Hatches
-# and markers carry the same information for readers who see no colour at all.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# Okabe-Ito without its yellow (#F0E442 vanishes on white): distinguishable with the
+# common colour-vision deficiencies. Hatches, markers and line styles carry the same
+# information for readers who see no colour at all.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00", "#56B4E9", "#666666"]
+# A client's kind (role, compiled or not) -> (marker, label): the shape says what it is.
+KIND_MARKERS = {
+    "compiled": ("s", "compiled"),
+    "interpreted": ("o", "interpreted / JIT"),
+    "reference": ("D", "reference"),
+    "floor": ("v", "floor"),
+    "variant": ("^", "variant of another client"),
+}
+PNG_DPI = 110
 LANGUAGE_STYLE = {  # language -> (hatch, colour)
     "python": ("//", "#0072B2"),
     "go": ("..", "#009E73"),
@@ -57,6 +67,14 @@ def figure(width_in: float, height_in: float) -> tuple[Figure, Axes]:
     return fig, ax
 
 
+def panels(width_in: float, height_in: float, heights: list[int]) -> tuple[Figure, list[Axes]]:
+    """A figure of panels stacked vertically, each as tall as its share of `heights` (rows of bars)."""
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(width_in, height_in))
+        axes = fig.subplots(len(heights), 1, squeeze=False, gridspec_kw={"height_ratios": heights})
+    return fig, [row[0] for row in axes]
+
+
 def log_scale(ax: Axes, which: str = "x") -> None:
     """A log scale labelled 1, 10, 100 in plain numbers (mathtext 10^n labels are slow to lay out)."""
     (ax.set_xscale if which == "x" else ax.set_yscale)("log")
@@ -69,7 +87,7 @@ def log_scale(ax: Axes, which: str = "x") -> None:
 def margins(fig: Figure, labels: list[str], width_in: float, height_in: float) -> None:
     """Room for the y tick labels, title and x label, set by hand: automatic layout costs a second draw."""
     longest = max((len(label) for label in labels), default=4)
-    left = min(0.5, (0.25 + 0.062 * longest) / width_in)
+    left = min(0.5, (0.25 + 0.072 * longest) / width_in)  # about 0.07 in per character at 9 pt
     fig.subplots_adjust(left=left, right=0.97, bottom=min(0.4, 0.55 / height_in), top=1 - min(0.3, 0.55 / height_in))
 
 
@@ -78,6 +96,19 @@ def bar_height(rows: int) -> float:
     return 1.2 + 0.38 * max(rows, 1)
 
 
+def kind(role: str, compiled: bool) -> str:
+    """The KIND_MARKERS key of a client: its role, unless it is a contender (then compiled or not)."""
+    if role in KIND_MARKERS and role != "contender":
+        return role
+    return "compiled" if compiled else "interpreted"
+
+
+def png_path(svg: Path) -> Path:
+    return svg.with_suffix(".png")
+
+
 def save(fig: Figure, path: Path) -> None:
+    """The chart as SVG at `path` (text kept as text) and as PNG beside it, for viewers without SVG."""
     with matplotlib.rc_context(_RC):
         fig.savefig(path, format="svg", metadata={"Date": None})
+        fig.savefig(png_path(path), format="png", dpi=PNG_DPI, metadata={"Software": None})
