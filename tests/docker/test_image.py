@@ -77,7 +77,8 @@ def test_report_and_charts_left_in_the_mounted_folder(quick_run: tuple[str, Path
     stdout, out = quick_run
     reports = list((out / "reports").glob("2*/report.md"))
     assert len(reports) == 1, reports
-    assert reports[0].read_text() == stdout
+    details = reports[0].with_name("report-details.md")
+    assert reports[0].read_text() + "\n" + details.read_text() == stdout  # --stdout prints both files
     charts = list(reports[0].parent.glob("*.svg"))
     assert charts, "no SVG chart next to report.md"
     for name in re.findall(r"\]\(([^)]+\.svg)\)", stdout):
