@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import cases, concurrency, crossover, fanout, findings, method, provenance, startup, streaming
+from . import tls
 from .context import Context
 from .markdown import blocks, heading
 
@@ -20,6 +21,7 @@ SECTIONS: list[Callable[[Context], str]] = [
     concurrency.render,
     streaming.render,
     fanout.render,
+    tls.render,
     method.render,
 ]
 
