@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import os
 import ssl
-from pathlib import Path
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from server.limits import STATS_TOKEN_ENV, STATS_TOKEN_HEADER

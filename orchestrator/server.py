@@ -331,7 +331,8 @@ class SharedServer:
         if self.tls_url is None or self.ca_file is None:
             raise ServerError("the server has no TLS port")
         context = ssl.create_default_context(cafile=self.ca_file)
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                             urllib.request.HTTPSHandler(context=context))
         return self._get_json("/health", timeout_s=1.0, base_url=self.tls_url, opener=opener)
 
     def stats(self, run_id: str) -> dict[str, Any]:

@@ -55,8 +55,9 @@ def test_curl_gets_its_ca_through_the_placeholder():
 
 def test_ca_file_placeholder_only_in_a_tls_scenario_argv(tmp_path):
     raw = yaml.safe_load(fake_config(tmp_path, {"single": {}}, {}).read_text())
+    argv = ["curl", "--cacert", "{ca_file}", "{url}/api"]
     curl = {"name": "c2", "language": "c", "library": {"label": "curl"}, "concurrency_model": "-",
-            "output": "bodies", "build": {}, "scenario_argv": {"single": ["curl", "--cacert", "{ca_file}", "{url}/api"]}}
+            "output": "bodies", "build": {}, "scenario_argv": {"single": argv}}
     raw["clients"].append(curl)
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(raw))
     with pytest.raises(ConfigError, match="ca_file"):

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import cases, concurrency, crossover, fanout, findings, method, provenance, startup, streaming
-from . import tls
+from . import cases, concurrency, crossover, fanout, findings, method, provenance, startup, streaming, tls
 from .context import Context
 from .markdown import blocks, heading
 

@@ -123,11 +123,12 @@ def tls_taxes(source: Source) -> list[TLSTax]:
     return taxes
 
 
-def _cells(diff: Difference | None) -> list[str]:
+def _cells(diff: Difference | None, *, mark_whole: bool = True) -> list[str]:
+    """The value and its interval; † where a network-phase figure had to use whole-process times."""
     if diff is None:
         return [fmt.MISSING, fmt.MISSING]
     value = fmt.ms(diff.value) + ("" if diff.resolved else " (≈ 0)")
-    return [value + (" †" if diff.basis == WHOLE else ""), fmt.span(diff.low, diff.high)]
+    return [value + (" †" if mark_whole and diff.basis == WHOLE else ""), fmt.span(diff.low, diff.high)]
 
 
 def _summary(taxes: list[TLSTax]) -> str | None:
@@ -148,7 +149,7 @@ def render(ctx: Context) -> str:
     for source, taxes in taxes_by_source:
         for tax in taxes:
             rows.append([
-                *ctx.host_cells(source), tax.client, tax.language, *_cells(tax.setup), *_cells(tax.single),
+                *ctx.host_cells(source), tax.client, tax.language, *_cells(tax.setup), *_cells(tax.single, mark_whole=False),
                 *_cells(tax.handshake), str(tax.handshake_calls or fmt.MISSING),
                 *_cells(tax.keepalive), str(tax.keepalive_calls or fmt.MISSING),
             ])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 
 import numpy as np
-from markdown_tables import assert_range, assert_shows, find_table, parse_tables
+from markdown_tables import assert_shows, find_table, parse_tables
 from synthetic import SETTINGS, environment, write_results
 
 from orchestrator import stats

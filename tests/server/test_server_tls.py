@@ -63,7 +63,8 @@ def test_a_client_with_another_ca_is_refused_and_the_server_lives_on(shared_serv
     other = make_tls_files()
     try:
         with pytest.raises(ssl.SSLCertVerificationError):
-            _tls_get(shared_server, "/api", "tls-wrong-ca", context=ssl.create_default_context(cafile=str(other.ca_file)))
+            wrong = ssl.create_default_context(cafile=str(other.ca_file))
+            _tls_get(shared_server, "/api", "tls-wrong-ca", context=wrong)
     finally:
         other.remove()
     # garbage instead of a ClientHello, then plain http on the TLS port: both dropped, nothing counted

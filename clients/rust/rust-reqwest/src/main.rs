@@ -69,12 +69,20 @@ fn main() -> ExitCode {
 fn client(args: &Args) -> Result<Client, String> {
     // reqwest keeps any number of idle connections per host by default, so
     // `concurrent` needs no pool setting to reuse its C connections.
-    let mut builder = Client::builder().timeout(args.timeout());
-    // Over TLS: only the CA in --ca-file, no built-in or platform roots.
-    if let Some(pem) = args.ca_pem()? {
-        let ca = reqwest::Certificate::from_pem(&pem).map_err(|e| format!("--ca-file: {e}"))?;
-        builder = builder.tls_certs_only([ca]);
-    }
+    // The roots are exactly --ca-file's (docs/contract.md), none for an
+    // http:// run. Without `tls_certs_only` reqwest builds rustls' platform
+    // verifier at Client build, which reads the system's whole CA store even
+    // for http:// (measured: 25-30 ms here, under load) and fails on a
+    // system without one.
+    let roots = match args.ca_pem()? {
+        Some(pem) => {
+            vec![reqwest::Certificate::from_pem(&pem).map_err(|e| format!("--ca-file: {e}"))?]
+        }
+        None => Vec::new(),
+    };
+    let builder = Client::builder()
+        .timeout(args.timeout())
+        .tls_certs_only(roots);
     match args.scenario {
         // No idle connection kept: every call opens its own, and hyper
         // closes it once the response is read instead of pooling it.
