@@ -42,11 +42,13 @@ def build(c, clients=None, config=None, force=False):
 
 
 @task(help={"port": "port on 127.0.0.1 (default: a free one)",
+            "tls_port": "its TLS port (default: a free one)",
             "dev": "use Flask's development server (article fidelity only; no keep-alive)"})
-def serve(c, port=None, dev=False):
+def serve(c, port=None, dev=False, tls_port=None):
     """Run the shared Flask server in the foreground (gunicorn + gevent on loopback)."""
     argv = ["serve"]
     _opt(argv, "--port", port)
+    _opt(argv, "--tls-port", tls_port)
     _opt(argv, "--dev", dev)
     _call(argv)
 
@@ -57,6 +59,8 @@ def serve(c, port=None, dev=False):
     "clients": "comma-separated client names (default: all)",
     "scenarios": "comma-separated scenarios (default: all in the profile)",
     "server_url": "use a running server at http://HOST:PORT instead of starting one",
+    "server_tls_url": "with server_url: its TLS port, https://HOST:PORT (without it, no TLS cases)",
+    "server_ca_file": "with server_tls_url: the CA certificate file the server printed at start",
     "resume": "continue the newest interrupted run that has measurements",
     "resume_from": "continue the interrupted run in this results folder",
     "quiet": "no progress bar and no summary table",
@@ -68,13 +72,15 @@ def serve(c, port=None, dev=False):
 })
 def run(c, profile="default", config=None, clients=None, scenarios=None, server_url=None, resume=False,
         quiet=False, results_root=None, resume_from=None, seed=None, pin=None, inherit_env=None,
-        inherit_all_env=False):
+        inherit_all_env=False, server_tls_url=None, server_ca_file=None):
     """Run the benchmark matrix, verified, into results/<timestamp>/."""
     argv = ["run", "--profile", profile]
     _opt(argv, "--config", config)
     _opt(argv, "--clients", clients)
     _opt(argv, "--scenarios", scenarios)
     _opt(argv, "--server-url", server_url)
+    _opt(argv, "--server-tls-url", server_tls_url)
+    _opt(argv, "--server-ca-file", server_ca_file)
     _opt(argv, "--resume", resume_from or resume)
     _opt(argv, "--quiet", quiet)
     _opt(argv, "--results-root", results_root)

@@ -76,7 +76,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         print(f"polybench: serving on {args.host}: reachable beyond this machine's loopback", file=sys.stderr)
-    serve_forever(args.port, args.dev, host=args.host)
+    serve_forever(args.port, args.dev, host=args.host, tls_port=args.tls_port)
     return 0
 
 
@@ -89,7 +89,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     directory = run_benchmarks(config, args.profile, clients=_csv(args.clients), scenarios=_csv(args.scenarios),
                                server_url=args.server_url, resume=resume, quiet=args.quiet,
                                results_root=_output_dir(args.results_root, "--results-root"),
-                               seed=args.seed, pin=args.pin, env_policy=_env_policy(args))
+                               seed=args.seed, pin=args.pin, env_policy=_env_policy(args),
+                               server_tls_url=args.server_tls_url, server_ca_file=args.server_ca_file)
     print(f"results: {directory / 'results.json'}")
     return 0
 
@@ -169,6 +170,7 @@ def parser() -> argparse.ArgumentParser:
 
     serve = verbs.add_parser("serve", help="run the shared server in the foreground")
     serve.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: a free one)")
+    serve.add_argument("--tls-port", type=int, default=None, help="its TLS port (default: a free one)")
     serve.add_argument("--dev", action="store_true", help="Flask's development server (article fidelity only)")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to bind (default loopback; anything else is an explicit choice, e.g. compose)")
@@ -180,6 +182,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--clients", help="comma-separated client names (default: all)")
     run.add_argument("--scenarios", help="comma-separated scenario names (default: the profile's)")
     run.add_argument("--server-url", help="use a running server (http://HOST:PORT) instead of starting one")
+    run.add_argument("--server-tls-url", help="with --server-url: its TLS port (https://HOST:PORT); else no TLS cases")
+    run.add_argument("--server-ca-file", help="with --server-tls-url: the CA certificate the server printed at start")
     run.add_argument("--resume", nargs="?", const=True, default=False, metavar="DIR",
                      help="continue the newest interrupted run that has measurements (or the one in DIR)")
     run.add_argument("--quiet", action="store_true", help="no progress, no summary table")

@@ -347,8 +347,9 @@ def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> Client
     scenario_argv: dict[str, tuple[str, ...]] = {}
     for scenario, argv in _mapping(raw.get("scenario_argv", {}), f"{key}.scenario_argv").items():
         _known_scenario(scenario, f"{key}.scenario_argv")
+        tls_placeholders = {"ca_file"} if SCENARIOS[scenario].tls else set()  # the CA a TLS case trusts
         scenario_argv[scenario] = _argv(argv, f"{key}.scenario_argv.{scenario}",
-                                        RUN_PLACEHOLDERS | set(SCENARIOS[scenario].parameters))
+                                        RUN_PLACEHOLDERS | set(SCENARIOS[scenario].parameters) | tls_placeholders)
     if output == "contract" and run is None:
         raise ConfigError(f"{key}.run: required (the argv that starts the client)")
     if output == "bodies" and not scenario_argv:

@@ -26,6 +26,7 @@ from .progress import Progress
 from .remote_server import RemoteServer
 from .runlog_io import has_measurements, remove_if_unmeasured
 from .runner import Runner
+from .scenarios import SCENARIOS
 from .schedule import CellState, ScheduleEvents, run_rounds
 from .spawn import set_client_cpus
 
@@ -56,9 +57,9 @@ def _usable(config: Config, client: ClientSpec, manifest: dict[str, Any]) -> str
 
 
 @contextlib.contextmanager
-def _server(server_url: str | None) -> Iterator[Any]:
+def _server(server_url: str | None, tls_url: str | None = None, ca_file: str | None = None) -> Iterator[Any]:
     if server_url:
-        yield RemoteServer(server_url)
+        yield RemoteServer(server_url, tls_url, ca_file)
         return
     from .server import SharedServer
 
@@ -69,7 +70,8 @@ def _server(server_url: str | None) -> Iterator[Any]:
 def _describe_server(server: Any) -> dict[str, Any]:
     if hasattr(server, "describe"):
         return server.describe()
-    return {"url": server.url, "remote": False, "worker_model": server.worker_model, "stats_token": True}
+    return {"url": server.url, "remote": False, "worker_model": server.worker_model, "stats_token": True,
+            "tls_url": server.tls_url}
 
 
 def _resume_dir(root: Path, meta: dict[str, Any], given: Path | None = None) -> tuple[Path, list[results.RunRecord]]:
@@ -119,7 +121,8 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
                    scenarios: list[str] | None = None, server_url: str | None = None,
                    resume: bool | Path = False, quiet: bool = False, results_root: Path | None = None,
                    seed: int | None = None, pin: str | None = None,
-                   env_policy: EnvPolicy | None = None) -> Path:
+                   env_policy: EnvPolicy | None = None, server_tls_url: str | None = None,
+                   server_ca_file: str | None = None) -> Path:
     """Run a profile and return the results directory (under results_root/results/, default the repo).
 
     ``resume``: True continues the newest run with measurements, a Path that
@@ -127,6 +130,8 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     on --resume the recorded one). ``pin`` is `server=CPUS,clients=CPUS`
     (orchestrator.pinning), off by default. ``env_policy``: the clients'
     environment (process_env.py; default: the clean base only).
+    ``server_tls_url``, ``server_ca_file``: a remote server's TLS port and CA
+    (without them its TLS cases are left out).
     """
     results_root = results_root or config.root
     server_url = checked_server_url(server_url) if server_url else None
@@ -138,6 +143,12 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     client_names = _select(clients, [c.name for c in config.clients], "client")
     scenario_names = _select(scenarios, sorted({c.scenario for c in profile.cases}), "scenario")
     cases = [case for case in profile.cases if case.scenario in scenario_names]
+    if server_url and not server_tls_url:
+        tls_cases = [case.id for case in cases if SCENARIOS[case.scenario].tls]
+        if tls_cases and not quiet:
+            print(f"skipping the TLS cases ({', '.join(tls_cases)}): no --server-tls-url and --server-ca-file "
+                  "for the remote server", file=sys.stderr)
+        cases = [case for case in cases if not SCENARIOS[case.scenario].tls]
     if not cases:
         raise PolybenchError(f"profile {profile.name!r} has none of the scenarios {', '.join(scenario_names)}")
     chosen = [config.client(name) for name in client_names]
@@ -186,7 +197,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     events = ScheduleEvents(progress.round_started, progress.run_started, progress.run_finished)
     records = list(previous)
     try:
-        with _server(server_url) as server:
+        with _server(server_url, server_tls_url, server_ca_file) as server:
             _pin_processes(pinned, server)
             described = _describe_server(server)
             if not described.get("stats_token") and not quiet:

@@ -13,6 +13,7 @@ from .config import Case, ClientSpec, Config, expand
 from .errors import PolybenchError
 from .process_env import EnvPolicy, config_env
 from .results import RunRecord
+from .scenarios import SCENARIOS
 from .server_checks import require_alive
 from .spawn import run_process
 from .toolchains import placeholders
@@ -28,6 +29,9 @@ SETTLE_POLL_S = 0.005
 
 class Server(Protocol):
     url: str
+    tls_url: str | None  # None: the server has no TLS port (TLS cases are not run)
+    ca_file: str | None
+
 
     def stats(self, run_id: str) -> dict[str, Any]: ...
 
@@ -39,14 +43,23 @@ def new_run_id() -> str:
 
 
 def client_argv(config: Config, client: ClientSpec, case: Case, url: str, run_id: str,
-                extra_runtime_args: tuple[str, ...] = ()) -> list[str]:
-    """The exact argv for a run: the contract's flags, or a bodies-client's own template."""
+                extra_runtime_args: tuple[str, ...] = (), ca_file: str | None = None) -> list[str]:
+    """The exact argv for a run: the contract's flags, or a bodies-client's own template.
+
+    A TLS case (scenarios.py) gets the server's https:// `url`, `--ca-file` (or
+    `{ca_file}`) and the plain scenario name.
+    """
+    scenario = SCENARIOS[case.scenario]
     values: dict[str, Any] = {**placeholders(config), "url": url, "run_id": run_id, **case.params}
+    if scenario.tls:
+        values["ca_file"] = ca_file
     if client.output == "bodies":
         return expand(client.scenario_argv[case.scenario], values)
     assert client.run is not None
     base = expand(client.run, values)
-    argv = [base[0], *extra_runtime_args, *base[1:], case.scenario, "--url", url, "--run-id", run_id]
+    argv = [base[0], *extra_runtime_args, *base[1:], scenario.client_scenario, "--url", url, "--run-id", run_id]
+    if scenario.tls:
+        argv += ["--ca-file", str(ca_file)]
     for name in ("requests", "concurrency", "delay_ms", "bytes"):
         if name in case.params:
             argv += [f"--{name.replace('_', '-')}", str(case.params[name])]
@@ -83,7 +96,13 @@ class Runner:
         """One run; ``round_no`` and ``position`` place it in the schedule (orchestrator.schedule)."""
         run_id = new_run_id()
         runtime_args = client.importtime if kind == "importtime" and client.importtime else ()
-        argv = client_argv(self.config, client, case, self.server.url, run_id, runtime_args)
+        if SCENARIOS[case.scenario].tls:
+            url, ca_file = getattr(self.server, "tls_url", None), getattr(self.server, "ca_file", None)
+            if url is None or ca_file is None:
+                raise PolybenchError(f"{case.id}: the server has no TLS port")  # run.py leaves such cases out
+        else:
+            url, ca_file = self.server.url, None
+        argv = client_argv(self.config, client, case, url, run_id, runtime_args, ca_file=ca_file)
         result = run_process(argv, timeout_s=self.timeout_s, env=self.client_env(client))
         server_stats = settled_stats(self.server, run_id)
         if server_stats is None:

@@ -1,5 +1,7 @@
-"""The scenarios (docs/contract.md), as data: the contract's six, and the
-server-side fan-out pair that only clients with a `scenario_argv` for it run.
+"""The scenarios (docs/contract.md), as data: the contract's six, their TLS
+versions (`tls_single`, `tls_sequential`, ...: the same scenario on the
+server's TLS port), and the server-side fan-out pair that only clients with a
+`scenario_argv` for it run.
 
 Config validation, the scheduler and the verifier all read from this table,
 so what a scenario means (its parameters, how many calls it makes, what the
@@ -9,7 +11,7 @@ server must have seen) is written down once.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from server.limits import MAX_FANOUT_CALLS, MAX_FANOUT_DELAY_MS
 
@@ -65,6 +67,18 @@ class Scenario:
     # False: not part of the client contract (the contract's clients do not
     # implement it); only clients with a `scenario_argv` for it run it.
     contract: bool = True
+    # A TLS scenario runs the contract scenario `over` on the server's TLS
+    # port: the client gets the plain name, an https:// URL and --ca-file.
+    over: str | None = None
+
+    @property
+    def tls(self) -> bool:
+        return self.over is not None
+
+    @property
+    def client_scenario(self) -> str:
+        """The name the client is given: the plain scenario, also for a TLS one."""
+        return self.over or self.name
 
     def expected_server_requests(self, params: Mapping[str, int]) -> int:
         """What /stats must count for the run: the client's calls plus any the server makes."""
@@ -72,9 +86,9 @@ class Scenario:
 
     def payload(self, params: Mapping[str, int]) -> object | None:
         """The JSON body every call must return, where it is fixed."""
-        if self.name in ("single", "sequential", "keepalive"):
+        if self.client_scenario in ("single", "sequential", "keepalive"):
             return API_PAYLOAD
-        if self.name == "concurrent":
+        if self.client_scenario == "concurrent":
             return {"delay_ms": params["delay_ms"]}
         if self.name in FANOUT_MODES:
             calls = params["requests"]
@@ -83,8 +97,19 @@ class Scenario:
         return None
 
 
+TLS_PREFIX = "tls_"
+# Every contract scenario has a TLS version; the profiles run tls_single
+# (start-up with one handshake), tls_sequential (a handshake per call) and
+# tls_keepalive (one handshake for many calls).
+TLS_OF = ("single", "sequential", "keepalive", "concurrent", "stream", "rest")
 API_PAYLOAD = {"message": "GET request received", "data": [1, 2, 3]}
 FANOUT_MODES = {"fanout_sync": "sync", "fanout_async": "async"}
+
+
+def _over_tls(plain: Scenario) -> Scenario:
+    """`plain` on the TLS port: the same calls, parameters, connection rule and checks."""
+    return replace(plain, name=f"{TLS_PREFIX}{plain.name}", over=plain.name,
+                   description=f"{plain.description}, over TLS")
 
 
 def _fanout(name: str, description: str) -> Scenario:
@@ -131,18 +156,19 @@ SCENARIOS: dict[str, Scenario] = {
         _fanout("fanout_async", "one GET /fanout/async/N/D: an async view gathers N calls to /delay/D"),
     )
 }
+SCENARIOS.update({s.name: s for s in (_over_tls(SCENARIOS[name]) for name in TLS_OF)})
 
 
 def normalise_params(scenario: Scenario, params: Mapping[str, int]) -> dict[str, int]:
     """Fill a scenario's parameters with the contract's defaults."""
     filled = {name: params[name] for name in scenario.parameters if name in params}
-    if scenario.name == "stream":
+    if scenario.client_scenario == "stream":
         filled.setdefault("bytes", DEFAULT_STREAM_BYTES)
-    if scenario.name == "concurrent":
+    if scenario.client_scenario == "concurrent":
         filled.setdefault("requests", 1)
         filled.setdefault("concurrency", 1)
         filled.setdefault("delay_ms", 0)
-    if scenario.name in ("sequential", "keepalive"):
+    if scenario.client_scenario in ("sequential", "keepalive"):
         filled.setdefault("requests", 1)
     if scenario.name in FANOUT_MODES:
         filled.setdefault("requests", DEFAULT_FANOUT_CALLS)

@@ -12,6 +12,10 @@ Why this shape:
   a SIGKILL fallback reaches the arbiter and its worker together.
 - Only the standard library here (urllib, not requests): importing the
   orchestrator must not pull in a client library under test.
+- TLS (docs/server.md): a second listening socket, bound the same way, served
+  by the same worker process (server/tls_worker.py), with a certificate from
+  a CA made per start (orchestrator/server_tls.py); its files live in a
+  private temporary folder that every stop removes.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import secrets
 import runpy
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -36,13 +41,16 @@ from types import TracebackType
 from typing import IO, Any
 
 from server.limits import STATS_TOKEN_ENV, STATS_TOKEN_HEADER
+from server.tls import TLS_CERT_ENV, TLS_PORT_ENV
 
 from .errors import PolybenchError
 from .process_env import server_environment
+from .server_tls import TLSFiles, make_tls_files
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN_CONF = ROOT / "server" / "gunicorn_conf.py"
 APP_SPEC = "server.app:create_app()"
+TLS_WORKER_CLASS = "server.tls_worker.TLSGeventWorker"
 LOOPBACK = "127.0.0.1"
 
 STARTUP_TIMEOUT_S = 20.0
@@ -132,15 +140,18 @@ class SharedServer:
             ...  # clients use server.url; verify with server.stats(run_id)
 
     Binds 127.0.0.1 unless `host` says otherwise: exposing the server beyond
-    loopback is always an explicit choice.
+    loopback is always an explicit choice. With `tls` (the default; not for
+    the development server) it also listens with TLS on a port of its own:
+    `server.tls_url`, trusted through `server.ca_file`.
     """
 
     shares_clock = True  # same machine: the clients' timestamps are checked against its records
 
     def __init__(self, port: int | None = None, *, host: str = LOOPBACK, dev: bool = False,
                  startup_timeout_s: float = STARTUP_TIMEOUT_S, inherit_output: bool = False,
-                 stats_token: str | None = GENERATE) -> None:
-        """stats_token: who may read /stats (a fresh random token by default; None: open)."""
+                 stats_token: str | None = GENERATE, tls: bool = True, tls_port: int | None = None) -> None:
+        """stats_token: who may read /stats (a fresh random token by default; None: open).
+        tls: also listen with TLS (on tls_port, default a free one); ignored with dev."""
         self.stats_token = secrets.token_hex(16) if stats_token == GENERATE else stats_token
         self.host = host
         self.requested_port = port or 0
@@ -149,6 +160,10 @@ class SharedServer:
         # True for `invoke serve`: the server's log goes to the terminal.
         self.inherit_output = inherit_output
         self.port: int | None = None
+        self.tls = tls and not dev
+        self.requested_tls_port = tls_port or 0
+        self.tls_port: int | None = None
+        self._tls_files: TLSFiles | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -165,9 +180,19 @@ class SharedServer:
         """Spawn the server and return once /health answers."""
         if self._process is not None:
             raise ServerError("server already started")
-        listener = _listening_socket(self.host, self.requested_port)
-        self.port = listener.getsockname()[1]
-        fd = listener.fileno()
+        listeners = [_listening_socket(self.host, self.requested_port)]
+        try:
+            if self.tls:
+                listeners.append(_listening_socket(self.host, self.requested_tls_port))
+                self._tls_files = _tls_files()
+        except BaseException:
+            for listener in listeners:
+                listener.close()
+            self._remove_tls_files()
+            raise
+        self.port = listeners[0].getsockname()[1]
+        self.tls_port = listeners[1].getsockname()[1] if self.tls else None
+        fds = tuple(listener.fileno() for listener in listeners)
         if self.inherit_output:
             output: IO[bytes] | None = None
         else:
@@ -175,18 +200,21 @@ class SharedServer:
             self._log = output = tempfile.TemporaryFile()
         try:
             self._process = subprocess.Popen(
-                self._argv(fd), cwd=ROOT, pass_fds=(fd,), start_new_session=True,
-                # its own minimal environment (process_env.py), plus the /stats token
-                env={**server_environment(), **({STATS_TOKEN_ENV: self.stats_token} if self.stats_token else {})},
+                self._argv(fds), cwd=ROOT, pass_fds=fds, start_new_session=True,
+                # its own minimal environment (process_env.py), plus the /stats token and the TLS files
+                env={**server_environment(), **({STATS_TOKEN_ENV: self.stats_token} if self.stats_token else {}),
+                     **self._tls_environment()},
                 preexec_fn=_die_with_parent,
                 stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT if output is not None else None,
             )
         except OSError as error:
             self._close_log()
+            self._remove_tls_files()
             raise ServerError(f"cannot start the server: {error}") from None
         finally:
             # The child holds its own copy; ours would keep the port open after it exits.
-            listener.close()
+            for listener in listeners:
+                listener.close()
         try:
             self._wait_healthy()
         except BaseException:  # including Ctrl-C while waiting: never leave it running
@@ -194,10 +222,25 @@ class SharedServer:
             raise
         return self
 
-    def _argv(self, fd: int) -> list[str]:
+    def _argv(self, fds: tuple[int, ...]) -> list[str]:
         if self.dev:
-            return [sys.executable, "-m", "server.dev", "--fd", str(fd)]
-        return [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--bind", f"fd://{fd}", APP_SPEC]
+            return [sys.executable, "-m", "server.dev", "--fd", str(fds[0])]
+        argv = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)]
+        for fd in fds:
+            argv += ["--bind", f"fd://{fd}"]
+        if self.tls:
+            argv += ["--worker-class", TLS_WORKER_CLASS]  # the gevent worker, TLS on the second listener
+        return [*argv, APP_SPEC]
+
+    def _tls_environment(self) -> dict[str, str]:
+        if self._tls_files is None or self.tls_port is None:
+            return {}
+        return {TLS_PORT_ENV: str(self.tls_port), TLS_CERT_ENV: str(self._tls_files.server_file)}
+
+    def _remove_tls_files(self) -> None:
+        files, self._tls_files = self._tls_files, None
+        if files is not None:
+            files.remove()
 
     def _wait_healthy(self) -> None:
         deadline = time.monotonic() + self.startup_timeout_s
@@ -209,7 +252,7 @@ class SharedServer:
                 raise ServerError(f"server exited with code {exit_code} before answering /health; "
                                   f"its output ends with:\n{tail}")
             try:
-                if self.health().get("status") == "ok":
+                if self.health().get("status") == "ok" and (not self.tls or self.tls_health().get("status") == "ok"):
                     return
                 last_error = "status not ok"
             except ServerError as error:
@@ -236,6 +279,7 @@ class SharedServer:
                     pass
                 process.wait()
         self._close_log()
+        self._remove_tls_files()
 
     def wait(self) -> int:
         """Block until the server exits on its own; its exit code."""
@@ -258,16 +302,38 @@ class SharedServer:
         return f"http://{_url_host(self.host)}:{self.port}"
 
     @property
+    def tls_url(self) -> str | None:
+        """The TLS port's base URL (https://127.0.0.1:PORT), or None without TLS."""
+        if self.port is None:
+            raise ServerError("server not started")
+        return f"https://{_url_host(self.host)}:{self.tls_port}" if self.tls_port is not None else None
+
+    @property
+    def ca_file(self) -> str | None:
+        """The PEM file of the CA that signed the TLS port's certificate (the one CA clients trust)."""
+        return str(self._tls_files.ca_file) if self._tls_files is not None else None
+
+    @property
     def pid(self) -> int | None:
         """The gunicorn arbiter's (or dev server's) process id while running."""
         return self._process.pid if self._process is not None else None
 
     @property
     def worker_model(self) -> str:
-        return worker_model(self.dev)
+        tls = "; TLS on a second port, same worker (ECDSA P-256 certificate, CA made per start)" if self.tls else ""
+        return worker_model(self.dev) + tls
 
     def health(self) -> dict[str, Any]:
         return self._get_json("/health", timeout_s=1.0)
+
+    def tls_health(self) -> dict[str, Any]:
+        """/health over the TLS port, verified against the CA file like a client does."""
+        if self.tls_url is None or self.ca_file is None:
+            raise ServerError("the server has no TLS port")
+        context = ssl.create_default_context(cafile=self.ca_file)
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                             urllib.request.HTTPSHandler(context=context))
+        return self._get_json("/health", timeout_s=1.0, base_url=self.tls_url, opener=opener)
 
     def stats(self, run_id: str) -> dict[str, Any]:
         """The server's counts for one run (see docs/server.md for the shape)."""
@@ -290,10 +356,11 @@ class SharedServer:
         self._log.seek(max(0, size - STDERR_TAIL_CHARS))
         return self._log.read().decode("utf-8", errors="replace")
 
-    def _get_json(self, path: str, *, timeout_s: float, headers: dict[str, str] | None = None) -> dict[str, Any]:
-        url = self.url + path
+    def _get_json(self, path: str, *, timeout_s: float, headers: dict[str, str] | None = None,
+                  base_url: str | None = None, opener: urllib.request.OpenerDirector = _OPENER) -> dict[str, Any]:
+        url = (base_url or self.url) + path
         try:
-            with _OPENER.open(urllib.request.Request(url, headers=headers or {}), timeout=timeout_s) as response:
+            with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=timeout_s) as response:
                 data = json.loads(response.read())
         except urllib.error.HTTPError as error:
             body = error.read().decode("utf-8", errors="replace")[:300]
@@ -305,15 +372,18 @@ class SharedServer:
         return data
 
 
-def serve_forever(port: int | None = None, dev: bool = False, *, host: str = LOOPBACK) -> None:
+def serve_forever(port: int | None = None, dev: bool = False, *, host: str = LOOPBACK,
+                  tls_port: int | None = None) -> None:
     """Run the shared server in the foreground until Ctrl-C (`invoke serve`).
 
     /stats takes the token in $POLYBENCH_STATS_TOKEN, if set (give the runner
     the same one); without it /stats is open, which a warning says.
     """
     token = os.environ.get(STATS_TOKEN_ENV) or None
-    with SharedServer(port, host=host, dev=dev, inherit_output=True, stats_token=token) as server:
+    with SharedServer(port, host=host, dev=dev, inherit_output=True, stats_token=token, tls_port=tls_port) as server:
         print(f"polybench server at {server.url} ({server.worker_model}); Ctrl-C to stop", flush=True)
+        if server.tls_url:
+            print(f"TLS at {server.tls_url}, CA certificate {server.ca_file} (new at every start)", flush=True)
         if token is None:
             print(f"polybench: warning: /stats is open to every client (set {STATS_TOKEN_ENV} here and for the "
                   "runner to close it: docs/server.md)", file=sys.stderr, flush=True)
@@ -322,3 +392,12 @@ def serve_forever(port: int | None = None, dev: bool = False, *, host: str = LOO
         except KeyboardInterrupt:
             return
     raise ServerError(f"server exited on its own with code {exit_code}")
+
+
+def _tls_files() -> TLSFiles:
+    try:
+        return make_tls_files()
+    except ImportError as error:
+        raise ServerError(f"cannot make the TLS certificate: {error} (install from requirements.lock)") from None
+    except (OSError, ValueError) as error:
+        raise ServerError(f"cannot make the TLS certificate: {error}") from None

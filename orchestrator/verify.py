@@ -133,8 +133,9 @@ def _check_claims(client: ClientSpec, case: Case, output: Mapping[str, Any]) -> 
     if client.output == "contract":
         if output["client"] != client.name:
             raise Rejected(f"output says client {output['client']!r}, expected {client.name!r}")
-        if output["scenario"] != case.scenario:
-            raise Rejected(f"output says scenario {output['scenario']!r}, expected {case.scenario!r}")
+        told = contract_scenario(case)  # a TLS case's client is given the plain name
+        if output["scenario"] != told:
+            raise Rejected(f"output says scenario {output['scenario']!r}, expected {told!r}")
     if output["requests"] != calls:
         raise Rejected(f"client attempted {output['requests']} calls, the scenario needs {calls}")
     if output["ok"] != output["requests"]:
@@ -145,10 +146,15 @@ def _check_claims(client: ClientSpec, case: Case, output: Mapping[str, Any]) -> 
         raise Rejected(f"receipt {output['receipt'][:40]!r} is not 32 lowercase hex chars")
     if client.output == "bodies" and output["nonces"] != calls:
         raise Rejected(f"output has {output['nonces']} nonce lines, expected one per call ({calls})")
-    if case.scenario == "stream":
+    if contract_scenario(case) == "stream":
         size = case.params["bytes"]
         if output["bytes"] != size:
             raise Rejected(f"client read {output['bytes']} bytes, expected {size}")
+
+
+def contract_scenario(case: Case) -> str:
+    """The scenario the client ran: a TLS case (tls_single) is checked exactly as its plain one (single)."""
+    return SCENARIOS[case.scenario].client_scenario
 
 
 def check_server(case: Case, stats: Mapping[str, Any] | None) -> None:
@@ -179,7 +185,7 @@ def check_server(case: Case, stats: Mapping[str, Any] | None) -> None:
 
 def expected_completions(case: Case) -> dict[str, int]:
     """The client's own responses the server must have completed, by status."""
-    if case.scenario == "rest":
+    if contract_scenario(case) == "rest":
         return dict(REST_STATUSES)
     return {"200": case.calls}
 
@@ -198,7 +204,7 @@ def check_proof(case: Case, output: Mapping[str, Any], stats: Mapping[str, Any])
     if output["receipt"] != stats["receipt"]:
         raise Rejected(f"receipt {output['receipt']} does not match the server's {stats['receipt']}: "
                        "the client did not receive every response of this run")
-    if case.scenario == "stream":
+    if contract_scenario(case) == "stream":
         sent = [stream for stream in stats.get("streams", []) if stream.get("completed")]
         if len(sent) != 1 or sent[0].get("sha256") is None:
             raise Rejected(f"server recorded {len(sent)} completed streams, expected 1")
@@ -213,7 +219,7 @@ def minimum_network_ns(case: Case) -> int:
     Fan-out: the server's own calls, in series (sync) or at once (async).
     """
     params = case.params
-    if case.scenario == "concurrent":
+    if contract_scenario(case) == "concurrent":
         return math.ceil(params["requests"] / params["concurrency"]) * params["delay_ms"] * 1_000_000
     if case.scenario in FANOUT_MODES:
         calls = params["requests"] if FANOUT_MODES[case.scenario] == "sync" else 1
@@ -249,7 +255,7 @@ def check_plausible(case: Case, result: ProcessResult, phases: Mapping[str, int]
     if elapsed_ns + CLOCK_TOLERANCE_NS < floor_ns:
         raise Rejected(f"{what} {elapsed_ns / 1e6:.1f} ms is shorter than the server's delays allow "
                        f"({floor_ns / 1e6:.0f} ms): physically impossible")
-    if case.scenario == "concurrent":
+    if contract_scenario(case) == "concurrent":
         # Not a share of C: how many calls an honest client gets in flight
         # depends on how fast it can start them within one delay (measured
         # under load at C = N = 100, D = 100 ms: 39 to 100 for Python thread

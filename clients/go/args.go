@@ -10,7 +10,7 @@ import (
 )
 
 const usage = "usage: " + clientName + " SCENARIO --url URL --run-id ID" +
-	" [--requests N] [--concurrency C] [--delay-ms D] [--bytes B]\n" +
+	" [--requests N] [--concurrency C] [--delay-ms D] [--bytes B] [--ca-file PATH]\n" +
 	"scenarios: single, sequential, keepalive, concurrent, stream, rest"
 
 // errUnsupported marks a scenario this client does not implement (exit 3).
@@ -25,6 +25,7 @@ type config struct {
 	concurrency int
 	delayMS     int
 	bytes       int64
+	caFile      string // the CA to trust for an https:// URL; ignored for http://
 }
 
 // parseArgs reads "SCENARIO --flag value ..." (os.Args without the program).
@@ -52,6 +53,7 @@ func parseArgs(args []string) (config, error) {
 	fs.IntVar(&cfg.concurrency, "concurrency", 1, "calls in flight at once")
 	fs.IntVar(&cfg.delayMS, "delay-ms", 0, "server-side delay per call")
 	fs.Int64Var(&cfg.bytes, "bytes", 1<<20, "body size to download")
+	fs.StringVar(&cfg.caFile, "ca-file", "", "PEM file of the one CA to trust over https")
 	if err := fs.Parse(args[1:]); err != nil {
 		return config{}, err
 	}
@@ -71,6 +73,9 @@ func (c config) validate() error {
 	u, err := url.Parse(c.baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("--url must be an http(s) URL, got %q", c.baseURL)
+	}
+	if u.Scheme == "https" && c.caFile == "" {
+		return errors.New("an https:// --url needs --ca-file (the CA to trust)")
 	}
 	if strings.HasSuffix(c.baseURL, "/") {
 		return fmt.Errorf("--url must not end with a slash, got %q", c.baseURL)

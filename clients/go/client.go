@@ -23,9 +23,16 @@ type bench struct {
 	bytesRead atomic.Int64 // concurrent calls add to it from many goroutines
 }
 
-// newBench builds the one http.Client the scenario reuses.
-func newBench(cfg config) *bench {
+// newBench builds the one http.Client the scenario reuses; for an https://
+// URL its Transport trusts only the CA in --ca-file (an error if that file
+// holds no certificate).
+func newBench(cfg config) (*bench, error) {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
+	trust, err := tlsConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	transport.TLSClientConfig = trust
 	timeout := requestTimeout
 	switch cfg.scenario {
 	case "sequential":
@@ -45,7 +52,7 @@ func newBench(cfg config) *bench {
 		client:  &http.Client{Transport: transport, Timeout: timeout},
 		baseURL: cfg.baseURL,
 		runID:   cfg.runID,
-	}
+	}, nil
 }
 
 // send makes one request to baseURL+path, JSON-encoding payload if it is not

@@ -46,14 +46,18 @@ func run(tEntry int64, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	b := newBench(cfg)
 	rep := newReport(cfg.scenario, tEntry)
+	rep.Requests = expectedCalls(cfg)
+	b, err := newBench(cfg)
 	rep.TReadyNS = time.Now().UnixNano()
-
-	runScenario(b, cfg, rep)
-
+	if err != nil {
+		// No client without its trust set-up: every call counts as failed.
+		rep.record(nonce{}, err)
+	} else {
+		runScenario(b, cfg, rep)
+		rep.Bytes = b.bytesRead.Load()
+	}
 	rep.TDoneNS = time.Now().UnixNano()
-	rep.Bytes = b.bytesRead.Load()
 
 	if err := writeReport(stdout, rep); err != nil {
 		fmt.Fprintf(stderr, "%s: writing report: %v\n", clientName, err)

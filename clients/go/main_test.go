@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -49,6 +50,7 @@ func TestParseArgsUsageErrors(t *testing.T) {
 		"long run id":     {"single", "--url", testURL, "--run-id", strings.Repeat("a", 65)},
 		"trailing slash":  {"single", "--url", testURL + "/", "--run-id", "r"},
 		"not http":        {"single", "--url", "127.0.0.1:8123", "--run-id", "r"},
+		"https, no CA":    {"single", "--url", "https://127.0.0.1:8443", "--run-id", "r"},
 		"zero requests":   append([]string{"sequential"}, append(ok, "--requests", "0")...),
 		"zero concurrent": append([]string{"concurrent"}, append(ok, "--concurrency", "0")...),
 		"negative delay":  append([]string{"concurrent"}, append(ok, "--delay-ms", "-1")...),
@@ -167,5 +169,30 @@ func TestReportShape(t *testing.T) {
 	}
 	if got["client"] != clientName {
 		t.Errorf("client %v, want %s", got["client"], clientName)
+	}
+}
+
+func TestCAFileIsReadForHTTPSOnly(t *testing.T) {
+	cfg, err := parseArgs([]string{"single", "--url", testURL, "--run-id", "r", "--ca-file", "/nonexistent"})
+	if err != nil {
+		t.Fatalf("http:// with --ca-file: %v", err)
+	}
+	if trust, err := tlsConfig(cfg); trust != nil || err != nil {
+		t.Errorf("http:// must ignore --ca-file, got %v, %v", trust, err)
+	}
+	cfg, err = parseArgs([]string{"single", "--url", "https://127.0.0.1:8443", "--run-id", "r", "--ca-file", "/nonexistent"})
+	if err != nil {
+		t.Fatalf("https:// with --ca-file: %v", err)
+	}
+	if _, err := tlsConfig(cfg); err == nil {
+		t.Error("a missing CA file must be an error")
+	}
+	notPEM := t.TempDir() + "/ca.pem"
+	if err := os.WriteFile(notPEM, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg.caFile = notPEM
+	if _, err := tlsConfig(cfg); err == nil {
+		t.Error("a CA file without a certificate must be an error")
 	}
 }

@@ -34,6 +34,18 @@ func isScenario(name string) bool {
 	return false
 }
 
+// expectedCalls is the number of calls the scenario makes: what the report's
+// requests says even when the client could not be set up.
+func expectedCalls(cfg config) int {
+	switch cfg.scenario {
+	case "sequential", "keepalive", "concurrent":
+		return cfg.requests
+	case "rest":
+		return restCalls
+	}
+	return 1
+}
+
 // runScenario makes the scenario's calls and records each in rep.
 func runScenario(b *bench, cfg config, rep *report) {
 	switch cfg.scenario {

@@ -2,8 +2,9 @@
 
 See docs/contract.md. Start-up time is part of what we measure, so this module
 imports only `sys`, `json` and `time` (all cheap, and `json` is needed anyway to
-print the result). That is also why it has a hand-written flag parser instead of
-`argparse`, and plain classes instead of `dataclasses` (which imports `inspect`).
+print the result), and `ssl` only for an https:// URL, inside `ssl_context`.
+That is also why it has a hand-written flag parser instead of `argparse`, and
+plain classes instead of `dataclasses` (which imports `inspect`).
 """
 
 import json
@@ -23,7 +24,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNSUPPORTED = 0, 1, 2, 3
 
 USAGE = (
     "usage: CLIENT SCENARIO --url URL --run-id ID [--requests N] [--concurrency C]"
-    " [--delay-ms D] [--bytes B]"
+    " [--delay-ms D] [--bytes B] [--ca-file PATH]"
 )
 _INT_FLAGS = {"--requests": 1, "--concurrency": 1, "--delay-ms": 0, "--bytes": 0}
 _RUN_ID_CHARS = frozenset(
@@ -50,6 +51,13 @@ class Options:
         self.concurrency = int(flags.get("--concurrency", 1))
         self.delay_ms = int(flags.get("--delay-ms", 0))
         self.bytes = int(flags.get("--bytes", 1048576))
+        # The CA to trust, and only it: set for an https:// URL, ignored for http://.
+        self.ca_file: str | None = flags["--ca-file"] if self.url.startswith("https://") else None
+
+    @property
+    def tls(self) -> bool:
+        """True when the server is reached over TLS (an https:// URL)."""
+        return self.ca_file is not None
 
     @property
     def headers(self) -> dict[str, str]:
@@ -67,7 +75,7 @@ def parse_args(argv: list[str]) -> Options:
     flags: dict[str, str] = {}
     for i in range(0, len(rest), 2):
         name = rest[i]
-        if name not in _INT_FLAGS and name not in ("--url", "--run-id"):
+        if name not in _INT_FLAGS and name not in ("--url", "--run-id", "--ca-file"):
             raise UsageError(f"unknown flag {name}")
         if name in flags:
             raise UsageError(f"flag {name} given twice")
@@ -81,12 +89,31 @@ def parse_args(argv: list[str]) -> Options:
     for name in ("--url", "--run-id"):
         if name not in flags:
             raise UsageError(f"missing {name}")
-    if not flags["--url"].startswith("http://"):
-        raise UsageError(f"--url must start with http://, got {flags['--url']!r}")
+    url = flags["--url"]
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"--url must start with http:// or https://, got {url!r}")
+    if url.startswith("https://") and not flags.get("--ca-file"):
+        raise UsageError("an https:// --url needs --ca-file (the CA to trust)")
     run_id = flags["--run-id"]
     if not 1 <= len(run_id) <= 64 or not _RUN_ID_CHARS.issuperset(run_id):
         raise UsageError(f"--run-id must match [A-Za-z0-9._-]{{1,64}}, got {run_id!r}")
     return Options(scenario, flags)
+
+
+def ssl_context(options: Options):
+    """An `ssl.SSLContext` that trusts exactly the CA in `--ca-file`, or None for http://.
+
+    `create_default_context(cafile=...)` verifies the certificate and the host
+    name and loads only that file (no system store: it loads the default
+    certificates only when no CA is given). Raises OSError or ssl.SSLError if
+    the file cannot be read or holds no certificate; build it before
+    `tally.ready()`, like every other part of the client.
+    """
+    if options.ca_file is None:
+        return None
+    import ssl  # only a TLS run pays for importing it
+
+    return ssl.create_default_context(cafile=options.ca_file)
 
 
 class _Call:

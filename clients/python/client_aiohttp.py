@@ -21,7 +21,15 @@ async def check_api(response: aiohttp.ClientResponse, tally: _contract.Tally) ->
     tally.received(response.headers.get(_contract.NONCE_HEADER))
 
 
+def new_connector(options: _contract.Options, **kwargs) -> aiohttp.TCPConnector:
+    """The session's connector; over TLS its `ssl=` context trusts only
+    --ca-file (aiohttp's documented way), for http:// aiohttp's default (True)."""
+    return aiohttp.TCPConnector(ssl=_contract.ssl_context(options) or True, **kwargs)
+
+
 def new_session(options: _contract.Options, **kwargs) -> aiohttp.ClientSession:
+    if "connector" not in kwargs:
+        kwargs["connector"] = new_connector(options)
     return aiohttp.ClientSession(headers=options.headers, **kwargs)
 
 
@@ -32,7 +40,7 @@ async def get_api_calls(options: _contract.Options, tally: _contract.Tally) -> N
     connector closes every connection after its response (`force_close`, what
     the one-shot `aiohttp.request` uses), so each call opens its own.
     """
-    session = new_session(options, connector=aiohttp.TCPConnector(force_close=True), timeout=TIMEOUT)
+    session = new_session(options, connector=new_connector(options, force_close=True), timeout=TIMEOUT)
     tally.ready()
     async with session:
         for _ in range(_contract.expected_calls(options)):
@@ -80,7 +88,7 @@ async def concurrent(options: _contract.Options, tally: _contract.Tally) -> None
                 tally.received(response.headers.get(_contract.NONCE_HEADER))
 
     # The connector's default limit is 100 connections; the contract wants C.
-    connector = aiohttp.TCPConnector(limit=options.concurrency)
+    connector = new_connector(options, limit=options.concurrency)
     session = new_session(options, connector=connector, timeout=timeout)
     tally.ready()
     async with session:

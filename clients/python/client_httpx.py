@@ -18,8 +18,14 @@ def check_api(response: httpx.Response, tally: _contract.Tally) -> None:
     tally.received(response.headers.get(_contract.NONCE_HEADER))
 
 
+def trust(options: _contract.Options) -> dict:
+    """Over TLS, `verify=` an SSL context that trusts only --ca-file (httpx's
+    documented way); for http:// nothing, so the Client is httpx's default."""
+    return {"verify": _contract.ssl_context(options)} if options.tls else {}
+
+
 def new_client(options: _contract.Options, **kwargs) -> httpx.Client:
-    return httpx.Client(headers=options.headers, timeout=_contract.TIMEOUT_S, **kwargs)
+    return httpx.Client(headers=options.headers, timeout=_contract.TIMEOUT_S, **trust(options), **kwargs)
 
 
 def get_api_calls(options: _contract.Options, tally: _contract.Tally) -> None:
@@ -76,7 +82,7 @@ def concurrent(options: _contract.Options, tally: _contract.Tally) -> None:
 
     async def main() -> None:
         limits = httpx.Limits(max_connections=options.concurrency)
-        client = httpx.AsyncClient(headers=options.headers, limits=limits, timeout=timeout)
+        client = httpx.AsyncClient(headers=options.headers, limits=limits, timeout=timeout, **trust(options))
         tally.ready()
         async with client:
             await asyncio.gather(*(fetch(client) for _ in range(options.requests)))

@@ -26,6 +26,8 @@ def concurrent(options: _contract.Options, tally: _contract.Tally) -> None:
         adapter_kwargs={"pool_maxsize": options.concurrency},
     )
     session.headers[_contract.RUN_HEADER] = options.run_id
+    if options.tls:
+        session.verify = options.ca_file  # requests' way: urllib3 loads it per new connection
     tally.ready()
     with session:
         url = options.url + path

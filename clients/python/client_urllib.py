@@ -12,6 +12,15 @@ import _contract  # noqa: E402
 CLIENT = "python-urllib"
 
 
+def new_opener(options: _contract.Options) -> urllib.request.OpenerDirector:
+    """What `urlopen` builds on its first call; over TLS, with an HTTPSHandler
+    whose context trusts only --ca-file (urllib's documented way)."""
+    context = _contract.ssl_context(options)
+    if context is None:
+        return urllib.request.build_opener()
+    return urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
+
+
 def get_api_calls(options: _contract.Options, tally: _contract.Tally) -> None:
     """N `GET /api`, one after another: an opener's `open` sends
     `Connection: close`, so every call opens a new connection.
@@ -19,7 +28,7 @@ def get_api_calls(options: _contract.Options, tally: _contract.Tally) -> None:
     The opener (what `urlopen` builds on its first call: handlers, proxy
     settings) is built before t_ready, the contract's set-up rule.
     """
-    opener = urllib.request.build_opener()
+    opener = new_opener(options)
     request = urllib.request.Request(options.url + "/api", headers=options.headers)
     tally.ready()
     for _ in range(_contract.expected_calls(options)):
@@ -49,7 +58,11 @@ def keepalive(options: _contract.Options, tally: _contract.Tally) -> None:
     import urllib.parse
 
     base = urllib.parse.urlsplit(options.url)
-    connection = http.client.HTTPConnection(base.netloc, timeout=_contract.TIMEOUT_S)
+    if options.tls:
+        context = _contract.ssl_context(options)
+        connection = http.client.HTTPSConnection(base.netloc, timeout=_contract.TIMEOUT_S, context=context)
+    else:
+        connection = http.client.HTTPConnection(base.netloc, timeout=_contract.TIMEOUT_S)
     tally.ready()
     try:
         for _ in range(options.requests):
@@ -81,7 +94,7 @@ def concurrent(options: _contract.Options, tally: _contract.Tally) -> None:
         with opener.open(request, timeout=timeout_s) as response:
             return response.status, response.read(), response.headers[_contract.NONCE_HEADER]
 
-    opener = urllib.request.build_opener()
+    opener = new_opener(options)
     executor = ThreadPoolExecutor(max_workers=options.concurrency)
     tally.ready()
     with executor:
@@ -102,7 +115,7 @@ def stream(options: _contract.Options, tally: _contract.Tally) -> None:
 
     path = f"/bytes/{options.bytes}"
     request = urllib.request.Request(options.url + path, headers=options.headers)
-    opener = urllib.request.build_opener()
+    opener = new_opener(options)
     tally.ready()
     with tally.call(f"GET {path}"):
         digest = hashlib.sha256()
@@ -123,7 +136,7 @@ def rest(options: _contract.Options, tally: _contract.Tally) -> None:
     import urllib.error
 
     plan = _contract.RestPlan(options.run_id)
-    opener = urllib.request.build_opener()
+    opener = new_opener(options)
     tally.ready()
     for step in plan.steps:
         with tally.call(step.label):

@@ -28,6 +28,7 @@ from . import (
     provenance,
     startup,
     streaming,
+    tls,
 )
 from .context import Context
 from .glance import DETAILS_FILE
@@ -56,6 +57,7 @@ SECTIONS: list[Section] = [
     Section(concurrency.render, DETAILS),
     Section(streaming.render, DETAILS),
     Section(fanout.render, DETAILS),
+    Section(tls.render, DETAILS),
     Section(method.render, DETAILS),
     Section(provenance.render, DETAILS),
 ]

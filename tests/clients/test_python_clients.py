@@ -54,6 +54,15 @@ def test_parse_args_reads_every_flag() -> None:
     assert options.headers == {"X-Polybench-Run": "pb-1"}
 
 
+def test_ca_file_is_kept_for_https_and_ignored_for_http(tmp_path: Path) -> None:
+    https = contract.parse_args(["single", "--url", "https://127.0.0.1:9", "--run-id", "x", "--ca-file", "/x.pem"])
+    assert (https.ca_file, https.tls) == ("/x.pem", True)
+    http = contract.parse_args(["single", "--url", URL, "--run-id", "x", "--ca-file", "/x.pem"])
+    assert (http.ca_file, http.tls, contract.ssl_context(http)) == (None, False, None)
+    with pytest.raises(OSError):
+        contract.ssl_context(https)  # no such file: the run fails, never an unverified context
+
+
 def test_parse_args_defaults() -> None:
     options = contract.parse_args(["stream", "--run-id", "x", "--url", URL])
     assert (options.requests, options.concurrency, options.delay_ms, options.bytes) == (1, 1, 0, 1048576)
@@ -77,6 +86,8 @@ def test_parse_args_defaults() -> None:
         ["single", "--url", URL, "--run-id", "x", "--frob", "1"],
         ["single", "--url", URL, "--run-id", "x", "--url", URL],
         ["single", f"--url={URL}", "--run-id", "x"],
+        ["single", "--url", "https://127.0.0.1:9", "--run-id", "x"],
+        ["single", "--url", "https://127.0.0.1:9", "--run-id", "x", "--ca-file"],
     ],
 )
 def test_parse_args_rejects(argv: list[str]) -> None:

@@ -58,9 +58,25 @@ pub struct Args {
     pub concurrency: usize,
     pub delay_ms: u64,
     pub bytes: u64,
+    /// The one CA to trust, for an `https://` URL (required then); `None`
+    /// for `http://`, where `--ca-file` is ignored.
+    pub ca_file: Option<String>,
 }
 
 impl Args {
+    /// The PEM bytes of `--ca-file` for an `https://` run, `None` for `http://`.
+    ///
+    /// Each client turns them into its library's root store holding only this
+    /// CA, before `ready`; a file that cannot be read is the run's error.
+    pub fn ca_pem(&self) -> Result<Option<Vec<u8>>, String> {
+        match &self.ca_file {
+            None => Ok(None),
+            Some(path) => std::fs::read(path)
+                .map(Some)
+                .map_err(|e| format!("--ca-file {path:?}: {e}")),
+        }
+    }
+
     /// The number of calls the scenario makes: what `requests` reports.
     pub fn calls(&self) -> usize {
         match self.scenario {
@@ -103,6 +119,7 @@ impl Args {
 
         let mut url = None;
         let mut run_id = None;
+        let mut ca_file = None;
         let mut parsed = Self {
             scenario,
             url: String::new(),
@@ -111,6 +128,7 @@ impl Args {
             concurrency: 1,
             delay_ms: 0,
             bytes: 1_048_576,
+            ca_file: None,
         };
         while let Some(flag) = args.next() {
             let value = args
@@ -123,6 +141,7 @@ impl Args {
                 "--concurrency" => parsed.concurrency = positive(&flag, &value)?,
                 "--delay-ms" => parsed.delay_ms = number(&flag, &value)?,
                 "--bytes" => parsed.bytes = number(&flag, &value)?,
+                "--ca-file" => ca_file = Some(value),
                 _ => return Err(UsageError::new(format!("unknown flag {flag:?}"))),
             }
         }
@@ -130,6 +149,11 @@ impl Args {
         let url = url.ok_or_else(|| UsageError::new("missing --url"))?;
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(UsageError::new(format!("--url {url:?} is not an http URL")));
+        }
+        if url.starts_with("https://") {
+            parsed.ca_file = Some(ca_file.ok_or_else(|| {
+                UsageError::new("an https:// --url needs --ca-file (the CA to trust)")
+            })?);
         }
         parsed.url = url.trim_end_matches('/').to_owned();
         let run_id = run_id.ok_or_else(|| UsageError::new("missing --run-id"))?;
@@ -192,7 +216,7 @@ impl fmt::Display for UsageError {
         write!(
             f,
             "{}\nusage: SCENARIO --url URL --run-id ID [--requests N] [--concurrency C] \
-             [--delay-ms D] [--bytes B]\n  SCENARIO: single, sequential, keepalive, \
+             [--delay-ms D] [--bytes B] [--ca-file PATH]\n  SCENARIO: single, sequential, keepalive, \
              concurrent, stream, rest",
             self.message
         )
@@ -222,8 +246,20 @@ mod tests {
                 concurrency: 1,
                 delay_ms: 0,
                 bytes: 1_048_576,
+                ca_file: None,
             }
         );
+    }
+
+    #[test]
+    fn ca_file_is_kept_for_https_and_ignored_for_http() {
+        let https = parse("single --url https://127.0.0.1:8443 --run-id r --ca-file /x/ca.pem");
+        assert_eq!(https.unwrap().ca_file.as_deref(), Some("/x/ca.pem"));
+        let http = parse("single --url http://h --run-id r --ca-file /x/ca.pem").unwrap();
+        assert_eq!(http.ca_file, None);
+        assert_eq!(http.ca_pem(), Ok(None));
+        let missing = parse("single --url https://h --run-id r --ca-file /nonexistent/ca.pem");
+        assert!(missing.unwrap().ca_pem().is_err());
     }
 
     #[test]
@@ -287,6 +323,8 @@ mod tests {
             "single --url http://h --run-id r --verbose yes",
             "single --url http://h --run-id has/slash",
             "single --url=http://h --run-id r",
+            "single --url https://h --run-id r",
+            "single --url https://h --run-id r --ca-file",
         ] {
             assert!(parse(line).is_err(), "{line:?} parsed");
         }

@@ -26,6 +26,16 @@ fn main() -> ExitCode {
         Err(usage) => return usage.exit(),
     };
     let mut report = Report::new(CLIENT, &args, t_entry_ns);
+    // reqwest's `rustls-no-provider` asks for a crypto provider before any
+    // Client is built (Cargo.toml: ring, as rust-ureq uses). It only
+    // registers a static table; the TLS config is built in `client()`.
+    if rustls::crypto::ring::default_provider()
+        .install_default()
+        .is_err()
+    {
+        report.fail("a rustls crypto provider was already installed".to_owned());
+        return report.finish();
+    }
     // What `#[tokio::main(flavor = "current_thread")]` builds, written out so
     // `t_entry_ns` is taken before the runtime starts. One thread, not the
     // multi-thread default: there, the pool gets a connection back on another
@@ -56,10 +66,23 @@ fn main() -> ExitCode {
     report.finish()
 }
 
-fn client(args: &Args) -> reqwest::Result<Client> {
+fn client(args: &Args) -> Result<Client, String> {
     // reqwest keeps any number of idle connections per host by default, so
     // `concurrent` needs no pool setting to reuse its C connections.
-    let builder = Client::builder().timeout(args.timeout());
+    // The roots are exactly --ca-file's (docs/contract.md), none for an
+    // http:// run. Without `tls_certs_only` reqwest builds rustls' platform
+    // verifier at Client build, which reads the system's whole CA store even
+    // for http:// (measured: 25-30 ms here, under load) and fails on a
+    // system without one.
+    let roots = match args.ca_pem()? {
+        Some(pem) => {
+            vec![reqwest::Certificate::from_pem(&pem).map_err(|e| format!("--ca-file: {e}"))?]
+        }
+        None => Vec::new(),
+    };
+    let builder = Client::builder()
+        .timeout(args.timeout())
+        .tls_certs_only(roots);
     match args.scenario {
         // No idle connection kept: every call opens its own, and hyper
         // closes it once the response is read instead of pooling it.
@@ -67,6 +90,7 @@ fn client(args: &Args) -> reqwest::Result<Client> {
         _ => builder,
     }
     .build()
+    .map_err(|e| describe(&e))
 }
 
 /// The one Client a scenario shares across its calls, built before the
