@@ -722,9 +722,27 @@ def should_stop(
     return StopDecision(False, "ci-wide")
 
 
-def stopping_looks(min_runs: int, max_runs: int) -> tuple[int, int]:
-    """The run counts at which should_stop may stop a sample on what it has seen: (max(min_runs, 1), max_runs)."""
-    return max(min_runs, 1), max(max_runs, min_runs, 1)
+def first_possible_stop(confidence: float = DEFAULT_CONFIDENCE) -> int:
+    """The smallest n whose widest order-statistic interval, [min, max], covers the median with ``confidence``.
+
+    [min, max] of n runs misses the median with probability 2 * 0.5**n, so for 95% that is n = 6
+    (96.9%). ci_target_met never stops a sample below it, so a stop there is impossible and must not
+    be counted as a look of the confidence sequence (it would only widen every interval).
+    """
+    n = 1
+    while 1.0 - 2.0 * 0.5**n < confidence:
+        n += 1
+    return n
+
+
+def stopping_looks(min_runs: int, max_runs: int, confidence: float = DEFAULT_CONFIDENCE) -> tuple[int, int]:
+    """The run counts at which should_stop may stop a sample on what it has seen.
+
+    (first, max_runs): first is the larger of min_runs and first_possible_stop(confidence), since
+    the target can never be met below that; max_runs is where the rule stops regardless.
+    """
+    first = max(min_runs, first_possible_stop(confidence), 1)
+    return min(first, max(max_runs, 1)), max(max_runs, min_runs, 1)
 
 
 def ci_target_met(values: Sequence[float], target_rel_ci: float, confidence: float = DEFAULT_CONFIDENCE,

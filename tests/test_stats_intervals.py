@@ -116,9 +116,10 @@ def test_small_samples_never_stop_on_the_ci_target():
     tight = [100.0, 100.0, 100.0, 100.0, 100.0]  # zero width, but [min, max] of 5 covers only 93.75%
     assert should_stop(tight, min_runs=2, max_runs=100, target_rel_ci=0.5) == (False, "ci-wide")
     assert should_stop([*tight, 100.0], min_runs=6, max_runs=100, target_rel_ci=0.5) == (True, "ci-target")
-    # A rule that may stop from run 2 on (a time budget reads the data too) leaves no interval that covers 95%
-    # at every possible stop: [min, max] of 2 covers 50%. So it never stops on the target.
-    assert should_stop([*tight, 100.0], min_runs=2, max_runs=100, target_rel_ci=0.5) == (False, "ci-wide")
+    # The target cannot be met below 6 runs ([min, max] of 5 covers 93.75%), so a minimum below 6 adds no
+    # look to the confidence sequence: min_runs=2 stops where min_runs=6 does (counting impossible stops
+    # made every interval [min, max] and the rule never stopped).
+    assert should_stop([*tight, 100.0], min_runs=2, max_runs=100, target_rel_ci=0.5) == (True, "ci-target")
 
 
 def test_summary_records_coverage():

@@ -109,3 +109,13 @@ def test_outliers_are_assessed_from_the_detectable_n():
     summary = summarize(values)
     assert summary.outliers_assessed and summary.outliers == (stats.OUTLIERS_MIN_N - 1,)
     assert not summarize(values[1:]).outliers_assessed
+
+
+def test_looks_start_where_a_stop_is_possible():
+    """min_runs below 6 cannot add looks: the rule cannot stop there, and counting them made every interval [min, max]."""
+    values = np.random.default_rng(1).lognormal(size=60)
+    assert stats.stopping_looks(1, 60) == (stats.first_possible_stop(), 60) == (6, 60)
+    interval = stats.median_ci(values, looks=stats.stopping_looks(1, 60))
+    assert interval.coverage >= 0.95
+    assert (interval.low, interval.high) != (values.min(), values.max())
+    assert stats.stopping_looks(3, 5) == (5, 5)
