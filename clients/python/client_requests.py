@@ -26,6 +26,9 @@ def new_session(options: _contract.Options) -> requests.Session:
         # context for each connection it opens (not before t_ready): that is
         # what a requests user pays per handshake, so it is what we measure.
         session.verify = options.ca_file
+        # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the environment would override
+        # Session.verify (psf/requests#3829): trust --ca-file and nothing else.
+        session.trust_env = False
     return session
 
 

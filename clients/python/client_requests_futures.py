@@ -28,6 +28,7 @@ def concurrent(options: _contract.Options, tally: _contract.Tally) -> None:
     session.headers[_contract.RUN_HEADER] = options.run_id
     if options.tls:
         session.verify = options.ca_file  # requests' way: urllib3 loads it per new connection
+        session.trust_env = False  # else REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override verify (psf/requests#3829)
     tally.ready()
     with session:
         url = options.url + path

@@ -117,3 +117,22 @@ def test_a_client_that_skips_verification_is_caught(config, live_server, wrong_c
     assert record.verified  # it did the work: only the check below can tell
     with pytest.raises(AssertionError, match="trusted a CA"):
         assert_refused(record)
+
+
+@pytest.mark.parametrize("client_name", CLIENTS)
+def test_the_environment_cannot_add_trust(config, live_server, built, wrong_ca, client_name):
+    """With --ca-file naming the wrong CA, the server's real CA in the usual environment variables must not help.
+
+    REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE override requests' Session.verify (psf/requests#3829);
+    SSL_CERT_FILE changes OpenSSL's default store. A client trusts exactly --ca-file.
+    """
+    import dataclasses
+
+    client = config.client(client_name)
+    the_case = first_tls_case(client)
+    if the_case is None:
+        pytest.skip(f"{client_name} declares no TLS scenario")
+    real = str(live_server.ca_file)
+    client = dataclasses.replace(client, env={**client.env, "REQUESTS_CA_BUNDLE": real, "CURL_CA_BUNDLE": real,
+                                              "SSL_CERT_FILE": real})
+    assert_refused(run_once(config, OtherCA(live_server, wrong_ca), built, client, the_case))
