@@ -114,11 +114,16 @@ def results_folder(source: Source) -> str:
     return folder.name
 
 
-def server_address(url: Any) -> str:
-    """The server's scheme and host without the port: a port chosen at start says nothing about the results."""
+def server_address(url: Any, remote: bool = False) -> str:
+    """The server's scheme and host without the port: a port chosen at start says nothing about the results.
+
+    A remote server's URL is the user's own address (a host and port they chose), so it is shown whole.
+    """
     parsed = urlsplit(str(url or ""))
     if not parsed.hostname:
         return "unknown"
+    if remote:
+        return str(url)
     return f"{parsed.scheme}://{parsed.hostname}" + (" (port chosen at start)" if parsed.port else "")
 
 
@@ -183,7 +188,7 @@ def _rows(source: Source) -> list[tuple[str, str]]:
         ("commit", _commit(env.get("git", {}))),
         ("container image", _container(env.get("container"))),
         *_image_packages(env.get("container")),
-        ("server", server_address(server.get("url"))),
+        ("server", server_address(server.get("url"), bool(server.get("remote")))),
         ("server location", "remote (another host)" if server.get("remote") else "local (same host, loopback)"),
         ("server worker model", _text(server.get("worker_model"))),
         *_process_environment(env.get("process_environment")),

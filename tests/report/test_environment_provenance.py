@@ -38,3 +38,11 @@ def test_results_without_a_recorded_environment_say_so(tmp_path: Path) -> None:
     text = _report(tmp_path, None)
     assert "not recorded (inherited the orchestrator's whole environment)" in text
     assert "> **Environment**" not in text
+
+
+def test_server_address_hides_a_start_time_port_but_not_a_remote_address():
+    from orchestrator.report.provenance import server_address
+
+    assert server_address("http://127.0.0.1:41234") == "http://127.0.0.1 (port chosen at start)"
+    assert server_address("http://server:8123", remote=True) == "http://server:8123"
+    assert server_address(None) == "unknown"
