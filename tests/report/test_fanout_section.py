@@ -22,8 +22,9 @@ def _runs(case: str, median_ms: float, rng: np.random.Generator) -> list[RunReco
     ]
 
 
-def test_fanout_section_matches_the_results(tmp_path):
-    rng = np.random.default_rng(3)
+def _fanout_report(tmp_path, seed: int):
+    """A results file with one client's fan-out cells (sync about 410 ms, async about 215 ms) and its report."""
+    rng = np.random.default_rng(seed)
     params = {"requests": 2, "delay_ms": 200}
     cases = {mode: f"{mode}[delay_ms=200,requests=2]" for mode in ("fanout_sync", "fanout_async")}
     records = _runs(cases["fanout_sync"], 410, rng) + _runs(cases["fanout_async"], 215, rng)
@@ -33,6 +34,11 @@ def test_fanout_section_matches_the_results(tmp_path):
     meta = {"profile": "t", "config_sha256": "ab" * 32, "settings": dict(SETTINGS)}
     data = assemble(meta, records, plan, environment("host"), finished=True)
     report = generate_report([write_results(tmp_path / "r", data)], output_root=tmp_path / "out", quiet=True)
+    return data, report
+
+
+def test_fanout_section_matches_the_results(tmp_path):
+    data, report = _fanout_report(tmp_path, 3)
     table = find_table(parse_tables(read_report(report)), "Server side: sync vs async Flask view")
     row = table.rows[0]
     sync_walls = [r["wall_ns"] / MS for r in data["benchmarks"][0]["runs"]]
@@ -46,16 +52,7 @@ def test_fanout_section_matches_the_results(tmp_path):
 
 
 def test_fanout_is_one_chart_with_both_views(tmp_path):
-    rng = np.random.default_rng(4)
-    params = {"requests": 2, "delay_ms": 200}
-    cases = {mode: f"{mode}[delay_ms=200,requests=2]" for mode in ("fanout_sync", "fanout_async")}
-    records = _runs(cases["fanout_sync"], 410, rng) + _runs(cases["fanout_async"], 215, rng)
-    plan = [{"client": "curl", "language": "c", "library": "curl", "concurrency_model": "-", "scenario": s,
-             "case": c, "params": dict(params), "calls": 1, "skipped": None, "stop_reason": "max-runs"}
-            for s, c in cases.items()]
-    meta = {"profile": "t", "config_sha256": "ab" * 32, "settings": dict(SETTINGS)}
-    data = assemble(meta, records, plan, environment("host"), finished=True)
-    report = generate_report([write_results(tmp_path / "r", data)], output_root=tmp_path / "out", quiet=True)
+    data, report = _fanout_report(tmp_path, 4)
     charts = sorted(p.name for p in report.parent.glob("*.svg"))
     assert charts == ["fanout.svg"]  # not one chart per case
     svg = (report.parent / "fanout.svg").read_text(encoding="utf-8")
