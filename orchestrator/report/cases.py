@@ -94,7 +94,8 @@ def dot(ctx: Context, source: Source, bench: Bench, label: str | None = None) ->
         label=f"{name} ({source.label})" if ctx.multi_host else name,
         kind=chart_style.kind(source.role(bench.client), source.compiled(bench.client)),
         median_ms=bench.wall.median, low_ms=bench.wall.median_ci_low, high_ms=bench.wall.median_ci_high,
-        runs_ms=bench.walls_ms, colour=style.get("color"), marker=style.get("marker"))
+        runs_ms=bench.walls_ms, colour=style.get("color"), marker=style.get("marker"),
+        coverage=bench.wall.median_ci_coverage)
 
 
 def _chart(ctx: Context, case: str, rows: list[tuple[Source, Bench]]) -> str | None:
@@ -104,7 +105,7 @@ def _chart(ctx: Context, case: str, rows: list[tuple[Source, Bench]]) -> str | N
     title = case_title(rows[0][1].scenario, rows[0][1].params)
     path, name = ctx.chart_file(f"case-{case}", section="Per scenario", caption=title)
     median_chart.render(dots, path, f"{title[0].upper()}{title[1:]}: every run and the median per client")
-    return image(name, f"Dot plot: every run, the median and its 95% CI per client, {title}")
+    return image(name, f"Dot plot: every run, the median and its {median_chart.interval_label(dots)} per client, {title}")
 
 
 def _describe(bench: Bench) -> str:

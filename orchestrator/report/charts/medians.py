@@ -30,11 +30,28 @@ class MedianDot:
     runs_ms: list[float] = field(default_factory=list)
     colour: str | None = None  # polybench.yaml `chart.color`
     marker: str | None = None  # polybench.yaml `chart.marker`
+    coverage: float = 0.95  # the bar's actual coverage (order-statistic interval; below 95% with fewer than 6 runs)
 
 
-def render(dots: list[MedianDot], path: Path, title: str,
-           xlabel: str = "wall time of the whole process, ms: dots every run, marker the median, bar its 95% CI"
-           ) -> None:
+def interval_label(dots: list[MedianDot], confidence: float = 0.95) -> str:
+    """What the whiskers are: "95% CI", or, where some cell had too few runs for it, the lowest coverage shown.
+
+    An order-statistic interval from n < 6 runs is [min, max] and covers
+    1 - 2^(1-n) (75% at n = 3, 93.75% at n = 5): calling it a 95% CI would overstate it.
+    """
+    lowest = min((d.coverage for d in dots), default=confidence)
+    if lowest >= confidence:
+        return f"{confidence:.0%} CI"
+    return f"interval of the median (95% CI; covers only {lowest:.1%} where a client has under 6 runs)"
+
+
+def render(dots: list[MedianDot], path: Path, title: str, xlabel: str | None = None) -> None:
+    """Draw the dot plot to ``path`` (SVG and PNG, style.save); x is wall time in ms, one row per dot.
+
+    ``xlabel`` defaults to the wall time's description with what the bars are (``interval_label``).
+    """
+    if xlabel is None:
+        xlabel = f"wall time of the whole process, ms: dots every run, marker the median, bar its {interval_label(dots)}"
     height = style.bar_height(len(dots))
     fig, ax = style.figure(8.0, height)
     style.margins(fig, [d.label for d in dots], 8.0, height)
