@@ -121,8 +121,9 @@ class _Launcher:
         self.process.stdin.write(request)
         runs: list[dict] = []
         while True:
-            # The launcher enforces the time limit itself; this is only a backstop.
-            answer = self._line(timeout_s + ANSWER_GRACE_S)
+            # The launcher enforces the time limit itself; this is only a backstop. It writes
+            # a batch's answers at the batch's end, so the wait covers every run still to come.
+            answer = self._line(timeout_s * (repeat - len(runs)) + ANSWER_GRACE_S)
             if answer is None:
                 raise PolybenchError(f"polybench-launch did not answer for {argv[0]}")
             measured = json.loads(answer)
