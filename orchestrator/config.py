@@ -256,7 +256,7 @@ def _toolchain(name: str, raw: Any) -> Toolchain:
     key = f"toolchains.{name}"
     raw = _mapping(raw, key)
     _no_unknown_keys(raw, {"version", "fix", "debian"}, key)
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise ConfigError(f"{key}: toolchain names are lower-case letters, digits, '.', '_' or '-'")
     return Toolchain(name, _argv(raw.get("version"), f"{key}.version"), _string(raw.get("fix"), f"{key}.fix"),
                      _debian(raw.get("debian", []), f"{key}.debian"))
@@ -266,7 +266,7 @@ def _debian(value: Any, key: str) -> tuple[str, ...]:
     """Debian package names (no versions: a mirror keeps only the newest revision)."""
     names = _strings(value, key)
     for name in names:
-        if not DEBIAN_PACKAGE.match(name):
+        if not DEBIAN_PACKAGE.fullmatch(name):
             raise ConfigError(f"{key}: {name!r} is not a Debian package name")
     return names
 
@@ -335,7 +335,7 @@ def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> Client
                "compiled", "role", "variant_of", "variant", "chart", "debian"}
     _no_unknown_keys(raw, allowed, key)
     name = _string(raw.get("name"), f"{key}.name")
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise ConfigError(f"{key}.name: {name!r} must be lower-case letters, digits, '.', '_' or '-'")
     key = f"clients[{index}] ({name})"
     output = raw.get("output", "contract")
@@ -400,7 +400,7 @@ def _env(value: Any, key: str) -> dict[str, str]:
     """A client's `env:`: variable names to string values ({root}-style placeholders allowed)."""
     env = {}
     for name, text in _mapping(value, key).items():
-        if not isinstance(name, str) or not ENV_NAME.match(name):
+        if not isinstance(name, str) or not ENV_NAME.fullmatch(name):
             raise ConfigError(f"{key}: {name!r} is not an environment variable name")
         if isinstance(text, bool) or not isinstance(text, (str, int, float)):
             raise ConfigError(f"{key}.{name}: expected a string")

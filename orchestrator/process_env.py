@@ -113,7 +113,7 @@ def parse_names(text: str | None) -> tuple[str, ...]:
     """`--inherit-env A,B` as names; a malformed name is a PolybenchError."""
     names = tuple(item.strip() for item in (text or "").split(",") if item.strip())
     for name in names:
-        if not NAME_PATTERN.match(name):
+        if not NAME_PATTERN.fullmatch(name):
             raise PolybenchError(f"--inherit-env: {name!r} is not an environment variable name")
     return names
 

@@ -70,6 +70,10 @@ def resolve_executable(name: str, env: Mapping[str, str] | None = None) -> str:
     """name's path as the child's PATH finds it (env None: the orchestrator's PATH)."""
     path = shutil.which(name, path=env.get("PATH", "") if env is not None else None)
     if path is None:
+        if os.sep in name and os.path.isdir(name):
+            raise PolybenchError(f"not an executable file: {name} is a directory")
+        if os.sep in name and os.path.exists(name):
+            raise PolybenchError(f"not an executable file: {name} (no execute permission)")
         raise PolybenchError(f"executable not found: {name}")
     return path
 

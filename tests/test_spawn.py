@@ -60,3 +60,13 @@ def test_signal_death_is_a_negative_exit_code():
 def test_missing_executable_is_a_clear_error():
     with pytest.raises(PolybenchError, match="executable not found: no-such-binary"):
         run_process(["no-such-binary"], timeout_s=5)
+
+
+def test_a_directory_or_a_file_without_execute_permission_is_named_as_such(tmp_path):
+    from orchestrator.spawn import resolve_executable
+    with pytest.raises(PolybenchError, match="is a directory"):
+        resolve_executable(str(tmp_path))
+    plain = tmp_path / "notes.txt"
+    plain.write_text("x")
+    with pytest.raises(PolybenchError, match="no execute permission"):
+        resolve_executable(str(plain))
