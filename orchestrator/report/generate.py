@@ -74,6 +74,10 @@ def generate_report(paths: list[Path] | None, output_root: Path | None = None, q
     markdown can be redirected whole).
     """
     sources = load_sources(_check_paths(list(paths)) if paths else [_default_results()])
+    empty = [str(source.path) for source in sources if not source.benches]
+    if empty:
+        raise PolybenchError(f"nothing to report: no benchmarks in {', '.join(empty)} (a run stopped before its first "
+                             "cell? `invoke run --resume` continues it)")
     out_dir = new_report_dir(Path(output_root) if output_root else ROOT / REPORTS_DIR)
     ctx = Context(sources, out_dir)
     main, details = render_documents(ctx)

@@ -122,6 +122,15 @@ def test_default_results_missing_is_one_clear_error(tmp_path: Path, monkeypatch:
         generate_report(None, output_root=tmp_path / "reports")
 
 
+def test_results_without_benchmarks_are_refused_not_reported_empty(tmp_path: Path) -> None:
+    data = make_results(cases=[("single", {}, 1)], failed_run=False, clients=["python-requests"])
+    data["benchmarks"] = []
+    results = write_results(tmp_path / "r", data)
+    with pytest.raises(PolybenchError, match="nothing to report: no benchmarks in"):
+        generate_report([results], output_root=tmp_path / "reports", quiet=True)
+    assert not list((tmp_path / "reports").glob("*/report.md"))
+
+
 def test_a_cell_without_verified_runs_is_named_in_the_warning(tmp_path: Path) -> None:
     data = make_results(cases=[("single", {}, 1)], failed_run=False)
     (dead,) = benches(data, client="go-nethttp", case="single")
