@@ -125,3 +125,22 @@ def test_each_start_makes_a_new_ca() -> None:
     finally:
         first.remove()
         second.remove()
+
+
+def test_a_killed_start_s_tls_folder_is_swept_by_the_next_start(tmp_path):
+    import subprocess
+    import sys
+
+    from orchestrator.server_tls import PREFIX, sweep_stale
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)  # exited: its pid is free (a reuse within this test is vanishingly unlikely)
+    stale = tmp_path / f"{PREFIX}{dead_pid}-abc"
+    stale.mkdir()
+    (stale / "server.pem").write_text("key")
+    live = tmp_path / f"{PREFIX}{os.getpid()}-def"
+    live.mkdir()
+    unrelated = tmp_path / f"{PREFIX}notapid"
+    unrelated.mkdir()
+    assert sweep_stale(tmp_path) == [stale]
+    assert not stale.exists() and live.exists() and unrelated.exists()
