@@ -7,13 +7,17 @@ non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import argparse
+import inspect
 import shlex
 import subprocess
 import sys
+from dataclasses import dataclass
 
-from invoke import Exit, task
+from invoke import Exit, Task, task
 
 from orchestrator.cli import main as polybench
+from orchestrator.cli import parser as cli_parser
 
 
 def _call(argv: list[str]) -> None:
@@ -22,134 +26,110 @@ def _call(argv: list[str]) -> None:
         raise Exit(code=code)
 
 
-def _opt(argv: list[str], flag: str, value: object) -> None:
-    if value not in (None, False, ""):
-        argv += [flag] if value is True else [flag, str(value)]
+# --- the CLI's verbs as invoke tasks, generated from its argparse parser -------
+# One home for every option and its help text (orchestrator/cli.py): a task
+# takes exactly the verb's options and hands them back to the same parser, so
+# the two cannot drift (tests/test_tasks.py). invoke has no optional
+# positional arguments (a missing one is an error, which would break `invoke
+# build run report`), so an optional positional (report's results, export's)
+# becomes a flag here: `invoke report --results A,B`.
 
 
-@task(help={
-    "clients": "comma-separated client names (default: all)",
-    "config": "config file (default polybench.yaml)",
-    "force": "rebuild even if up to date",
-})
-def build(c, clients=None, config=None, force=False):
-    """Build every client in release mode; skip what is up to date."""
-    argv = ["build"]
-    _opt(argv, "--clients", clients)
-    _opt(argv, "--config", config)
-    _opt(argv, "--force", force)
-    _call(argv)
+@dataclass(frozen=True)
+class _Option:
+    name: str  # the task's parameter (argparse dest)
+    flag: str | None  # the CLI flag, None for a positional
+    kind: str  # "switch" (store_true), "maybe" (nargs="?" with const), "value", "list" (nargs="*"), "positional"
+    help: str
 
 
-@task(help={"port": "port on 127.0.0.1 (default: a free one)",
-            "tls_port": "its TLS port (default: a free one)",
-            "dev": "use Flask's development server (article fidelity only; no keep-alive)"})
-def serve(c, port=None, dev=False, tls_port=None):
-    """Run the shared Flask server in the foreground (gunicorn + gevent on loopback)."""
-    argv = ["serve"]
-    _opt(argv, "--port", port)
-    _opt(argv, "--tls-port", tls_port)
-    _opt(argv, "--dev", dev)
-    _call(argv)
+def _verbs() -> dict[str, argparse.ArgumentParser]:
+    subparsers = next(a for a in cli_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(subparsers.choices)
 
 
-@task(help={
-    "profile": "quick, default, or another profile in the config",
-    "config": "config file (default polybench.yaml)",
-    "clients": "comma-separated client names (default: all)",
-    "scenarios": "comma-separated scenarios (default: all in the profile)",
-    "server_url": "use a running server at http://HOST:PORT instead of starting one",
-    "server_tls_url": "with server_url: its TLS port, https://HOST:PORT (without it, no TLS cases)",
-    "server_ca_file": "with server_tls_url: the CA certificate file the server printed at start",
-    "resume": "continue the newest interrupted run that has measurements",
-    "resume_from": "continue the interrupted run in this results folder",
-    "quiet": "no progress bar and no summary table",
-    "results_root": "write results/<timestamp>/ under this folder (default: the repository)",
-    "seed": "seed of the rounds' random order (default: random; recorded either way)",
-    "pin": "pin CPUs, e.g. server=1,clients=0 (default: off; recorded when on)",
-    "inherit_env": "NAME,...: pass these variables of your environment to the clients (default: none)",
-    "inherit_all_env": "pass your whole environment to the clients (not recommended; docs/environment.md)",
-})
-def run(c, profile="default", config=None, clients=None, scenarios=None, server_url=None, resume=False,
-        quiet=False, results_root=None, resume_from=None, seed=None, pin=None, inherit_env=None,
-        inherit_all_env=False, server_tls_url=None, server_ca_file=None):
-    """Run the benchmark matrix, verified, into results/<timestamp>/."""
-    argv = ["run", "--profile", profile]
-    _opt(argv, "--config", config)
-    _opt(argv, "--clients", clients)
-    _opt(argv, "--scenarios", scenarios)
-    _opt(argv, "--server-url", server_url)
-    _opt(argv, "--server-tls-url", server_tls_url)
-    _opt(argv, "--server-ca-file", server_ca_file)
-    _opt(argv, "--resume", resume_from or resume)
-    _opt(argv, "--quiet", quiet)
-    _opt(argv, "--results-root", results_root)
-    _opt(argv, "--seed", seed)
-    _opt(argv, "--pin", pin)
-    _opt(argv, "--inherit-env", inherit_env)
-    _opt(argv, "--inherit-all-env", inherit_all_env)
-    _call(argv)
+def _help(action: argparse.Action) -> str:
+    text = action.help or ""
+    if action.choices and "|" not in text:
+        text += f" (one of {', '.join(map(str, action.choices))})"
+    if action.default not in (None, False, argparse.SUPPRESS) and "default" not in text:
+        text += f" (default {action.default})"
+    return text.strip()
 
 
-# invoke has no optional positional arguments (a missing one is an error, which
-# would break `invoke build run report`), so results come as a flag here;
-# `python -m orchestrator report DIR [DIR ...]` takes them positionally.
-@task(help={
-    "results": "results directory or file; several, comma-separated, give one report with the hosts side by side "
-               "(default results/latest)",
-    "output": "reports root directory (default reports/)",
-    "stdout": "also print the markdown to stdout",
-    "quiet": "print only the report path",
-})
-def report(c, results=None, output=None, stdout=False, quiet=False):
-    """Write reports/<timestamp>/report.md (with SVG charts) from results: invoke report [--results DIR[,DIR]]."""
-    argv = ["report", *[path for path in (results or "").split(",") if path]]
-    _opt(argv, "--output", output)
-    _opt(argv, "--stdout", stdout)
-    _opt(argv, "--quiet", quiet)
-    _call(argv)
+def _options(verb: argparse.ArgumentParser) -> tuple[list[_Option], bool]:
+    """The verb's options as task parameters, and whether it takes a command after `--`."""
+    options, remainder = [], False
+    for action in verb._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        if not action.option_strings:
+            if action.nargs == argparse.REMAINDER:
+                remainder = True
+            elif action.nargs in ("*", "?"):
+                kind = "list" if action.nargs == "*" else "value"
+                extra = "; several, comma-separated" if kind == "list" else ""
+                options.append(_Option(action.dest, None, kind, f"{action.help or ''}{extra}"))
+            else:
+                options.append(_Option(action.dest, None, "positional", action.help or ""))
+            continue
+        flag = max(action.option_strings, key=len)
+        if isinstance(action, argparse._StoreTrueAction):
+            kind = "switch"
+        elif action.nargs == "?" and action.const is not None:
+            kind = "maybe"
+        else:
+            kind = "value"
+        options.append(_Option(action.dest, flag, kind, _help(action)))
+    return options, remainder
 
 
-@task(help={
-    "results": "results directory or results.json (default results/latest)",
-    "format_": "hyperfine (its JSON export), pyperf (its JSON), or csv (runs.csv and cells.csv)",
-    "output": "directory for the files (default: the results directory)",
-})
-def export(c, format_, results=None, output=None):
-    """Write results for other tools: invoke export --format hyperfine|pyperf|csv [--results DIR]."""
-    argv = ["export", "--format", format_]
-    _opt(argv, "--output", output)
-    if results:
-        argv.append(results)
-    _call(argv)
+def _argv(verb: str, options: list[_Option], values: dict[str, object], remainder: bool, c: object) -> list[str]:
+    argv = [verb]
+    for option in options:
+        value = values.get(option.name)
+        if option.kind == "positional":
+            argv.append(str(value))
+        elif value in (None, False, ""):
+            continue
+        elif option.flag is None:  # an optional positional, given as a flag here
+            argv += [p for p in str(value).split(",") if p] if option.kind == "list" else [str(value)]
+        elif option.kind == "switch" or (option.kind == "maybe" and value is True):
+            argv.append(option.flag)
+        else:
+            argv += [option.flag, str(value)]
+    if remainder:
+        argv += ["--", *_remainder_words(getattr(c, "remainder", ""))]
+    return argv
 
 
-@task(help={"threshold": "smallest relative change to flag (default 0.05)",
-            "fail_on_regression": "exit 1 if any case regressed"})
-def compare(c, old, new, threshold=0.05, fail_on_regression=False):
-    """Compare two results: per client and case, the change and its CI."""
-    argv = ["compare", old, new, "--threshold", str(threshold)]
-    _opt(argv, "--fail-on-regression", fail_on_regression)
-    _call(argv)
+def _make_task(verb: str, parser: argparse.ArgumentParser) -> Task:
+    options, remainder = _options(parser)
+    required = [o for o in options if o.kind == "positional"]
+    rest = [o for o in options if o.kind != "positional"]
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    signature = inspect.Signature([
+        inspect.Parameter("c", kind),
+        *[inspect.Parameter(o.name, kind) for o in required],
+        *[inspect.Parameter(o.name, kind, default=False if o.kind in ("switch", "maybe") else None) for o in rest],
+    ])
+
+    def body(*args: object, **kwargs: object) -> None:
+        bound = signature.bind(*args, **kwargs)
+        c = bound.arguments.pop("c")
+        _call(_argv(verb, options, bound.arguments, remainder, c))
+
+    body.__signature__ = signature  # type: ignore[attr-defined]
+    body.__name__ = verb
+    body.__doc__ = (parser.description or next(
+        (a.help for a in cli_parser()._subparsers._group_actions[0]._choices_actions if a.dest == verb), verb))
+    return Task(body, name=verb, auto_shortflags=False, help={o.name: o.help for o in options if o.help},
+                optional=[o.name for o in options if o.kind == "maybe"],
+                positional=[o.name for o in required])
 
 
-@task(name="time", help={"json": "print the summary as JSON",
-                         "warmup": "warm-up runs (default 3)",
-                         "min_runs": "minimum counted runs (default 10)",
-                         "max_runs": "maximum counted runs (default 200)",
-                         "output": "the command's stdout: null (discarded, the default) or file",
-                         "inherit_env": "NAME,...: pass these variables to the command (default: a clean "
-                                        "environment, as pyperf)",
-                         "inherit_all_env": "pass your whole environment to the command (hyperfine's default)"})
-def time_(c, json=False, warmup=3, min_runs=10, max_runs=200, output="null", inherit_env=None,
-          inherit_all_env=False):
-    """Time any command like hyperfine: invoke time -- CMD ARGS."""
-    argv = ["time", "--warmup", str(warmup), "--min-runs", str(min_runs), "--max-runs", str(max_runs),
-            "--output", str(output)]
-    _opt(argv, "--json", json)
-    _opt(argv, "--inherit-env", inherit_env)
-    _opt(argv, "--inherit-all-env", inherit_all_env)
-    _call([*argv, "--", *_remainder_words(c.remainder)])
+for _verb, _parser in _verbs().items():
+    globals()[f"{_verb}_task"] = _make_task(_verb, _parser)
 
 
 def _remainder_words(remainder: str) -> list[str]:

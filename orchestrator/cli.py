@@ -143,6 +143,8 @@ def cmd_time(args: argparse.Namespace) -> int:
     command = list(args.command)
     if command and command[0] == "--":
         command = command[1:]
+    if args.min_runs is None:  # not given: 10, or all of a smaller --max-runs
+        args.min_runs = min(DEFAULT_MIN_RUNS, args.max_runs)
     if args.warmup < 0 or args.min_runs < 1 or args.max_runs < 1:
         raise PolybenchError("--warmup must be 0 or more, --min-runs and --max-runs 1 or more")
     if args.min_runs > args.max_runs:
@@ -156,6 +158,7 @@ def cmd_time(args: argparse.Namespace) -> int:
 
 
 TIMER_MAX_RUNS = 100_000
+DEFAULT_MIN_RUNS = 10
 
 
 def parser() -> argparse.ArgumentParser:
@@ -218,9 +221,11 @@ def parser() -> argparse.ArgumentParser:
 
     timer = verbs.add_parser("time", help="time any command, hyperfine-style: time -- CMD ARGS")
     timer.add_argument("--json", action="store_true", help="print the summary as JSON")
-    timer.add_argument("--warmup", type=int, default=3)
-    timer.add_argument("--min-runs", type=int, default=10)
-    timer.add_argument("--max-runs", type=int, default=200)
+    timer.add_argument("--warmup", type=int, default=3, help="runs before the counted ones, not counted")
+    timer.add_argument("--min-runs", type=int, default=None,
+                       help=f"counted runs at least (default {DEFAULT_MIN_RUNS}, or --max-runs if that is smaller)")
+    timer.add_argument("--max-runs", type=int, default=200,
+                       help="counted runs at most: it stops earlier once the median's 95%% interval is within 1%% of it (and the time budget allows)")
     _env_flags(timer)
     timer.add_argument("--output", choices=("null", "file"), default="null",
                        help="the command's stdout: null (discarded, hyperfine's default) or file "

@@ -1,0 +1,57 @@
+"""invoke's tasks are the CLI's verbs: same options, same help, handed back to the same parser (issue 14)."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+from invoke import Collection, MockContext
+
+import tasks
+from orchestrator.cli import parser
+
+
+def _verbs() -> dict[str, argparse.ArgumentParser]:
+    sub = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+def _flags(verb: argparse.ArgumentParser) -> set[str]:
+    return {max(a.option_strings, key=len).lstrip("-") for a in verb._actions
+            if a.option_strings and not isinstance(a, argparse._HelpAction)}
+
+
+@pytest.mark.parametrize("verb", sorted(_verbs()))
+def test_every_cli_option_is_a_task_option_with_its_help(verb):
+    task = Collection.from_module(tasks)[verb]
+    arguments = {arg.name.replace("_", "-"): arg for arg in task.get_arguments()}
+    cli = _verbs()[verb]
+    assert _flags(cli) <= set(arguments), f"invoke {verb} lacks {_flags(cli) - set(arguments)}"
+    for action in cli._actions:
+        if action.option_strings and action.help and not isinstance(action, argparse._HelpAction):
+            name = max(action.option_strings, key=len).lstrip("-")
+            assert action.help.split("%")[0][:30] in arguments[name].help
+
+
+def _argv_of(monkeypatch, verb: str, **kwargs) -> list[str]:
+    seen: list[list[str]] = []
+    monkeypatch.setattr(tasks, "_call", seen.append)
+    Collection.from_module(tasks)[verb](MockContext(), **kwargs)
+    return seen[0]
+
+
+def test_task_values_go_back_to_the_cli_unchanged(monkeypatch):
+    assert _argv_of(monkeypatch, "run", profile="quick", resume=True, quiet=True) == [
+        "run", "--profile", "quick", "--resume", "--quiet"]
+    assert _argv_of(monkeypatch, "run", resume="results/x") == ["run", "--resume", "results/x"]
+    assert _argv_of(monkeypatch, "report", results="a,b", stdout=True) == ["report", "a", "b", "--stdout"]
+    assert _argv_of(monkeypatch, "compare", old="o", new="n", fail_on_regression=True) == [
+        "compare", "o", "n", "--fail-on-regression"]
+
+
+def test_a_bad_value_is_the_cli_s_one_line_error(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        Collection.from_module(tasks)["time"](MockContext(), max_runs="many")
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("polybench: error: time: argument --max-runs: invalid int value") and err.count("\n") == 1
