@@ -19,10 +19,10 @@ from pathlib import Path
 
 from .atomic import write_json_atomic
 from .config import BuildSpec, ClientSpec, Config, expand
+from .paths import BUILD_DIR
 from .toolchains import placeholders, probe_toolchains
 from .versions import client_packages, library_version
 
-BUILD_DIR = "build"
 MANIFEST = "manifest.json"
 LOG_TAIL_LINES = 15
 

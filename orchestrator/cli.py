@@ -225,7 +225,8 @@ def parser() -> argparse.ArgumentParser:
     timer.add_argument("--min-runs", type=int, default=None,
                        help=f"counted runs at least (default {DEFAULT_MIN_RUNS}, or --max-runs if that is smaller)")
     timer.add_argument("--max-runs", type=int, default=200,
-                       help="counted runs at most: it stops earlier once the median's 95%% interval is within 1%% of it (and the time budget allows)")
+                       help="counted runs at most; it stops earlier once the median's 95%% interval is within "
+                            "1%% of it, or its time budget is spent")
     _env_flags(timer)
     timer.add_argument("--output", choices=("null", "file"), default="null",
                        help="the command's stdout: null (discarded, hyperfine's default) or file "

@@ -18,8 +18,7 @@ from tabulate import tabulate
 from . import stats
 from .errors import NothingMeasured, PolybenchError
 from .results import load_results
-
-NS_PER_MS = 1e6
+from .units import NS_PER_MS
 
 
 @dataclass(frozen=True)

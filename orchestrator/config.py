@@ -19,9 +19,9 @@ from typing import Any
 
 from .config_yaml import MAX_CONFIG_BYTES, load_yaml
 from .errors import ConfigError
+from .paths import ROOT
 from .scenarios import PARAMETER_RANGES, SCENARIOS, normalise_params
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "polybench.yaml"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,40}$")
 OUTPUT_KINDS = ("contract", "bodies")

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import IO
 
 from .errors import PolybenchError
+from .paths import ROOT, git_state
 
-ROOT = Path(__file__).resolve().parents[1]
 DEPS_DIR = ROOT / "docker" / "deps"
 WHEELS_DIR = DEPS_DIR / "wheels"
 CRATES_DIR = DEPS_DIR / "cargo-vendor"
@@ -257,25 +257,12 @@ def vendor_dependencies(log: Log = _stderr) -> Path:
     return DEPS_DIR
 
 
-def git_state() -> tuple[str, bool]:
-    """The commit the image is built from ('' outside git) and whether tracked files differ from it."""
-    def ask(*args: str) -> str | None:
-        try:
-            done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
-        except FileNotFoundError:
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    commit = ask("rev-parse", "HEAD") or ""
-    dirty = bool(commit) and bool(ask("status", "--porcelain", "--untracked-files=no"))
-    return commit, dirty
-
-
 def build_image(local_base: bool = False, tag: str = "polybench", *, log: Log = _stderr) -> str:
     """Build the image and tag it; return its id (pass it to `docker run -e POLYBENCH_IMAGE_ID=...`)."""
     version = check_docker()
     log(f"Docker engine {version} at {os.environ.get('DOCKER_HOST', 'the default socket')}")
-    commit, dirty = git_state()
+    commit, dirty = git_state(ROOT)
+    commit, dirty = commit or "", bool(dirty)
     # The commit goes into the image (environment.git reads it there: the image
     # has no .git); uncommitted changes are noted in /etc/polybench-image.
     build_args = {"POLYBENCH_GIT_COMMIT": commit, "POLYBENCH_GIT_DIRTY": "true" if dirty else "false"}

@@ -12,7 +12,6 @@ import os
 import platform
 import re
 import socket
-import subprocess
 import sys
 from collections.abc import Mapping
 from importlib import metadata
@@ -22,6 +21,7 @@ from typing import Any
 from . import system_info
 from .build import read_manifest
 from .config import ClientSpec, Config
+from .paths import git_state
 from .process_env import EnvPolicy, config_env, server_environment
 from .toolchains import placeholders, probe_toolchains
 from .versions import client_packages, library_version
@@ -92,16 +92,12 @@ def container() -> dict[str, Any] | None:
 
 
 def git(root: Path) -> dict[str, Any]:
-    def ask(*args: str) -> str | None:
-        try:
-            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
+    """{"commit": HEAD's hash or None, "dirty": tracked files differ from it (None if unknown)}.
 
-    commit = ask("rev-parse", "HEAD") or os.environ.get("POLYBENCH_GIT_COMMIT")
-    status = ask("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+    In the Docker image (no .git) the commit the image was built from (POLYBENCH_GIT_COMMIT).
+    """
+    commit, dirty = git_state(root)
+    return {"commit": commit or os.environ.get("POLYBENCH_GIT_COMMIT"), "dirty": dirty}
 
 
 def _at_build_time(version: str | None) -> str | None:

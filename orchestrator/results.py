@@ -19,12 +19,13 @@ from typing import Any
 from . import stats
 from .atomic import point_symlink, write_json_atomic
 from .errors import PolybenchError
+from .paths import RESULTS_DIR, new_timestamped_dir
 from .results_check import check_comparable, check_regular_file, check_results_shape, parse_results_json
 from .runlog_io import checked_record, cut_torn_tail, read_records
+from .units import NS_PER_MS, PHASES
 
 SCHEMA = "polybench/results/v2"
 OLDER_SCHEMAS = ("polybench/results/v1",)
-RESULTS_DIR = "results"
 RUNS_FILE = "runs.jsonl"
 RESULTS_FILE = "results.json"
 
@@ -122,14 +123,8 @@ def read_run_log(directory: Path) -> tuple[dict[str, Any], list[RunRecord]]:
 
 
 def new_results_dir(root: Path) -> Path:
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    directory = root / RESULTS_DIR / stamp
-    suffix = 1
-    while directory.exists():
-        suffix += 1
-        directory = root / RESULTS_DIR / f"{stamp}-{suffix}"
-    directory.mkdir(parents=True)
-    return directory
+    """A new results/<timestamp>/ folder under root (paths.new_timestamped_dir)."""
+    return new_timestamped_dir(root / RESULTS_DIR)
 
 
 def newest_dir(root: Path) -> Path | None:
@@ -146,7 +141,6 @@ def mark_latest(directory: Path) -> None:
 
 # --- summarising ---------------------------------------------------------------
 
-NS_PER_MS = 1e6
 
 
 def _summary(values: list[float], looks: tuple[int, int] | None = None) -> dict[str, Any] | None:
@@ -191,7 +185,7 @@ def summarise_runs(runs: list[RunRecord], looks: tuple[int, int] | None = None) 
     if with_phases and len(with_phases) == len(runs):
         summary["phases_ms"] = {
             phase: _summary([r.phases_ns[phase] / NS_PER_MS for r in runs], looks)  # type: ignore[index]
-            for phase in ("runtime_start", "imports", "network", "exit")
+            for phase in PHASES
         }
     server_times = [r.server["server_ns"] / NS_PER_MS for r in runs if r.server and "server_ns" in r.server]
     if server_times:

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PolybenchError
+from .paths import ROOT
 
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "docs" / "results.schema.json"
+SCHEMA_FILE = ROOT / "docs" / "results.schema.json"
 MAX_RESULTS_BYTES = 1 << 30  # a default-profile results.json is about 1 MB
 
 

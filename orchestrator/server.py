@@ -23,8 +23,8 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import secrets
 import runpy
+import secrets
 import signal
 import socket
 import ssl
@@ -36,7 +36,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from importlib import metadata
-from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
@@ -44,10 +43,10 @@ from server.limits import STATS_TOKEN_ENV, STATS_TOKEN_HEADER
 from server.tls import TLS_CERT_ENV, TLS_PORT_ENV
 
 from .errors import PolybenchError
+from .paths import ROOT
 from .process_env import server_environment
 from .server_tls import TLSFiles, make_tls_files
 
-ROOT = Path(__file__).resolve().parents[1]
 GUNICORN_CONF = ROOT / "server" / "gunicorn_conf.py"
 APP_SPEC = "server.app:create_app()"
 TLS_WORKER_CLASS = "server.tls_worker.TLSGeventWorker"

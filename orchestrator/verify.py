@@ -39,7 +39,6 @@ NO_RECEIPT = "0" * 32
 # `output: bodies` clients print this line after every transfer (curl's
 # --write-out); the orchestrator XORs the nonces into their receipt.
 NONCE_LINE_PREFIX = "polybench-nonce:"
-PHASES = ("runtime_start", "imports", "network", "exit")
 
 
 class Rejected(Exception):

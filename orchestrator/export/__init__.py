@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_text_atomic
-from ..config import ROOT
 from ..errors import PolybenchError
+from ..paths import ROOT
 from ..results import RESULTS_DIR, load_results
 
 

@@ -13,10 +13,11 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..units import PHASES
+
 RUNS_FILE = "runs.csv"
 CELLS_FILE = "cells.csv"
 
-PHASES = ("runtime_start", "imports", "network", "exit")
 RUN_COLUMNS = [
     "client", "case", "scenario", "status", "reason", "kind", "index", "run_id",
     "wall_ns", "user_ns", "sys_ns", "peak_rss_kib", "exit_code", "timed_out",

@@ -12,9 +12,9 @@ import subprocess
 from pathlib import Path
 
 from ..errors import PolybenchError
+from ..paths import ROOT
 
 SOURCE = Path(__file__).with_name("polybench-launch.c")
-ROOT = Path(__file__).resolve().parent.parent.parent
 BINARY = ROOT / "build" / "bin" / "polybench-launch"
 
 

@@ -105,7 +105,8 @@ def _chart(ctx: Context, case: str, rows: list[tuple[Source, Bench]]) -> str | N
     title = case_title(rows[0][1].scenario, rows[0][1].params)
     path, name = ctx.chart_file(f"case-{case}", section="Per scenario", caption=title)
     median_chart.render(dots, path, f"{title[0].upper()}{title[1:]}: every run and the median per client")
-    return image(name, f"Dot plot: every run, the median and its {median_chart.interval_label(dots)} per client, {title}")
+    bars = median_chart.interval_label(dots)
+    return image(name, f"Dot plot: every run, the median and its {bars} per client, {title}")
 
 
 def _describe(bench: Bench) -> str:

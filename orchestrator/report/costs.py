@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import stats
+from ..units import PHASES as UNIT_PHASES
 from .data import NS_PER_MS, Source
 
 PHASES = "phases"
@@ -220,7 +221,7 @@ def client_runs(source: Source) -> list[ClientRuns]:
         if not bench.ok or bench.scenario not in ("single", "keepalive"):
             continue
         runs = found.setdefault(bench.client, ClientRuns(bench.client, bench.language, {}))
-        phases = {p: bench.phase_ms(p) for p in ("runtime_start", "imports", "network", "exit")}
+        phases = {p: bench.phase_ms(p) for p in UNIT_PHASES}
         has_phases = all(phases.values())
         server = [run["server"]["server_ns"] / NS_PER_MS for run in bench.runs
                   if run.get("server") and run["server"].get("server_ns") is not None]

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..stats import CPU_SPLIT_MIN_MS, cpu_split_resolvable
+from ..units import NS_PER_MS
 
-NS_PER_MS = 1e6
 SPLIT_RULE = (f"the median CPU time (user + sys) is at least {CPU_SPLIT_MIN_MS:g} ms, i.e. 10 or more scheduler "
               "ticks even at 100 Hz")
 

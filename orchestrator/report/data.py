@@ -15,9 +15,8 @@ from typing import Any
 
 from ..results import load_results
 from ..stats import Summary
+from ..units import NS_PER_MS, PHASES
 
-NS_PER_MS = 1e6
-PHASES = ("runtime_start", "imports", "network", "exit")
 PHASE_LABELS = {
     "runtime_start": "runtime start",
     "imports": "imports + set-up",

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 from pathlib import Path
 
 from ..atomic import write_text_atomic
-from ..config import ROOT
 from ..errors import PolybenchError
+from ..paths import REPORTS_DIR, ROOT, new_timestamped_dir
 from ..results import RESULTS_DIR, RESULTS_FILE
 from .context import Context
 from .data import load_sources
 from .document import render_documents
-from .glance import DETAILS_FILE
 from .findings import sentences
+from .glance import DETAILS_FILE
 
-REPORTS_DIR = "reports"
 REPORT_FILE = "report.md"
 SUMMARY_LINES = 5
 
@@ -43,13 +41,8 @@ def _check_paths(paths: list[Path]) -> list[Path]:
 
 
 def new_report_dir(root: Path) -> Path:
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    directory, suffix = root / stamp, 1
-    while directory.exists():
-        suffix += 1
-        directory = root / f"{stamp}-{suffix}"
-    directory.mkdir(parents=True)
-    return directory
+    """A new reports/<timestamp>/ folder under root (paths.new_timestamped_dir)."""
+    return new_timestamped_dir(root)
 
 
 def terminal_summary(ctx: Context) -> str:

@@ -51,7 +51,8 @@ def render(dots: list[MedianDot], path: Path, title: str, xlabel: str | None = N
     ``xlabel`` defaults to the wall time's description with what the bars are (``interval_label``).
     """
     if xlabel is None:
-        xlabel = f"wall time of the whole process, ms: dots every run, marker the median, bar its {interval_label(dots)}"
+        xlabel = ("wall time of the whole process, ms: dots every run, marker the median, "
+                  f"bar its {interval_label(dots)}")
     height = style.bar_height(len(dots))
     fig, ax = style.figure(8.0, height)
     style.margins(fig, [d.label for d in dots], 8.0, height)

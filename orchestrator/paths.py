@@ -1,0 +1,51 @@
+"""Where polybench keeps things: the repository root and its working folders (one home for each).
+
+Every path here is inside the repository (DEVELOPERS.md: config paths stay
+inside it); `invoke run --results-root` and `invoke report --output` may put
+results and reports elsewhere, under a folder the user names.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository root (this file is orchestrator/paths.py)
+BUILD_DIR = "build"  # built clients, venvs, build/manifest.json (relative to the root)
+RESULTS_DIR = "results"  # results/<timestamp>/ per run, results/latest the newest
+REPORTS_DIR = "reports"  # reports/<timestamp>/ per report
+
+
+def new_timestamped_dir(parent: Path) -> Path:
+    """Create and return parent/<UTC timestamp> (YYYYmmddTHHMMSSZ), or <timestamp>-2, -3... if taken.
+
+    Raises OSError if parent cannot be created (read-only, a file in the way).
+    """
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    directory, suffix = parent / stamp, 1
+    while directory.exists():
+        suffix += 1
+        directory = parent / f"{stamp}-{suffix}"
+    directory.mkdir(parents=True)
+    return directory
+
+
+def git_state(root: Path = ROOT) -> tuple[str | None, bool | None]:
+    """(commit, dirty) of the checkout at root: HEAD's hash and whether tracked files differ from it.
+
+    (None, None) where git is missing or root is not a checkout (the Docker
+    image has no .git: the image records its commit at build time instead).
+    """
+    def ask(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = ask("rev-parse", "HEAD")
+    if not commit:
+        return None, None
+    status = ask("status", "--porcelain", "--untracked-files=no")
+    return commit, bool(status) if status is not None else None
