@@ -69,6 +69,12 @@ class RemoteServer:
         return checked_stats(fetch_json(f"{self.url}/stats?run={urllib.parse.quote(run_id)}", headers=headers),
                              self.url)
 
+    pid = None  # not a process of ours: it cannot be pinned
+
+    def exit_code(self) -> int | None:
+        """Unknown for a server elsewhere: None (require_alive then asks its /health)."""
+        return None
+
     def describe(self) -> dict[str, Any]:
         worker, workers = self.first_health.get("worker"), self.first_health.get("workers")
         return {"url": self.url, "remote": True, "worker_model": f"{worker}, {workers} worker (remote, from /health)",

@@ -28,6 +28,7 @@ from .runlog_io import has_measurements, remove_if_unmeasured
 from .runner import Runner
 from .scenarios import SCENARIOS
 from .schedule import CellState, ScheduleEvents, run_rounds
+from .server_checks import Server
 from .spawn import set_client_cpus
 
 SCHEDULE_METHOD = "randomized-interleaved-rounds"
@@ -57,7 +58,7 @@ def _usable(config: Config, client: ClientSpec, manifest: dict[str, Any]) -> str
 
 
 @contextlib.contextmanager
-def _server(server_url: str | None, tls_url: str | None = None, ca_file: str | None = None) -> Iterator[Any]:
+def _server(server_url: str | None, tls_url: str | None = None, ca_file: str | None = None) -> Iterator[Server]:
     if server_url:
         yield RemoteServer(server_url, tls_url, ca_file)
         return
@@ -67,11 +68,8 @@ def _server(server_url: str | None, tls_url: str | None = None, ca_file: str | N
         yield server
 
 
-def _describe_server(server: Any) -> dict[str, Any]:
-    if hasattr(server, "describe"):
-        return server.describe()
-    return {"url": server.url, "remote": False, "worker_model": server.worker_model, "stats_token": True,
-            "tls_url": server.tls_url}
+def _describe_server(server: Server) -> dict[str, Any]:
+    return server.describe()
 
 
 def _resume_dir(root: Path, meta: dict[str, Any], given: Path | None = None) -> tuple[Path, list[results.RunRecord]]:
@@ -106,11 +104,11 @@ def _resume_dir(root: Path, meta: dict[str, Any], given: Path | None = None) -> 
     return directory, records, old_meta
 
 
-def _pin_processes(pin: Pin | None, server: Any) -> None:
+def _pin_processes(pin: Pin | None, server: Server) -> None:
     if pin is None:
         return
     if pin.server is not None:
-        pid = getattr(server, "pid", None)
+        pid = server.pid
         if pid is None:
             raise PolybenchError("--pin server=...: only the server polybench starts itself can be pinned")
         pin_tree(pid, pin.server)

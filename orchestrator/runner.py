@@ -7,14 +7,14 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from .config import Case, ClientSpec, Config, expand
 from .errors import PolybenchError
 from .process_env import EnvPolicy, config_env
 from .results import RunRecord
 from .scenarios import SCENARIOS
-from .server_checks import require_alive
+from .server_checks import Server, require_alive
 from .spawn import run_process
 from .toolchains import placeholders
 from .verify import verify
@@ -25,15 +25,6 @@ IMPORTS_KEPT = 15
 # and close) the run's last responses before reading its records.
 SETTLE_TIMEOUT_S = 5.0
 SETTLE_POLL_S = 0.005
-
-
-class Server(Protocol):
-    url: str
-    tls_url: str | None  # None: the server has no TLS port (TLS cases are not run)
-    ca_file: str | None
-
-
-    def stats(self, run_id: str) -> dict[str, Any]: ...
 
 
 def new_run_id() -> str:
@@ -97,7 +88,7 @@ class Runner:
         run_id = new_run_id()
         runtime_args = client.importtime if kind == "importtime" and client.importtime else ()
         if SCENARIOS[case.scenario].tls:
-            url, ca_file = getattr(self.server, "tls_url", None), getattr(self.server, "ca_file", None)
+            url, ca_file = self.server.tls_url, self.server.ca_file
             if url is None or ca_file is None:
                 raise PolybenchError(f"{case.id}: the server has no TLS port")  # run.py leaves such cases out
         else:
@@ -107,7 +98,7 @@ class Runner:
         server_stats = settled_stats(self.server, run_id)
         if server_stats is None:
             require_alive(self.server)  # a dead server stops the run (ServerDied), not fails every run
-        verdict = verify(result, client, case, server_stats, same_clock=getattr(self.server, "shares_clock", True))
+        verdict = verify(result, client, case, server_stats, same_clock=self.server.shares_clock)
         record = RunRecord(
             run_id=run_id, client=client.name, case=case.id, kind=kind, index=index,
             wall_ns=result.wall_ns, user_ns=result.user_ns, sys_ns=result.sys_ns,

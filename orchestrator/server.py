@@ -342,6 +342,11 @@ class SharedServer:
         return checked_stats(self._get_json(path, timeout_s=REQUEST_TIMEOUT_S, headers=stats_headers(self.stats_token)),
                              self.url)
 
+    def describe(self) -> dict[str, Any]:
+        """The results' `server` record (server_checks.Server)."""
+        return {"url": self.url, "remote": False, "worker_model": self.worker_model, "stats_token": True,
+                "tls_url": self.tls_url}
+
     def exit_code(self) -> int | None:
         """The server process's exit code if it has stopped, else None."""
         return self._process.poll() if self._process is not None else None

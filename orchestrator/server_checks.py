@@ -12,9 +12,31 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import PolybenchError
+
+
+class Server(Protocol):
+    """What a run needs of the shared server, started here (server.SharedServer) or running elsewhere
+    (remote_server.RemoteServer)."""
+
+    shares_clock: bool  # same machine: the clients' timestamps can be checked against its records
+
+    @property
+    def url(self) -> str: ...  # http://HOST:PORT, no trailing slash
+    @property
+    def tls_url(self) -> str | None: ...  # https://HOST:PORT of its TLS port, None without one
+    @property
+    def ca_file(self) -> str | None: ...  # the PEM file of the one CA the clients trust over TLS
+
+    def health(self) -> dict[str, Any]: ...
+    def tls_health(self) -> dict[str, Any]: ...
+    def stats(self, run_id: str) -> dict[str, Any]: ...  # the server's counts for one run (docs/server.md)
+    def describe(self) -> dict[str, Any]: ...  # the results' `server` record: url, remote, worker_model, ...
+    def exit_code(self) -> int | None: ...  # its exit code once it has stopped, else None (remote: unknown, None)
+    @property
+    def pid(self) -> int | None: ...  # its process id where polybench started it (--pin), else None
 
 
 class ServerDied(PolybenchError):
@@ -78,9 +100,9 @@ def _stats_problem(data: Any) -> str | None:
     return None
 
 
-def require_alive(server: Any) -> None:
+def require_alive(server: Server) -> None:
     """Raise ServerDied if the server has stopped (after a failed /stats): the run cannot go on."""
-    exit_code = server.exit_code() if hasattr(server, "exit_code") else None
+    exit_code = server.exit_code()
     if exit_code is not None:
         raise ServerDied(f"the server stopped during the run (exit code {exit_code})")
     try:
