@@ -29,8 +29,8 @@ from __future__ import annotations
 import atexit
 import fnmatch
 import os
-import shutil
 import re
+import shutil
 import tempfile
 import urllib.parse
 from collections.abc import Mapping

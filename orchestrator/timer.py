@@ -19,7 +19,6 @@ from .errors import PolybenchError
 from .process_env import EnvPolicy
 from .spawn import run_repeated
 
-
 # The runs between two checks of the stopping rule are made in one launcher
 # request (spawn.run_repeated), so that the orchestrator does not wake between
 # them; after min_runs, a request holds about this much run time.

@@ -112,7 +112,8 @@ def test_outliers_are_assessed_from_the_detectable_n():
 
 
 def test_looks_start_where_a_stop_is_possible():
-    """min_runs below 6 cannot add looks: the rule cannot stop there, and counting them made every interval [min, max]."""
+    """min_runs below 6 cannot add looks: the rule cannot stop there, and counting them made every
+    interval [min, max]."""
     values = np.random.default_rng(1).lognormal(size=60)
     assert stats.stopping_looks(1, 60) == (stats.first_possible_stop(), 60) == (6, 60)
     interval = stats.median_ci(values, looks=stats.stopping_looks(1, 60))

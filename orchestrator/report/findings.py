@@ -156,7 +156,8 @@ def computed_spawning_sentence(item: SpawnComparison) -> str:
     n = item.calls
     one, spawns = fmt.ms(item.one_process_ms), fmt.rounded(item.spawns_ms, item.spawns_low, item.spawns_high)
     lead = (f"One {item.python} process making {n} calls over keep-alive took {one} ms (measured); {n} spawns of "
-            f"{item.spawned} would take {spawns.replace(' (', ' ms (95% range ', 1).removesuffix(')')}; computed, as the sum "
+            f"{item.spawned} would take {spawns.replace(' (', ' ms (95% range ', 1).removesuffix(')')}; "
+            "computed, as the sum "
             f"of {n} draws from its single-call runs, not {n} × the median)")
     if not item.distinguishable:  # a tie is not a win
         return (f"{lead}: the data cannot tell which is faster (k {fmt.times(item.k)}, 95% CI "

@@ -149,7 +149,8 @@ def render(ctx: Context) -> str:
     for source, taxes in taxes_by_source:
         for tax in taxes:
             rows.append([
-                *ctx.host_cells(source), tax.client, tax.language, *_cells(tax.setup), *_cells(tax.single, mark_whole=False),
+                *ctx.host_cells(source), tax.client, tax.language, *_cells(tax.setup),
+                *_cells(tax.single, mark_whole=False),
                 *_cells(tax.handshake), str(tax.handshake_calls or fmt.MISSING),
                 *_cells(tax.keepalive), str(tax.keepalive_calls or fmt.MISSING),
             ])

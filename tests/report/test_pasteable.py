@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 import re
-from statistics import median
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 import pytest

@@ -59,7 +59,7 @@ def spread_labels(ys: list[float], gap: float = LABEL_GAP) -> list[float]:
     """Label heights (log10 units) moved apart, in their order, so neighbours are at least `gap` apart."""
     order = sorted(range(len(ys)), key=lambda i: ys[i])
     placed = list(ys)
-    for previous, current in zip(order, order[1:]):
+    for previous, current in zip(order, order[1:], strict=False):
         placed[current] = max(placed[current], placed[previous] + gap)
     return placed
 
