@@ -1,0 +1,100 @@
+"""A client from nothing to a report with one folder and one YAML entry (README, "Adding a client").
+
+The test does exactly the README's recipe, in a copy of the repository (so
+its root, build/, results/ and reports/ are the copy's, and every path in
+the config stays inside that repository): it copies tests/pluggable/toy/
+to clients/toy/, appends one client entry (and the `toolchains:` entry for
+the interpreter it runs on) to polybench.yaml, then runs `build`, `run` and
+`report` as a user would. Nothing else in the copy changes, and the report
+has the toy client's verified rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from orchestrator.config import ROOT
+
+pytestmark = pytest.mark.slow
+
+TOY = Path(__file__).parent / "toy"
+NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "build", "results", "reports", "target", "__pycache__",
+                                    "deps", "node_modules", ".pytest_cache", ".ruff_cache", "tests")
+OUTPUTS = ("build", "results", "reports")  # what build, run and report write, and nothing else
+# The README's step 2, verbatim: the client's entry and its toolchain's.
+TOOLCHAIN_ENTRY = {"system-python3": {"version": ["python3", "--version"],
+                                      "fix": "install python3 (apt-get install python3)", "debian": ["python3"]}}
+CLIENT_ENTRY = {
+    "name": "toy-http", "language": "python", "library": {"label": "http.client (stdlib)"},
+    "concurrency_model": "none", "scenarios": ["single", "keepalive"],
+    "build": {"requires": ["system-python3"], "inputs": ["clients/toy/client.py"]},
+    "run": ["python3", "{root}/clients/toy/client.py"],
+}
+
+
+def tree_digests(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and p.relative_to(root).parts[0] not in OUTPUTS and "__pycache__" not in p.parts}
+
+
+def polybench(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([sys.executable, "-m", "orchestrator", *args], cwd=repo, capture_output=True,
+                          text=True, timeout=600, stdin=subprocess.DEVNULL, check=False)
+    assert done.returncode == 0, f"polybench {' '.join(args)}: exit {done.returncode}\n{done.stderr[-3000:]}"
+    return done
+
+
+def test_a_toy_client_goes_from_a_folder_and_a_yaml_entry_to_the_report(tmp_path):
+    repo = tmp_path / "polybench"
+    shutil.copytree(ROOT, repo, ignore=NOT_COPIED, symlinks=True)
+    before = tree_digests(repo)
+
+    # 1. the folder
+    shutil.copytree(TOY, repo / "clients" / "toy", ignore=shutil.ignore_patterns("__pycache__"))
+    # 2. the YAML entries (appended as text, so the rest of the file stays byte for byte)
+    config = repo / "polybench.yaml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("\ntoolchains:\n", "\ntoolchains:\n" + _indented(TOOLCHAIN_ENTRY) + "\n", 1)
+    text = text.replace("\nclients:\n", "\nclients:\n" + _indented([CLIENT_ENTRY]) + "\n", 1)
+    config.write_text(text, encoding="utf-8")
+    added = {"polybench.yaml", "clients/toy/client.py"}
+
+    # 3. build, run, report, as a user types them
+    built = polybench(repo, "build", "--clients", "toy-http")
+    assert "toy-http" in built.stdout + built.stderr
+    polybench(repo, "run", "--profile", "quick", "--clients", "toy-http", "--scenarios", "single,keepalive",
+              "--quiet")
+    polybench(repo, "report", "--quiet")
+
+    (results,) = [p for p in (repo / "results").glob("*/results.json") if not p.parent.is_symlink()]
+    data = json.loads(results.read_text())
+    benches = [b for b in data["benchmarks"] if b["client"] == "toy-http"]
+    assert {b["scenario"] for b in benches} == {"single", "keepalive"}
+    for bench in benches:
+        assert bench["runs"] and not bench["failed_runs"], bench.get("status_reason")
+        # the server's records decide: each run's receipt is the server's, its count the case's
+        for run in bench["runs"]:
+            assert run["verified"] and run["server"]["requests"] == bench["calls"]
+    (report,) = [p for p in (repo / "reports").glob("*/report.md") if not p.parent.is_symlink()]
+    markdown = report.read_text()
+    assert "toy-http" in markdown
+    assert any(line.startswith("| toy-http ") for line in markdown.splitlines())
+
+    after = tree_digests(repo)
+    changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    assert changed == added, f"files touched beyond the folder and the YAML entry: {sorted(changed - added)}"
+
+
+def _indented(value: object) -> str:
+    """A YAML block at the config's two-space indent under its top-level key."""
+    dumped = yaml.safe_dump(value, sort_keys=False, default_flow_style=None, width=120)
+    return "\n".join(f"  {line}" for line in dumped.rstrip("\n").splitlines())
