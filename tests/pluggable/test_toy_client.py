@@ -16,6 +16,7 @@ import json
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -29,15 +30,14 @@ TOY = Path(__file__).parent / "toy"
 NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "build", "results", "reports", "target", "__pycache__",
                                     "deps", "node_modules", ".pytest_cache", ".ruff_cache", "tests")
 OUTPUTS = ("build", "results", "reports")  # what build, run and report write, and nothing else
-# The README's step 2, verbatim: the client's entry and its toolchain's.
-TOOLCHAIN_ENTRY = {"system-python3": {"version": ["python3", "--version"],
-                                      "fix": "install python3 (apt-get install python3)", "debian": ["python3"]}}
-CLIENT_ENTRY = {
-    "name": "toy-http", "language": "python", "library": {"label": "http.client (stdlib)"},
-    "concurrency_model": "none", "scenarios": ["single", "keepalive"],
-    "build": {"requires": ["system-python3"], "inputs": ["clients/toy/client.py"]},
-    "run": ["python3", "{root}/clients/toy/client.py"],
-}
+
+
+def readme_recipe() -> dict:
+    """The YAML of the README's "Adding a client" step 2: the entries this test adds, read from there."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Adding a client\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    return yaml.safe_load(textwrap.dedent(block))
 
 
 def tree_digests(root: Path) -> dict[str, str]:
@@ -60,11 +60,12 @@ def test_a_toy_client_goes_from_a_folder_and_a_yaml_entry_to_the_report(tmp_path
 
     # 1. the folder
     shutil.copytree(TOY, repo / "clients" / "toy", ignore=shutil.ignore_patterns("__pycache__"))
-    # 2. the YAML entries (appended as text, so the rest of the file stays byte for byte)
+    # 2. the YAML entries, the README's (inserted as text, so the rest of the file stays byte for byte)
     config = repo / "polybench.yaml"
     text = config.read_text(encoding="utf-8")
-    text = text.replace("\ntoolchains:\n", "\ntoolchains:\n" + _indented(TOOLCHAIN_ENTRY) + "\n", 1)
-    text = text.replace("\nclients:\n", "\nclients:\n" + _indented([CLIENT_ENTRY]) + "\n", 1)
+    recipe = readme_recipe()
+    text = text.replace("\ntoolchains:\n", "\ntoolchains:\n" + _indented(recipe["toolchains"]) + "\n", 1)
+    text = text.replace("\nclients:\n", "\nclients:\n" + _indented(recipe["clients"]) + "\n", 1)
     config.write_text(text, encoding="utf-8")
     added = {"polybench.yaml", "clients/toy/client.py"}
 
