@@ -31,13 +31,15 @@ def _opt(argv: list[str], flag: str, value: object) -> None:
     "clients": "comma-separated client names (default: all)",
     "config": "config file (default polybench.yaml)",
     "force": "rebuild even if up to date",
+    "no_install": "never apt-get install the Debian packages the config declares (as root it does)",
 })
-def build(c, clients=None, config=None, force=False):
+def build(c, clients=None, config=None, force=False, no_install=False):
     """Build every client in release mode; skip what is up to date."""
     argv = ["build"]
     _opt(argv, "--clients", clients)
     _opt(argv, "--config", config)
     _opt(argv, "--force", force)
+    _opt(argv, "--no-install", no_install)
     _call(argv)
 
 
