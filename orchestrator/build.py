@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .atomic import write_json_atomic
-from .config import BuildSpec, ClientSpec, Config, expand
+from .config import BuildSpec, ClientSpec, Config, debian_name, expand
 from .toolchains import debian_installed, install_debian, placeholders, probe_toolchains, why_no_install
 from .versions import client_packages, library_version
 
@@ -78,7 +78,7 @@ def build_client(config: Config, client: ClientSpec, present: set[str], *, force
     if missing:
         fix = config.toolchains[missing[0]].fix
         return BuildOutcome(client.name, "skipped", f"{missing[0]} not found: {fix}")
-    lacking = [package for package in client.debian if package in absent_debian]
+    lacking = [debian_name(package) for package in client.debian if package in absent_debian]
     if lacking:
         return BuildOutcome(client.name, "skipped", f"Debian package {', '.join(lacking)} not installed: "
                                                     f"apt-get install {' '.join(lacking)} (or `invoke build` as root)")
@@ -122,8 +122,9 @@ def missing_debian(config: Config, clients: Iterable[ClientSpec], present: set[s
     they require, and their own `debian:` packages that dpkg says are not installed."""
     needed: dict[str, list[str]] = {}
     for client in clients:
-        wanted = [p for tool in client.build.requires if tool not in present for p in config.toolchains[tool].debian]
-        wanted += [p for p in client.debian if debian_installed(p) is False]
+        wanted = [debian_name(p) for tool in client.build.requires if tool not in present
+                  for p in config.toolchains[tool].debian]
+        wanted += [debian_name(p) for p in client.debian if debian_installed(debian_name(p)) is False]
         for package in wanted:
             needed.setdefault(package, []).append(client.name)
     return needed
@@ -150,7 +151,7 @@ def build_all(config: Config, clients: Iterable[ClientSpec] | None = None, *, fo
             present = {name for name, status in toolchains.items() if status.present}
         else:
             log(f"not installing the Debian packages {' '.join(sorted(needed))}: {why_not}")
-    absent = frozenset(p for c in chosen for p in c.debian if debian_installed(p) is False)
+    absent = frozenset(p for c in chosen for p in c.debian if debian_installed(debian_name(p)) is False)
     outcomes: list[BuildOutcome] = []
     for client in chosen:
         outcome = build_client(config, client, present, force=force, log=log, absent_debian=absent)

@@ -41,7 +41,9 @@ LIBRARY_VERSION_SOURCES = ("package", "cargo_lock", "command")
 #   variant    another way to run a contender (`variant_of`), e.g. compiled with Nuitka or kept warm
 ROLES = ("contender", "reference", "floor", "variant")
 CHART_KEYS = {"color", "marker", "hatch"}
-DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]{0,60}$")
+# A Debian package, optionally by upstream version (`curl=8.14.*`: the mirror's current revision of
+# it, as docker/apt-install.sh installs it); never an exact revision (a mirror keeps only the newest).
+DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]{0,60}(=[0-9][0-9A-Za-z.+~]{0,30}\*)?$")
 
 
 @dataclass(frozen=True)
@@ -279,12 +281,18 @@ def _toolchain(name: str, raw: Any) -> Toolchain:
 
 
 def _debian(value: Any, key: str) -> tuple[str, ...]:
-    """Debian package names (no versions: a mirror keeps only the newest revision)."""
+    """Debian packages: `name` or `name=UPSTREAM*` (no exact revision: a mirror keeps only the newest)."""
     names = _strings(value, key)
     for name in names:
         if not DEBIAN_PACKAGE.match(name):
-            raise ConfigError(f"{key}: {name!r} is not a Debian package name")
+            raise ConfigError(f"{key}: {name!r} is not a Debian package name, or name=UPSTREAM-VERSION* "
+                              "(e.g. curl=8.14.*; never an exact Debian revision)")
     return names
+
+
+def debian_name(spec: str) -> str:
+    """The package name of a `debian:` entry (`curl=8.14.*` -> `curl`)."""
+    return spec.partition("=")[0]
 
 
 def _chart(value: Any, key: str) -> dict[str, str]:
