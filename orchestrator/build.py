@@ -144,7 +144,7 @@ def build_all(config: Config, clients: Iterable[ClientSpec] | None = None, *, fo
     if needed and install:
         why_not = why_no_install()
         if why_not is None:
-            for package, error in install_debian(sorted(needed), needed, log).items():
+            for error in install_debian(sorted(needed), needed, log).values():
                 if error:
                     log(f"  {error}")
             toolchains = probe_toolchains(config)

@@ -111,7 +111,8 @@ def _within_sentence(result: Crossover, python: ClientCosts, point: BreakEven, f
         return (f"{lead} **never** comes within {label} of {point.b}: its cost per call, {_per_call_words(python)}, "
                 f"is more than {factor:g}x {point.b}'s {_per_call_words(rival)}, so the gap it starts with only "
                 f"grows.")
-    return (f"Whether one {python.client} process making all its calls over keep-alive comes within {label} of {point.b} "
+    return (f"Whether one {python.client} process making all its calls over keep-alive comes within {label} of "
+            f"{point.b} "
             f"is {NOT_DETERMINABLE_TEXT}: {point.reason}.")
 
 

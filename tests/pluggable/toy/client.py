@@ -32,7 +32,7 @@ def parse(argv: list[str]) -> tuple[str, dict[str, str]]:
     scenario, rest, flags = argv[0], argv[1:], {}
     if len(rest) % 2:
         fail_usage(f"{rest[-1]} needs a value")
-    for name, value in zip(rest[::2], rest[1::2]):
+    for name, value in zip(rest[::2], rest[1::2], strict=True):
         if name not in FLAGS:
             fail_usage(f"unknown flag {name}")
         flags[name] = value
