@@ -18,7 +18,7 @@ import subprocess
 
 import pytest
 
-from orchestrator.config import Case, ClientSpec, expand, load_config
+from orchestrator.config import Case, ClientSpec, Config, expand, load_config
 from orchestrator.process_env import EnvPolicy, config_env
 from orchestrator.runner import Runner, client_argv, new_run_id, settled_stats
 from orchestrator.scenarios import SCENARIOS, normalise_params
@@ -60,10 +60,10 @@ def small_case(scenario: str) -> Case:
     return Case(scenario, normalise_params(SCENARIOS[scenario], wanted))
 
 
-def spawn(client: ClientSpec, args: list[str]) -> subprocess.CompletedProcess[str]:
+def spawn(config: Config, client: ClientSpec, args: list[str]) -> subprocess.CompletedProcess[str]:
     """The client's own argv (from its `run:`) plus `args`, in the environment every run gets."""
-    base = expand(client.run, {**placeholders(CONFIG), "url": NOWHERE, "run_id": "cli-1"})
-    env = EnvPolicy().for_process(config_env(CONFIG, client))
+    base = expand(client.run, {**placeholders(config), "url": NOWHERE, "run_id": "cli-1"})
+    env = EnvPolicy().for_process(config_env(config, client))
     return subprocess.run([*base, *args], capture_output=True, text=True, timeout=TIMEOUT_S, env=env,
                           stdin=subprocess.DEVNULL, check=False)
 
@@ -73,13 +73,9 @@ def require_built(built, name: str) -> None:
         pytest.fail(f"{name} did not build: {built[name]['message']}")
 
 
-@pytest.mark.parametrize("mistake", list(USAGE_ERRORS))
-@pytest.mark.parametrize("client_name", CONTRACT)
-def test_usage_error_exits_2_with_one_line(built, client_name, mistake):
-    require_built(built, client_name)
-    client = CONFIG.client(client_name)
+def check_usage_error(config: Config, client: ClientSpec, mistake: str) -> None:
     args = [first_scenario(client) if a == "SCENARIO" else a for a in USAGE_ERRORS[mistake]]
-    done = spawn(client, args)
+    done = spawn(config, client, args)
     assert done.returncode == 2, f"{mistake}: exit {done.returncode}, stderr {done.stderr!r}"
     assert done.stdout == "", f"{mistake}: stdout must stay empty, got {done.stdout!r}"
     lines = [line for line in done.stderr.splitlines() if line.strip()]
@@ -89,31 +85,11 @@ def test_usage_error_exits_2_with_one_line(built, client_name, mistake):
         f"{mistake}: expected the reason in one line (then at most a usage synopsis), got {done.stderr!r}"
 
 
-@pytest.mark.parametrize("client_name", CONTRACT)
-def test_unknown_scenario_exits_3(built, client_name):
-    require_built(built, client_name)
-    done = spawn(CONFIG.client(client_name), ["no_such_scenario", "--url", NOWHERE, "--run-id", "cli-1"])
-    assert done.returncode == 3, f"exit {done.returncode}, stderr {done.stderr!r}"
-    assert done.stdout == ""
-
-
-@pytest.mark.parametrize("client_name", [n for n in CONTRACT if CONFIG.client(n).scenarios is not None])
-def test_undeclared_scenario_exits_3(built, client_name):
-    """A client that declares only some scenarios says so for the others (exit 3), so none is failed."""
-    require_built(built, client_name)
-    client = CONFIG.client(client_name)
-    others = [n for n, s in SCENARIOS.items() if s.contract and not s.tls and not client.supports(n)]
-    done = spawn(client, [others[0], "--url", NOWHERE, "--run-id", "cli-1"])
-    assert done.returncode == 3, f"{others[0]}: exit {done.returncode}, stderr {done.stderr!r}"
-
-
-@pytest.mark.parametrize("client_name", CONTRACT)
-def test_good_call_prints_exactly_the_contract_line(config, live_server, built, client_name):
-    require_built(built, client_name)
-    client = config.client(client_name)
+def check_good_call(config: Config, server, client: ClientSpec) -> None:
+    """One small call of the client's first scenario: exactly the contract's line, and the server agrees."""
     case = small_case(first_scenario(client))
     run_id = new_run_id()
-    argv = client_argv(config, client, case, live_server.url, run_id)
+    argv = client_argv(config, client, case, server.url, run_id)
     env = EnvPolicy().for_process(config_env(config, client))
     done = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT_S, env=env,
                           stdin=subprocess.DEVNULL, check=False)
@@ -124,16 +100,78 @@ def test_good_call_prints_exactly_the_contract_line(config, live_server, built, 
     for key, types in OUTPUT_KEYS.items():
         assert key in line, f"missing {key!r}"
         assert isinstance(line[key], types) and not isinstance(line[key], bool), f"{key}: {line[key]!r}"
-    assert line["client"] == client_name and line["scenario"] == case.scenario
+    assert line["client"] == client.name and line["scenario"] == case.scenario
     assert line["requests"] == line["ok"] == case.calls and line["errors"] == []
     assert re.fullmatch(r"[0-9a-f]{32}", line["receipt"]) and line["receipt"] != "0" * 32
     assert line["t_entry_ns"] <= line["t_ready_ns"] <= line["t_done_ns"]
-    stats = settled_stats(live_server, run_id)
+    stats = settled_stats(server, run_id)
     assert stats is not None
     assert stats["receipt"] == line["receipt"], "the printed receipt is not the server's: the calls were not read"
     # and the same call, checked end to end the way every run is
-    record = Runner(config, live_server, timeout_s=TIMEOUT_S).run(client, case, "counted", 0)
+    record = Runner(config, server, timeout_s=TIMEOUT_S).run(client, case, "counted", 0)
     assert record.verified, record.reason
+
+
+@pytest.mark.parametrize("mistake", list(USAGE_ERRORS))
+@pytest.mark.parametrize("client_name", CONTRACT)
+def test_usage_error_exits_2_with_one_line(built, client_name, mistake):
+    require_built(built, client_name)
+    check_usage_error(CONFIG, CONFIG.client(client_name), mistake)
+
+
+@pytest.mark.parametrize("client_name", CONTRACT)
+def test_unknown_scenario_exits_3(built, client_name):
+    require_built(built, client_name)
+    done = spawn(CONFIG, CONFIG.client(client_name), ["no_such_scenario", "--url", NOWHERE, "--run-id", "cli-1"])
+    assert done.returncode == 3, f"exit {done.returncode}, stderr {done.stderr!r}"
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize("client_name", [n for n in CONTRACT if CONFIG.client(n).scenarios is not None])
+def test_undeclared_scenario_exits_3(built, client_name):
+    """A client that declares only some scenarios says so for the others (exit 3), so none is failed."""
+    require_built(built, client_name)
+    client = CONFIG.client(client_name)
+    others = [n for n, s in SCENARIOS.items() if s.contract and not s.tls and not client.supports(n)]
+    done = spawn(CONFIG, client, [others[0], "--url", NOWHERE, "--run-id", "cli-1"])
+    assert done.returncode == 3, f"{others[0]}: exit {done.returncode}, stderr {done.stderr!r}"
+
+
+@pytest.mark.parametrize("client_name", CONTRACT)
+def test_good_call_prints_exactly_the_contract_line(config, live_server, built, client_name):
+    require_built(built, client_name)
+    check_good_call(config, live_server, config.client(client_name))
+
+
+FAKES = """
+toolchains:
+  python: {version: ["{python}", --version], fix: "the project's .venv"}
+clients:
+  - {name: honest, language: fake, run: ["{python}", "{root}/tests/fakes/liar.py", "honest:honest"]}
+  - {name: no-calls, language: fake, run: ["{python}", "{root}/tests/fakes/liar.py", "no-calls:no-calls"]}
+  - {name: two-lines, language: fake, run: ["{python}", "{root}/tests/fakes/liar.py", "two-lines:two-lines"]}
+profiles:
+  p: {scenarios: {single: {}}}
+"""
+
+
+@pytest.fixture(scope="module")
+def fakes(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fakes") / "polybench.yaml"
+    path.write_text(FAKES)
+    return load_config(path)
+
+
+def test_the_checks_catch_fakes(fakes, live_server):
+    """tests/fakes/liar.py: the honest mode passes the good call; a client that makes no calls (and
+    prints a made-up line) or prints two lines fails it; one that parses no flags (a traceback) fails
+    the usage check."""
+    check_good_call(fakes, live_server, fakes.client("honest"))
+    for name in ("no-calls", "two-lines"):
+        with pytest.raises(AssertionError):
+            check_good_call(fakes, live_server, fakes.client(name))
+    with pytest.raises(AssertionError, match="exit 1"):
+        check_usage_error(fakes, fakes.client("honest"), "no --url")
 
 
 @pytest.mark.parametrize("client_name", BODIES)
