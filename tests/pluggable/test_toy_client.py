@@ -99,3 +99,32 @@ def _indented(value: object) -> str:
     """A YAML block at the config's two-space indent under its top-level key."""
     dumped = yaml.safe_dump(value, sort_keys=False, default_flow_style=None, width=120)
     return "\n".join(f"  {line}" for line in dumped.rstrip("\n").splitlines())
+
+
+def test_a_client_whose_toolchain_is_missing_is_skipped_with_one_line_and_listed_in_the_report(tmp_path):
+    """The same recipe, plus a second client needing a toolchain this machine lacks: build skips it
+    with the toolchain's fix, run skips it with one line, and the report says it was not run."""
+    repo = tmp_path / "polybench"
+    shutil.copytree(ROOT, repo, ignore=NOT_COPIED, symlinks=True)
+    shutil.copytree(TOY, repo / "clients" / "toy", ignore=shutil.ignore_patterns("__pycache__"))
+    recipe = readme_recipe()
+    absent = {"version": ["polybench-absent-runtime", "--version"], "fix": "install polybench-absent-runtime"}
+    missing = dict(recipe["clients"][0], name="toy-absent", build={"requires": ["absent-runtime"]},
+                   run=["polybench-absent-runtime", "{root}/clients/toy/client.py"])
+    config = repo / "polybench.yaml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("\ntoolchains:\n", "\ntoolchains:\n" + _indented({**recipe["toolchains"],
+                                                                            "absent-runtime": absent}) + "\n", 1)
+    text = text.replace("\nclients:\n", "\nclients:\n" + _indented([*recipe["clients"], missing]) + "\n", 1)
+    config.write_text(text, encoding="utf-8")
+
+    built = polybench(repo, "build", "--clients", "toy-http,toy-absent", "--no-install")
+    (line,) = [line for line in built.stdout.splitlines() if line.startswith("toy-absent")]
+    assert "skipped" in line and "install polybench-absent-runtime" in line
+    ran = polybench(repo, "run", "--profile", "quick", "--clients", "toy-http,toy-absent", "--scenarios", "single")
+    skips = [line for line in ran.stderr.splitlines() if line.startswith("skipping toy-absent")]
+    assert len(skips) == 1 and "install polybench-absent-runtime" in skips[0]
+    report = polybench(repo, "report", "--stdout", "--quiet").stdout
+    (warning,) = [line for line in report.splitlines() if "Clients not run" in line]
+    assert "toy-absent" in warning and "install polybench-absent-runtime" in warning
+    assert any(line.startswith("| toy-http ") for line in report.splitlines())
