@@ -41,7 +41,7 @@ LIBRARY_VERSION_SOURCES = ("package", "cargo_lock", "command")
 #   variant    another way to run a contender (`variant_of`), e.g. compiled with Nuitka or kept warm
 ROLES = ("contender", "reference", "floor", "variant")
 CHART_KEYS = {"color", "marker", "hatch"}
-# A Debian package, optionally by upstream version (`curl=8.14.*`: the mirror's current revision of
+# A Debian package, optionally by upstream version (`gcc-14=14.2.*`: the mirror's current revision of
 # it, as docker/apt-install.sh installs it); never an exact revision (a mirror keeps only the newest).
 DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]{0,60}(=[0-9][0-9A-Za-z.+~]{0,30}\*)?$")
 
@@ -286,7 +286,7 @@ def _debian(value: Any, key: str) -> tuple[str, ...]:
     for name in names:
         if not DEBIAN_PACKAGE.match(name):
             raise ConfigError(f"{key}: {name!r} is not a Debian package name, or name=UPSTREAM-VERSION* "
-                              "(e.g. curl=8.14.*; never an exact Debian revision)")
+                              "(e.g. gcc-14=14.2.*; never an exact Debian revision)")
     return names
 
 
