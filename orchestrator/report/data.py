@@ -200,8 +200,13 @@ class Source:
         return self.language(client) == self.language(focus)
 
     def language(self, client: str) -> str | None:
+        """The client's language: from its benchmarks or its record, else (a client this run left
+        out, such as the focus) from today's config."""
         found = next((b for b in self.benches if b.client == client), None)
-        return found.language if found else self.client_record(client).get("language")
+        if found is not None:
+            return found.language
+        recorded = self.client_record(client).get("language")
+        return recorded or getattr(_client_now(client), "language", None)
 
     def chart_style(self, client: str) -> Mapping[str, str]:
         """polybench.yaml `chart` ({color, marker, hatch}), or {} for the default look."""

@@ -74,3 +74,14 @@ def test_an_older_results_file_falls_back_to_todays_config():
     assert source.focus == config.report.focus
     assert source.compiled(compiled.name) and not source.compiled(interpreted.name)
     assert source.role(compiled.name) == "contender"  # older files: every client a contender, as before
+
+
+def test_a_run_without_the_focus_client_still_compares_its_language():
+    """`run --clients` without the focus: the other clients of its language are still its side."""
+    config = load_config()
+    focus = config.client(config.report.focus)
+    same = next(c for c in config.clients if c.language == focus.language and c.name != focus.name
+                and not c.compiled)
+    source = _source({"report": config.report.to_json(), "clients": {same.name: {"compiled": False}}},
+                     {same.name: same.language})
+    assert source.focus_side(same.name)
