@@ -34,7 +34,7 @@ MAX_CASES_PER_PROFILE = 256
 BUILD_PLACEHOLDERS = frozenset({"python", "root"})
 RUN_PLACEHOLDERS = BUILD_PLACEHOLDERS | {"url", "run_id"}
 LIBRARY_VERSION_SOURCES = ("package", "cargo_lock", "command")
-# What a client is in the comparison (docs/adding-a-client.md):
+# What a client is in the comparison (README, "Adding a client"):
 #   contender  a client under test (the default)
 #   reference  the outside yardstick (curl)
 #   floor      the physical floor: the least a process can do for the calls, not a real client
