@@ -76,11 +76,11 @@ RUN sh /app/docker/apt-install.sh --record /tmp/debian-pins.build \
       "rustc=${RUST_VERSION}.*" "cargo=${RUST_VERSION}.*" \
       "gcc-14=${GCC_VERSION}.*" gcc \
       ca-certificates \
- && config_packages="$(python3 /app/docker/debian-packages.py build)" \
+ && config_packages="$(python3 -B /app/docker/debian-packages.py build)" \
  && if [ -n "$config_packages" ]; then \
       sh /app/docker/apt-install.sh --record /tmp/debian-pins.config $config_packages \
       && cat /tmp/debian-pins.config >>/tmp/debian-pins.build; fi \
- && python3 /app/docker/debian-packages.py final >/tmp/debian-packages.final \
+ && python3 -B /app/docker/debian-packages.py final >/tmp/debian-packages.final \
  && sh /app/docker/build-stage.sh \
  && mv /tmp/debian-packages.final /stage/etc/polybench-debian-packages.final
 

@@ -6,9 +6,10 @@
                                                        starts with that toolchain's command (node, java, curl)
 
 Each is `name` or `name=UPSTREAM*` as the config gives it (apt-install.sh takes the mirror's current
-Debian revision of that upstream version; never an exact revision). So a new client's toolchain is in
-the image with no Dockerfile edit: declare its packages in the config (README, "Adding a client").
-Reads the YAML with PyYAML only (Debian's python3-yaml in the build stage, before any venv exists).
+Debian revision of that upstream version; the config refuses an exact revision). So a new client's
+toolchain is in the image with no Dockerfile edit: declare its packages in the config (README, "Adding
+a client"). The config is read and validated by orchestrator.config, which needs only PyYAML (Debian's
+python3-yaml in the build stage, before any venv exists); a bad config is one `polybench: error:` line.
 """
 
 from __future__ import annotations
@@ -16,29 +17,24 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import yaml
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from orchestrator.config import Config, load_config  # noqa: E402
+from orchestrator.errors import PolybenchError  # noqa: E402
 
 STAGES = ("build", "final")
 
 
-def packages(config: dict, stage: str) -> list[str]:
-    toolchains = config.get("toolchains") or {}
-    clients = config.get("clients") or []
-    found: list[str] = []
-    for client in clients:
-        found += client.get("debian") or []
+def packages(config: Config, stage: str) -> list[str]:
+    found = [package for client in config.clients for package in client.debian]
     if stage == "build":
-        for toolchain in toolchains.values():
-            found += toolchain.get("debian") or []
+        found += [package for toolchain in config.toolchains.values() for package in toolchain.debian]
     else:
-        commands = set()
-        for client in clients:
-            argvs = [client.get("run") or []] + list((client.get("scenario_argv") or {}).values())
-            commands |= {str(argv[0]) for argv in argvs if argv}
-        for toolchain in toolchains.values():
-            version = toolchain.get("version") or []
-            if version and str(version[0]) in commands:
-                found += toolchain.get("debian") or []
+        argvs = [client.run for client in config.clients if client.run]
+        argvs += [argv for client in config.clients for argv in client.scenario_argv.values()]
+        commands = {argv[0] for argv in argvs}
+        found += [package for toolchain in config.toolchains.values() if toolchain.version_argv[0] in commands
+                  for package in toolchain.debian]
     return list(dict.fromkeys(found))  # first mention wins, order kept
 
 
@@ -46,13 +42,12 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in STAGES or len(argv) > 2:
         print("usage: debian-packages.py build|final [CONFIG]", file=sys.stderr)
         return 2
-    path = Path(argv[1]) if len(argv) == 2 else Path(__file__).resolve().parents[1] / "polybench.yaml"
     try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        print(f"polybench: error: {path}: {exc}", file=sys.stderr)
+        config = load_config(argv[1] if len(argv) == 2 else None)
+    except PolybenchError as error:
+        print(f"polybench: error: {error}", file=sys.stderr)
         return 1
-    for package in packages(config if isinstance(config, dict) else {}, argv[0]):
+    for package in packages(config, argv[0]):
         print(package)
     return 0
 

@@ -69,3 +69,12 @@ def test_the_config_refuses_an_exact_debian_revision(tmp_path, spec):
     config.write_text(CONFIG.replace("debian: [jq]", f'debian: ["{spec}"]'))
     with pytest.raises(ConfigError, match="never an exact Debian revision"):
         load_config(config)
+
+
+def test_a_bad_config_is_one_error_line_not_a_package_list(tmp_path):
+    config = tmp_path / "polybench.yaml"
+    config.write_text(CONFIG.replace("debian: [jq]", 'debian: ["jq; rm -rf /"]'))
+    done = subprocess.run([sys.executable, str(SCRIPT), "build", str(config)], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith("polybench: error: ") and done.stderr.count("\n") == 1
