@@ -61,17 +61,28 @@ ENV PIP_NO_INDEX=1 PIP_FIND_LINKS=/app/docker/deps/wheels PIP_NO_CACHE_DIR=1 PIP
 COPY . /app
 # gcc and libc6-dev: `orchestrator build` compiles the C launcher, and rustc
 # links with cc. ca-certificates: cargo fetching from crates.io when no
-# vendored crates are given.
+# vendored crates are given. python3-yaml: docker/debian-packages.py reads
+# polybench.yaml before any venv exists.
+# Then every toolchain's and client's `debian:` packages from polybench.yaml
+# (Node, a JDK, libcurl's development files, jq, ...): a new client's
+# toolchain comes in with no edit here. The final stage installs the part the
+# clients run with (debian-packages.py final), listed in the staged /etc.
 RUN sh /app/docker/apt-install.sh --record /tmp/debian-pins.build \
       "python${PYTHON_VERSION}=${PYTHON_VERSION}.*" "python${PYTHON_VERSION}-venv=${PYTHON_VERSION}.*" \
-      python3 python3-venv \
+      python3 python3-venv python3-yaml \
       "libc6=${GLIBC_VERSION}-*" "libc6-dev=${GLIBC_VERSION}-*" \
       "curl=${CURL_VERSION}.*" "libcurl4t64=${CURL_VERSION}.*" \
       "golang-${GO_VERSION}-go=${GO_VERSION}.*" \
       "rustc=${RUST_VERSION}.*" "cargo=${RUST_VERSION}.*" \
       "gcc-14=${GCC_VERSION}.*" gcc \
       ca-certificates \
- && sh /app/docker/build-stage.sh
+ && config_packages="$(python3 -B /app/docker/debian-packages.py build)" \
+ && if [ -n "$config_packages" ]; then \
+      sh /app/docker/apt-install.sh --record /tmp/debian-pins.config $config_packages \
+      && cat /tmp/debian-pins.config >>/tmp/debian-pins.build; fi \
+ && python3 -B /app/docker/debian-packages.py final >/tmp/debian-packages.final \
+ && sh /app/docker/build-stage.sh \
+ && mv /tmp/debian-packages.final /stage/etc/polybench-debian-packages.final
 
 # ---------------------------------------------------------------------------
 # Final stage: only what runs: python3, the venvs, the built clients, curl.
@@ -99,6 +110,7 @@ RUN export PATH=/usr/sbin:/usr/bin:/sbin:/bin \
       "libc6=${GLIBC_VERSION}-*" \
       "curl=${CURL_VERSION}.*" "libcurl4t64=${CURL_VERSION}.*" \
       "hyperfine=${HYPERFINE_VERSION}.*" \
+      $(cat /etc/polybench-debian-packages.final) \
  && /app/.venv/bin/python /app/docker/manifest.py final /tmp/debian-pins.final \
  && rm /tmp/debian-pins.final \
  && useradd --uid 10001 --user-group --create-home --home-dir /home/polybench --shell /bin/bash polybench

@@ -47,7 +47,9 @@ fi
 export PATH="/usr/lib/go-${GO_VERSION:?the Dockerfile sets GO_VERSION}/bin:$PATH"
 export GOTOOLCHAIN=local GOFLAGS=-mod=readonly
 
-/app/.venv/bin/python -m orchestrator build
+# --no-install: the packages the config declares are in already (the Dockerfile's
+# apt step, by upstream version); a missing one skips its client, as on a host.
+/app/.venv/bin/python -m orchestrator build --no-install
 
 # The manifest (before stage.py drops docker/deps), then /app without build
 # scratch (and the image's provenance line) for one COPY.

@@ -18,9 +18,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .atomic import write_json_atomic
-from .config import BuildSpec, ClientSpec, Config, expand
+from .config import BuildSpec, ClientSpec, Config, debian_name, expand
 from .paths import BUILD_DIR
-from .toolchains import placeholders, probe_toolchains
+from .toolchains import debian_installed, install_debian, placeholders, probe_toolchains, why_no_install
 from .versions import client_packages, library_version
 
 MANIFEST = "manifest.json"
@@ -72,12 +72,16 @@ def _outputs(config: Config, spec: BuildSpec) -> dict[str, int] | None:
 
 
 def build_client(config: Config, client: ClientSpec, present: set[str], *, force: bool = False,
-                 log: Callable[[str], None] = print) -> BuildOutcome:
+                 log: Callable[[str], None] = print, absent_debian: frozenset[str] = frozenset()) -> BuildOutcome:
     spec = client.build
     missing = [tool for tool in spec.requires if tool not in present]
     if missing:
         fix = config.toolchains[missing[0]].fix
         return BuildOutcome(client.name, "skipped", f"{missing[0]} not found: {fix}")
+    lacking = [debian_name(package) for package in client.debian if package in absent_debian]
+    if lacking:
+        return BuildOutcome(client.name, "skipped", f"Debian package {', '.join(lacking)} not installed: "
+                                                    f"apt-get install {' '.join(lacking)} (or `invoke build` as root)")
     digest = _input_digest(config, spec)
     stamp = _stamp_path(config, digest)
     outputs = _outputs(config, spec)
@@ -113,14 +117,44 @@ def build_client(config: Config, client: ClientSpec, present: set[str], *, force
     return BuildOutcome(client.name, "built", seconds=time.perf_counter() - started, outputs=outputs)
 
 
+def missing_debian(config: Config, clients: Iterable[ClientSpec], present: set[str]) -> dict[str, list[str]]:
+    """Debian package -> the clients that need it and lack it: the `debian:` of each missing toolchain
+    they require, and their own `debian:` packages that dpkg says are not installed."""
+    needed: dict[str, list[str]] = {}
+    for client in clients:
+        wanted = [debian_name(p) for tool in client.build.requires if tool not in present
+                  for p in config.toolchains[tool].debian]
+        wanted += [debian_name(p) for p in client.debian if debian_installed(debian_name(p)) is False]
+        for package in wanted:
+            needed.setdefault(package, []).append(client.name)
+    return needed
+
+
 def build_all(config: Config, clients: Iterable[ClientSpec] | None = None, *, force: bool = False,
-              log: Callable[[str], None] = print) -> dict:
-    """Build the given clients (all by default) and write build/manifest.json."""
+              log: Callable[[str], None] = print, install: bool = True) -> dict:
+    """Build the given clients (all by default) and write build/manifest.json.
+
+    install: first apt-get install the Debian packages the config declares for what is missing
+    (as root, where apt-get exists; one line per package); a client still lacking one is skipped.
+    """
+    chosen = list(clients if clients is not None else config.clients)
     toolchains = probe_toolchains(config)
     present = {name for name, status in toolchains.items() if status.present}
+    needed = missing_debian(config, chosen, present)
+    if needed and install:
+        why_not = why_no_install()
+        if why_not is None:
+            for error in install_debian(sorted(needed), needed, log).values():
+                if error:
+                    log(f"  {error}")
+            toolchains = probe_toolchains(config)
+            present = {name for name, status in toolchains.items() if status.present}
+        else:
+            log(f"not installing the Debian packages {' '.join(sorted(needed))}: {why_not}")
+    absent = frozenset(p for c in chosen for p in c.debian if debian_installed(debian_name(p)) is False)
     outcomes: list[BuildOutcome] = []
-    for client in clients if clients is not None else config.clients:
-        outcome = build_client(config, client, present, force=force, log=log)
+    for client in chosen:
+        outcome = build_client(config, client, present, force=force, log=log, absent_debian=absent)
         if outcome.usable:
             outcome.library_version = library_version(config, client)
             outcome.packages = client_packages(config, client)

@@ -34,14 +34,16 @@ MAX_CASES_PER_PROFILE = 256
 BUILD_PLACEHOLDERS = frozenset({"python", "root"})
 RUN_PLACEHOLDERS = BUILD_PLACEHOLDERS | {"url", "run_id"}
 LIBRARY_VERSION_SOURCES = ("package", "cargo_lock", "command")
-# What a client is in the comparison (docs/adding-a-client.md):
+# What a client is in the comparison (README, "Adding a client"):
 #   contender  a client under test (the default)
 #   reference  the outside yardstick (curl)
 #   floor      the physical floor: the least a process can do for the calls, not a real client
 #   variant    another way to run a contender (`variant_of`), e.g. compiled with Nuitka or kept warm
 ROLES = ("contender", "reference", "floor", "variant")
 CHART_KEYS = {"color", "marker", "hatch"}
-DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]{0,60}$")
+# A Debian package, optionally by upstream version (`gcc-14=14.2.*`: the mirror's current revision of
+# it, as docker/apt-install.sh installs it); never an exact revision (a mirror keeps only the newest).
+DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]{0,60}(=[0-9][0-9A-Za-z.+~]{0,30}\*)?$")
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,21 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """The top-level `report:` key: what the report's prose is about (recorded into every results file).
+
+    focus: the client the findings are written about (its language is "the interpreted side");
+    article: published figures the start-up section compares with, {title, baseline, mean_ms: {client: ms}}.
+    """
+
+    focus: str | None = None
+    article: Mapping[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"focus": self.focus, "article": dict(self.article) if self.article else None}
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     root: Path
@@ -149,6 +166,7 @@ class Config:
     clients: tuple[ClientSpec, ...]
     profiles: Mapping[str, Profile]
     sha256: str
+    report: ReportSettings = field(default_factory=ReportSettings)
 
     def client(self, name: str) -> ClientSpec:
         for client in self.clients:
@@ -263,12 +281,18 @@ def _toolchain(name: str, raw: Any) -> Toolchain:
 
 
 def _debian(value: Any, key: str) -> tuple[str, ...]:
-    """Debian package names (no versions: a mirror keeps only the newest revision)."""
+    """Debian packages: `name` or `name=UPSTREAM*` (no exact revision: a mirror keeps only the newest)."""
     names = _strings(value, key)
     for name in names:
         if not DEBIAN_PACKAGE.fullmatch(name):
-            raise ConfigError(f"{key}: {name!r} is not a Debian package name")
+            raise ConfigError(f"{key}: {name!r} is not a Debian package name, or name=UPSTREAM-VERSION* "
+                              "(e.g. gcc-14=14.2.*; never an exact Debian revision)")
     return names
+
+
+def debian_name(spec: str) -> str:
+    """The package name of a `debian:` entry (`curl=8.14.*` -> `curl`)."""
+    return spec.partition("=")[0]
 
 
 def _chart(value: Any, key: str) -> dict[str, str]:
@@ -468,6 +492,27 @@ def _profile(name: str, raw: Any) -> Profile:
     )
 
 
+def _report(raw: Any, clients: set[str]) -> ReportSettings:
+    raw = _mapping(raw if raw is not None else {}, "report")
+    _no_unknown_keys(raw, {"focus", "article"}, "report")
+    focus = _string(raw["focus"], "report.focus") if "focus" in raw else None
+    if focus is not None and focus not in clients:
+        raise ConfigError(f"report.focus: unknown client {focus!r}")
+    article = None
+    if "article" in raw:
+        key = "report.article"
+        article_raw = _mapping(raw["article"], key)
+        _no_unknown_keys(article_raw, {"title", "baseline", "mean_ms"}, key)
+        means = _mapping(article_raw.get("mean_ms"), f"{key}.mean_ms")
+        baseline = _string(article_raw.get("baseline"), f"{key}.baseline")
+        if baseline not in means:
+            raise ConfigError(f"{key}.baseline: {baseline!r} has no published figure in {key}.mean_ms")
+        article = {"title": _string(article_raw.get("title"), f"{key}.title"), "baseline": baseline,
+                   "mean_ms": {_string(name, f"{key}.mean_ms"): _number(ms, f"{key}.mean_ms.{name}", 0.001, 1e7)
+                               for name, ms in means.items()}}
+    return ReportSettings(focus, article)
+
+
 def load_config(path: Path | str | None = None) -> Config:
     """Read and validate a config file; raise ConfigError with one clear line."""
     path = Path(path) if path else DEFAULT_CONFIG
@@ -480,7 +525,7 @@ def load_config(path: Path | str | None = None) -> Config:
         raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from None
     raw = load_yaml(data, str(path))
     raw = _mapping(raw, str(path.name))
-    _no_unknown_keys(raw, {"toolchains", "clients", "profiles"}, path.name)
+    _no_unknown_keys(raw, {"toolchains", "clients", "profiles", "report"}, path.name)
     toolchains = {n: _toolchain(n, t) for n, t in _mapping(raw.get("toolchains", {}), "toolchains").items()}
     raw_clients = raw.get("clients")
     if not isinstance(raw_clients, list) or not raw_clients:
@@ -504,6 +549,7 @@ def load_config(path: Path | str | None = None) -> Config:
         clients=clients,
         profiles=profiles,
         sha256=hashlib.sha256(data).hexdigest(),
+        report=_report(raw.get("report"), seen),
     )
 
 

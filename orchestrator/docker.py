@@ -36,8 +36,16 @@ DEPS_DIR = ROOT / "docker" / "deps"
 WHEELS_DIR = DEPS_DIR / "wheels"
 CRATES_DIR = DEPS_DIR / "cargo-vendor"
 DEPS_STAMP = DEPS_DIR / ".inputs.sha256"
-LOCK_FILES = (ROOT / "requirements.lock", ROOT / "clients" / "rust" / "Cargo.lock")
-RUST_MANIFEST = ROOT / "clients" / "rust" / "Cargo.toml"
+PYTHON_LOCK = ROOT / "requirements.lock"
+
+
+def cargo_locks() -> list[Path]:
+    """Every Cargo.lock a client's build reads (its `build.inputs` in polybench.yaml): their crates are vendored."""
+    from .config import load_config
+
+    config = load_config()
+    return sorted({ROOT / path for client in config.clients for path in client.build.inputs
+                   if Path(path).name == "Cargo.lock"})
 
 LOCAL_BASE = "polybench-base:trixie"
 # Every image the Dockerfile makes carries this label; only those are pruned.
@@ -218,7 +226,7 @@ def _slim(rootfs: Path) -> None:
 
 def _inputs_digest() -> str:
     digest = hashlib.sha256()
-    for path in LOCK_FILES:
+    for path in (PYTHON_LOCK, *cargo_locks()):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -235,7 +243,8 @@ def vendor_dependencies(log: Log = _stderr) -> Path:
             and DEPS_STAMP.read_text().strip() == digest:
         log(f"vendored dependencies in {DEPS_DIR.relative_to(ROOT)} are current")
         return DEPS_DIR
-    if shutil.which("cargo") is None:
+    locks = cargo_locks()
+    if locks and shutil.which("cargo") is None:
         raise PolybenchError("--local-base vendors the Rust crates with the host's cargo: install cargo")
     DEPS_STAMP.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix=".vendor-", dir=DEPS_DIR) as scratch:
@@ -246,9 +255,14 @@ def vendor_dependencies(log: Log = _stderr) -> Path:
               "--require-hashes", "--only-binary=:all:", "--python-version", IMAGE_PYTHON,
               "--implementation", "cp", *platforms, "--dest", str(wheels),
               "--requirement", str(ROOT / "requirements.lock")], "pip download", capture=True)
-        log("cargo vendor: the crates in clients/rust/Cargo.lock")
-        _run(["cargo", "vendor", "--locked", "--versioned-dirs", "--quiet",
-              "--manifest-path", str(RUST_MANIFEST), str(crates)], "cargo vendor", capture=True)
+        manifests = [str(lock.with_name("Cargo.toml")) for lock in locks]
+        if manifests:
+            log(f"cargo vendor: the crates in {', '.join(str(lock.relative_to(ROOT)) for lock in locks)}")
+            syncs = [arg for manifest in manifests[1:] for arg in ("--sync", manifest)]
+            _run(["cargo", "vendor", "--locked", "--versioned-dirs", "--quiet",
+                  "--manifest-path", manifests[0], *syncs, str(crates)], "cargo vendor", capture=True)
+        else:
+            crates.mkdir()
         for target in (WHEELS_DIR, CRATES_DIR):
             shutil.rmtree(target, ignore_errors=True)
         wheels.rename(WHEELS_DIR)

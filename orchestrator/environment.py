@@ -156,6 +156,12 @@ def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any]
                 "library_version": library_version(config, client)
                 or _at_build_time(manifest.get("clients", {}).get(client.name, {}).get("library_version")),
                 "concurrency_model": client.concurrency_model,
+                # how the report places it (polybench.yaml), so a report needs no config
+                "compiled": client.compiled,
+                "role": client.role,
+                "variant_of": client.variant_of,
+                "variant": client.variant,
+                "chart": dict(client.chart),
                 "build": manifest.get("clients", {}).get(client.name),
                 "interpreter": interpreter(config, client),
                 "packages": client_packages(config, client)
@@ -167,6 +173,7 @@ def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any]
         "python_packages": {
             dist.metadata["Name"].lower(): dist.version for dist in metadata.distributions()
         },
+        "report": config.report.to_json(),  # polybench.yaml `report:`: what the prose is about
         "git": git(config.root),
         "container": container(),
         "server": dict(server),

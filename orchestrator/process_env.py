@@ -70,7 +70,7 @@ RESULT_CHANGING: tuple[tuple[str, str], ...] = (
     ("LC_*", "changes the locale"),
     ("SSL_CERT_FILE", "changes which CA bundle TLS clients load"),
     ("SSL_CERT_DIR", "changes which CA bundle TLS clients load"),
-    ("CURL_*", "changes curl's behaviour"),
+    ("CURL_*", "read by libcurl and its command-line tool"),
 )
 
 

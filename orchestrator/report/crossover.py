@@ -31,7 +31,7 @@ from .costs import (
     spawn_comparison,
     spawn_totals,
 )
-from .data import COMPILED_LANGUAGES, Source
+from .data import Source
 from .markdown import blocks, heading, image, table
 
 MAX_SERIES = 8  # lines a reader can still tell apart; the tables hold every client
@@ -48,17 +48,17 @@ class Crossover:
     computed: list[SpawnComparison]  # one Python process at each keep-alive N against N computed spawns
 
 
-def _fastest_compiled(costs: dict[str, ClientCosts]) -> ClientCosts | None:
-    singles = [c for c in costs.values() if c.runs.language in COMPILED_LANGUAGES and 1 in c.totals]
+def _fastest_compiled(source: Source, costs: dict[str, ClientCosts]) -> ClientCosts | None:
+    singles = [c for c in costs.values() if source.compiled_contender(c.client) and 1 in c.totals]
     return min(singles, key=lambda c: c.totals[1].point, default=None)
 
 
 def analyse(ctx: Context, source: Source) -> Crossover:
     def compute() -> Crossover:
         costs = analyse_costs(client_runs(source))
-        spawned = _fastest_compiled(costs)
-        compiled = [c for c in costs.values() if c.runs.language in COMPILED_LANGUAGES]
-        pythons = [c for c in costs.values() if c.runs.language == "python"]
+        spawned = _fastest_compiled(source, costs)
+        compiled = [c for c in costs.values() if source.compiled_contender(c.client)]
+        pythons = [c for c in costs.values() if source.focus_side(c.client)]  # the focus's language
         spawning, within, computed = {}, {}, []
         for python in pythons:
             if spawned is not None:

@@ -7,12 +7,15 @@ file or computed by orchestrator.stats from the runs in it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from ..config import ClientSpec, Config, load_config
+from ..errors import PolybenchError
 from ..results import load_results
 from ..stats import Summary
 from ..units import NS_PER_MS, PHASES
@@ -23,9 +26,21 @@ PHASE_LABELS = {
     "network": "network",
     "exit": "exit",
 }
-# "Compiled" in polybench's question means the Go and Rust clients; curl is
-# the outside reference, compiled too but not one of the contenders.
-COMPILED_LANGUAGES = ("go", "rust")
+
+
+@functools.cache
+def _config_now() -> Config | None:
+    """polybench.yaml as it is today: what a results file older than its `compiled`/`role`/`report`
+    records is read with (they were the config's then too); None if it does not load."""
+    try:
+        return load_config()
+    except PolybenchError:
+        return None
+
+
+def _client_now(client: str) -> ClientSpec | None:
+    config = _config_now()
+    return next((c for c in config.clients if c.name == client), None) if config else None
 
 
 @dataclass(frozen=True)
@@ -86,10 +101,6 @@ class Bench:
     def ok(self) -> bool:
         return self.raw["summary"] is not None and bool(self.raw["runs"])
 
-    @property
-    def compiled(self) -> bool:
-        return self.raw["language"] in COMPILED_LANGUAGES
-
     def metric(self, name: str) -> Summary:
         """wall_ms, user_ms, sys_ms or peak_rss_mib as a Summary; only for a bench that is `ok`."""
         summary = self.raw["summary"]
@@ -149,11 +160,52 @@ class Source:
         return str(self.client_record(client).get("role") or "contender")
 
     def compiled(self, client: str) -> bool:
-        """polybench.yaml `compiled` where the file records it; older files: by language."""
+        """polybench.yaml `compiled` where the file records it; older files: today's config's."""
         record = self.client_record(client)
         if "compiled" in record:
             return bool(record["compiled"])
-        return record.get("language") in (*COMPILED_LANGUAGES, "c")  # older files: curl, a C program
+        spec = _client_now(client)
+        return spec.compiled if spec is not None else False
+
+    def compiled_contender(self, client: str) -> bool:
+        """A compiled client under test: the side of "when does a compiled client beat it?" (not a
+        reference, a floor or a variant). Older files record no role: today's config's is used here."""
+        record = self.client_record(client)
+        role = record.get("role") if "role" in record else getattr(_client_now(client), "role", "contender")
+        return self.compiled(client) and role == "contender"
+
+    @property
+    def report_settings(self) -> Mapping[str, Any]:
+        """polybench.yaml `report:` as recorded in the file ({focus, article}); older files: today's config's."""
+        recorded = self.environment.get("report")
+        if recorded is None:
+            config = _config_now()
+            recorded = config.report.to_json() if config else {}
+        return recorded
+
+    @property
+    def focus(self) -> str | None:
+        """The client the findings are about (`report.focus`), or None."""
+        return self.report_settings.get("focus")
+
+    def focus_side(self, client: str) -> bool:
+        """Whether a client is on the focus client's side of the question: interpreted, in its language
+        (every interpreted contender when the file names no focus)."""
+        if self.compiled(client):
+            return False
+        focus = self.focus
+        if focus is None:
+            return self.role(client) == "contender"
+        return self.language(client) == self.language(focus)
+
+    def language(self, client: str) -> str | None:
+        """The client's language: from its benchmarks or its record, else (a client this run left
+        out, such as the focus) from today's config."""
+        found = next((b for b in self.benches if b.client == client), None)
+        if found is not None:
+            return found.language
+        recorded = self.client_record(client).get("language")
+        return recorded or getattr(_client_now(client), "language", None)
 
     def chart_style(self, client: str) -> Mapping[str, str]:
         """polybench.yaml `chart` ({color, marker, hatch}), or {} for the default look."""

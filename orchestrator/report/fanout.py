@@ -70,7 +70,7 @@ def render(ctx: Context) -> str:
         heading(2, TITLE),
         "The asyncio article's experiment: one request to a Flask view that makes N calls of D ms to a slow "
         "endpoint, either in series from a plain `def` view (`/fanout/sync/N/D`) or gathered from an "
-        "`async def` view (`/fanout/async/N/D`, httpx `AsyncClient` + `asyncio.gather`). The client (curl) "
+        "`async def` view (`/fanout/async/N/D`, httpx `AsyncClient` + `asyncio.gather`). The client "
         "and the server are the same for both; each run is verified by the server's count of 1 + N requests "
         "for its run id. Ideal: N × D for the sync view, D for the async one; the rest is start-up and overhead.",
         table([*ctx.host_headers(), "client", "N", "D ms", "sync ms", "sync ideal", "async ms", "async ideal",

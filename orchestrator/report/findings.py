@@ -13,18 +13,23 @@ from .concurrency import elapsed
 from .context import Context
 from .costs import NEVER, RANGE, BreakEven, ClientCosts, SpawnComparison
 from .crossover import NEAR_FACTORS, NOT_DETERMINABLE_TEXT, Crossover, analyse, verdict_text
-from .data import COMPILED_LANGUAGES, Bench, Source
+from .data import Bench, Source
 from .markdown import blocks, heading
 from .shares import phase_shares
 from .speed import speedup
 from .startup import singles
 
-FOCUS = "python-requests"  # the article's client, and the one the question is usually asked about
+# The client the findings are about is the config's `report.focus`, recorded in the results file.
 
 
 def fastest_compiled_single(source: Source) -> Bench | None:
-    found = [b for b in singles(source) if b.language in COMPILED_LANGUAGES]
+    found = [b for b in singles(source) if source.compiled_contender(b.client)]
     return found[0] if found else None
+
+
+def _language_name(source: Source, client: str | None) -> str:
+    language = source.language(client) if client else None
+    return language.capitalize() if language else "interpreted"
 
 
 def _compare_single(python: Bench, compiled: Bench, lead: str) -> str:
@@ -41,17 +46,20 @@ def _compare_single(python: Bench, compiled: Bench, lead: str) -> str:
 
 def _single_call(source: Source) -> list[str]:
     compiled = fastest_compiled_single(source)
-    pythons = [b for b in singles(source) if b.language == "python"]
+    pythons = [b for b in singles(source) if source.focus_side(b.client)]
+    name = _language_name(source, source.focus)
     if compiled is None:
-        return ["No Go or Rust single-call result in this run, so no compiled-against-Python comparison for one call."]
+        return [f"No compiled contender's single-call result in this run, so no compiled-against-{name} "
+                "comparison for one call."]
     if not pythons:
-        return ["No Python single-call result in this run, so no compiled-against-Python comparison for one call."]
-    focus = source.single(FOCUS)
+        return [f"No {name} single-call result in this run, so no compiled-against-{name} comparison for one call."]
+    focus_name = source.focus
+    focus = source.single(focus_name) if focus_name else None
     lines = [_compare_single(focus, compiled, "For one call, ") if focus is not None
-             else f"No {FOCUS} single-call result in this run."]
+             else f"No {focus_name or 'focus client (report.focus)'} single-call result in this run."]
     lightest = pythons[0]
-    if lightest.client != FOCUS:
-        lines.append(_compare_single(lightest, compiled, "Against the fastest Python client for one call, "))
+    if lightest.client != focus_name:
+        lines.append(_compare_single(lightest, compiled, f"Against the fastest {name} client for one call, "))
     return lines
 
 
@@ -63,14 +71,15 @@ def _share(summary: stats.Summary) -> str:
 
 
 def _startup_share(source: Source) -> list[str]:
-    bench = source.single(FOCUS)
+    focus = source.focus
+    bench = source.single(focus) if focus else None
     if bench is None:
         return []
     shares = phase_shares(bench, stopping_looks(source.settings))
     if shares is None:
-        return [f"{FOCUS} recorded no phase timestamps, so where its single call's time goes is unknown."]
+        return [f"{focus} recorded no phase timestamps, so where its single call's time goes is unknown."]
     network = bench.phases["network"]  # type: ignore[index]
-    return [f"Of {FOCUS}' single call, runtime start takes {_share(shares['runtime_start'])}, imports + set-up "
+    return [f"Of {focus}' single call, runtime start takes {_share(shares['runtime_start'])}, imports + set-up "
             f"{_share(shares['imports'])}, the network phase (the call itself, {fmt.ms(network.median)} ms) "
             f"{_share(shares['network'])} and exit {_share(shares['exit'])}: interpreter start plus imports "
             f"{_share(shares['start_imports'])}, and with exit, the fixed cost a long-lived process pays once, "
@@ -94,7 +103,7 @@ def _per_call_words(costs: ClientCosts) -> str:
 
 def _within_sentence(result: Crossover, python: ClientCosts, point: BreakEven, factor: float) -> str:
     label = f"{factor:g}x" if factor >= 2 else f"{round((factor - 1) * 100):d}%"
-    lead = f"Making all its calls in one process over keep-alive, {FOCUS}"
+    lead = f"Making all its calls in one process over keep-alive, {python.client}"
     if point.verdict == RANGE:
         return f"{lead} comes within {label} of every compiled client from **{verdict_text(point)}** calls."
     if point.verdict == NEVER:
@@ -102,18 +111,22 @@ def _within_sentence(result: Crossover, python: ClientCosts, point: BreakEven, f
         return (f"{lead} **never** comes within {label} of {point.b}: its cost per call, {_per_call_words(python)}, "
                 f"is more than {factor:g}x {point.b}'s {_per_call_words(rival)}, so the gap it starts with only "
                 f"grows.")
-    return (f"Whether one {FOCUS} process making all its calls over keep-alive comes within {label} of {point.b} "
+    return (f"Whether one {python.client} process making all its calls over keep-alive comes within {label} of "
+            f"{point.b} "
             f"is {NOT_DETERMINABLE_TEXT}: {point.reason}.")
 
 
 def _crossover(ctx: Context, source: Source) -> list[str]:
     result = analyse(ctx, source)
-    python = result.costs.get(FOCUS)
+    focus = source.focus
+    if focus is None:
+        return []
+    python = result.costs.get(focus)
     if python is None or python.per_call is None:
-        return [f"No crossover estimate for {FOCUS}: it needs its `single` runs and at least one `keepalive` "
+        return [f"No crossover estimate for {focus}: it needs its `single` runs and at least one `keepalive` "
                 "request count, and this run has fewer."]
     lines = []
-    within = result.within.get(FOCUS)
+    within = result.within.get(focus)
     if within:
         sentences = []
         for factor in NEAR_FACTORS:
@@ -123,29 +136,29 @@ def _crossover(ctx: Context, source: Source) -> list[str]:
                     break  # never within 2x: never within any tighter factor either
         lines.append(" ".join(sentences))
     else:
-        lines.append(f"No Go or Rust client has keep-alive runs here, so there is no keep-alive comparison for "
-                     f"{FOCUS}.")
-    spawning = result.spawning.get(FOCUS)
+        lines.append(f"No compiled contender has keep-alive runs here, so there is no keep-alive comparison for "
+                     f"{focus}.")
+    spawning = result.spawning.get(focus)
     if spawning is not None:
         spawned = spawning.b.removesuffix(" spawned per call")
         if spawning.verdict == RANGE:
-            lines.append(f"One long-lived {FOCUS} process beats spawning {spawned} once per call (computed from "
+            lines.append(f"One long-lived {focus} process beats spawning {spawned} once per call (computed from "
                          f"its single-call runs) from **{verdict_text(spawning)}** calls (the span of three "
                          f"estimators' 95% intervals, inside the measured N {spawning.smallest_measured}–"
                          f"{spawning.largest_measured}; fitted to the same runs, they are not independent "
                          f"checks); for fewer calls, a fresh compiled process per call is faster.")
         elif spawning.verdict == NEVER:
-            lines.append(f"One long-lived {FOCUS} process never beats spawning {spawned} once per call: "
+            lines.append(f"One long-lived {focus} process never beats spawning {spawned} once per call: "
                          f"{spawning.reason}.")
         else:
-            lines.append(f"Whether one long-lived {FOCUS} process beats spawning {spawned} once per call, and from "
+            lines.append(f"Whether one long-lived {focus} process beats spawning {spawned} once per call, and from "
                          f"which n, is {NOT_DETERMINABLE_TEXT}: {spawning.reason}.")
     return lines
 
 
 def _computed_spawning(ctx: Context, source: Source) -> list[str]:
-    """At the largest keep-alive N: one FOCUS process (measured) against N spawns (computed)."""
-    found = [c for c in analyse(ctx, source).computed if c.python == FOCUS]
+    """At the largest keep-alive N: one focus process (measured) against N spawns (computed)."""
+    found = [c for c in analyse(ctx, source).computed if c.python == source.focus]
     if not found:
         return []
     return [computed_spawning_sentence(max(found, key=lambda c: c.calls))]

@@ -66,8 +66,9 @@ def render(ctx: Context) -> str:
         "exit.",
         heading(3, "Verification"),
         "A run counts only if every check passes: exit code 0 within the time limit; one JSON line on stdout "
-        "with `ok == requests ==` the calls the case needs and no errors (curl: every response body equals "
-        "the expected payload); for `stream`, the byte count and a SHA-256 the orchestrator computes itself; "
+        "with `ok == requests ==` the calls the case needs and no errors (a client with `output: bodies`: every "
+        "response body equals the expected payload); for `stream`, the byte count and a SHA-256 the orchestrator "
+        "computes itself; "
         "the server's `/stats` for the run's id counts the expected requests and TCP connections (one per "
         "call for `sequential`; at most two for `keepalive`, since a pooled client may race one extra "
         "connection against the first one's return to the pool, as hyper does; one for `single` and "

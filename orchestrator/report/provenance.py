@@ -309,6 +309,17 @@ def _failures(ctx: Context) -> str:
     return blocks(*parts)
 
 
+def not_run_clients(source: Source) -> dict[str, str]:
+    """Clients in the run's plan with no case run at all (not built, toolchain missing): client -> reason."""
+    found: dict[str, str] = {}
+    for client in source.clients():
+        benches = [b for b in source.benches if b.client == client]
+        if benches and all(b.status == "skipped" for b in benches):
+            reasons = {b.status_reason for b in benches if b.status_reason}
+            found[client] = "; ".join(sorted(reasons)) or "every case skipped"
+    return found
+
+
 def warnings(ctx: Context) -> str | None:
     """A blockquote for the top of the report, or None when every run verified and the matrix finished."""
     lines = []
@@ -325,6 +336,10 @@ def warnings(ctx: Context) -> str | None:
             lines.append(f"**Environment{where}**: {line}.")
         if not source.data.get("finished"):
             lines.append(f"**The run{where} did not finish**: some cells have fewer runs than the profile asks for.")
+        not_run = not_run_clients(source)
+        if not_run:
+            lines.append(f"**Clients not run{where}**: "
+                         f"{'; '.join(f'{client} ({reason})' for client, reason in not_run.items())}.")
         failed_cells = [b for b in source.benches if b.status == "failed"]
         if failed_cells:
             lines.append(f"**{len(failed_cells)} cell{'s' if len(failed_cells) != 1 else ''}{where} had no verified "

@@ -110,7 +110,7 @@ def test_findings_say_when_no_compiled_client_ran(tmp_path: Path) -> None:
     data = make_results(cases=[("single", {}, 1)], failed_run=False, clients=["python-requests", "curl"])
     results = write_results(tmp_path / "r", data)
     text = read_report(generate_report([results], output_root=tmp_path / "reports", quiet=True))
-    assert "No Go or Rust single-call result in this run" in text
+    assert "No compiled contender's single-call result in this run" in text
 
 
 def test_default_results_missing_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

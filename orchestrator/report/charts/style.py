@@ -23,12 +23,6 @@ KIND_MARKERS = {
     "variant": ("^", "variant of another client"),
 }
 PNG_DPI = 110
-LANGUAGE_STYLE = {  # language -> (hatch, colour)
-    "python": ("//", "#0072B2"),
-    "go": ("..", "#009E73"),
-    "rust": ("xx", "#D55E00"),
-    "c": ("", "#999999"),
-}
 PHASE_STYLE = {  # phase -> (hatch, colour)
     "runtime_start": ("///", "#56B4E9"),
     "imports": ("xxx", "#E69F00"),
@@ -44,17 +38,6 @@ _RC: Any = {  # typed loosely: matplotlib types rc keys as a Literal union
     "font.size": 9,
     "hatch.linewidth": 0.6,
 }
-
-
-LANGUAGE_NAMES = {"python": "Python", "go": "Go", "rust": "Rust", "c": "C"}
-
-
-def language_style(language: str) -> tuple[str, str]:
-    return LANGUAGE_STYLE.get(language, ("--", "#BBBBBB"))
-
-
-def language_name(language: str) -> str:
-    return LANGUAGE_NAMES.get(language, language)
 
 
 def figure(width_in: float, height_in: float) -> tuple[Figure, Axes]:
