@@ -98,7 +98,7 @@ def test_stream_200mb_in_bounded_memory(config, live_server, built, client_name)
     if built[client_name]["status"] not in ("built", "up-to-date"):
         pytest.fail(f"{client_name} did not build: {built[client_name]['message']}")
     if not (client.supports("stream") and client.supports("single")):
-        pytest.skip(f"{client_name} does not declare stream and single (its baseline)")
+        pytest.skip(f"{client_name} does not declare both stream and single (its baseline)")
     excess = stream_memory_excess_kib(config, live_server, client)
     assert excess <= STREAM_RSS_ALLOWANCE_KIB, f"stream peaks {excess / 1024:.0f} MiB above single"
 
