@@ -45,7 +45,6 @@ int call_init(struct call *c, const struct args *a, struct curl_slist *headers) 
     curl_easy_setopt(c->easy, CURLOPT_PRIVATE, c);
     curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, c->error);
-    curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c->easy, CURLOPT_TIMEOUT, REQUEST_TIMEOUT_S + a->delay_ms / 1000 + 1);
     if (a->https) {
         /* Trust exactly --ca-file: no CA directory, verification left on (the
