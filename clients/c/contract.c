@@ -24,9 +24,24 @@ static int in_list(const char *name, const char *const *list) {
     return 0;
 }
 
+/* Writes an argument to stderr with control bytes as \xNN, so a message stays one line. */
+static void put_argument(const char *value) {
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(stderr, "\\x%02x", *p);
+        else
+            fputc(*p, stderr);
+    }
+}
+
+/* One line on stderr: the message, the offending value and the usage. */
 static int usage_error(const char *client, const char *message, const char *value) {
-    fprintf(stderr, "%s: %s%s%s (usage: %s %s)\n", client, message, value ? " " : "", value ? value : "", client,
-            USAGE);
+    fprintf(stderr, "%s: %s", client, message);
+    if (value) {
+        fputc(' ', stderr);
+        put_argument(value);
+    }
+    fprintf(stderr, " (usage: %s %s)\n", client, USAGE);
     return EXIT_USAGE;
 }
 
@@ -65,7 +80,9 @@ int parse_args(int argc, char **argv, const char *client, const char *const *sup
     }
     if (scenario[0] == '-') return usage_error(client, "SCENARIO must come first, got", scenario);
     if (!in_list(scenario, KNOWN) || !in_list(scenario, supported)) {
-        fprintf(stderr, "%s: unsupported scenario %s\n", client, scenario);
+        fprintf(stderr, "%s: unsupported scenario ", client);
+        put_argument(scenario);
+        fputc('\n', stderr);
         return EXIT_UNSUPPORTED;
     }
     out->scenario = scenario;
@@ -106,8 +123,9 @@ int parse_args(int argc, char **argv, const char *client, const char *const *sup
     } else {
         return usage_error(client, "--url must be an http(s) URL, got", out->url);
     }
-    size_t n = strlen(out->url);
-    if (!*host || *host == '/' || out->url[n - 1] == '/') return usage_error(client, "--url must name a host and not end with a slash, got", out->url);
+    /* host[:port] and nothing else: no path, and nothing that could end a request line */
+    if (!*host || host[strspn(host, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.:[]-")])
+        return usage_error(client, "--url must be http(s)://HOST[:PORT] with no path or trailing slash, got", out->url);
     if (out->https && !out->ca_file) return usage_error(client, "an https:// --url needs --ca-file (the CA to trust)", NULL);
     if (!out->run_id || !valid_run_id(out->run_id))
         return usage_error(client, "--run-id must match [A-Za-z0-9._-]{1,64}, got", out->run_id ? out->run_id : "nothing");

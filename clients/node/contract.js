@@ -20,34 +20,34 @@ function parseArgs(client, argv) {
     process.stdout.write(`usage: ${client} ${USAGE}\n`);
     return { exit: EXIT.OK };
   }
-  if (scenario.startsWith('-')) return usage(`SCENARIO must come first, got ${scenario}`);
+  if (scenario.startsWith('-')) return usage(`SCENARIO must come first, got ${JSON.stringify(scenario)}`);
   if (!SCENARIOS.includes(scenario)) {
-    process.stderr.write(`${client}: unsupported scenario ${scenario}\n`);
+    process.stderr.write(`${client}: unsupported scenario ${JSON.stringify(scenario)}\n`);
     return { exit: EXIT.UNSUPPORTED };
   }
   const args = { scenario, url: null, runId: null, caFile: null, requests: 1, concurrency: 1, delayMs: 0, bytes: 1048576 };
   for (let i = 1; i < argv.length; i += 2) {
     const flag = argv[i];
     const value = argv[i + 1];
-    if (value === undefined) return usage(`missing value for ${flag}`);
+    if (value === undefined) return usage(`missing value for ${JSON.stringify(flag)}`);
     if (flag === '--url') args.url = value;
     else if (flag === '--run-id') args.runId = value;
     else if (flag === '--ca-file') args.caFile = value;
     else if (flag in NUMBERS) {
       const [key, min] = NUMBERS[flag];
       if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < min) {
-        return usage(`${flag} must be a whole number >= ${min}, got ${value}`);
+        return usage(`${flag} must be a whole number >= ${min}, got ${JSON.stringify(value)}`);
       }
       args[key] = Number(value);
-    } else return usage(`unknown flag ${flag}`);
+    } else return usage(`unknown flag ${JSON.stringify(flag)}`);
   }
   if (!args.url) return usage('--url is required');
-  const match = /^(https?):\/\/[^/]+$/.exec(args.url);
-  if (!match) return usage(`--url must be an http(s) URL with no path or trailing slash, got ${args.url}`);
+  const match = /^(https?):\/\/[A-Za-z0-9.:[\]-]+$/.exec(args.url);
+  if (!match) return usage(`--url must be an http(s) URL with no path or trailing slash, got ${JSON.stringify(args.url)}`);
   args.https = match[1] === 'https';
   if (args.https && !args.caFile) return usage('an https:// --url needs --ca-file (the CA to trust)');
   if (!args.runId || !/^[A-Za-z0-9._-]{1,64}$/.test(args.runId)) {
-    return usage(`--run-id must match [A-Za-z0-9._-]{1,64}, got ${args.runId}`);
+    return usage(`--run-id must match [A-Za-z0-9._-]{1,64}, got ${JSON.stringify(args.runId)}`);
   }
   return { args };
 }

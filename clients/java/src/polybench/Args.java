@@ -9,7 +9,7 @@ final class Args {
             + " [--bytes B] [--ca-file PATH]";
     static final List<String> SCENARIOS = List.of("single", "sequential", "keepalive", "concurrent", "stream", "rest");
     private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    private static final Pattern URL = Pattern.compile("(https?)://[^/]+");
+    private static final Pattern URL = Pattern.compile("(https?)://[A-Za-z0-9.:\\[\\]-]+"); // host[:port], nothing else
 
     /** A bad command line: the message for stderr and the exit code (2 usage, 3 unsupported scenario). */
     static final class UsageError extends Exception {

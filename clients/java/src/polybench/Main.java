@@ -37,7 +37,8 @@ public final class Main {
             args = Args.parse(argv);
         } catch (Args.UsageError e) {
             String usage = e.exitCode == EXIT_USAGE ? " (usage: " + CLIENT + " " + Args.USAGE + ")" : "";
-            System.err.println(CLIENT + ": " + e.getMessage() + usage);
+            // one line, whatever the arguments held
+            System.err.println(CLIENT + ": " + e.getMessage().replaceAll("\\p{Cntrl}", "?") + usage);
             System.exit(e.exitCode);
             return;
         }
