@@ -153,7 +153,6 @@ static void run_concurrent(CURLM *multi, struct call *calls, long slots, long n,
     while (in_flight > 0) {
         int running = 0;
         CURLMcode mc = curl_multi_perform(multi, &running);
-        if (mc == CURLM_OK) mc = curl_multi_poll(multi, NULL, 0, 1000, NULL);
         if (mc != CURLM_OK) {
             report_fail(r, "curl multi: %s", curl_multi_strerror(mc));
             return;
@@ -175,6 +174,14 @@ static void run_concurrent(CURLM *multi, struct call *calls, long slots, long n,
                 started++;
                 in_flight++;
             }
+        }
+        /* Wait only while calls are in flight: with none left, poll would
+         * sleep its whole timeout. A handle just added has a timer due at
+         * once, so poll returns at once for it. */
+        if (in_flight > 0) mc = curl_multi_poll(multi, NULL, 0, 1000, NULL);
+        if (mc != CURLM_OK) {
+            report_fail(r, "curl multi: %s", curl_multi_strerror(mc));
+            return;
         }
     }
 }
