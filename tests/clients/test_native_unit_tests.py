@@ -1,4 +1,4 @@
-"""The Go and Rust clients' own unit tests (argument parsing, payload checks, output shape)."""
+"""The Go, Rust and Node clients' own unit tests (argument parsing, payload checks, output shape)."""
 
 from __future__ import annotations
 
@@ -27,3 +27,8 @@ def test_go_client_unit_tests():
 def test_rust_client_unit_tests():
     # --release shares the optimised dependency builds with `invoke build`.
     _run(["cargo", "test", "--release", "--locked", "--workspace"], ROOT / "clients" / "rust")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node not installed")
+def test_node_client_unit_tests():
+    _run(["node", "--test", "clients/node/"], ROOT)

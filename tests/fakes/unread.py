@@ -20,6 +20,8 @@ errors). What it does with the responses is the MODE:
                 run's receipt and digest and reports those
   shortnet      reads and checks everything, waits 20 ms, then prints a t_ready just before
                 t_done, so its network phase looks a microsecond long
+  buffered      reads and checks everything, but holds the whole stream body in memory
+                before hashing it (what the contract forbids; only its peak RSS tells)
 
 Standard library only; raw sockets, so that "did not read" really means it.
 """
@@ -43,7 +45,7 @@ concurrency = int(flags.get("--concurrency", 1))
 delay_ms = int(flags.get("--delay-ms", 0))
 size = int(flags.get("--bytes", 1 << 20))
 calls = {"rest": 5, "single": 1, "stream": 1}.get(scenario, requests)
-READS_BODY = mode in ("honest", "record", "shortnet")
+READS_BODY = mode in ("honest", "record", "shortnet", "buffered")
 
 
 def request_bytes(method, path, body=b"", close=False):
@@ -162,6 +164,11 @@ elif scenario == "concurrent":
         thread.start()
     for thread in threads:
         thread.join()
+elif scenario == "stream" and mode == "buffered":
+    with connect() as sock:
+        whole = exchange(sock, "GET", f"/bytes/{size}")
+    received(whole)
+    sha256 = hashlib.sha256(whole.body).hexdigest()
 elif scenario == "stream":
     digest = hashlib.sha256()
     with connect() as sock:
