@@ -101,10 +101,13 @@ def stream(options: _contract.Options, tally: _contract.Tally) -> None:
     with session, tally.call(f"GET {path}"):
         digest = hashlib.sha256()
         received = 0
-        with session.get(options.url + path, stream=True) as response:
+        response = session.get(options.url + path, stream=True)
+        try:
             for chunk in response.iter_content():  # libcurl's chunks (at most 16 KiB)
                 digest.update(chunk)
                 received += len(chunk)
+        finally:
+            response.close()
         tally.bytes += received
         tally.sha256 = digest.hexdigest()
         _contract.expect_status(response.status_code, 200)
