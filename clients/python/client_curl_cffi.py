@@ -20,10 +20,13 @@ def session_options(options: _contract.Options) -> dict:
     """What every Session gets: the run header, a timeout, and over TLS `verify`:
     curl_cffi hands the path to libcurl (CAINFO), which loads it for each new
     connection, not before t_ready: that is what a curl_cffi user pays."""
-    kwargs = {"headers": options.headers, "timeout": _contract.TIMEOUT_S,
-              # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE only apply when verify is
-              # True; without trust_env no proxy variable applies either.
-              "trust_env": False}
+    kwargs = {
+        "headers": options.headers,
+        "timeout": _contract.TIMEOUT_S,
+        # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE only apply when verify is
+        # True; without trust_env no proxy variable applies either.
+        "trust_env": False,
+    }
     if options.tls:
         kwargs["verify"] = options.ca_file
     return kwargs
@@ -81,8 +84,7 @@ def concurrent(options: _contract.Options, tally: _contract.Tally) -> None:
         session = requests.AsyncSession(max_clients=options.concurrency, **kwargs)
         tally.ready()
         async with session:
-            outcomes = await asyncio.gather(*(fetch(session) for _ in range(options.requests)),
-                                            return_exceptions=True)
+            outcomes = await asyncio.gather(*(fetch(session) for _ in range(options.requests)), return_exceptions=True)
         for outcome in outcomes:
             if isinstance(outcome, Exception):
                 with tally.call(f"GET {path}"):

@@ -29,8 +29,9 @@ def new_connection(options: _contract.Options, timeout_s: float = _contract.TIME
     return http.client.HTTPConnection(netloc, timeout=timeout_s)
 
 
-def exchange(connection: http.client.HTTPConnection, method: str, path: str, headers: dict[str, str],
-             body: bytes | None = None) -> tuple[http.client.HTTPResponse, bytes]:
+def exchange(
+    connection: http.client.HTTPConnection, method: str, path: str, headers: dict[str, str], body: bytes | None = None
+) -> tuple[http.client.HTTPResponse, bytes]:
     """Send one request and read the whole (small) response body."""
     try:
         connection.request(method, path, body=body, headers=headers)

@@ -1,4 +1,4 @@
-"""polybench client `python-urllib3`: urllib3's PoolManager used directly, the core under requests (docs/contract.md)."""
+"""polybench client `python-urllib3`: urllib3's PoolManager used directly, the core of requests (docs/contract.md)."""
 
 import time
 
@@ -16,8 +16,7 @@ def new_pool_manager(options: _contract.Options, **kwargs) -> urllib3.PoolManage
     """A PoolManager sending the run header; over TLS its `ssl_context` trusts only
     --ca-file (urllib3 then loads no default certificates), built here, before t_ready."""
     headers = {**options.headers, **kwargs.pop("headers", {})}
-    return urllib3.PoolManager(headers=headers, ssl_context=_contract.ssl_context(options),
-                               retries=False, **kwargs)
+    return urllib3.PoolManager(headers=headers, ssl_context=_contract.ssl_context(options), retries=False, **kwargs)
 
 
 def check_api(response: urllib3.BaseHTTPResponse, tally: _contract.Tally) -> None:
