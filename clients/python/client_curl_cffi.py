@@ -95,21 +95,28 @@ def concurrent(options: _contract.Options, tally: _contract.Tally) -> None:
 
 
 def stream(options: _contract.Options, tally: _contract.Tally) -> None:
+    """The body goes to `content_callback`, libcurl's write callback: one chunk
+    (at most 16 KiB) at a time, hashed as it arrives.
+
+    Not `stream=True`: that runs libcurl on a thread feeding an unbounded queue,
+    so memory grows whenever hashing falls behind the network (measured: a
+    200 MiB body peaked at 137 MiB RSS in one of four runs here).
+    """
     import hashlib
 
     path = f"/bytes/{options.bytes}"
     session = requests.Session(**session_options(options))
+    digest = hashlib.sha256()
+    received = 0
+
+    def on_chunk(chunk: bytes) -> None:
+        nonlocal received
+        digest.update(chunk)
+        received += len(chunk)
+
     tally.ready()
     with session, tally.call(f"GET {path}"):
-        digest = hashlib.sha256()
-        received = 0
-        response = session.get(options.url + path, stream=True)
-        try:
-            for chunk in response.iter_content():  # libcurl's chunks (at most 16 KiB)
-                digest.update(chunk)
-                received += len(chunk)
-        finally:
-            response.close()
+        response = session.get(options.url + path, content_callback=on_chunk)
         tally.bytes += received
         tally.sha256 = digest.hexdigest()
         _contract.expect_status(response.status_code, 200)
