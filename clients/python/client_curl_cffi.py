@@ -18,8 +18,8 @@ CLIENT = "python-curl-cffi"
 
 def session_options(options: _contract.Options) -> dict:
     """What every Session gets: the run header, a timeout, and over TLS `verify`:
-    curl_cffi hands the path to libcurl (CAINFO), which loads it for each new
-    connection, not before t_ready: that is what a curl_cffi user pays."""
+    curl_cffi hands the path to libcurl (CAINFO), which reads it when it
+    connects, not before t_ready: that is what a curl_cffi user pays."""
     kwargs = {
         "headers": options.headers,
         "timeout": _contract.TIMEOUT_S,

@@ -27,8 +27,8 @@ def new_session(options: _contract.Options, **kwargs) -> niquests.Session:
     session = niquests.Session(**kwargs)
     session.headers[_contract.RUN_HEADER] = options.run_id
     if options.tls:
-        # niquests' way to trust a CA: a path, loaded by urllib3-future when it
-        # opens a connection (not before t_ready): what a niquests user pays.
+        # niquests' way to trust a CA: a path, which urllib3-future loads when
+        # it connects, not before t_ready: what a niquests user pays.
         session.verify = options.ca_file
         # As in requests, REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the environment
         # would override Session.verify: trust --ca-file and nothing else.

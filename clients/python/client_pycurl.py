@@ -30,7 +30,9 @@ class Transfer:
         handle.setopt(pycurl.NOSIGNAL, 1)
         if options.tls:
             # libcurl's own option: trust this file; no CA directory besides it.
-            # (CURL_CA_BUNDLE is read by the curl tool, not by libcurl.)
+            # libcurl reads the file when it connects, not before t_ready: what
+            # a pycurl user pays. (CURL_CA_BUNDLE is read by the curl tool, not
+            # by libcurl.)
             handle.setopt(pycurl.CAINFO, options.ca_file)
             handle.setopt(pycurl.CAPATH, None)
 
