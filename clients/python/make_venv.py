@@ -12,12 +12,25 @@ PIP_NO_INDEX=1 and PIP_FIND_LINKS=DIR make it offline (the Docker build).
 The build fails if any .pth file in the venv would execute code, or if the
 venv holds a distribution its requirements file does not pin.
 
+One exception, explicit and per requirements file: a line
+
+    # make_venv: allow executable .pth NAME.pth (why)
+
+lets exactly that file run code, because the library cannot be installed from
+a wheel without it (urllib3-future's urllib3_future.pth, which niquests needs:
+README.md, "Clients"). Its lines run at every interpreter start
+of that client, so they are part of what is measured; the build runs the venv's
+interpreter once, so any one-time work the file does happens here and not in a
+measured run, and records what it allowed in VENV/allowed-pth.txt (name and
+sha256 of each allowed file).
+
 Run by the orchestrator's interpreter; the venv is based on the interpreter
 that one was made from (venv uses sys._base_executable), never chained.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 import sys
@@ -26,6 +39,8 @@ from importlib import metadata
 from pathlib import Path
 
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
+ALLOW_PTH = re.compile(r"^# make_venv: allow executable \.pth ([A-Za-z0-9_.-]+\.pth)\b", re.MULTILINE)
+ALLOWED_RECORD = "allowed-pth.txt"
 
 
 def normalise(name: str) -> str:
@@ -36,6 +51,11 @@ def normalise(name: str) -> str:
 def pinned(requirements: Path) -> dict[str, str]:
     """name -> version for every `name==version` line of a requirements file."""
     return {normalise(name): version for name, version in PIN.findall(requirements.read_text())}
+
+
+def allowed_pth(requirements: Path) -> set[str]:
+    """The .pth file names a requirements file allows to run code (see the module docstring)."""
+    return set(ALLOW_PTH.findall(requirements.read_text()))
 
 
 def site_packages(venv_dir: Path) -> Path:
@@ -69,7 +89,9 @@ def build(requirements: Path, venv_dir: Path) -> None:
         subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
                         "--disable-pip-version-check", "--no-input", "--require-hashes", "--only-binary=:all:",
                         "--requirement", str(requirements)], check=True)
-    problems = [f"executable .pth line ({line})" for line in executable_pth_lines(venv_dir)]
+    allowed = allowed_pth(requirements)
+    executable = executable_pth_lines(venv_dir)
+    problems = [f"executable .pth line ({line})" for line in executable if line.partition(":")[0] not in allowed]
     have = installed(venv_dir)
     problems += [f"{name} {have[name]} is installed but not pinned in {requirements}" for name in have
                  if name not in wanted]
@@ -78,6 +100,20 @@ def build(requirements: Path, venv_dir: Path) -> None:
                  if name in wanted and have[name] != wanted[name]]
     if problems:
         raise SystemExit("make_venv: " + "; ".join(problems))
+    record_allowed(venv_dir, allowed, python)
+
+
+def record_allowed(venv_dir: Path, allowed: set[str], python: Path) -> None:
+    """Write VENV/allowed-pth.txt and let the allowed files do their one-time work now."""
+    lines = []
+    for name in sorted(allowed):
+        pth = site_packages(venv_dir) / name
+        if not pth.is_file():
+            raise SystemExit(f"make_venv: {name} is allowed but no such file was installed")
+        lines.append(f"{name} sha256={hashlib.sha256(pth.read_bytes()).hexdigest()}")
+    if lines:
+        subprocess.run([str(python), "-c", "pass"], check=True, env={"PATH": "/usr/bin:/bin"})
+        (venv_dir / ALLOWED_RECORD).write_text("".join(line + "\n" for line in lines))
 
 
 def main(argv: list[str]) -> None:

@@ -75,7 +75,8 @@ def test_client_requirements_agree_with_the_lock(path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("client_name", ["python-urllib", "python-requests", "python-requests-futures",
-                                         "python-httpx", "python-aiohttp"])
+                                         "python-httpx", "python-aiohttp", "python-httpclient", "python-urllib3",
+                                         "python-pycurl", "python-curl-cffi", "python-pyreqwest", "python-niquests"])
 def test_built_venv_holds_only_its_declared_distributions(config, built, client_name):
     assert built[client_name]["status"] in ("built", "up-to-date"), built[client_name]["message"]
     venv = ROOT / "build" / "venvs" / client_name
@@ -89,7 +90,9 @@ def test_built_venv_holds_only_its_declared_distributions(config, built, client_
     assert {"pip", "setuptools", "pytest", "numpy", "matplotlib", "flask"}.isdisjoint(inside["dists"])
     assert Path(inside["prefix"]) == venv
     assert not any(str(ROOT / ".venv") in entry for entry in inside["path"]), "the orchestrator's venv leaked in"
-    assert make_venv().executable_pth_lines(venv) == []
+    # Only the .pth files its requirements file allows may run code (python-niquests: urllib3-future's).
+    allowed = make_venv().allowed_pth(REQUIREMENTS / f"{client_name}.txt")
+    assert {line.partition(":")[0] for line in make_venv().executable_pth_lines(venv)} == allowed
     assert built[client_name]["packages"] == {name: blocks((REQUIREMENTS / f"{client_name}.txt").read_text())[name][0]
                                               for name in inside["dists"]}
 
@@ -104,7 +107,12 @@ def test_an_executable_pth_is_found(tmp_path):
     assert len(found) == 1 and found[0].startswith("distutils-precedence.pth: import os")
 
 
-def test_the_build_fails_on_an_unpinned_distribution(tmp_path):
+def keep_venv(**kwargs):
+    """Stands in for venv.EnvBuilder: build() then checks the venv as it is."""
+    return type("Keep", (), {"create": lambda self, path: None})()
+
+
+def test_the_build_fails_on_an_unpinned_distribution(tmp_path, monkeypatch):
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("# nothing\n")
     venv = tmp_path / "venv"
@@ -113,6 +121,61 @@ def test_the_build_fails_on_an_unpinned_distribution(tmp_path):
     site = next(venv.glob("lib/python3*/site-packages"))
     (site / "stowaway-1.0.dist-info").mkdir()
     (site / "stowaway-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: stowaway\nVersion: 1.0\n")
-    module.venv.EnvBuilder = lambda **kwargs: type("Keep", (), {"create": lambda self, path: None})()
+    # the venv module is shared: patched for this test only
+    monkeypatch.setattr(module.venv, "EnvBuilder", keep_venv)
     with pytest.raises(SystemExit, match="stowaway 1.0 is installed but not pinned"):
+        module.build(requirements, venv)
+
+
+def test_only_niquests_allows_an_executable_pth_and_exactly_one():
+    allowances = {path.stem: make_venv().allowed_pth(path) for path in sorted(REQUIREMENTS.glob("*.txt"))}
+    assert {name: files for name, files in allowances.items() if files} == {"python-niquests": {"urllib3_future.pth"}}
+
+
+@pytest.mark.slow
+def test_the_allowed_pth_is_recorded_in_the_venv(built):
+    assert built["python-niquests"]["status"] in ("built", "up-to-date"), built["python-niquests"]["message"]
+    record = (ROOT / "build" / "venvs" / "python-niquests" / "allowed-pth.txt").read_text().splitlines()
+    assert len(record) == 1 and re.fullmatch(r"urllib3_future\.pth sha256=[0-9a-f]{64}", record[0])
+
+
+def fake_venv_with_pth(tmp_path, monkeypatch, pth_files: dict[str, str]):
+    """A venv whose site-packages holds `pth_files`; make_venv.build() then only checks it."""
+    venv = tmp_path / "venv"
+    module = make_venv()
+    module.venv.EnvBuilder(with_pip=False).create(venv)
+    site = next(venv.glob("lib/python3*/site-packages"))
+    for name, text in pth_files.items():
+        (site / name).write_text(text)
+    monkeypatch.setattr(module.venv, "EnvBuilder", keep_venv)
+    return module, venv
+
+
+def test_an_allowance_covers_exactly_the_file_it_names(tmp_path, monkeypatch):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("# make_venv: allow executable .pth allowed.pth (a test)\n")
+    pth_files = {"allowed.pth": "import os\n", "other.pth": "import sys\n"}
+    module, venv = fake_venv_with_pth(tmp_path, monkeypatch, pth_files)
+    with pytest.raises(SystemExit, match="other.pth") as failure:
+        module.build(requirements, venv)
+    assert "allowed.pth" not in str(failure.value)
+    assert not (venv / "allowed-pth.txt").exists(), "nothing is recorded (or run) when the build fails"
+
+
+def test_an_allowed_pth_is_run_once_and_recorded(tmp_path, monkeypatch):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("# make_venv: allow executable .pth allowed.pth (a test)\n")
+    marker = tmp_path / "ran"
+    touch = f"import pathlib; pathlib.Path({str(marker)!r}).touch()\n"
+    module, venv = fake_venv_with_pth(tmp_path, monkeypatch, {"allowed.pth": touch})
+    module.build(requirements, venv)
+    assert marker.exists(), "the build starts the venv's interpreter once, so one-time work happens then"
+    assert (venv / "allowed-pth.txt").read_text().startswith("allowed.pth sha256=")
+
+
+def test_an_allowance_for_a_missing_file_fails_the_build(tmp_path, monkeypatch):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("# make_venv: allow executable .pth absent.pth (a test)\n")
+    module, venv = fake_venv_with_pth(tmp_path, monkeypatch, {})
+    with pytest.raises(SystemExit, match="absent.pth is allowed but no such file"):
         module.build(requirements, venv)

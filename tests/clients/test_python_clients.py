@@ -26,6 +26,12 @@ SCRIPTS = {
     "python-httpx": "client_httpx.py",
     "python-aiohttp": "client_aiohttp.py",
     "python-requests-futures": "client_requests_futures.py",
+    "python-httpclient": "client_httpclient.py",
+    "python-urllib3": "client_urllib3.py",
+    "python-pycurl": "client_pycurl.py",
+    "python-curl-cffi": "client_curl_cffi.py",
+    "python-pyreqwest": "client_pyreqwest.py",
+    "python-niquests": "client_niquests.py",
 }
 FULL_CLIENTS = [name for name in SCRIPTS if name != "python-requests-futures"]
 
@@ -303,8 +309,15 @@ class Run:
         return json.loads(lines[0])
 
 
+def interpreter(client: str) -> str:
+    """The client's own venv once built; else polybench's (which holds every client library, but
+    urllib3-future in place of urllib3: README.md, so python-urllib3 is only faithful in its venv)."""
+    own = CLIENTS_DIR.parents[1] / "build" / "venvs" / client / "bin" / "python"
+    return str(own) if own.exists() else sys.executable
+
+
 def run_client(client: str, scenario: str, url: str, run_id: str, *flags: str) -> Run:
-    argv = [sys.executable, str(CLIENTS_DIR / SCRIPTS[client]), scenario, "--url", url, "--run-id", run_id, *flags]
+    argv = [interpreter(client), str(CLIENTS_DIR / SCRIPTS[client]), scenario, "--url", url, "--run-id", run_id, *flags]
     return Run(argv)
 
 
@@ -350,7 +363,7 @@ def test_client_passes_every_scenario(server: SharedServer, client: str, scenari
 @pytest.mark.parametrize("client", FULL_CLIENTS)
 def test_stream_never_holds_the_body(server: SharedServer, client: str) -> None:
     size = 200 * 1024 * 1024
-    argv = [sys.executable, str(CLIENTS_DIR / SCRIPTS[client]), "stream", "--url", server.url,
+    argv = [interpreter(client), str(CLIENTS_DIR / SCRIPTS[client]), "stream", "--url", server.url,
             "--run-id", f"t-rss-{client}", "--bytes", str(size)]
     # Through the launcher: a child forked from pytest itself would report
     # pytest's own high-water mark as its peak RSS (orchestrator/spawn.py).
