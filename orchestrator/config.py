@@ -141,6 +141,26 @@ class Profile:
     cases: tuple[Case, ...]
 
 
+# What every baseline is called wherever it appears (results, report, exports).
+BASELINE_LABEL = "baseline, not a client"
+
+
+@dataclass(frozen=True)
+class BaselineSpec:
+    """A command timed beside the clients (`python -c pass`), in the same rounds, never verified.
+
+    It makes no HTTP call and is no client: it shows what part of a client's
+    start-up any program on that runtime pays (docs/results-schema.md).
+    """
+
+    name: str
+    run: tuple[str, ...]  # argv ({root}, {python}), spawned without a shell
+    about: str  # one line for the report ("bare interpreter", "import requests")
+    env: Mapping[str, str] = field(default_factory=dict)
+    importtime: tuple[str, ...] | None = None  # never set: a baseline has no -X importtime run
+    label: str = BASELINE_LABEL
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path
@@ -149,6 +169,7 @@ class Config:
     clients: tuple[ClientSpec, ...]
     profiles: Mapping[str, Profile]
     sha256: str
+    baselines: tuple[BaselineSpec, ...] = ()
 
     def client(self, name: str) -> ClientSpec:
         for client in self.clients:
@@ -408,6 +429,22 @@ def _env(value: Any, key: str) -> dict[str, str]:
     return env
 
 
+def _baseline(index: int, raw: Any, taken: set[str]) -> BaselineSpec:
+    key = f"baselines[{index}]"
+    raw = _mapping(raw, key)
+    _no_unknown_keys(raw, {"name", "run", "about", "env"}, key)
+    name = _string(raw.get("name"), f"{key}.name")
+    if not NAME_PATTERN.match(name):
+        raise ConfigError(f"{key}.name: {name!r} must be lower-case letters, digits, '.', '_' or '-'")
+    if name in taken:
+        raise ConfigError(f"{key}.name: {name!r} is already a client's or another baseline's name")
+    taken.add(name)
+    key = f"baselines[{index}] ({name})"
+    return BaselineSpec(name=name, run=_argv(raw.get("run"), f"{key}.run"),
+                        about=_string(raw.get("about"), f"{key}.about"),
+                        env=_env(raw.get("env", {}), f"{key}.env"))
+
+
 def _known_scenario(name: str, key: str) -> None:
     if name not in SCENARIOS:
         raise ConfigError(f"{key}: unknown scenario {name!r} (known: {', '.join(SCENARIOS)})")
@@ -480,7 +517,7 @@ def load_config(path: Path | str | None = None) -> Config:
         raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from None
     raw = load_yaml(data, str(path))
     raw = _mapping(raw, str(path.name))
-    _no_unknown_keys(raw, {"toolchains", "clients", "profiles"}, path.name)
+    _no_unknown_keys(raw, {"toolchains", "clients", "profiles", "baselines"}, path.name)
     toolchains = {n: _toolchain(n, t) for n, t in _mapping(raw.get("toolchains", {}), "toolchains").items()}
     raw_clients = raw.get("clients")
     if not isinstance(raw_clients, list) or not raw_clients:
@@ -494,6 +531,10 @@ def load_config(path: Path | str | None = None) -> Config:
     for client in clients:
         if client.variant_of is not None and client.variant_of not in seen:
             raise ConfigError(f"clients ({client.name}).variant_of: unknown client {client.variant_of!r}")
+    raw_baselines = raw.get("baselines", [])
+    if not isinstance(raw_baselines, list):
+        raise ConfigError("baselines: expected a list")
+    baselines = tuple(_baseline(i, b, seen) for i, b in enumerate(raw_baselines))
     profiles = {n: _profile(n, p) for n, p in _mapping(raw.get("profiles"), "profiles").items()}
     if not profiles:
         raise ConfigError("profiles: expected at least one profile")
@@ -504,6 +545,7 @@ def load_config(path: Path | str | None = None) -> Config:
         clients=clients,
         profiles=profiles,
         sha256=hashlib.sha256(data).hexdigest(),
+        baselines=baselines,
     )
 
 
