@@ -160,6 +160,9 @@ def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any]
                 "library_version": library_version(config, client)
                 or _at_build_time(manifest.get("clients", {}).get(client.name, {}).get("library_version")),
                 "concurrency_model": client.concurrency_model,
+                # how the report places it (polybench.yaml; report/data.py Source.role)
+                "role": client.role, "variant_of": client.variant_of, "variant": client.variant,
+                "compiled": client.compiled,
                 "build": manifest.get("clients", {}).get(client.name),
                 "interpreter": interpreter(config, client),
                 "packages": client_packages(config, client)

@@ -299,6 +299,18 @@ def terminal_summary(data: dict[str, Any]) -> str:
             f"{len(bench['runs'])}{' +' + str(len(bench['failed_runs'])) + ' failed' if bench['failed_runs'] else ''}",
             _flags(summary),
         ])
+    for baseline in data.get("baselines") or []:
+        summary = baseline["summary"]
+        name = f"{baseline['name']} ({baseline['label']})"
+        if summary is None:
+            rows.append(["baseline", name, baseline["status"], "", "", "", ""])
+            continue
+        wall = summary["wall_ms"]
+        short = short or wall["median_ci_coverage"] < confidence
+        rows.append(["baseline", name, f"{wall['median']:.2f}",
+                     f"[{wall['median_ci_low']:.2f}, {wall['median_ci_high']:.2f}]"
+                     f"{' *' if wall['median_ci_coverage'] < confidence else ''}", "", len(baseline["runs"]),
+                     _flags(summary)])
     table = tabulate(rows, headers=["case", "client", "median ms", f"{confidence * 100:g}% CI", "vs fastest", "runs",
                                     "flags"], tablefmt="simple")
     if short:
