@@ -143,6 +143,7 @@ class Profile:
 
 # What every baseline is called wherever it appears (results, report, exports).
 BASELINE_LABEL = "baseline, not a client"
+BASELINE_PHASES = ("runtime_start", "imports")  # the phases of a client a baseline can stand beside
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,8 @@ class BaselineSpec:
     run: tuple[str, ...]  # argv ({root}, {python}), spawned without a shell
     about: str  # one line for the report ("bare interpreter", "import requests")
     env: Mapping[str, str] = field(default_factory=dict)
+    # {client, phase}: the client phase the report sets it beside (python -c pass ~ runtime_start)
+    compare: Mapping[str, str] | None = None
     importtime: tuple[str, ...] | None = None  # never set: a baseline has no -X importtime run
     label: str = BASELINE_LABEL
 
@@ -432,7 +435,7 @@ def _env(value: Any, key: str) -> dict[str, str]:
 def _baseline(index: int, raw: Any, taken: set[str]) -> BaselineSpec:
     key = f"baselines[{index}]"
     raw = _mapping(raw, key)
-    _no_unknown_keys(raw, {"name", "run", "about", "env"}, key)
+    _no_unknown_keys(raw, {"name", "run", "about", "env", "compare"}, key)
     name = _string(raw.get("name"), f"{key}.name")
     if not NAME_PATTERN.match(name):
         raise ConfigError(f"{key}.name: {name!r} must be lower-case letters, digits, '.', '_' or '-'")
@@ -440,9 +443,19 @@ def _baseline(index: int, raw: Any, taken: set[str]) -> BaselineSpec:
         raise ConfigError(f"{key}.name: {name!r} is already a client's or another baseline's name")
     taken.add(name)
     key = f"baselines[{index}] ({name})"
+    compare = None
+    if "compare" in raw:
+        compare = _mapping(raw["compare"], f"{key}.compare")
+        _no_unknown_keys(compare, {"client", "phase"}, f"{key}.compare")
+        compare = {"client": _string(compare.get("client"), f"{key}.compare.client"),
+                   "phase": _string(compare.get("phase"), f"{key}.compare.phase")}
+        if compare["client"] not in taken:
+            raise ConfigError(f"{key}.compare.client: unknown client {compare['client']!r}")
+        if compare["phase"] not in BASELINE_PHASES:
+            raise ConfigError(f"{key}.compare.phase: expected one of {', '.join(BASELINE_PHASES)}")
     return BaselineSpec(name=name, run=_argv(raw.get("run"), f"{key}.run"),
                         about=_string(raw.get("about"), f"{key}.about"),
-                        env=_env(raw.get("env", {}), f"{key}.env"))
+                        env=_env(raw.get("env", {}), f"{key}.env"), compare=compare)
 
 
 def _known_scenario(name: str, key: str) -> None:

@@ -229,7 +229,7 @@ def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[d
     """Build results.json from the run records and the plan (one entry per client and case).
 
     ``baselines``: one plan entry per baseline command (name, about, label,
-    argv, skipped, stop_reason); they become the separate `baselines` list,
+    argv, skipped, stop_reason, compare); they become the separate `baselines` list,
     never benchmarks (docs/results-schema.md).
     """
     records = list(records)
@@ -303,6 +303,7 @@ def _baseline_entry(item: Mapping[str, Any], records: list[RunRecord], meta: Map
         "label": item["label"],
         "about": item["about"],
         "argv": list(item["argv"]),
+        "compare": item.get("compare"),  # {client, phase} the report sets it beside, or null
         "status": status,
         "status_reason": item.get("skipped") or (failed[-1].reason if status == "failed" else None),
         "stop_reason": item.get("stop_reason"),

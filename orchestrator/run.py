@@ -262,7 +262,8 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     baseline_plan = [
         {"name": baseline.name, "about": baseline.about, "label": BASELINE_LABEL,
          "argv": expand(baseline.run, placeholders(config)), "skipped": baseline_skipped[baseline.name],
-         "stop_reason": stop_reasons.get((baseline.name, BASELINE_CASE.id))}
+         "stop_reason": stop_reasons.get((baseline.name, BASELINE_CASE.id)),
+         "compare": dict(baseline.compare) if baseline.compare else None}
         for baseline in baselines
     ]
     data = results.assemble(meta, records, plan, env_info, finished=True, baselines=baseline_plan)

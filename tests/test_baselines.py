@@ -112,7 +112,7 @@ def test_baselines_share_the_clients_rounds_and_are_kept_apart_in_results(tmp_pa
     plan = [{"client": "client", "language": "x", "library": "x", "concurrency_model": "x", "scenario": "single",
              "case": "single", "params": {}, "calls": 1, "skipped": None, "stop_reason": "ci-target"}]
     baselines = [{"name": b.name, "about": b.about, "label": BASELINE_LABEL, "argv": list(b.run), "skipped": None,
-                  "stop_reason": by_name[b.name].stop_reason} for b in (good, broken)]
+                  "stop_reason": by_name[b.name].stop_reason, "compare": None} for b in (good, broken)]
     baselines.append({"name": "missing", "about": "m", "label": BASELINE_LABEL, "argv": ["/nope"],
                       "skipped": "/nope not found (not built?)", "stop_reason": None})
     meta = {"settings": {"min_runs": 6, "max_runs": 8}, "schedule": {"method": "m", "seed": 3, "pin": None}}
