@@ -92,3 +92,29 @@ def test_interpreter_flag_variants_run_with_their_flag(built, name, flag):
                           timeout=60, check=False, cwd=built.root / "clients" / "python")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "1"
+
+
+CURL_JQ = "clients/shell/curl_jq.sh"
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (["single", "--url", "http://127.0.0.1:9/$(touch PWNED)", "--run-id", "x"], 2),  # never reaches a shell
+    (["single", "--url", "http://127.0.0.1:9", "--run-id", "a b;c"], 2),
+    (["keepalive", "--url", "http://127.0.0.1:9", "--run-id", "x", "--requests", "1]"], 2),
+    (["single", "--url", "http://127.0.0.1:9", "--run-id", "x", "--evil", "1"], 2),
+    (["concurrent", "--url", "http://127.0.0.1:9", "--run-id", "x", "--concurrency", "2"], 3),
+])
+def test_curl_jq_takes_its_arguments_as_argv_only(config, tmp_path, args, code):
+    done = subprocess.run([str(config.root / CURL_JQ), *args], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=30, check=False)
+    assert done.returncode == code, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not done.stdout
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_curl_jq_reports_a_failed_call_in_the_contract_line(config):
+    done = subprocess.run([str(config.root / CURL_JQ), *CLOSED], capture_output=True, text=True, timeout=60,
+                          check=False)
+    line = json.loads(done.stdout)
+    assert done.returncode == 1 and line["client"] == "curl-jq" and line["ok"] == 0 and line["errors"]
+    assert line["receipt"] == "0" * 32 and line["t_entry_ns"] <= line["t_ready_ns"] <= line["t_done_ns"]
