@@ -87,6 +87,9 @@ class ClientSpec:
     variant: str | None = None  # role variant: a short label of the way ("Nuitka --onefile")
     chart: Mapping[str, str] = field(default_factory=dict)  # {color, marker, hatch} for its series
     debian: tuple[str, ...] = ()  # Debian packages it needs beyond its toolchains (the image installs them)
+    # argv of a resident process the client's runs talk to (a warm worker): started before the client's
+    # first run, stopped when the run ends (orchestrator/services.py); it prints one line when ready
+    service: tuple[str, ...] | None = None
 
     def beyond_limits(self, case: Case) -> str | None:
         """Why this client cannot run case faithfully (a parameter over its declared limit), or None."""
@@ -356,7 +359,7 @@ def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> Client
     raw = _mapping(raw, key)
     allowed = {"name", "language", "library", "concurrency_model", "build", "run", "output",
                "scenarios", "scenario_argv", "importtime", "env", "packages", "limits",
-               "compiled", "role", "variant_of", "variant", "chart", "debian"}
+               "compiled", "role", "variant_of", "variant", "chart", "debian", "service"}
     _no_unknown_keys(raw, allowed, key)
     name = _string(raw.get("name"), f"{key}.name")
     if not NAME_PATTERN.match(name):
@@ -414,6 +417,7 @@ def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> Client
         variant=variant,
         chart=_chart(raw.get("chart", {}), f"{key}.chart"),
         debian=_debian(raw.get("debian", []), f"{key}.debian"),
+        service=_argv(raw["service"], f"{key}.service") if "service" in raw else None,
     )
 
 

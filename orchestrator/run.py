@@ -235,7 +235,10 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
 
             runner = Runner(config, server, settings.timeout_s, on_record=keep, env_policy=env_policy)
             stat_before = system_info.cpu_times()  # steal time during the runs (a hypervisor taking our CPUs)
-            run_rounds(runner, cells, settings, meta["schedule"]["seed"], previous, events)
+            try:
+                run_rounds(runner, cells, settings, meta["schedule"]["seed"], previous, events)
+            finally:  # every exit path (Ctrl-C and SIGTERM arrive as KeyboardInterrupt)
+                runner.close()
             env_info["steal_during_run"] = system_info.steal(stat_before, system_info.cpu_times())
     except KeyboardInterrupt:
         progress.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from .process_env import EnvPolicy, config_env
 from .results import RunRecord
 from .scenarios import SCENARIOS
 from .server_checks import require_alive
+from .services import Services
 from .spawn import run_process
 from .toolchains import placeholders
 from .verify import verify
@@ -86,6 +88,12 @@ class Runner:
     timeout_s: float
     on_record: Callable[[RunRecord], None] = lambda record: None
     env_policy: EnvPolicy = field(default_factory=EnvPolicy)
+    services: Services | None = None  # resident processes of clients with `service:` (started on first use)
+
+    def close(self) -> None:
+        """Stop the services this runner started."""
+        if self.services is not None:
+            self.services.close()
 
     def client_env(self, client: ClientSpec | BaselineSpec) -> dict[str, str]:
         """The whole environment `client` runs with: clean base + its `env:` + what the user inherits."""
@@ -105,6 +113,13 @@ class Runner:
         else:
             url, ca_file = self.server.url, None
         argv = client_argv(self.config, client, case, url, run_id, runtime_args, ca_file=ca_file)
+        if client.service is not None:  # before the spawn: the service is never inside a timing
+            if self.services is None:
+                self.services = Services(self.config)
+            try:
+                self.services.ensure(client, self.client_env(client))
+            except PolybenchError as error:  # this client's runs fail (the launcher finds no worker), not the run
+                print(f"polybench: warning: {error}", file=sys.stderr)
         result = run_process(argv, timeout_s=self.timeout_s, env=self.client_env(client))
         server_stats = settled_stats(self.server, run_id)
         if server_stats is None:

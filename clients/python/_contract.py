@@ -297,6 +297,17 @@ def _expect_user(payload: object, name: str, email: str) -> None:
 
 def emit(tally: Tally) -> None:
     """Print the one JSON line and exit 0 if every call was verified, else 1."""
+    text, code = result(tally)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    if os.environ.get(FAST_EXIT_ENV) == "1":
+        sys.stderr.flush()  # os._exit flushes nothing: the result line is already out
+        os._exit(code)
+    sys.exit(code)
+
+
+def result(tally: Tally) -> tuple:
+    """(the JSON line with its newline, the exit code: 0 if every call was verified, else 1)."""
     if tally.t_ready_ns is None:
         tally.ready()
     if tally.t_done_ns is None:
@@ -314,14 +325,8 @@ def emit(tally: Tally) -> None:
         "t_ready_ns": tally.t_ready_ns,
         "t_done_ns": tally.t_done_ns,
     }
-    sys.stdout.write(json.dumps(line) + "\n")
-    sys.stdout.flush()
     passed = tally.ok == tally.requests and not tally.errors
-    code = EXIT_OK if passed else EXIT_FAILED
-    if os.environ.get(FAST_EXIT_ENV) == "1":
-        sys.stderr.flush()  # os._exit flushes nothing: the result line is already out
-        os._exit(code)
-    sys.exit(code)
+    return json.dumps(line) + "\n", EXIT_OK if passed else EXIT_FAILED
 
 
 def main(client: str, scenarios: dict, t_entry_ns: int) -> None:
