@@ -4,7 +4,7 @@ A service starts before its client's first run (in the client's clean
 environment, without a shell), must print one line on stdout when it is
 ready, and is stopped (SIGTERM, then SIGKILL) when the run ends, on every
 path: a normal end, an error, Ctrl-C and SIGTERM (cli.py turns both into
-KeyboardInterrupt, so `close` runs), and at interpreter exit as a last resort.
+KeyboardInterrupt, so `close` runs), at interpreter exit, and (Linux) by the kernel if polybench is killed outright.
 It is never timed: only the client's own process is.
 """
 
@@ -22,6 +22,17 @@ from .toolchains import placeholders
 
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 5.0
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM it if polybench dies, even by SIGKILL (Linux prctl PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the normal stop paths still apply
 
 
 class Services:
@@ -42,7 +53,8 @@ class Services:
         argv = expand(client.service, placeholders(self.config))
         try:
             process = subprocess.Popen(argv, env=dict(env), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                       stderr=subprocess.DEVNULL, cwd=self.config.root, start_new_session=True)
+                                       stderr=subprocess.DEVNULL, cwd=self.config.root, start_new_session=True,
+                                       preexec_fn=_die_with_parent)
         except OSError as exc:
             raise PolybenchError(f"{client.name}: cannot start its service {argv[0]}: {exc.strerror}") from None
         self.running[client.name] = process
