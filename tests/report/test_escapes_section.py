@@ -126,3 +126,15 @@ def test_results_without_baselines_still_report(tmp_path):
     data.pop("baselines", None)
     report = _report(tmp_path, write_results(tmp_path / "old", data))
     assert "Baselines beside the phases" not in report
+
+
+def test_one_main_finding_for_the_best_escape_and_variants_stay_out_of_the_contenders_sentence(tmp_path):
+    data, path = _results(tmp_path)
+    generate_report([path], output_root=tmp_path / "out", quiet=True)
+    main = next((tmp_path / "out").rglob("report.md")).read_text(encoding="utf-8")
+    best = min(VARIANTS, key=lambda c: bench(data, c, "single")["summary"]["wall_ms"]["median"])
+    assert main.count("The best escape from the start-up tax") == 1
+    assert f"({VARIANTS[best][0]})" in main and f"**{best}**" in main
+    for line in main.splitlines():
+        if "Against the fastest Python client" in line:
+            assert not any(f"**{name}**" in line for name in VARIANTS)
