@@ -49,6 +49,8 @@ def test_shipped_baselines_cover_the_bare_interpreter_and_every_python_library(c
     (lambda r: r["baselines"][0].pop("about"), "about: expected a non-empty string"),
     (lambda r: r["baselines"][0].update(run=["{url}", "x"]), "placeholder"),
     (lambda r: r.update(baselines={"a": 1}), "baselines: expected a list"),
+    (lambda r: r["baselines"][0].update(compare={"client": "python-urllib", "phase": "network"}), "compare.phase"),
+    (lambda r: r["baselines"][0].update(compare={"client": "nope", "phase": "imports"}), "unknown client 'nope'"),
 ])
 def test_bad_baselines_are_one_clear_line(tmp_path, raw, mutate, message):
     mutate(raw)

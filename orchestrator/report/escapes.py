@@ -74,7 +74,8 @@ def _table(ctx: Context, source: Source, original: str, rows: list[tuple[str, Be
             *ctx.host_cells(source), client, _label(source, client, original), fmt.ms(wall.median),
             fmt.median_span(wall.median_ci_low, wall.median_ci_high, wall.median_ci_coverage),
             fmt.REFERENCE if client == original or plain is None else _ratio_cell(_ratio(plain, bench)),
-            _ratio_cell(_ratio(bench, reference_bench)) if reference_bench is not None else fmt.MISSING,
+            fmt.REFERENCE if client == reference  # no interval on a ratio to itself
+            else _ratio_cell(_ratio(bench, reference_bench)) if reference_bench is not None else fmt.MISSING,
             *(fmt.ms(bench.phases[p].median) if bench.phases else fmt.MISSING for p in PHASES),
             fmt.num(seconds), fmt.mib(size) if size is not None else fmt.MISSING,
         ])
@@ -143,7 +144,7 @@ def findings(source: Source, original: str, variants: list[str]) -> list[str]:
             verdict = (f"not distinguishable from the plain script (ratio {fmt.times(speed.ratio)}, "
                        f"95% CI {fmt.span(speed.low, speed.high)})")
         sentence = f"**{label}** ({client}): {fmt.ms(bench.wall.median)} ms for one call, {verdict}"
-        if base is not None:
+        if base is not None and client != reference:
             sentence += f"; {reference} is still {fmt.times(_ratio(bench, base).ratio)} faster"
         sentences.append(sentence + ".")
     return sentences
@@ -189,7 +190,9 @@ def render(ctx: Context) -> str | None:
             sentences = findings(source, original, variants)
             if sentences:
                 parts.append("\n".join(f"- {s}" for s in sentences))
-        parts.append(_article_table(ctx, original, by_source))
+        # the article's escapes are of its Python script: shown for a Python original only
+        if any(source.client_record(original).get("language") == "python" for source in ctx.sources):
+            parts.append(_article_table(ctx, original, by_source))
     for source in ctx.sources:
         best = best_escape(source)
         if best is None:

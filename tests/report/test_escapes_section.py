@@ -138,3 +138,19 @@ def test_one_main_finding_for_the_best_escape_and_variants_stay_out_of_the_conte
     for line in main.splitlines():
         if "Against the fastest Python client" in line:
             assert not any(f"**{name}**" in line for name in VARIANTS)
+
+
+def test_a_variant_of_the_reference_gets_no_ratio_to_itself_and_no_article_rows(tmp_path):
+    spec = ("shell", "curl + jq", "-", 3.0, 20.0, 0.15, 1.0)
+    data = make_results(failed_run=False, extra_clients={"curl-jq": spec})
+    clients = data["environment"]["clients"]
+    clients["curl"]["role"] = "reference"
+    clients["curl-jq"].update(role="variant", variant_of="curl", variant="curl | jq")
+    report = _report(tmp_path, write_results(tmp_path / "r", data))
+    tables = parse_tables(report)
+    table = find_table(tables, SECTION, "curl and its variants")
+    rows = {row["client"]: row for row in table.rows}
+    assert rows["curl"]["curl is k× faster (95% CI)"] == "1.00x (reference)"
+    assert_shows(rows["curl-jq"]["curl is k× faster (95% CI)"],
+                 stats.ratio_ci(walls(bench(data, "curl-jq", "single")), walls(bench(data, "curl", "single"))).ratio)
+    assert not [t for t in tables if t.section.startswith(SECTION) and "the article's row" in t.headers]
