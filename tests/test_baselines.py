@@ -42,7 +42,8 @@ def test_shipped_baselines_cover_the_bare_interpreter_and_every_python_library(c
 
 
 @pytest.mark.parametrize(("mutate", "message"), [
-    (lambda r: r["baselines"][0].update(run="python -c pass"), "baselines[0] (python-pass).run: expected a non-empty list"),
+    (lambda r: r["baselines"][0].update(run="python -c pass"),
+     "baselines[0] (python-pass).run: expected a non-empty list"),
     (lambda r: r["baselines"][0].update(shell=True), "unknown key 'shell'"),
     (lambda r: r["baselines"][0].update(name="python-requests"), "already a client's or another baseline's name"),
     (lambda r: r["baselines"].append(dict(r["baselines"][0])), "already a client's or another baseline's name"),

@@ -135,7 +135,8 @@ def findings(source: Source, original: str, variants: list[str]) -> list[str]:
         speed = _ratio(plain, bench)  # > 1: the variant is faster
         label = _label(source, client, original)
         if speed.low is not None and speed.low > 1:
-            verdict = f"{fmt.times(speed.ratio)} faster than the plain script (95% CI {fmt.span(speed.low, speed.high)})"
+            verdict = (f"{fmt.times(speed.ratio)} faster than the plain script "
+                       f"(95% CI {fmt.span(speed.low, speed.high)})")
         elif speed.high is not None and speed.high < 1:
             slower = _ratio(bench, plain)
             verdict = (f"{fmt.times(slower.ratio)} slower than the plain script "
