@@ -2,8 +2,8 @@
 
 See docs/contract.md. Start-up time is part of what we measure, so this module
 imports only `sys`, `os` (loaded by every interpreter start anyway), `json` and
-`time` (all cheap, and `json` is needed anyway to print the result), and `ssl` only for an https:// URL, inside `ssl_context`.
-That is also why it has a hand-written flag parser instead of `argparse`, and
+`time` (all cheap, and `json` is needed anyway to print the result), and `ssl`
+only for an https:// URL, inside `ssl_context`. That is also why it has a hand-written flag parser instead of `argparse`, and
 plain classes instead of `dataclasses` (which imports `inspect`).
 """
 
