@@ -42,7 +42,8 @@ def _ratio_cell(estimate: stats.RatioEstimate | None) -> str:
 def build_record(source: Source, client: str) -> tuple[float | None, int | None]:
     """(build seconds, total bytes of the build's outputs) from the results' environment, None where unknown."""
     build = source.client_record(client).get("build") or {}
-    seconds = build.get("seconds")
+    # an up-to-date build's seconds are the check's, not a build's: known only when it was built
+    seconds = build.get("seconds") if build.get("status") == "built" else None
     outputs = build.get("outputs")
     size = sum(int(v) for v in outputs.values()) if isinstance(outputs, Mapping) and outputs else None
     return (float(seconds) if isinstance(seconds, (int, float)) else None), size
@@ -50,7 +51,7 @@ def build_record(source: Source, client: str) -> tuple[float | None, int | None]
 
 def _label(source: Source, client: str, original: str) -> str:
     if client == original:
-        return "plain script (the original)"
+        return "the original, run plainly"
     return str(source.client_record(client).get("variant") or client)
 
 
@@ -146,7 +147,13 @@ def findings(source: Source, original: str, variants: list[str]) -> list[str]:
                        f"95% CI {fmt.span(speed.low, speed.high)})")
         sentence = f"**{label}** ({client}): {fmt.ms(bench.wall.median)} ms for one call, {verdict}"
         if base is not None and client != reference:
-            sentence += f"; {reference} is still {fmt.times(_ratio(bench, base).ratio)} faster"
+            versus = _ratio(bench, base)  # > 1: the reference is faster
+            if versus.low is not None and versus.low > 1:
+                sentence += f"; {reference} is still {fmt.times(versus.ratio)} faster"
+            elif versus.high is not None and versus.high < 1:
+                sentence += f"; it is {fmt.times(1 / versus.ratio)} faster than {reference}"
+            else:
+                sentence += f"; {reference} and it cannot be told apart (k {fmt.times(versus.ratio)})"
         sentences.append(sentence + ".")
     return sentences
 
@@ -177,8 +184,8 @@ def render(ctx: Context) -> str | None:
         "*plain ÷ this*: the plain script's median over the variant's (above 1: the variant is faster), "
         "with a bootstrap interval; the reference (curl) ratio is the figure comparable across machines. "
         "Phases as in the start-up section. *Build s* and *build outputs* are what `invoke build` recorded "
-        "(build/manifest.json, copied into the results): a variant that reuses another client's venv "
-        "lists only what it points at.",
+        "(build/manifest.json, copied into the results; the time only when this build made it, not for an "
+        "up-to-date one): a variant that reuses another client's venv lists only what it points at.",
     ]
     for original, by_source in groups.items():
         parts.append(heading(3, f"{original} and its variants"))
