@@ -4,7 +4,11 @@ verify, and a worker that answers without making the calls is caught by the serv
 from __future__ import annotations
 
 import dataclasses
+import os
+import signal
+import subprocess
 import sys
+import time
 import textwrap
 
 import pytest
@@ -94,3 +98,39 @@ def test_a_service_that_never_gets_ready_fails_that_clients_runs_only(worker_con
         runner.close()
     assert not record.verified and record.exit_code == 2
     assert "did not start" in capsys.readouterr().err
+
+
+def _worker_pids(socket_path: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    argv = handle.read().split(b"\0")
+            except OSError:
+                continue
+            if any(arg.endswith(b"worker_requests.py") for arg in argv) and socket_path.encode() in argv:
+                found.append(int(entry))
+    return found
+
+
+@pytest.mark.parametrize("signo", [signal.SIGTERM, signal.SIGKILL])
+def test_the_worker_does_not_outlive_a_stopped_run(worker_config, tmp_path, signo):
+    """`invoke run` stopped by SIGTERM (its Ctrl-C path) or killed outright leaves no worker behind."""
+    socket_path = str(worker_config.client(NAME).service[-1]).replace("{root}", str(worker_config.root))
+    run = subprocess.Popen([sys.executable, "-m", "orchestrator", "run", "--profile", "quick", "--scenarios",
+                            "single,keepalive", "--clients", NAME, "--quiet"], cwd=worker_config.root,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not _worker_pids(socket_path) and time.monotonic() < deadline and run.poll() is None:
+            time.sleep(0.05)
+        pids = _worker_pids(socket_path)
+        assert pids, "the worker never started"
+        run.send_signal(signo)
+        run.wait(30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert all(wait_gone(pid) for pid in pids)
