@@ -89,6 +89,9 @@ class ClientSpec:
     variant: str | None = None  # role variant: a short label of the way ("Nuitka --onefile")
     chart: Mapping[str, str] = field(default_factory=dict)  # {color, marker, hatch} for its series
     debian: tuple[str, ...] = ()  # Debian packages it needs beyond its toolchains (the image installs them)
+    # argv of a resident process the client's runs talk to (a warm worker): started before the client's
+    # first run, stopped when the run ends (orchestrator/services.py); it prints one line when ready
+    service: tuple[str, ...] | None = None
 
     def beyond_limits(self, case: Case) -> str | None:
         """Why this client cannot run case faithfully (a parameter over its declared limit), or None."""
@@ -143,6 +146,29 @@ class Profile:
     cases: tuple[Case, ...]
 
 
+# What every baseline is called wherever it appears (results, report, exports).
+BASELINE_LABEL = "baseline, not a client"
+BASELINE_PHASES = ("runtime_start", "imports")  # the phases of a client a baseline can stand beside
+
+
+@dataclass(frozen=True)
+class BaselineSpec:
+    """A command timed beside the clients (`python -c pass`), in the same rounds, never verified.
+
+    It makes no HTTP call and is no client: it shows what part of a client's
+    start-up any program on that runtime pays (docs/results-schema.md).
+    """
+
+    name: str
+    run: tuple[str, ...]  # argv ({root}, {python}), spawned without a shell
+    about: str  # one line for the report ("bare interpreter", "import requests")
+    env: Mapping[str, str] = field(default_factory=dict)
+    # {client, phase}: the client phase the report sets it beside (python -c pass ~ runtime_start)
+    compare: Mapping[str, str] | None = None
+    importtime: tuple[str, ...] | None = None  # never set: a baseline has no -X importtime run
+    label: str = BASELINE_LABEL
+
+
 @dataclass(frozen=True)
 class ReportSettings:
     """The top-level `report:` key: what the report's prose is about (recorded into every results file).
@@ -167,6 +193,7 @@ class Config:
     profiles: Mapping[str, Profile]
     sha256: str
     report: ReportSettings = field(default_factory=ReportSettings)
+    baselines: tuple[BaselineSpec, ...] = ()
 
     def client(self, name: str) -> ClientSpec:
         for client in self.clients:
@@ -356,7 +383,7 @@ def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> Client
     raw = _mapping(raw, key)
     allowed = {"name", "language", "library", "concurrency_model", "build", "run", "output",
                "scenarios", "scenario_argv", "importtime", "env", "packages", "limits",
-               "compiled", "role", "variant_of", "variant", "chart", "debian"}
+               "compiled", "role", "variant_of", "variant", "chart", "debian", "service"}
     _no_unknown_keys(raw, allowed, key)
     name = _string(raw.get("name"), f"{key}.name")
     if not NAME_PATTERN.fullmatch(name):
@@ -414,6 +441,7 @@ def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> Client
         variant=variant,
         chart=_chart(raw.get("chart", {}), f"{key}.chart"),
         debian=_debian(raw.get("debian", []), f"{key}.debian"),
+        service=_argv(raw["service"], f"{key}.service") if "service" in raw else None,
     )
 
 
@@ -430,6 +458,32 @@ def _env(value: Any, key: str) -> dict[str, str]:
             raise ConfigError(f"{key}.{name}: expected a string")
         env[name] = str(text)
     return env
+
+
+def _baseline(index: int, raw: Any, taken: set[str]) -> BaselineSpec:
+    key = f"baselines[{index}]"
+    raw = _mapping(raw, key)
+    _no_unknown_keys(raw, {"name", "run", "about", "env", "compare"}, key)
+    name = _string(raw.get("name"), f"{key}.name")
+    if not NAME_PATTERN.match(name):
+        raise ConfigError(f"{key}.name: {name!r} must be lower-case letters, digits, '.', '_' or '-'")
+    if name in taken:
+        raise ConfigError(f"{key}.name: {name!r} is already a client's or another baseline's name")
+    taken.add(name)
+    key = f"baselines[{index}] ({name})"
+    compare = None
+    if "compare" in raw:
+        compare = _mapping(raw["compare"], f"{key}.compare")
+        _no_unknown_keys(compare, {"client", "phase"}, f"{key}.compare")
+        compare = {"client": _string(compare.get("client"), f"{key}.compare.client"),
+                   "phase": _string(compare.get("phase"), f"{key}.compare.phase")}
+        if compare["client"] not in taken:
+            raise ConfigError(f"{key}.compare.client: unknown client {compare['client']!r}")
+        if compare["phase"] not in BASELINE_PHASES:
+            raise ConfigError(f"{key}.compare.phase: expected one of {', '.join(BASELINE_PHASES)}")
+    return BaselineSpec(name=name, run=_argv(raw.get("run"), f"{key}.run"),
+                        about=_string(raw.get("about"), f"{key}.about"),
+                        env=_env(raw.get("env", {}), f"{key}.env"), compare=compare)
 
 
 def _known_scenario(name: str, key: str) -> None:
@@ -525,7 +579,7 @@ def load_config(path: Path | str | None = None) -> Config:
         raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from None
     raw = load_yaml(data, str(path))
     raw = _mapping(raw, str(path.name))
-    _no_unknown_keys(raw, {"toolchains", "clients", "profiles", "report"}, path.name)
+    _no_unknown_keys(raw, {"toolchains", "clients", "profiles", "report", "baselines"}, path.name)
     toolchains = {n: _toolchain(n, t) for n, t in _mapping(raw.get("toolchains", {}), "toolchains").items()}
     raw_clients = raw.get("clients")
     if not isinstance(raw_clients, list) or not raw_clients:
@@ -539,6 +593,10 @@ def load_config(path: Path | str | None = None) -> Config:
     for client in clients:
         if client.variant_of is not None and client.variant_of not in seen:
             raise ConfigError(f"clients ({client.name}).variant_of: unknown client {client.variant_of!r}")
+    raw_baselines = raw.get("baselines", [])
+    if not isinstance(raw_baselines, list):
+        raise ConfigError("baselines: expected a list")
+    baselines = tuple(_baseline(i, b, seen) for i, b in enumerate(raw_baselines))
     profiles = {n: _profile(n, p) for n, p in _mapping(raw.get("profiles"), "profiles").items()}
     if not profiles:
         raise ConfigError("profiles: expected at least one profile")
@@ -550,6 +608,7 @@ def load_config(path: Path | str | None = None) -> Config:
         profiles=profiles,
         sha256=hashlib.sha256(data).hexdigest(),
         report=_report(raw.get("report"), seen),
+        baselines=baselines,
     )
 
 

@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .config import ClientSpec, Config, expand
+from .config import BaselineSpec, ClientSpec, Config, expand
 from .errors import PolybenchError
 from .toolchains import placeholders
 
@@ -118,7 +118,7 @@ def parse_names(text: str | None) -> tuple[str, ...]:
     return names
 
 
-def config_env(config: Config, client: ClientSpec) -> dict[str, str]:
+def config_env(config: Config, client: ClientSpec | BaselineSpec) -> dict[str, str]:
     """The client's `env:` from polybench.yaml, placeholders filled."""
     values = placeholders(config)
     return {name: expand((value,), values)[0] for name, value in client.env.items()}

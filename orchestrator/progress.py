@@ -48,7 +48,9 @@ class Progress:
 
     def run_finished(self, record: RunRecord) -> None:
         self.runs_done += 1
-        if not record.verified and not record.unsupported:
+        baseline = bool(record.extra.get("baseline"))  # never verified: it fails only by its exit
+        failed = record.exit_code != 0 or record.timed_out if baseline else not record.verified
+        if failed and not record.unsupported:
             self.failed += 1
             if not self.quiet:
                 self._clear()

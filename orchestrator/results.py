@@ -218,8 +218,14 @@ def ratios_to_fastest(benchmarks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[dict[str, Any]],
-             environment: Mapping[str, Any], finished: bool) -> dict[str, Any]:
-    """Build results.json from the run records and the plan (one entry per client and case)."""
+             environment: Mapping[str, Any], finished: bool,
+             baselines: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Build results.json from the run records and the plan (one entry per client and case).
+
+    ``baselines``: one plan entry per baseline command (name, about, label,
+    argv, skipped, stop_reason, compare); they become the separate `baselines` list,
+    never benchmarks (docs/results-schema.md).
+    """
     records = list(records)
     benchmarks = []
     for item in plan:
@@ -276,6 +282,29 @@ def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[d
         "environment": dict(environment),
         "benchmarks": benchmarks,
         "ratios": ratios_to_fastest(benchmarks),
+        "baselines": [_baseline_entry(item, records, meta) for item in baselines or []],
+    }
+
+
+def _baseline_entry(item: Mapping[str, Any], records: list[RunRecord], meta: Mapping[str, Any]) -> dict[str, Any]:
+    """One baseline command's runs and summary: timed in the rounds, never verified."""
+    mine = [r for r in records if r.client == item["name"] and r.extra.get("baseline")]
+    counted = [r for r in mine if r.kind == "counted" and r.exit_code == 0 and not r.timed_out]
+    failed = [r for r in mine if r.kind == "counted" and not (r.exit_code == 0 and not r.timed_out)]
+    status = "skipped" if item.get("skipped") else "ok" if counted else "failed" if failed else "not-run"
+    return {
+        "name": item["name"],
+        "label": item["label"],
+        "about": item["about"],
+        "argv": list(item["argv"]),
+        "compare": item.get("compare"),  # {client, phase} the report sets it beside, or null
+        "status": status,
+        "status_reason": item.get("skipped") or (failed[-1].reason if status == "failed" else None),
+        "stop_reason": item.get("stop_reason"),
+        "warmup_runs": sum(1 for r in mine if r.kind == "warmup"),
+        "runs": [_run_json(r) for r in counted],
+        "failed_runs": [_run_json(r) for r in failed],
+        "summary": summarise_runs(counted, stopping_looks(meta.get("settings"))) if counted else None,
     }
 
 

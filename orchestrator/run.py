@@ -6,7 +6,9 @@ config -> (build manifest) -> server + schedule (randomized interleaved rounds) 
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
+import shutil
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -17,7 +19,7 @@ from tabulate import tabulate
 
 from . import environment, results, system_info
 from .build import read_manifest
-from .config import ClientSpec, Config, Profile
+from .config import BASELINE_LABEL, BaselineSpec, ClientSpec, Config, Profile, expand
 from .errors import Interrupted, NothingMeasured, PolybenchError
 from .launcher import ensure_launcher
 from .pinning import Pin, parse_pin, pin_tree
@@ -27,9 +29,10 @@ from .remote_server import RemoteServer
 from .runlog_io import has_measurements, remove_if_unmeasured
 from .runner import Runner
 from .scenarios import SCENARIOS
-from .schedule import CellState, ScheduleEvents, run_rounds
+from .schedule import BASELINE_CASE, CellState, ScheduleEvents, run_rounds
 from .server_checks import Server
 from .spawn import set_client_cpus
+from .toolchains import placeholders
 
 SCHEDULE_METHOD = "randomized-interleaved-rounds"
 from .server_checks import checked_server_url
@@ -55,6 +58,21 @@ def _usable(config: Config, client: ClientSpec, manifest: dict[str, Any]) -> str
         if not (config.root / output).is_file():
             return f"build output missing ({output}): run `invoke build`"
     return None
+
+
+def _baseline_missing(config: Config, baseline: BaselineSpec) -> str | None:
+    """Why a baseline cannot run (its program is not there, e.g. a client's venv not built), or None."""
+    program = expand(baseline.run[:1], placeholders(config))[0]
+    if "/" in program:
+        found = Path(program).is_file() and os.access(program, os.X_OK)
+    else:
+        found = shutil.which(program) is not None
+    return None if found else f"{program} not found (not built?)"
+
+
+def _baselines(config: Config, cases: list[Any]) -> list[BaselineSpec]:
+    """The baselines this run times: all of them when it has the `single` case (their comparison), else none."""
+    return list(config.baselines) if any(case.scenario == "single" for case in cases) else []
 
 
 @contextlib.contextmanager
@@ -88,7 +106,7 @@ def _resume_dir(root: Path, meta: dict[str, Any], given: Path | None = None) -> 
     if (directory / results.RESULTS_FILE).exists():
         raise PolybenchError(f"--resume: {directory.name} already finished; start a new run without --resume")
     old_meta, records = results.read_run_log(directory)
-    for key in ("profile", "config_sha256", "clients", "cases", "inherit_env"):
+    for key in ("profile", "config_sha256", "clients", "cases", "inherit_env", "baselines"):
         if old_meta.get(key) != meta.get(key):
             raise PolybenchError(f"--resume: {directory.name} was run with a different {key}; "
                                  "resume with the same options, or start afresh")
@@ -156,11 +174,14 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
         raise PolybenchError("no build found: run `invoke build` first")
     ensure_launcher()
     skipped = {client.name: _usable(config, client, manifest) for client in chosen}
+    baselines = _baselines(config, cases)
+    baseline_skipped = {baseline.name: _baseline_missing(config, baseline) for baseline in baselines}
     meta = {
         "profile": profile.name,
         "config_sha256": config.sha256,
         "clients": client_names,
         "cases": [case.id for case in cases],
+        "baselines": [baseline.name for baseline in baselines],
         "settings": asdict(profile.runs),
         "schedule": {"method": SCHEDULE_METHOD, "seed": seed, "pin": pinned.to_json() if pinned else None},
         # Runs with different inherited variables must not be mixed in one cell (docs/environment.md).
@@ -183,7 +204,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
         directory = results.new_results_dir(results_root)
     log = results.RunLog(directory, meta)
     runnable = [c for c in chosen if skipped[c.name] is None]
-    for name, why in skipped.items():
+    for name, why in {**skipped, **baseline_skipped}.items():
         if why and not quiet:
             print(f"skipping {name}: {why}", file=sys.stderr)
     for line in env_policy.warnings():
@@ -191,7 +212,9 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     settings = profile.runs
     cells = [CellState(client, case) for case in cases for client in runnable
              if client.supports(case.scenario) and not client.beyond_limits(case)]
-    progress = Progress(len(plan), settings.warmup + settings.min_runs + 1, quiet=quiet)
+    # Baselines are cells of the same rounds (timed by the same engine, shuffled with the clients).
+    cells += [CellState(baseline, BASELINE_CASE) for baseline in baselines if baseline_skipped[baseline.name] is None]
+    progress = Progress(len(plan) + len(baselines), settings.warmup + settings.min_runs + 1, quiet=quiet)
     events = ScheduleEvents(progress.round_started, progress.run_started, progress.run_finished)
     records = list(previous)
     try:
@@ -210,7 +233,10 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
 
             runner = Runner(config, server, settings.timeout_s, on_record=keep, env_policy=env_policy)
             stat_before = system_info.cpu_times()  # steal time during the runs (a hypervisor taking our CPUs)
-            run_rounds(runner, cells, settings, meta["schedule"]["seed"], previous, events)
+            try:
+                run_rounds(runner, cells, settings, meta["schedule"]["seed"], previous, events)
+            finally:  # every exit path (Ctrl-C and SIGTERM arrive as KeyboardInterrupt)
+                runner.close()
             env_info["steal_during_run"] = system_info.steal(stat_before, system_info.cpu_times())
     except KeyboardInterrupt:
         progress.close()
@@ -234,7 +260,14 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     stop_reasons = {(cell.client.name, cell.case.id): cell.stop_reason for cell in cells}
     for item in plan:
         item["stop_reason"] = stop_reasons.get((item["client"], item["case"]))
-    data = results.assemble(meta, records, plan, env_info, finished=True)
+    baseline_plan = [
+        {"name": baseline.name, "about": baseline.about, "label": BASELINE_LABEL,
+         "argv": expand(baseline.run, placeholders(config)), "skipped": baseline_skipped[baseline.name],
+         "stop_reason": stop_reasons.get((baseline.name, BASELINE_CASE.id)),
+         "compare": dict(baseline.compare) if baseline.compare else None}
+        for baseline in baselines
+    ]
+    data = results.assemble(meta, records, plan, env_info, finished=True, baselines=baseline_plan)
     results.write_results(directory, data)
     # only finished runs: `report` reads latest, beside the run's folder (a resumed one may be anywhere)
     results.mark_latest(directory)
@@ -268,6 +301,18 @@ def terminal_summary(data: dict[str, Any]) -> str:
             f"{len(bench['runs'])}{' +' + str(len(bench['failed_runs'])) + ' failed' if bench['failed_runs'] else ''}",
             _flags(summary),
         ])
+    for baseline in data.get("baselines") or []:
+        summary = baseline["summary"]
+        name = f"{baseline['name']} ({baseline['label']})"
+        if summary is None:
+            rows.append(["baseline", name, baseline["status"], "", "", "", ""])
+            continue
+        wall = summary["wall_ms"]
+        short = short or wall["median_ci_coverage"] < confidence
+        rows.append(["baseline", name, f"{wall['median']:.2f}",
+                     f"[{wall['median_ci_low']:.2f}, {wall['median_ci_high']:.2f}]"
+                     f"{' *' if wall['median_ci_coverage'] < confidence else ''}", "", len(baseline["runs"]),
+                     _flags(summary)])
     table = tabulate(rows, headers=["case", "client", "median ms", f"{confidence * 100:g}% CI", "vs fastest", "runs",
                                     "flags"], tablefmt="simple")
     if short:

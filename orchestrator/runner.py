@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 import secrets
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import Case, ClientSpec, Config, expand
+from .config import BASELINE_LABEL, BaselineSpec, Case, ClientSpec, Config, expand
 from .errors import PolybenchError
 from .process_env import EnvPolicy, config_env
 from .results import RunRecord
 from .scenarios import SCENARIOS
 from .server_checks import Server, require_alive
+from .services import Services
 from .spawn import run_process
 from .toolchains import placeholders
 from .verify import verify
@@ -77,14 +79,22 @@ class Runner:
     timeout_s: float
     on_record: Callable[[RunRecord], None] = lambda record: None
     env_policy: EnvPolicy = field(default_factory=EnvPolicy)
+    services: Services | None = None  # resident processes of clients with `service:` (started on first use)
 
-    def client_env(self, client: ClientSpec) -> dict[str, str]:
+    def close(self) -> None:
+        """Stop the services this runner started."""
+        if self.services is not None:
+            self.services.close()
+
+    def client_env(self, client: ClientSpec | BaselineSpec) -> dict[str, str]:
         """The whole environment `client` runs with: clean base + its `env:` + what the user inherits."""
         return self.env_policy.for_process(config_env(self.config, client))
 
     def run(self, client: ClientSpec, case: Case, kind: str, index: int, *, round_no: int | None = None,
             position: int | None = None) -> RunRecord:
         """One run; ``round_no`` and ``position`` place it in the schedule (orchestrator.schedule)."""
+        if isinstance(client, BaselineSpec):
+            return self.run_baseline(client, case, kind, index, round_no=round_no, position=position)
         run_id = new_run_id()
         runtime_args = client.importtime if kind == "importtime" and client.importtime else ()
         if SCENARIOS[case.scenario].tls:
@@ -94,6 +104,13 @@ class Runner:
         else:
             url, ca_file = self.server.url, None
         argv = client_argv(self.config, client, case, url, run_id, runtime_args, ca_file=ca_file)
+        if client.service is not None:  # before the spawn: the service is never inside a timing
+            if self.services is None:
+                self.services = Services(self.config)
+            try:
+                self.services.ensure(client, self.client_env(client))
+            except PolybenchError as error:  # this client's runs fail (the launcher finds no worker), not the run
+                print(f"polybench: warning: {error}", file=sys.stderr)
         result = run_process(argv, timeout_s=self.timeout_s, env=self.client_env(client))
         server_stats = settled_stats(self.server, run_id)
         if server_stats is None:
@@ -112,6 +129,34 @@ class Runner:
         )
         self.on_record(record)
         return record
+
+
+    def run_baseline(self, baseline: BaselineSpec, case: Case, kind: str, index: int, *,
+                     round_no: int | None = None, position: int | None = None) -> RunRecord:
+        """One run of a baseline command: timed like a client, never verified (it makes no call).
+
+        ``verified`` stays False; ``reason`` is the label, or why it failed
+        (non-zero exit, timeout); schedule.py counts a run that exited 0.
+        """
+        argv = expand(baseline.run, placeholders(self.config))
+        result = run_process(argv, timeout_s=self.timeout_s, env=self.client_env(baseline))
+        failure = ("timed out" if result.timed_out
+                   else f"exit code {result.exit_code}" if result.exit_code != 0 else None)
+        record = RunRecord(
+            run_id=new_run_id(), client=baseline.name, case=case.id, kind=kind, index=index,
+            wall_ns=result.wall_ns, user_ns=result.user_ns, sys_ns=result.sys_ns,
+            peak_rss_kib=result.peak_rss_kib, exit_code=result.exit_code, timed_out=result.timed_out,
+            verified=False, reason=f"{BASELINE_LABEL}: {failure}" if failure else BASELINE_LABEL,
+            started_epoch_ns=result.spawn_epoch_ns, round=round_no, position=position,
+            extra={"baseline": True},
+        )
+        self.on_record(record)
+        return record
+
+
+def baseline_ok(record: RunRecord) -> bool:
+    """A baseline run that counts: it exited 0 in time (nothing else can be checked)."""
+    return record.exit_code == 0 and not record.timed_out
 
 
 def settled_stats(server: Server, run_id: str, timeout_s: float = SETTLE_TIMEOUT_S) -> dict[str, Any] | None:

@@ -2,6 +2,8 @@
 
     python make_venv.py build REQUIREMENTS VENV   # polybench.yaml's build step for a Python client
     python make_venv.py list VENV                 # `name==version` per distribution (the entry's `packages:`)
+    python make_venv.py path VENV DIR             # a path-only .pth: DIR on sys.path (for `python -I`)
+    python make_venv.py site-link VENV LINK       # LINK -> VENV's site-packages (a fixed PYTHONPATH for `-S`)
 
 A user's script runs with its client library and nothing else, so each Python
 client gets a venv of its own: no pip, no setuptools (whose
@@ -116,14 +118,37 @@ def record_allowed(venv_dir: Path, allowed: set[str], python: Path) -> None:
         (venv_dir / ALLOWED_RECORD).write_text("".join(line + "\n" for line in lines))
 
 
+EXTRA_PATH_PTH = "polybench-extra-path.pth"
+
+
+def add_path(venv_dir: Path, directory: Path) -> None:
+    """Put `directory` on the venv's sys.path by a .pth line that is a path (site.py runs no code for it)."""
+    (site_packages(venv_dir) / EXTRA_PATH_PTH).write_text(f"{directory.resolve()}\n")
+    if executable_pth_lines(venv_dir):
+        raise SystemExit(f"make_venv: {directory} makes an executable .pth line")
+
+
+def link_site(venv_dir: Path, link: Path) -> None:
+    """A symbolic link at a fixed path to the venv's site-packages (its name holds the Python version)."""
+    target = site_packages(venv_dir).resolve()
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(target, target_is_directory=True)
+
+
 def main(argv: list[str]) -> None:
     if len(argv) == 3 and argv[0] == "build":
         build(Path(argv[1]), Path(argv[2]))
     elif len(argv) == 2 and argv[0] == "list":
         for name, version in sorted(installed(Path(argv[1])).items()):
             print(f"{name}=={version}")
+    elif len(argv) == 3 and argv[0] == "path":
+        add_path(Path(argv[1]), Path(argv[2]))
+    elif len(argv) == 3 and argv[0] == "site-link":
+        link_site(Path(argv[1]), Path(argv[2]))
     else:
-        raise SystemExit("usage: make_venv.py build REQUIREMENTS VENV | make_venv.py list VENV")
+        raise SystemExit("usage: make_venv.py build REQUIREMENTS VENV | list VENV | path VENV DIR | "
+                         "site-link VENV LINK")
 
 
 if __name__ == "__main__":

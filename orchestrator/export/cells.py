@@ -19,14 +19,29 @@ def cell_name(bench: Mapping[str, Any]) -> str:
 
 
 def counted_runs(bench: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The cell's counted, verified runs, in the order they were made."""
+    """The cell's counted runs (verified; a baseline's: exited 0, never verified), in the order they were made."""
     return [run for run in bench.get("runs") or []
-            if run.get("verified", True) and run.get("kind", "counted") == "counted"]
+            if (run.get("verified", True) or run.get("baseline")) and run.get("kind", "counted") == "counted"]
+
+
+def baseline_cells(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """results.json's baselines as cells, named "NAME (baseline, not a client)" wherever they are exported."""
+    return [{"client": f"{b['name']} ({b['label']})", "language": "-", "library": b["label"],
+             "concurrency_model": "-", "scenario": "baseline", "case": "baseline", "params": {}, "calls": 0,
+             "status": b["status"], "status_reason": b.get("status_reason"), "stop_reason": b.get("stop_reason"),
+             "warmup_runs": b.get("warmup_runs", 0), "runs": b.get("runs") or [],
+             "failed_runs": b.get("failed_runs") or [], "summary": b.get("summary"), "baseline": True}
+            for b in data.get("baselines") or []]
+
+
+def all_cells(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The clients' cells, then the baselines' (labelled as such)."""
+    return [*data.get("benchmarks", []), *baseline_cells(data)]
 
 
 def measured_cells(data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The cells with at least one counted, verified run, in results.json order."""
-    return [bench for bench in data.get("benchmarks", []) if counted_runs(bench)]
+    """The cells with at least one counted run, in results.json order, baselines last."""
+    return [bench for bench in all_cells(data) if counted_runs(bench)]
 
 
 def seconds(nanoseconds: int | float) -> float:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..units import PHASES
+from .cells import all_cells
 
 RUNS_FILE = "runs.csv"
 CELLS_FILE = "cells.csv"
@@ -75,6 +76,9 @@ def _table(columns: list[str], rows: Iterable[Mapping[str, Any]]) -> str:
 
 def _all_runs(bench: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     """(status, run) for the cell's counted runs, then its failed ones."""
+    if bench.get("baseline"):  # timed, never verified: labelled, not "verified"
+        return ([("baseline, not a client", run) for run in bench.get("runs") or []]
+                + [("failed", run) for run in bench.get("failed_runs") or []])
     return ([("verified", run) for run in bench.get("runs") or []]
             + [("failed", run) for run in bench.get("failed_runs") or []])
 
@@ -96,8 +100,8 @@ def run_row(bench: Mapping[str, Any], status: str, run: Mapping[str, Any]) -> di
 
 
 def render_runs(data: Mapping[str, Any]) -> str:
-    rows = [run_row(bench, status, run) for bench in data.get("benchmarks", []) for status, run in _all_runs(bench)]
-    runs = [run for bench in data.get("benchmarks", []) for _, run in _all_runs(bench)]
+    rows = [run_row(bench, status, run) for bench in all_cells(data) for status, run in _all_runs(bench)]
+    runs = [run for bench in all_cells(data) for _, run in _all_runs(bench)]
     return _table(RUN_COLUMNS + _extra_columns(runs, _RUN_FIELDS_HANDLED), rows)
 
 
@@ -130,7 +134,7 @@ def cell_row(bench: Mapping[str, Any], ratio: Mapping[str, Any] | None) -> dict[
 
 
 def render_cells(data: Mapping[str, Any]) -> str:
-    benchmarks = data.get("benchmarks", [])
+    benchmarks = all_cells(data)
     ratios = {(r.get("client"), r.get("case")): r for r in data.get("ratios") or []}
     params = sorted({name for bench in benchmarks for name in (bench.get("params") or {})})
     extra = [c for c in _extra_columns(benchmarks, _CELL_FIELDS_HANDLED) if c not in CELL_COLUMNS]

@@ -242,6 +242,24 @@ class Source:
     def failed_runs(self) -> list[tuple[Bench, Mapping[str, Any]]]:
         return [(bench, run) for bench in self.benches for run in bench.failed_runs]
 
+    @property
+    def baselines(self) -> list[Mapping[str, Any]]:
+        """The timed baseline commands (baseline, not a client); [] in files written before them."""
+        return list(self.data.get("baselines") or [])
+
+    def variants(self) -> dict[str, list[str]]:
+        """original client -> its variants (role variant, `variant_of`), in the file's client order."""
+        found: dict[str, list[str]] = {}
+        for client in self.clients():
+            record = self.client_record(client)
+            if self.role(client) == "variant" and record.get("variant_of"):
+                found.setdefault(str(record["variant_of"]), []).append(client)
+        return found
+
+    def reference(self) -> str | None:
+        """The outside yardstick (role reference, e.g. curl), if the file records one."""
+        return next((c for c in self.clients() if self.role(c) == "reference"), None)
+
 
 def load_sources(paths: list[Path]) -> list[Source]:
     """Load every results file; hosts that share a name are told apart by creation time."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .. import stats
 from ..results import stopping_looks
-from . import fmt
+from . import escapes, fmt
 from .concurrency import elapsed
 from .context import Context
 from .costs import NEVER, RANGE, BreakEven, ClientCosts, SpawnComparison
@@ -46,7 +46,8 @@ def _compare_single(python: Bench, compiled: Bench, lead: str) -> str:
 
 def _single_call(source: Source) -> list[str]:
     compiled = fastest_compiled_single(source)
-    pythons = [b for b in singles(source) if source.focus_side(b.client)]
+    # contenders only: a variant (another way to run a client) has its own sentence, _best_escape
+    pythons = [b for b in singles(source) if source.focus_side(b.client) and source.role(b.client) == "contender"]
     name = _language_name(source, source.focus)
     if compiled is None:
         return [f"No compiled contender's single-call result in this run, so no compiled-against-{name} "
@@ -196,9 +197,19 @@ def _concurrency(source: Source) -> list[str]:
             f"({worst.concurrency_model}) {fmt.ms(w.elapsed_ms)} ms ({fmt.pct(w.efficiency)})."]
 
 
+def _best_escape(source: Source) -> list[str]:
+    """One sentence: the fastest variant (an escape from the start-up tax) against the fastest compiled client."""
+    found = escapes.best_escape(source)
+    if found is None:
+        return []
+    variant, bench, _, compiled = found
+    label = source.client_record(variant).get("variant") or variant
+    return [_compare_single(bench, compiled, f"The best escape from the start-up tax ({label}): ")]
+
+
 def sentences(ctx: Context, source: Source) -> list[str]:
     return [*_single_call(source), *_startup_share(source), *_crossover(ctx, source),
-            *_computed_spawning(ctx, source), *_concurrency(source)]
+            *_computed_spawning(ctx, source), *_concurrency(source), *_best_escape(source)]
 
 
 def render(ctx: Context) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import stats
 from ..results import stopping_looks
+from ..stats import Summary
 from . import fmt
 from .charts import phases as phase_chart
 from .context import Context
@@ -13,7 +14,14 @@ from .markdown import blocks, heading, image, table
 from .shares import phase_shares
 
 # The only numbers in the report not measured by this run: the means an article
-# published (polybench.yaml `report.article`, recorded in the results file).
+# published (polybench.yaml `report.article`, recorded in the results file), and
+# the article's "Breakdown of Python Startup Time" rows (ms, on the author's
+# machine), keyed by the `python -c CODE` a baseline runs with no other flag.
+ARTICLE_STARTUP_MS = {
+    "pass": (54.0, "python -c 'print(\"hello world\")'"),
+    "import urllib.request": (64.0, "python -c 'from urllib.request import Request'"),
+    "import requests": (150.0, "python -c 'import requests'"),
+}
 IMPORTS_SHOWN = 8
 SHARES_HEADER = "share of wall: start / imports / network / exit"
 
@@ -99,6 +107,49 @@ def _article_table(ctx: Context) -> str:
     )
 
 
+def _article_row(argv: list[str]) -> tuple[float, str] | None:
+    """The article's figure for a plain `python -c CODE` baseline, if it has one."""
+    if len(argv) == 3 and argv[1] == "-c":
+        return ARTICLE_STARTUP_MS.get(argv[2])
+    return None
+
+
+def _baselines_table(ctx: Context) -> str | None:
+    headers = [*ctx.host_headers(), "baseline, not a client", "command", "median ms", "95% CI", "set beside",
+               "that phase: median ms", "article: ms (its command)"]
+    body = []
+    for source in ctx.sources:
+        for baseline in source.baselines:
+            summary = baseline.get("summary")
+            wall = Summary.from_dict(summary["wall_ms"]) if summary else None
+            compare = baseline.get("compare") or {}
+            bench = source.single(compare["client"]) if compare else None
+            phases = bench.phases if bench is not None else None
+            beside = (f"{compare['client']}: {PHASE_LABELS[compare['phase']]}" if compare else fmt.MISSING)
+            article = _article_row(baseline["argv"])
+            body.append([
+                *ctx.host_cells(source), baseline["name"], baseline["about"],
+                fmt.ms(wall.median) if wall else baseline["status"],
+                fmt.median_span(wall.median_ci_low, wall.median_ci_high, wall.median_ci_coverage) if wall
+                else fmt.MISSING,
+                beside, fmt.ms(phases[compare["phase"]].median) if phases else fmt.MISSING,
+                f"{fmt.ms(article[0])} ({article[1]})" if article else fmt.MISSING,
+            ])
+    if not body:
+        return None
+    article = (ctx.sources[0].report_settings.get("article") or {}).get("title", "the article")
+    return blocks(
+        heading(3, "Baselines beside the phases"),
+        "Commands timed by the same engine in the same randomized rounds as the clients, with no HTTP call "
+        "and no verification: each is a *baseline, not a client*. A bare interpreter is what a Python "
+        "client's *runtime start* phase costs; `import <library>` (start, imports and exit of a process that "
+        "does nothing else) is what its *runtime start* + *imports + set-up* + *exit* cost without the "
+        "network. The article's rows are quoted from its \"Breakdown of Python Startup Time\" table "
+        f"({article}; its machine, not this one).",
+        table(headers, body),
+    )
+
+
 def _imports_tables(ctx: Context) -> str:
     parts = [heading(3, "Slowest imports"),
              "From the extra runs under `python -X importtime` (one before each of the client's cases, not counted "
@@ -141,6 +192,7 @@ def render(ctx: Context) -> str:
         "the reference. A client with `output: bodies` cannot timestamp itself: its phases are unknown.",
         _breakdown_table(ctx, rows),
         _chart(ctx, rows),
+        _baselines_table(ctx),
         _article_table(ctx),
         _imports_tables(ctx),
     )

@@ -1,0 +1,80 @@
+"""Resident worker of `python-requests-worker`: Python kept warm, driven per run by a launcher.
+
+    python worker_requests.py SOCKET
+
+The article's "persistent Python process": requests and the client are
+imported once; the timed process is the small C launcher
+(clients/worker/launch.c), which sends its entry timestamp and its contract
+arguments over the Unix socket and prints what this worker answers. Each run
+is client_requests.py's own scenario function, so it builds a fresh Session
+(no connection survives from one run to the next: the server's per-run
+connection counts still verify) and proves receipt with the run's nonces.
+Prints one line ("ready") once it accepts runs; SIGTERM stops it.
+"""
+
+import os
+import signal
+import socket
+import sys
+
+import client_requests
+
+import _contract
+
+MAX_REQUEST_BYTES = 1 << 16
+
+
+def answer(request: bytes) -> bytes:
+    """One run: the launcher's `T_ENTRY\\0ARG\\0ARG...\\0` in, `CODE\\nTEXT` out."""
+    fields = request.split(b"\0")
+    if fields and fields[-1] == b"":
+        fields.pop()
+    try:
+        t_entry_ns = int(fields[0])
+        args = [field.decode() for field in fields[1:]]
+        options = _contract.parse_args(args)
+    except (ValueError, IndexError, UnicodeDecodeError, _contract.UsageError) as exc:
+        return f"{_contract.EXIT_USAGE}\n{client_requests.CLIENT}: {exc}; {_contract.USAGE}\n".encode()
+    run_scenario = client_requests.SCENARIOS.get(options.scenario)
+    if run_scenario is None:
+        return f"{_contract.EXIT_UNSUPPORTED}\nscenario {options.scenario!r} is not supported\n".encode()
+    tally = _contract.Tally(client_requests.CLIENT, options, t_entry_ns)
+    try:
+        run_scenario(options, tally)
+    except Exception as exc:  # a failure outside any one call, as _contract.main records it
+        tally.fail(options.scenario, exc)
+    text, code = _contract.result(tally)
+    return f"{code}\n{text}".encode()
+
+
+def serve(path: str) -> None:
+    if os.path.exists(path):
+        os.unlink(path)  # a stale socket of a killed worker
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    os.chmod(path, 0o600)
+    listener.listen(8)
+    signal.signal(signal.SIGTERM, lambda signo, frame: sys.exit(0))
+    print("ready", flush=True)
+    try:
+        while True:
+            connection, _ = listener.accept()
+            with connection:
+                chunks, size = [], 0
+                while size <= MAX_REQUEST_BYTES:
+                    chunk = connection.recv(65536)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    size += len(chunk)
+                connection.sendall(answer(b"".join(chunks)))
+    finally:
+        listener.close()
+        if os.path.exists(path):
+            os.unlink(path)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: worker_requests.py SOCKET")
+    serve(sys.argv[1])

@@ -1,0 +1,161 @@
+"""The "Escaping the start-up tax" section and the start-up section's baselines, from synthetic results."""
+
+from __future__ import annotations
+
+from markdown_tables import assert_shows, find_table, parse_tables, read_report
+from synthetic import CLIENTS, MS, bench, make_results, walls, write_results
+
+from orchestrator import stats
+from orchestrator.config import BASELINE_LABEL
+from orchestrator.report import generate_report
+from orchestrator.results import RunRecord, assemble
+
+SECTION = "Escaping the start-up tax"
+PLAIN = CLIENTS["python-requests"]
+# name -> (variant label, a CLIENTS spec): faster imports, a slow cold one, a Nuitka onefile one
+VARIANTS = {
+    "python-requests-nosite": ("python -S", (*PLAIN[:4], 70.0, *PLAIN[5:])),
+    "python-requests-cold": ("bytecode cold", (*PLAIN[:4], 400.0, *PLAIN[5:])),
+    "python-requests-run-pyc": ("python script.pyc", PLAIN),
+    "python-requests-onefile": ("Nuitka --standalone --onefile", (*PLAIN[:3], 60.0, 110.0, *PLAIN[5:])),
+    "python-requests-worker": ("persistent worker", (*PLAIN[:3], 0.5, 0.3, PLAIN[5], 0.2)),  # faster than curl
+}
+
+
+def _results(tmp_path, with_build: bool = True):
+    data = make_results(failed_run=False, extra_clients={name: spec for name, (_, spec) in VARIANTS.items()})
+    clients = data["environment"]["clients"]
+    clients["curl"]["role"] = "reference"
+    for name, (label, _) in VARIANTS.items():
+        clients[name].update(role="variant", variant_of="python-requests", variant=label)
+    if with_build:
+        clients["python-requests-onefile"]["build"] = {"status": "built", "message": "", "seconds": 212.5,
+                                                       "outputs": {"build/nuitka/client.bin": 30 << 20}}
+    else:
+        for name in VARIANTS:
+            clients[name]["build"] = {"status": "up-to-date", "message": ""}  # older manifests: no seconds
+    return data, write_results(tmp_path / "r", data)
+
+
+def _report(tmp_path, path) -> str:
+    return read_report(generate_report([path], output_root=tmp_path / "out", quiet=True))
+
+
+def test_each_variant_against_the_plain_script_and_curl(tmp_path):
+    data, path = _results(tmp_path)
+    report = _report(tmp_path, path)
+    table = find_table(parse_tables(report), SECTION, "python-requests and its variants")
+    rows = {row["client"]: row for row in table.rows}
+    assert list(rows) == ["python-requests", *VARIANTS]  # the plain script first
+    assert rows["python-requests"]["plain ÷ this: k× (95% CI)"] == "1.00x (reference)"
+    plain = walls(bench(data, "python-requests", "single"))
+    curl = walls(bench(data, "curl", "single"))
+    for name, (label, _) in VARIANTS.items():
+        mine = walls(bench(data, name, "single"))
+        row = rows[name]
+        assert row["how"] == label
+        assert_shows(row["median ms"], bench(data, name, "single")["summary"]["wall_ms"]["median"])
+        speed = stats.ratio_ci(plain, mine)
+        assert_shows(row["plain ÷ this: k× (95% CI)"], speed.ratio)
+        assert_shows(row["plain ÷ this: k× (95% CI)"], speed.low, 1)
+        assert_shows(row["plain ÷ this: k× (95% CI)"], speed.high, 2)
+        assert_shows(row["curl is k× faster (95% CI)"], stats.ratio_ci(mine, curl).ratio)
+        assert row["imports + set-up ms"] != "—"
+    assert_shows(rows["python-requests-onefile"]["build s"], 212.5)
+    assert_shows(rows["python-requests-onefile"]["build outputs MiB"], 30.0)
+    # one finding sentence per escape, with its verdict from the interval
+    assert "**python -S** (python-requests-nosite)" in report and "faster than the plain script" in report
+    assert "**bytecode cold** (python-requests-cold)" in report and "slower than the plain script" in report
+    assert "not distinguishable from the plain script" in report  # the .pyc run: same spec as the plain one
+    assert "(python-requests-worker)" in report and "faster than curl." in report  # not "curl is 0.4x faster"
+    assert "x faster than curl" in report and "curl is still 0." not in report
+    # an up-to-date build's seconds are not a build time
+    assert rows["python-requests-nosite"]["build s"] == "—"
+    # the best escape against the fastest compiled contender
+    fastest = min(("go-nethttp", "rust-ureq"), key=lambda c: bench(data, c, "single")["summary"]["wall_ms"]["median"])
+    assert f"the fastest compiled client, {fastest}" in report
+
+
+def test_the_articles_rows_beside_this_runs_matched_variants(tmp_path):
+    data, path = _results(tmp_path)
+    table = find_table(parse_tables(_report(tmp_path, path)), SECTION, "python-requests and its variants",
+                       header="the article's row")
+    rows = {row["the article's row"]: row for row in table.rows}
+    assert [row["article: ms"] for row in table.rows] == ["152.0", "160.0", "257.0"]
+    assert rows["Pure Python"]["this run: client"] == "python-requests"
+    assert rows["Python + compileall (python x.pyc)"]["this run: client"] == "python-requests-run-pyc"
+    assert rows["Python + Nuitka --standalone --onefile"]["this run: client"] == "python-requests-onefile"
+    assert_shows(rows["Pure Python"]["article: ÷ its curl (6.20 ms)"], 152.0 / 6.2)
+
+
+def test_no_build_record_shows_a_dash_and_no_variants_no_section(tmp_path):
+    _, path = _results(tmp_path, with_build=False)
+    table = find_table(parse_tables(_report(tmp_path, path)), SECTION, "python-requests and its variants")
+    assert all(row["build s"] == "—" for row in table.rows if row["client"] != "python-requests")
+    plain = make_results(failed_run=False)
+    report = _report(tmp_path, write_results(tmp_path / "plain", plain))
+    assert SECTION not in report
+
+
+def _with_baselines(tmp_path):
+    data = make_results(failed_run=False)
+    records = [RunRecord(run_id=f"b{i}", client="python-pass", case="baseline", kind="counted", index=i,
+                         wall_ns=int((12.0 + 0.1 * i) * MS), user_ns=MS, sys_ns=MS, peak_rss_kib=9000, exit_code=0,
+                         timed_out=False, verified=False, reason=BASELINE_LABEL, round=i + 1, position=1,
+                         extra={"baseline": True}) for i in range(8)]
+    plan = [{"name": "python-pass", "about": "bare interpreter", "label": BASELINE_LABEL,
+             "argv": ["/venv/bin/python", "-c", "pass"], "skipped": None, "stop_reason": "max-runs",
+             "compare": {"client": "python-requests", "phase": "runtime_start"}},
+            {"name": "python-import-x", "about": "import x", "label": BASELINE_LABEL,
+             "argv": ["/nope/python", "-c", "import x"], "skipped": "/nope/python not found", "stop_reason": None,
+             "compare": None}]
+    data["baselines"] = assemble({"settings": data["settings"]}, records, [], {}, True, baselines=plan)["baselines"]
+    return data, write_results(tmp_path / "b", data)
+
+
+def test_baselines_stand_beside_the_phases_with_the_articles_rows(tmp_path):
+    data, path = _with_baselines(tmp_path)
+    table = find_table(parse_tables(_report(tmp_path, path)), "Single call", "Baselines beside the phases")
+    rows = {row["baseline, not a client"]: row for row in table.rows}
+    bare = rows["python-pass"]
+    assert_shows(bare["median ms"], data["baselines"][0]["summary"]["wall_ms"]["median"])
+    assert bare["set beside"] == "python-requests: runtime start"
+    phase = bench(data, "python-requests", "single")["summary"]["phases_ms"]["runtime_start"]["median"]
+    assert_shows(bare["that phase: median ms"], phase)
+    assert bare["article: ms (its command)"].startswith("54.0")
+    assert rows["python-import-x"]["median ms"] == "skipped"
+
+
+def test_results_without_baselines_still_report(tmp_path):
+    data = make_results(failed_run=False)
+    data.pop("baselines", None)
+    report = _report(tmp_path, write_results(tmp_path / "old", data))
+    assert "Baselines beside the phases" not in report
+
+
+def test_one_main_finding_for_the_best_escape_and_variants_stay_out_of_the_contenders_sentence(tmp_path):
+    data, path = _results(tmp_path)
+    generate_report([path], output_root=tmp_path / "out", quiet=True)
+    main = next((tmp_path / "out").rglob("report.md")).read_text(encoding="utf-8")
+    best = min(VARIANTS, key=lambda c: bench(data, c, "single")["summary"]["wall_ms"]["median"])
+    assert main.count("The best escape from the start-up tax") == 1
+    assert f"({VARIANTS[best][0]})" in main and f"**{best}**" in main
+    for line in main.splitlines():
+        if "Against the fastest Python client" in line:
+            assert not any(f"**{name}**" in line for name in VARIANTS)
+
+
+def test_a_variant_of_the_reference_gets_no_ratio_to_itself_and_no_article_rows(tmp_path):
+    spec = ("shell", "curl + jq", "-", 3.0, 20.0, 0.15, 1.0)
+    data = make_results(failed_run=False, extra_clients={"curl-jq": spec})
+    clients = data["environment"]["clients"]
+    clients["curl"]["role"] = "reference"
+    clients["curl-jq"].update(role="variant", variant_of="curl", variant="curl | jq")
+    report = _report(tmp_path, write_results(tmp_path / "r", data))
+    tables = parse_tables(report)
+    table = find_table(tables, SECTION, "curl and its variants")
+    rows = {row["client"]: row for row in table.rows}
+    assert rows["curl"]["curl is k× faster (95% CI)"] == "1.00x (reference)"
+    assert_shows(rows["curl-jq"]["curl is k× faster (95% CI)"],
+                 stats.ratio_ci(walls(bench(data, "curl-jq", "single")), walls(bench(data, "curl", "single"))).ratio)
+    assert not [t for t in tables if t.section.startswith(SECTION) and "the article's row" in t.headers]
