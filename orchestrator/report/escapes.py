@@ -16,7 +16,6 @@ from . import fmt
 from .context import Context
 from .data import PHASE_LABELS, PHASES, Bench, Source
 from .markdown import blocks, heading, table
-from .startup import ARTICLE, ARTICLE_BASELINE, ARTICLE_MEAN_MS
 
 SECTION = "Escaping the start-up tax"
 # The article's "Compiled vs. Uncompiled Startup Time Results" (ms, its machine),
@@ -93,9 +92,13 @@ def _article_match(source: Source, original: str, variants: list[str], words: tu
     return None
 
 
-def _article_table(ctx: Context, original: str, variants_by_source: dict[str, list[str]]) -> str:
-    article_curl = ARTICLE_MEAN_MS[ARTICLE_BASELINE]
-    headers = ["the article's row", "article: ms", f"article: ÷ its {ARTICLE_BASELINE} ({fmt.ms(article_curl)} ms)"]
+def _article_table(ctx: Context, original: str, variants_by_source: dict[str, list[str]]) -> str | None:
+    article = ctx.sources[0].report_settings.get("article") if ctx.sources else None
+    if not article or article.get("baseline") not in article.get("mean_ms", {}):
+        return None  # polybench.yaml `report.article` names no article, or no baseline figure in it
+    baseline = article["baseline"]
+    article_curl = float(article["mean_ms"][baseline])
+    headers = ["the article's row", "article: ms", f"article: ÷ its {baseline} ({fmt.ms(article_curl)} ms)"]
     for source in ctx.sources:
         prefix = f"{source.label}: " if ctx.multi_host else "this run: "
         headers += [f"{prefix}client", f"{prefix}median ms", f"{prefix}{source.reference() or 'reference'} "
@@ -115,8 +118,8 @@ def _article_table(ctx: Context, original: str, variants_by_source: dict[str, li
                       _ratio_cell(_ratio(bench, base)) if base is not None else fmt.MISSING]
         body.append(cells)
     return blocks(
-        f"The article's figures are quoted, not measured here ({ARTICLE}, hyperfine means on the author's "
-        "machine); compare the ratios to curl, not the milliseconds.",
+        f"The article's figures are quoted, not measured here ({article['title']}, hyperfine means on the "
+        f"author's machine); compare the ratios to {baseline}, not the milliseconds.",
         table(headers, body),
     )
 
@@ -182,7 +185,7 @@ def render(ctx: Context) -> str | None:
         "Each *variant* is the same client run another way (polybench.yaml `role: variant`): the same "
         "contract, verified like every client. One call (`single`), median and 95% interval of the median; "
         "*plain ÷ this*: the plain script's median over the variant's (above 1: the variant is faster), "
-        "with a bootstrap interval; the reference (curl) ratio is the figure comparable across machines. "
+        "with a bootstrap interval; the ratio to the reference client is the figure comparable across machines. "
         "Phases as in the start-up section. *Build s* and *build outputs* are what `invoke build` recorded "
         "(build/manifest.json, copied into the results; the time only when this build made it, not for an "
         "up-to-date one): a variant that reuses another client's venv lists only what it points at.",
@@ -198,8 +201,8 @@ def render(ctx: Context) -> str | None:
             sentences = findings(source, original, variants)
             if sentences:
                 parts.append("\n".join(f"- {s}" for s in sentences))
-        # the article's escapes are of its Python script: shown for a Python original only
-        if any(source.client_record(original).get("language") == "python" for source in ctx.sources):
+        # the article's escapes are of the script the findings focus on (polybench.yaml `report.focus`)
+        if any(source.focus == original for source in ctx.sources):
             parts.append(_article_table(ctx, original, by_source))
     for source in ctx.sources:
         best = best_escape(source)
