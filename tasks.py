@@ -31,13 +31,15 @@ def _opt(argv: list[str], flag: str, value: object) -> None:
     "clients": "comma-separated client names (default: all)",
     "config": "config file (default polybench.yaml)",
     "force": "rebuild even if up to date",
+    "skip_optional": "do not build optional clients that are out of date (Nuitka, PyInstaller: minutes each)",
 })
-def build(c, clients=None, config=None, force=False):
+def build(c, clients=None, config=None, force=False, skip_optional=False):
     """Build every client in release mode; skip what is up to date."""
     argv = ["build"]
     _opt(argv, "--clients", clients)
     _opt(argv, "--config", config)
     _opt(argv, "--force", force)
+    _opt(argv, "--skip-optional", skip_optional)
     _call(argv)
 
 

@@ -1,9 +1,15 @@
 """Build every client (release mode), skip what is up to date, record the result.
 
 A client whose toolchain is missing is skipped with the config's how-to-fix
-line; the others still build. The outcome of every build, the toolchain
-versions and the binary sizes go to build/manifest.json, which `run` reads
-into each results file.
+line; the others still build. A build is up to date when a stamp for the
+digest of its inputs (recipe, input files, the versions of the toolchains it
+requires) exists and its outputs are there. A client marked `optional` (the
+Nuitka and PyInstaller bundles: minutes of C compilation on 2 cores) is
+skipped with one line when its build fails, or on request (`skip_optional`),
+and never fails `build`. A long build prints its elapsed time and estimate
+every PROGRESS_EVERY_S seconds. The outcome of every build, the toolchain
+versions, its build time and artifact sizes go to build/manifest.json, which
+`run` reads into each results file.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterable
@@ -25,6 +32,7 @@ from .versions import client_packages, library_version
 BUILD_DIR = "build"
 MANIFEST = "manifest.json"
 LOG_TAIL_LINES = 15
+PROGRESS_EVERY_S = 30.0
 
 
 @dataclass
@@ -32,8 +40,8 @@ class BuildOutcome:
     client: str
     status: str  # built | up-to-date | skipped | failed
     message: str = ""
-    seconds: float = 0.0
-    outputs: dict[str, int] = field(default_factory=dict)  # path -> size in bytes
+    seconds: float = 0.0  # how long the build took (for an up-to-date one: when it was built)
+    outputs: dict[str, int] = field(default_factory=dict)  # path -> size in bytes (a folder: its files' total)
     library_version: str | None = None
     packages: dict[str, str] | None = None  # the entry's `packages:` command, e.g. a Python client's venv
 
@@ -42,13 +50,22 @@ class BuildOutcome:
         return self.status in ("built", "up-to-date")
 
 
-def _input_digest(config: Config, spec: BuildSpec) -> str:
-    """A digest of the build recipe and the content of every input file.
+def _say(line: str) -> None:
+    """The default log: a line on stdout, flushed (progress must show in a CI log, not when the build ends)."""
+    print(line, flush=True)
+
+
+def _input_digest(config: Config, spec: BuildSpec, toolchain_versions: dict[str, str | None]) -> str:
+    """A digest of the build recipe, the required toolchains' versions and the content of every input file.
 
     Content, not mtimes: a fresh clone has new mtimes but needs no rebuild
     if the stamp matches, and an edit that keeps the mtime still rebuilds.
+    Outputs are not part of it: two clients whose recipes are the same (one
+    Nuitka run makes both the standalone folder and the onefile binary)
+    share one build and one stamp.
     """
-    digest = hashlib.sha256(repr((spec.commands, spec.cwd, sorted(spec.env.items()))).encode())
+    versions = [(tool, toolchain_versions.get(tool)) for tool in spec.requires]
+    digest = hashlib.sha256(repr((spec.commands, spec.cwd, sorted(spec.env.items()), versions)).encode())
     for pattern in spec.inputs:
         for path in sorted(config.root.glob(pattern)):
             if path.is_file() and "target" not in path.relative_to(config.root).parts:
@@ -61,33 +78,108 @@ def _stamp_path(config: Config, digest: str) -> Path:
     return config.root / BUILD_DIR / "stamps" / f"{digest[:32]}.ok"
 
 
+def _size(path: Path) -> int | None:
+    """A file's size in bytes, a folder's files' total (links not followed), None if absent or empty."""
+    if path.is_file():
+        return path.stat().st_size
+    if not path.is_dir():
+        return None
+    total = sum(item.lstat().st_size for item in path.rglob("*") if item.is_file() and not item.is_symlink())
+    return total or None
+
+
 def _outputs(config: Config, spec: BuildSpec) -> dict[str, int] | None:
     sizes = {}
     for output in spec.outputs:
-        path = config.root / output
-        if not path.is_file():
+        size = _size(config.root / output)
+        if size is None:
             return None
-        sizes[output] = path.stat().st_size
+        sizes[output] = size
     return sizes
 
 
+def _stamp_outputs(stamp: Path) -> set[str]:
+    """The outputs a stamp records (a shared recipe's stamp lists every client's)."""
+    try:
+        return set(json.loads(stamp.read_text()).get("outputs", []))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return set()
+
+
+def _stamp_seconds(stamp: Path) -> float:
+    try:
+        return float(json.loads(stamp.read_text()).get("seconds", 0.0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0.0
+
+
+def _forget_stamps_of(config: Config, spec: BuildSpec) -> None:
+    """Remove the stamps of earlier builds that wrote any of these outputs: once a rebuild starts, the
+    outputs no longer match them (a failed rebuild must not make going back to old inputs look up to date)."""
+    for stamp in (config.root / BUILD_DIR / "stamps").glob("*.ok"):
+        if _stamp_outputs(stamp) & set(spec.outputs):
+            stamp.unlink(missing_ok=True)
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _run_command(argv: list[str], *, cwd: Path, env: dict[str, str], log_file, name: str,
+                 started: float, estimate_s: float | None, log: Callable[[str], None]) -> int:
+    """Run one build command, its output to the log; a progress line every PROGRESS_EVERY_S seconds.
+
+    The command runs in a session of its own, and its whole process group is
+    killed if this one is interrupted (Nuitka's scons starts gcc processes).
+    Raises OSError if it cannot start.
+    """
+    process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    try:
+        while True:
+            try:
+                return process.wait(timeout=PROGRESS_EVERY_S)
+            except subprocess.TimeoutExpired:
+                elapsed = time.perf_counter() - started
+                estimate = f" of about {_clock(estimate_s)}" if estimate_s else ""
+                log(f"  {name}: {_clock(elapsed)} elapsed{estimate} (log: {log_file.name})")
+    finally:
+        if process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait()
+
+
 def build_client(config: Config, client: ClientSpec, present: set[str], *, force: bool = False,
-                 log: Callable[[str], None] = print) -> BuildOutcome:
+                 log: Callable[[str], None] = _say, toolchain_versions: dict[str, str | None] | None = None,
+                 previous_seconds: float | None = None, skip_optional: bool = False) -> BuildOutcome:
+    """Build one client unless it is up to date; never raises for a failed build (the outcome says so).
+
+    previous_seconds: the last recorded build time, the progress estimate
+    when the config gives none (`build.expected_s`).
+    """
     spec = client.build
     missing = [tool for tool in spec.requires if tool not in present]
     if missing:
         fix = config.toolchains[missing[0]].fix
         return BuildOutcome(client.name, "skipped", f"{missing[0]} not found: {fix}")
-    digest = _input_digest(config, spec)
+    digest = _input_digest(config, spec, toolchain_versions or {})
     stamp = _stamp_path(config, digest)
     outputs = _outputs(config, spec)
     if not force and stamp.exists() and outputs is not None:
-        return BuildOutcome(client.name, "up-to-date", outputs=outputs)
+        return BuildOutcome(client.name, "up-to-date", seconds=_stamp_seconds(stamp), outputs=outputs)
+    if spec.optional and skip_optional:
+        return BuildOutcome(client.name, "skipped", "optional build skipped (--skip-optional)")
     values = placeholders(config)
     cwd = config.root / spec.cwd
     env = {**os.environ, **spec.env}
     log_path = config.root / BUILD_DIR / "logs" / f"{client.name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    _forget_stamps_of(config, spec)
+    estimate_s = spec.expected_s or previous_seconds
     started = time.perf_counter()
     with log_path.open("w") as log_file:
         for command in spec.commands:
@@ -96,31 +188,48 @@ def build_client(config: Config, client: ClientSpec, present: set[str], *, force
             log_file.write(f"$ {argv}\n")
             log_file.flush()
             try:
-                done = subprocess.run(argv, cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                                      check=False)
+                returncode = _run_command(argv, cwd=cwd, env=env, log_file=log_file, name=client.name,
+                                          started=started, estimate_s=estimate_s, log=log)
             except OSError as exc:
-                return BuildOutcome(client.name, "failed", f"cannot run {argv[0]}: {exc.strerror}")
-            if done.returncode != 0:
+                return _failed(client, f"cannot run {argv[0]}: {exc.strerror}", time.perf_counter() - started)
+            if returncode != 0:
                 log_file.flush()
                 tail = log_path.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
-                message = f"`{' '.join(argv)}` exited {done.returncode}; log: {log_path}\n" + "\n".join(tail)
-                return BuildOutcome(client.name, "failed", message, time.perf_counter() - started)
+                first = f"`{' '.join(argv)}` exited {returncode}; log: {log_path}"
+                return _failed(client, first, time.perf_counter() - started, tail)
+    seconds = time.perf_counter() - started
     outputs = _outputs(config, spec)
     if outputs is None:
-        return BuildOutcome(client.name, "failed", f"build finished but an output is missing: {spec.outputs}")
+        return _failed(client, f"build finished but an output is missing: {spec.outputs}", seconds)
     stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(json.dumps({"client": client.name, "built_at": time.time()}))
-    return BuildOutcome(client.name, "built", seconds=time.perf_counter() - started, outputs=outputs)
+    stamp.write_text(json.dumps({"client": client.name, "built_at": time.time(), "seconds": seconds,
+                                 "outputs": sorted(set(spec.outputs) | _stamp_outputs(stamp))}))
+    return BuildOutcome(client.name, "built", seconds=seconds, outputs=outputs)
+
+
+def _failed(client: ClientSpec, first: str, seconds: float, tail: list[str] | None = None) -> BuildOutcome:
+    """A failed build: an optional client is skipped with that one line, any other fails with the log's tail."""
+    if client.build.optional:
+        return BuildOutcome(client.name, "skipped", f"optional build failed: {first}", seconds)
+    return BuildOutcome(client.name, "failed", "\n".join([first, *(tail or [])]), seconds)
 
 
 def build_all(config: Config, clients: Iterable[ClientSpec] | None = None, *, force: bool = False,
-              log: Callable[[str], None] = print) -> dict:
-    """Build the given clients (all by default) and write build/manifest.json."""
+              log: Callable[[str], None] = _say, skip_optional: bool = False) -> dict:
+    """Build the given clients (all by default) and write build/manifest.json.
+
+    skip_optional: do not build an out-of-date client whose build is
+    `optional` (an up-to-date one is still used).
+    """
     toolchains = probe_toolchains(config)
     present = {name for name, status in toolchains.items() if status.present}
+    versions = {name: status.version for name, status in toolchains.items()}
+    previous = read_manifest(config)
     outcomes: list[BuildOutcome] = []
     for client in clients if clients is not None else config.clients:
-        outcome = build_client(config, client, present, force=force, log=log)
+        before = ((previous or {}).get("clients", {}).get(client.name) or {}).get("seconds") or None
+        outcome = build_client(config, client, present, force=force, log=log, toolchain_versions=versions,
+                               previous_seconds=before, skip_optional=skip_optional)
         if outcome.usable:
             outcome.library_version = library_version(config, client)
             outcome.packages = client_packages(config, client)
@@ -137,7 +246,6 @@ def build_all(config: Config, clients: Iterable[ClientSpec] | None = None, *, fo
         "toolchains": {name: status.version for name, status in toolchains.items()},
         "clients": {o.client: asdict(o) for o in outcomes},
     }
-    previous = read_manifest(config)
     if previous and clients is not None:
         # A partial build keeps what the manifest said of the other clients.
         merged = dict(previous.get("clients", {}))
