@@ -6,7 +6,8 @@ digest of its inputs (recipe, input files, the versions of the toolchains it
 requires) exists and its outputs are there. A client marked `optional` (the
 Nuitka and PyInstaller bundles: minutes of C compilation on 2 cores) is
 skipped with one line when its build fails, or on request (`skip_optional`),
-and never fails `build`. A long build prints its elapsed time and estimate
+and never fails `build`. A `relocatable` build's outputs are also kept in a
+cache shared by the clones on this machine (build_cache.py). A long build prints its elapsed time and estimate
 every PROGRESS_EVERY_S seconds. The outcome of every build, the toolchain
 versions, its build time and artifact sizes go to build/manifest.json, which
 `run` reads into each results file.
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from . import build_cache
 from .atomic import write_json_atomic
 from .config import BuildSpec, ClientSpec, Config, expand
 from .toolchains import placeholders, probe_toolchains
@@ -170,7 +172,16 @@ def build_client(config: Config, client: ClientSpec, present: set[str], *, force
     stamp = _stamp_path(config, digest)
     outputs = _outputs(config, spec)
     if not force and stamp.exists() and outputs is not None:
+        if spec.relocatable:  # a recipe shared by two clients: the second one's output joins the cache here
+            build_cache.store(config.root, digest, spec.outputs, _stamp_seconds(stamp))
         return BuildOutcome(client.name, "up-to-date", seconds=_stamp_seconds(stamp), outputs=outputs)
+    cached_seconds = None
+    if spec.relocatable and not force:
+        cached_seconds = build_cache.restore(config.root, digest, spec.outputs)
+    if cached_seconds is not None:
+        _write_stamp(stamp, client, spec, cached_seconds)
+        return BuildOutcome(client.name, "up-to-date", "restored from the build cache", cached_seconds,
+                            outputs=_outputs(config, spec) or {})
     if spec.optional and skip_optional:
         return BuildOutcome(client.name, "skipped", "optional build skipped (--skip-optional)")
     values = placeholders(config)
@@ -201,10 +212,16 @@ def build_client(config: Config, client: ClientSpec, present: set[str], *, force
     outputs = _outputs(config, spec)
     if outputs is None:
         return _failed(client, f"build finished but an output is missing: {spec.outputs}", seconds)
+    _write_stamp(stamp, client, spec, seconds)
+    if spec.relocatable:
+        build_cache.store(config.root, digest, spec.outputs, seconds)
+    return BuildOutcome(client.name, "built", seconds=seconds, outputs=outputs)
+
+
+def _write_stamp(stamp: Path, client: ClientSpec, spec: BuildSpec, seconds: float) -> None:
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(json.dumps({"client": client.name, "built_at": time.time(), "seconds": seconds,
                                  "outputs": sorted(set(spec.outputs) | _stamp_outputs(stamp))}))
-    return BuildOutcome(client.name, "built", seconds=seconds, outputs=outputs)
 
 
 def _failed(client: ClientSpec, first: str, seconds: float, tail: list[str] | None = None) -> BuildOutcome:

@@ -50,10 +50,11 @@ def make_config(tmp_path: Path, *clients: dict):
 
 
 @pytest.fixture(autouse=True)
-def no_manifest(monkeypatch):
-    """Toy builds never touch the real build/manifest.json (nor read it for an estimate)."""
+def no_manifest(monkeypatch, tmp_path):
+    """Toy builds never touch the real build/manifest.json (nor read it for an estimate), nor the user's cache."""
     monkeypatch.setattr(build_module, "write_json_atomic", lambda path, data: None)
     monkeypatch.setattr(build_module, "read_manifest", lambda config: None)
+    monkeypatch.setenv("POLYBENCH_BUILD_CACHE", str(tmp_path / "cache"))
 
 
 def write_file(path: str) -> str:
@@ -215,3 +216,48 @@ def test_manifest_records_seconds_and_outputs_per_client(tmp_path, area, monkeyp
     build_module.build_all(config, log=lambda line: None)
     record = json.loads(json.dumps(written))["clients"]["toy-c"]
     assert record["seconds"] > 0 and record["outputs"] == {f"{area}/o": 1000}
+
+
+def counting(area: Path, output: str) -> str:
+    """Code that writes output and counts its own runs in area/runs."""
+    runs = ROOT / area / "runs"
+    return (f"import pathlib; r = pathlib.Path({str(runs)!r}); r.write_text(str(int(r.read_text() or 0) + 1) "
+            f"if r.exists() else '1'); " + write_file(output))
+
+
+def fresh_clone(area: Path) -> None:
+    """What a new clone has: no stamps, no outputs."""
+    for stamp in (ROOT / "build" / "stamps").glob("*.ok"):
+        if any(output.startswith(str(area)) for output in build_module._stamp_outputs(stamp)):
+            stamp.unlink()
+    for path in (ROOT / area).glob("*.bin"):
+        path.unlink()
+
+
+def test_a_relocatable_build_is_restored_from_the_cache_in_a_fresh_clone(tmp_path, area):
+    code = counting(area, f"{area}/a.bin") + "; " + write_file(f"{area}/b.bin")
+    config, _ = make_config(tmp_path, toy("folder", code, [f"{area}/a.bin"], relocatable=True),
+                            toy("onefile", code, [f"{area}/b.bin"], relocatable=True))
+    first = build_module.build_all(config, log=lambda line: None)["clients"]
+    assert [first[n]["status"] for n in ("toy-folder", "toy-onefile")] == ["built", "up-to-date"]
+    fresh_clone(area)
+    again = build_module.build_all(config, log=lambda line: None)["clients"]
+    for name, output in (("toy-folder", "a.bin"), ("toy-onefile", "b.bin")):
+        assert again[name]["status"] == "up-to-date" and again[name]["message"] == "restored from the build cache"
+        assert again[name]["seconds"] == pytest.approx(first["toy-folder"]["seconds"])
+        assert (ROOT / area / output).read_text() == "x" * 1000
+    assert (ROOT / area / "runs").read_text() == "1"  # restored, never rebuilt
+
+
+def test_the_cache_is_off_when_asked_and_never_used_for_other_inputs(tmp_path, area, monkeypatch):
+    config, _ = make_config(tmp_path, toy("c", counting(area, f"{area}/a.bin"), [f"{area}/a.bin"], relocatable=True))
+    build_module.build_all(config, log=lambda line: None)
+    monkeypatch.setenv("POLYBENCH_BUILD_CACHE", "off")
+    fresh_clone(area)
+    assert build_module.build_all(config, log=lambda line: None)["clients"]["toy-c"]["status"] == "built"
+    monkeypatch.setenv("POLYBENCH_BUILD_CACHE", str(tmp_path / "cache"))
+    other, _ = make_config(tmp_path, toy("c", counting(area, f"{area}/a.bin") + " # v2", [f"{area}/a.bin"],
+                                         relocatable=True))
+    fresh_clone(area)
+    assert build_module.build_all(other, log=lambda line: None)["clients"]["toy-c"]["status"] == "built"
+    assert (ROOT / area / "runs").read_text() == "3"
