@@ -160,8 +160,8 @@ def build_client(config: Config, client: ClientSpec, present: set[str], *, force
                  previous_seconds: float | None = None, skip_optional: bool = False) -> BuildOutcome:
     """Build one client unless it is up to date; never raises for a failed build (the outcome says so).
 
-    previous_seconds: the last recorded build time, the progress estimate
-    when the config gives none (`build.expected_s`).
+    previous_seconds: the last recorded build time of this client here: the
+    progress line's estimate (else the config's `build.expected_s`).
     """
     spec = client.build
     missing = [tool for tool in spec.requires if tool not in present]
@@ -190,7 +190,7 @@ def build_client(config: Config, client: ClientSpec, present: set[str], *, force
     log_path = config.root / BUILD_DIR / "logs" / f"{client.name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     _forget_stamps_of(config, spec)
-    estimate_s = spec.expected_s or previous_seconds
+    estimate_s = previous_seconds or spec.expected_s  # this machine's last build, else the config's guess
     started = time.perf_counter()
     with log_path.open("w") as log_file:
         for command in spec.commands:
