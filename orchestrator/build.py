@@ -172,6 +172,8 @@ def build_client(config: Config, client: ClientSpec, present: set[str], *, force
     stamp = _stamp_path(config, digest)
     outputs = _outputs(config, spec)
     if not force and stamp.exists() and outputs is not None:
+        if not set(spec.outputs) <= _stamp_outputs(stamp):  # a shared recipe's stamp lists every client's outputs
+            _write_stamp(stamp, client, spec, _stamp_seconds(stamp))
         if spec.relocatable:  # a recipe shared by two clients: the second one's output joins the cache here
             build_cache.store(config.root, digest, spec.outputs, _stamp_seconds(stamp))
         return BuildOutcome(client.name, "up-to-date", seconds=_stamp_seconds(stamp), outputs=outputs)
@@ -190,6 +192,7 @@ def build_client(config: Config, client: ClientSpec, present: set[str], *, force
     log_path = config.root / BUILD_DIR / "logs" / f"{client.name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     _forget_stamps_of(config, spec)
+    stamp.unlink(missing_ok=True)  # valid again only once this build succeeds
     estimate_s = previous_seconds or spec.expected_s  # this machine's last build, else the config's guess
     started = time.perf_counter()
     with log_path.open("w") as log_file:
