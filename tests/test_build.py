@@ -261,3 +261,16 @@ def test_the_cache_is_off_when_asked_and_never_used_for_other_inputs(tmp_path, a
     fresh_clone(area)
     assert build_module.build_all(other, log=lambda line: None)["clients"]["toy-c"]["status"] == "built"
     assert (ROOT / area / "runs").read_text() == "3"
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("optional", "yes", "build.optional: expected true or false"),
+    ("relocatable", 1, "build.relocatable: expected true or false"),
+    ("expected_s", 0, "build.expected_s: expected a number from 1 to 86400"),
+    ("expected_s", "soon", "build.expected_s: expected a number"),
+])
+def test_bad_build_keys_are_one_line_naming_the_key(tmp_path, key, value, message):
+    from orchestrator.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message.replace(".", r"\.")):
+        make_config(tmp_path, toy("c", "pass", [], **{key: value}))
