@@ -4,9 +4,12 @@ tests/conformance runs the built bundles against the server)."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import re
+import shutil
+from types import SimpleNamespace
 
 import pytest
 
@@ -99,3 +102,21 @@ def test_a_variant_may_print_its_contenders_name_and_no_other():
     assert not rejected.verified and "output says client 'python-urllib'" in rejected.reason
     contender = spec("python-urllib")
     assert "expected 'python-urllib'" in verify(output("python-requests"), contender, single, SERVER).reason
+
+
+def test_run_accepts_a_folder_output():
+    """A --standalone or one-folder bundle's output is a folder: `run` must not call it missing."""
+    from orchestrator.run import _usable
+
+    folder = ROOT / "build" / "test-build-folder-output" / "x.dist"
+    folder.mkdir(parents=True, exist_ok=True)
+    output = "build/test-build-folder-output/x.dist"
+    client = dataclasses.replace(spec("toy-bundle"), build=BuildSpec(outputs=(output,)))
+    config = SimpleNamespace(root=ROOT)
+    manifest = {"clients": {"toy-bundle": {"status": "built", "message": ""}}}
+    try:
+        assert _usable(config, client, manifest) is None
+        folder.rmdir()
+        assert "build output missing" in _usable(config, client, manifest)
+    finally:
+        shutil.rmtree(folder.parent, ignore_errors=True)
