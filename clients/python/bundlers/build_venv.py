@@ -1,6 +1,7 @@
 """Build the venv a bundler (Nuitka, PyInstaller) compiles a Python client in (standard library only).
 
     python build_venv.py TOOL_LOCK CLIENT_REQUIREMENTS VENV
+    python build_venv.py list CLIENT_REQUIREMENTS    # `name==version` per pin: what the bundle carries
 
 A bundler packs whatever the interpreter it runs in can import, so it runs
 in a venv holding exactly the client's pinned requirements plus the tool's
@@ -30,6 +31,7 @@ from pathlib import Path
 # A requirement block of a pip-compile lock: `name==version \` and its `--hash=` lines.
 BLOCK = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==\S+(?:[ \t]*\\\n[ \t]+--hash=\S+)+", re.MULTILINE)
 BUILD_BACKEND = ("setuptools", "wheel", "packaging")
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
 
 
 def backend_blocks(lock: str) -> str:
@@ -56,10 +58,24 @@ def build(tool_lock: Path, client_requirements: Path, venv_dir: Path) -> None:
                 "--requirement", str(client_requirements))
 
 
+def pins(requirements: Path) -> list[str]:
+    """`name==version` for every pin of a requirements file, sorted by lower-case name.
+
+    The bundle's packages (its `packages:` listing): the build installed exactly
+    these, hash-checked, and the bundle outlives the build venv (a clone that
+    restores it from the build cache has no venv to ask).
+    """
+    found = PIN.findall(requirements.read_text())
+    return [f"{name.lower()}=={version}" for name, version in sorted(found, key=lambda pin: pin[0].lower())]
+
+
 def main(argv: list[str]) -> None:
-    if len(argv) != 3:
-        raise SystemExit("usage: build_venv.py TOOL_LOCK CLIENT_REQUIREMENTS VENV")
-    build(Path(argv[0]), Path(argv[1]), Path(argv[2]))
+    if len(argv) == 2 and argv[0] == "list":
+        print("\n".join(pins(Path(argv[1]))))
+    elif len(argv) == 3:
+        build(Path(argv[0]), Path(argv[1]), Path(argv[2]))
+    else:
+        raise SystemExit("usage: build_venv.py TOOL_LOCK CLIENT_REQUIREMENTS VENV | build_venv.py list REQUIREMENTS")
 
 
 if __name__ == "__main__":
