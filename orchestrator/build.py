@@ -46,6 +46,7 @@ class BuildOutcome:
     outputs: dict[str, int] = field(default_factory=dict)  # path -> size in bytes (a folder: its files' total)
     library_version: str | None = None
     packages: dict[str, str] | None = None  # the entry's `packages:` command, e.g. a Python client's venv
+    optional: bool = False  # the entry's `build.optional`: its absence need not stop anything downstream
 
     @property
     def usable(self) -> bool:
@@ -250,6 +251,7 @@ def build_all(config: Config, clients: Iterable[ClientSpec] | None = None, *, fo
         before = ((previous or {}).get("clients", {}).get(client.name) or {}).get("seconds") or None
         outcome = build_client(config, client, present, force=force, log=log, toolchain_versions=versions,
                                previous_seconds=before, skip_optional=skip_optional)
+        outcome.optional = client.build.optional
         if outcome.usable:
             outcome.library_version = library_version(config, client)
             outcome.packages = client_packages(config, client)

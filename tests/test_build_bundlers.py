@@ -120,3 +120,20 @@ def test_run_accepts_a_folder_output():
         assert "build output missing" in _usable(config, client, manifest)
     finally:
         shutil.rmtree(folder.parent, ignore_errors=True)
+
+
+def test_the_image_stage_leaves_out_an_optional_client_that_did_not_build(tmp_path, capsys):
+    """docker/stage.py fails the image for a missing client, but not for an optional one (a bundle)."""
+    spec_ = importlib.util.spec_from_file_location("stage", ROOT / "docker" / "stage.py")
+    stage = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(stage)
+    manifest = tmp_path / "build" / "manifest.json"
+    manifest.parent.mkdir()
+    built = {"status": "built", "message": "", "outputs": {"build/bin/go-nethttp": 1}}
+    bundle = {"status": "skipped", "optional": True, "message": "optional build failed: x", "outputs": {}}
+    manifest.write_text(json.dumps({"clients": {"go-nethttp": built, "python-requests-nuitka": bundle}}))
+    assert stage.check_manifest(tmp_path) == {"build/bin/go-nethttp"}
+    assert "python-requests-nuitka (optional) skipped, left out" in capsys.readouterr().err
+    manifest.write_text(json.dumps({"clients": {"go-nethttp": {**built, "status": "failed"}}}))
+    with pytest.raises(SystemExit):
+        stage.check_manifest(tmp_path)
