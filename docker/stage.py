@@ -31,6 +31,9 @@ def check_manifest(app: Path) -> set[str]:
     """The build outputs to keep; exit if any client did not build (the image would lack it)."""
     manifest = json.loads((app / "build" / "manifest.json").read_text())
     unusable = {name: c for name, c in manifest["clients"].items() if c["status"] not in USABLE}
+    for name, client in [(n, c) for n, c in unusable.items() if c.get("optional")]:  # Nuitka, PyInstaller
+        print(f"stage: {name} (optional) {client['status']}, left out: {client['message']}", file=sys.stderr)
+        del unusable[name]
     for name, client in unusable.items():
         print(f"stage: {name} {client['status']}: {client['message']}", file=sys.stderr)
     if unusable:

@@ -64,7 +64,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     ensure_launcher()
     clients = [config.client(name) for name in _csv(args.clients)] if args.clients else None
-    manifest = build_all(config, clients, force=args.force, install=not args.no_install)
+    manifest = build_all(config, clients, force=args.force, install=not args.no_install,
+                         skip_optional=args.skip_optional)
     failed = [name for name, outcome in manifest["clients"].items() if outcome["status"] == "failed"]
     if failed:
         raise PolybenchError(f"build failed for {', '.join(failed)} (logs in build/logs/)")
@@ -171,6 +172,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="rebuild even if up to date")
     build.add_argument("--no-install", action="store_true",
                        help="never apt-get install the Debian packages the config declares (as root it does)")
+    build.add_argument("--skip-optional", action="store_true",
+                       help="do not build optional clients that are out of date (Nuitka, PyInstaller: minutes each)")
     build.set_defaults(func=cmd_build)
 
     serve = verbs.add_parser("serve", help="run the shared server in the foreground")

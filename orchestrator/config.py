@@ -61,7 +61,10 @@ class BuildSpec:
     cwd: str = "."
     env: Mapping[str, str] = field(default_factory=dict)
     inputs: tuple[str, ...] = ()
-    outputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()  # files or folders (a folder's size is its files' total)
+    optional: bool = False  # a failed build skips the client with one line instead of failing `build`
+    expected_s: float | None = None  # rough cold-build time on 2 cores: the progress line's estimate
+    relocatable: bool = False  # outputs work from any clone: shared through the build cache (build_cache.py)
 
 
 @dataclass(frozen=True)
@@ -330,7 +333,8 @@ def _chart(value: Any, key: str) -> dict[str, str]:
 
 def _build(raw: Any, key: str, toolchains: Mapping[str, Toolchain]) -> BuildSpec:
     raw = _mapping(raw if raw is not None else {}, key)
-    _no_unknown_keys(raw, {"requires", "commands", "cwd", "env", "inputs", "outputs"}, key)
+    _no_unknown_keys(raw, {"requires", "commands", "cwd", "env", "inputs", "outputs", "optional", "expected_s",
+                                "relocatable"}, key)
     requires = _strings(raw.get("requires", []), f"{key}.requires")
     for tool in requires:
         if tool not in toolchains:
@@ -342,6 +346,11 @@ def _build(raw: Any, key: str, toolchains: Mapping[str, Toolchain]) -> BuildSpec
     for name, value in env.items():
         if not isinstance(value, (str, int, float)) or isinstance(value, bool) or "=" in name or "\0" in str(value):
             raise ConfigError(f"{key}.env.{name}: expected a string value (and a name without '=')")
+    optional, relocatable = raw.get("optional", False), raw.get("relocatable", False)
+    if not isinstance(optional, bool) or not isinstance(relocatable, bool):
+        raise ConfigError(f"{key}.{'optional' if not isinstance(optional, bool) else 'relocatable'}: "
+                          "expected true or false")
+    expected_s = raw.get("expected_s")
     return BuildSpec(
         requires=requires,
         commands=tuple(_argv(c, f"{key}.commands[{i}]") for i, c in enumerate(commands)),
@@ -349,6 +358,9 @@ def _build(raw: Any, key: str, toolchains: Mapping[str, Toolchain]) -> BuildSpec
         env={str(k): _string(str(v), f"{key}.env.{k}") for k, v in env.items()},
         inputs=_repo_paths(raw.get("inputs", []), f"{key}.inputs"),
         outputs=_repo_paths(raw.get("outputs", []), f"{key}.outputs", file_may_link=True),
+        optional=optional,
+        relocatable=relocatable,
+        expected_s=None if expected_s is None else _number(expected_s, f"{key}.expected_s", 1, 86400),
     )
 
 

@@ -55,7 +55,7 @@ def _usable(config: Config, client: ClientSpec, manifest: dict[str, Any]) -> str
     if built["status"] not in ("built", "up-to-date"):
         return f"build {built['status']}: {built['message'].splitlines()[0] if built['message'] else ''}"
     for output in client.build.outputs:
-        if not (config.root / output).is_file():
+        if not (config.root / output).exists():  # a file, or a folder (a bundle's)
             return f"build output missing ({output}): run `invoke build`"
     return None
 

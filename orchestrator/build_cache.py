@@ -1,0 +1,106 @@
+"""Relocatable build outputs shared by every clone on this machine (~/.cache/polybench/builds).
+
+A build whose outputs do not depend on where the repository is
+(`build.relocatable: true`: the Nuitka and PyInstaller bundles, which carry
+their own runtime) is stored under the digest of its inputs: the recipe with
+its placeholders unexpanded, the input files' content and the required
+toolchains' versions (build.py). A fresh clone (CI's) then restores it in
+seconds instead of minutes of C compilation. Each output is one entry,
+written to a temporary folder and renamed into place, so a reader sees a
+whole entry or none, and two clones building at once cannot mix theirs.
+POLYBENCH_BUILD_CACHE=off turns it off; POLYBENCH_BUILD_CACHE=DIR moves it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+ENV = "POLYBENCH_BUILD_CACHE"
+MAX_ENTRIES = 24  # the oldest go first: a bundle is 10-50 MB
+RECORD = "record.json"
+PAYLOAD = "payload"
+
+
+def cache_dir() -> Path | None:
+    """Where entries live, or None when the cache is off."""
+    setting = os.environ.get(ENV, "")
+    if setting.lower() in ("off", "0", "no"):
+        return None
+    if setting:
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "polybench" / "builds"
+
+
+def _entry(cache: Path, digest: str, output: str) -> Path:
+    return cache / f"{digest[:32]}-{hashlib.sha256(output.encode()).hexdigest()[:12]}"
+
+
+def _copy(source: Path, target: Path) -> None:
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    elif target.exists() or target.is_symlink():
+        target.unlink()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_dir():
+        shutil.copytree(source, target, symlinks=True)
+    else:
+        shutil.copy2(source, target)
+
+
+def restore(root: Path, digest: str, outputs: tuple[str, ...]) -> float | None:
+    """Copy every output of this digest from the cache into root; the build's recorded seconds, or None
+    (cache off, or any output missing from it: then nothing is copied)."""
+    cache = cache_dir()
+    if cache is None or not outputs:
+        return None
+    entries = [_entry(cache, digest, output) for output in outputs]
+    records = []
+    for entry, output in zip(entries, outputs, strict=True):
+        try:
+            record = json.loads((entry / RECORD).read_text())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(record, dict) or record.get("output") != output or not (entry / PAYLOAD).exists():
+            return None
+        records.append(record)
+    for entry, output in zip(entries, outputs, strict=True):
+        _copy(entry / PAYLOAD, root / output)
+        os.utime(entry)  # recently used: pruned last
+    return max(float(record.get("seconds", 0.0)) for record in records)
+
+
+def store(root: Path, digest: str, outputs: tuple[str, ...], seconds: float) -> None:
+    """Put each output not yet cached under this digest into the cache. Never raises: a full disk or a
+    read-only home costs the next clone a build, nothing more."""
+    cache = cache_dir()
+    if cache is None:
+        return
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        for output in outputs:
+            entry = _entry(cache, digest, output)
+            if (entry / RECORD).exists():
+                continue
+            staging = Path(tempfile.mkdtemp(dir=cache, prefix=".staging-"))
+            try:
+                _copy(root / output, staging / PAYLOAD)
+                (staging / RECORD).write_text(json.dumps({"output": output, "seconds": seconds}))
+                staging.rename(entry)
+            except OSError:
+                shutil.rmtree(staging, ignore_errors=True)  # another clone stored it first, or no space
+        _prune(cache)
+    except OSError:
+        return
+
+
+def _prune(cache: Path) -> None:
+    entries = sorted((p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[MAX_ENTRIES:]:
+        shutil.rmtree(old, ignore_errors=True)
