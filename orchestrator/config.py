@@ -32,7 +32,8 @@ MAX_CASES_PER_PROFILE = 256
 # {placeholders} an argv may use: build and version commands get only the
 # first two; a run also gets the run's own values (scenario parameters too).
 BUILD_PLACEHOLDERS = frozenset({"python", "root"})
-RUN_PLACEHOLDERS = BUILD_PLACEHOLDERS | {"url", "run_id"}
+RUN_PLACEHOLDERS = BUILD_PLACEHOLDERS | {"url", "run_id", "scratch"}
+SERVICE_PLACEHOLDERS = BUILD_PLACEHOLDERS | {"scratch"}  # {scratch}: polybench's private folder of this process
 LIBRARY_VERSION_SOURCES = ("package", "cargo_lock", "command")
 # What a client is in the comparison (README, "Adding a client"):
 #   contender  a client under test (the default)
@@ -95,6 +96,9 @@ class ClientSpec:
     # argv of a resident process the client's runs talk to (a warm worker): started before the client's
     # first run, stopped when the run ends (orchestrator/services.py); it prints one line when ready
     service: tuple[str, ...] | None = None
+    # why its network phase also holds set-up it cannot do before t_ready (e.g. a shell pipeline starts
+    # curl inside it); None for every client that builds its objects first (docs/contract.md)
+    setup_in_network: str | None = None
 
     def beyond_limits(self, case: Case) -> str | None:
         """Why this client cannot run case faithfully (a parameter over its declared limit), or None."""
@@ -395,7 +399,7 @@ def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> Client
     raw = _mapping(raw, key)
     allowed = {"name", "language", "library", "concurrency_model", "build", "run", "output",
                "scenarios", "scenario_argv", "importtime", "env", "packages", "limits",
-               "compiled", "role", "variant_of", "variant", "chart", "debian", "service"}
+               "compiled", "role", "variant_of", "variant", "chart", "debian", "service", "setup_in_network"}
     _no_unknown_keys(raw, allowed, key)
     name = _string(raw.get("name"), f"{key}.name")
     if not NAME_PATTERN.fullmatch(name):
@@ -453,7 +457,9 @@ def _client(index: int, raw: Any, toolchains: Mapping[str, Toolchain]) -> Client
         variant=variant,
         chart=_chart(raw.get("chart", {}), f"{key}.chart"),
         debian=_debian(raw.get("debian", []), f"{key}.debian"),
-        service=_argv(raw["service"], f"{key}.service") if "service" in raw else None,
+        service=_argv(raw["service"], f"{key}.service", SERVICE_PLACEHOLDERS) if "service" in raw else None,
+        setup_in_network=(_string(raw["setup_in_network"], f"{key}.setup_in_network")
+                          if "setup_in_network" in raw else None),
     )
 
 

@@ -162,6 +162,7 @@ def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any]
                 "variant_of": client.variant_of,
                 "variant": client.variant,
                 "chart": dict(client.chart),
+                "setup_in_network": client.setup_in_network,  # why its network phase holds set-up, if it does
                 "build": manifest.get("clients", {}).get(client.name),
                 "interpreter": interpreter(config, client),
                 "packages": client_packages(config, client)

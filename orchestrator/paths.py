@@ -7,7 +7,11 @@ results and reports elsewhere, under a folder the user names.
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -49,3 +53,20 @@ def git_state(root: Path = ROOT) -> tuple[str | None, bool | None]:
         return None, None
     status = ask("status", "--porcelain", "--untracked-files=no")
     return commit, bool(status) if status is not None else None
+
+
+_scratch: Path | None = None
+
+
+def scratch_dir() -> Path:
+    """This polybench process's private scratch folder (mode 0700, in $TMPDIR), removed when it exits.
+
+    The `{scratch}` placeholder: where a client and its resident service meet
+    (a Unix socket), writable wherever polybench runs (the Docker image's
+    /app is read-only to its user) and never shared by two runs.
+    """
+    global _scratch
+    if _scratch is None or not _scratch.is_dir():
+        _scratch = Path(tempfile.mkdtemp(prefix=f"polybench-{os.getpid()}-"))
+        atexit.register(shutil.rmtree, _scratch, True)
+    return _scratch

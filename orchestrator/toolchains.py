@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .config import Config, expand
+from .paths import scratch_dir
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,8 @@ class ToolchainStatus:
 
 
 def placeholders(config: Config) -> dict[str, str]:
-    """Values for the {python} and {root} placeholders of argv lists."""
-    return {"python": sys.executable, "root": str(config.root)}
+    """Values for the {python}, {root} and {scratch} placeholders of argv lists (paths.scratch_dir)."""
+    return {"python": sys.executable, "root": str(config.root), "scratch": str(scratch_dir())}
 
 
 def first_line(argv: list[str], cwd: str | None = None) -> str | None:

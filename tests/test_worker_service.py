@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 
@@ -109,7 +110,8 @@ def _worker_pids(socket_path: str) -> list[int]:
                     argv = handle.read().split(b"\0")
             except OSError:
                 continue
-            if any(arg.endswith(b"worker_requests.py") for arg in argv) and socket_path.encode() in argv:
+            if any(arg.endswith(b"worker_requests.py") for arg in argv) and any(
+                    arg.startswith(socket_path.encode()) for arg in argv):
                 found.append(int(entry))
     return found
 
@@ -117,12 +119,13 @@ def _worker_pids(socket_path: str) -> list[int]:
 @pytest.mark.parametrize("signo", [signal.SIGTERM, signal.SIGKILL])
 def test_the_worker_does_not_outlive_a_stopped_run(worker_config, tmp_path, signo):
     """`invoke run` stopped by SIGTERM (its Ctrl-C path) or killed outright leaves no worker behind."""
-    socket_path = str(worker_config.client(NAME).service[-1]).replace("{root}", str(worker_config.root))
     run = subprocess.Popen([sys.executable, "-m", "orchestrator", "run", "--profile", "quick", "--scenarios",
                             "single,keepalive", "--clients", NAME, "--quiet"], cwd=worker_config.root,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
+        # the socket is in that run's own scratch folder (paths.scratch_dir: named by its pid)
+        socket_path = os.path.join(tempfile.gettempdir(), f"polybench-{run.pid}-")
         while not _worker_pids(socket_path) and time.monotonic() < deadline and run.poll() is None:
             time.sleep(0.05)
         pids = _worker_pids(socket_path)

@@ -43,7 +43,8 @@ int main(int argc, char **argv) {
     clock_gettime(CLOCK_REALTIME, &now);
     long long t_entry_ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
     if (argc < 3) {
-        fprintf(stderr, "usage: launch SOCKET SCENARIO --url URL --run-id ID [...]\n");
+        fprintf(stderr, "python-requests-worker launcher: missing arguments (a scenario, then its flags)\n"
+                        "usage: launch SOCKET SCENARIO --url URL --run-id ID [...]\n");
         return 2;
     }
     struct sockaddr_un address = {.sun_family = AF_UNIX};

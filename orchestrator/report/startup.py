@@ -176,6 +176,19 @@ def _imports_tables(ctx: Context) -> str:
     return blocks(*parts)
 
 
+def _setup_in_network(ctx: Context, rows: list[tuple[Source, Bench]]) -> str | None:
+    """The clients whose network phase also holds set-up, by their own account (polybench.yaml)."""
+    notes = {}
+    for source, bench in rows:
+        why = source.client_record(bench.client).get("setup_in_network")
+        if why:
+            notes[bench.client] = why
+    if not notes:
+        return None
+    return "Network phase with set-up in it (polybench.yaml `setup_in_network`): " + "; ".join(
+        f"*{client}*: {why}" for client, why in notes.items()) + "."
+
+
 def render(ctx: Context) -> str:
     rows = _ordered_rows(ctx)
     if not rows:
@@ -191,6 +204,7 @@ def render(ctx: Context) -> str:
         "client's median / the fastest client's median, with its 95% bootstrap interval; the fastest client is "
         "the reference. A client with `output: bodies` cannot timestamp itself: its phases are unknown.",
         _breakdown_table(ctx, rows),
+        _setup_in_network(ctx, rows),
         _chart(ctx, rows),
         _baselines_table(ctx),
         _article_table(ctx),
