@@ -90,7 +90,7 @@ def _argv(verb: str, options: list[_Option], values: dict[str, object], remainde
         value = values.get(option.name)
         if option.kind == "positional":
             argv.append(str(value))
-        elif value in (None, False, ""):
+        elif value is None or value is False:  # not given ("" is given: the CLI says what is wrong with it)
             continue
         elif option.flag is None:  # an optional positional, given as a flag here
             argv += [p for p in str(value).split(",") if p] if option.kind == "list" else [str(value)]

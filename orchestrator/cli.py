@@ -52,8 +52,15 @@ def _output_dir(value: str | None, flag: str) -> Path | None:
     return path
 
 
-def _csv(text: str | None) -> list[str] | None:
-    return [item.strip() for item in text.split(",") if item.strip()] if text else None
+def _csv(text: str | None, flag: str = "--clients/--scenarios") -> list[str] | None:
+    """A comma-separated list; None when the flag was not given. Given but naming nothing is an error
+    (an empty `--clients ''` must not quietly mean "all")."""
+    if text is None:
+        return None
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    if not items:
+        raise PolybenchError(f"{flag} {text!r}: names nothing (leave the flag out for all)")
+    return items
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -63,7 +70,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     ensure_launcher()
-    clients = [config.client(name) for name in _csv(args.clients)] if args.clients else None
+    named = _csv(args.clients, "--clients")
+    clients = [config.client(name) for name in named] if named is not None else None
     manifest = build_all(config, clients, force=args.force, install=not args.no_install,
                          skip_optional=args.skip_optional)
     failed = [name for name, outcome in manifest["clients"].items() if outcome["status"] == "failed"]
@@ -87,7 +95,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     resume = Path(args.resume) if isinstance(args.resume, str) else bool(args.resume)
-    directory = run_benchmarks(config, args.profile, clients=_csv(args.clients), scenarios=_csv(args.scenarios),
+    directory = run_benchmarks(config, args.profile, clients=_csv(args.clients, "--clients"),
+                               scenarios=_csv(args.scenarios, "--scenarios"),
                                server_url=args.server_url, resume=resume, quiet=args.quiet,
                                results_root=_output_dir(args.results_root, "--results-root"),
                                seed=args.seed, pin=args.pin, env_policy=_env_policy(args),

@@ -611,6 +611,11 @@ def load_config(path: Path | str | None = None) -> Config:
     for client in clients:
         if client.variant_of is not None and client.variant_of not in seen:
             raise ConfigError(f"clients ({client.name}).variant_of: unknown client {client.variant_of!r}")
+        original = next((c for c in clients if c.name == client.variant_of), None)
+        if original is not None and (original is client or original.role == "variant"):
+            what = "itself" if original is client else "a variant"
+            raise ConfigError(f"clients ({client.name}).variant_of: {client.variant_of!r} is {what}: "
+                              "name the client it is a way of running")
     raw_baselines = raw.get("baselines", [])
     if not isinstance(raw_baselines, list):
         raise ConfigError("baselines: expected a list")

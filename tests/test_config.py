@@ -53,6 +53,8 @@ def test_rest_and_single_calls_are_fixed(config):
         (lambda r: r["clients"][0].update(colour="red"), "unknown key 'colour'"),
         (lambda r: r["clients"][1].update(name="python-urllib"), "duplicate name 'python-urllib'"),
         (lambda r: r["clients"][0].update(name="Bad Name"), "must be lower-case"),
+        (lambda r: next(c for c in r["clients"] if c["name"] == "curl-jq").update(variant_of="curl-jq"),
+         "'curl-jq' is itself"),
         # `$` would match before a trailing newline: a name that breaks a report's bullet list
         (lambda r: r["clients"][0].update(name="python-urllib\n"), "must be lower-case"),
         (lambda r: r["clients"][0]["build"].update(requires=["fortran"]), "unknown toolchain 'fortran'"),

@@ -55,3 +55,10 @@ def test_a_bad_value_is_the_cli_s_one_line_error(capsys):
     assert stopped.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("polybench: error: time: argument --max-runs: invalid int value") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("value", ["", ",", " , "])
+def test_a_client_list_that_names_nothing_is_an_error_not_all(capsys, value):
+    from orchestrator.cli import main
+    assert main(["run", "--clients", value]) == 2
+    assert "names nothing" in capsys.readouterr().err

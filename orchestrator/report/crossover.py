@@ -304,7 +304,7 @@ def render(ctx: Context) -> str:
         "interpolation 2."
     )
     if spawning is None and within is None:
-        parts.append("No Python client and compiled (Go or Rust) client both have runs at several call counts "
+        parts.append("No Python client and compiled client both have runs at several call counts "
                      "here, so there is no break-even point to compute.")
     else:
         parts.append(heading(3, "Break-even points"))
@@ -317,7 +317,7 @@ def render(ctx: Context) -> str:
                       "them, and it too comes from one set of runs).", spawning]
         if within is not None:
             parts += ["*Within 2x / 10% from*: the first n at which one Python process making n calls takes at "
-                      "most 2x / 1.1x the time of every compiled (Go or Rust) client making the same n calls "
+                      "most 2x / 1.1x the time of every compiled client making the same n calls "
                       "in one process (*decided by*: the compiled client caught last).", within]
     parts.append(_computed_table(ctx))
     return blocks(*parts)

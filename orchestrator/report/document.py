@@ -64,7 +64,7 @@ SECTIONS: list[Section] = [
     Section(provenance.render, DETAILS),
 ]
 
-QUESTION = "When does a compiled HTTP client (Go, Rust) beat Python, and why?"
+QUESTION = "When does a compiled HTTP client beat Python, and why?"
 
 
 def _subtitle(ctx: Context) -> str:
