@@ -94,7 +94,7 @@ def _stats_problem(data: Any) -> str | None:
         counts = data.get(key, {})
         if not isinstance(counts, Mapping) or not all(isinstance(k, str) and _count(v) for k, v in counts.items()):
             return f"{key!r} is not a mapping of counts"
-    for key in ("server_ns", "server_max_ns"):
+    for key in ("server_ns", "server_max_ns", "foreign_connections"):
         if key in data and not _count(data[key]):
             return f"{key!r} is not a count"
     return None

@@ -173,6 +173,10 @@ def check_server(case: Case, stats: Mapping[str, Any] | None) -> None:
     if stats.get("requests", 0) != server_requests:
         raise Rejected(f"server saw {stats.get('requests', 0)} requests for the run, expected {server_requests}")
     connections = stats.get("connections", 0)
+    foreign = stats.get("foreign_connections", 0)  # absent from older servers: 0
+    if foreign:
+        raise Rejected(f"server saw {foreign} connection(s) opened by an earlier run: every run opens its own "
+                       "(a resident process kept a connection from one run to the next)")
     if scenario.connections == "equal" and connections != calls:
         raise Rejected(f"server saw {connections} connections, expected one per call ({calls})")
     if scenario.connections == "at_most_one" and connections != 1:

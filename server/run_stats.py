@@ -57,12 +57,19 @@ class StreamRecord:
                 "completed": self.completed, "sha256": self.sha256}
 
 
+OWNERS_KEPT = 65536  # connections whose first run is remembered (oldest forgotten first)
+
+
 @dataclass
 class _RunCounts:
     requests: int = 0
     paths: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
     connections: set[ConnectionKey] = field(default_factory=set)
+    # connections that carried this run's requests but were opened by (first carried) another run's:
+    # a process cannot share a connection with another, so only a resident process reusing a
+    # connection across runs (a warm worker that keeps its Session) makes one.
+    foreign_connections: set[ConnectionKey] = field(default_factory=set)
     server_ns: int = 0
     server_max_ns: int = 0
     # The proof (docs/contract.md, "Proof of receipt"): responses to the
@@ -89,6 +96,7 @@ class _RunCounts:
             "paths": dict(self.paths),
             "statuses": dict(self.statuses),
             "connections": len(self.connections),
+            "foreign_connections": len(self.foreign_connections),
             "server_ns": self.server_ns,
             "server_max_ns": self.server_max_ns,
             "internal_requests": self.internal_requests,
@@ -111,6 +119,8 @@ class RunStats:
     def __init__(self, max_runs: int | None = None) -> None:
         self._max_runs = limits.MAX_RUNS if max_runs is None else max_runs
         self._runs: OrderedDict[str, _RunCounts] = OrderedDict()
+        # connection -> the run whose request it carried first (socket-identified connections only)
+        self._owners: OrderedDict[ConnectionKey, str] = OrderedDict()
         self._lock = threading.Lock()
 
     def request_started(self, run_id: str, path: str, connection: ConnectionKey, internal: bool = False) -> None:
@@ -130,6 +140,12 @@ class RunStats:
             counts.paths[path] = counts.paths.get(path, 0) + 1
             if len(counts.connections) < limits.MAX_CONNECTIONS_PER_RUN:
                 counts.connections.add(connection)
+            if not internal and isinstance(connection, tuple) and len(connection) == 3:  # (addr, port, serial)
+                owner = self._owners.setdefault(connection, run_id)
+                if owner != run_id and len(counts.foreign_connections) < limits.MAX_CONNECTIONS_PER_RUN:
+                    counts.foreign_connections.add(connection)
+                while len(self._owners) > OWNERS_KEPT:
+                    self._owners.popitem(last=False)
             if internal:
                 counts.internal_requests += 1
             else:

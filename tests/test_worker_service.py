@@ -88,6 +88,38 @@ def test_a_worker_that_skips_the_calls_is_caught(worker_config, live_server, tmp
     assert "request" in record.reason or "receipt" in record.reason
 
 
+CACHING_WORKER = """
+import runpy, sys
+sys.path.insert(0, {clients!r})
+import requests
+import client_requests
+shared = requests.Session()
+shared.close = lambda: None  # never closed: its pooled connection outlives the run
+client_requests.requests.Session = lambda: shared  # every run gets the same Session
+sys.argv = [{worker!r}, sys.argv[1]]
+runpy.run_path({worker!r}, run_name="__main__")
+"""
+
+
+def test_a_worker_that_keeps_its_connection_from_run_to_run_is_caught(worker_config, live_server, tmp_path):
+    """A resident process could reuse one connection for every run; the server sees the connection's first run."""
+    clients = worker_config.root / "clients" / "python"
+    fake = tmp_path / "caching_worker.py"
+    fake.write_text(CACHING_WORKER.format(clients=str(clients), worker=str(clients / "worker_requests.py")))
+    socket_path = str(tmp_path / "w.sock")
+    real = worker_config.client(NAME)
+    python = real.service[0].replace("{root}", str(worker_config.root))
+    client = dataclasses.replace(real, service=(python, str(fake), socket_path), run=(real.run[0], socket_path))
+    runner = Runner(worker_config, live_server, timeout_s=60)
+    try:
+        first = runner.run(client, Case("keepalive", {"requests": 3}), "counted", 0)
+        second = runner.run(client, Case("keepalive", {"requests": 3}), "counted", 1)
+    finally:
+        runner.close()
+    assert first.verified, first.reason  # the first run opened its connection itself
+    assert not second.verified and "opened by an earlier run" in second.reason
+
+
 def test_a_service_that_never_gets_ready_fails_that_clients_runs_only(worker_config, live_server, tmp_path,
                                                                       capsys):
     real = worker_config.client(NAME)

@@ -42,7 +42,7 @@ def test_counts_by_path_and_status(client: FlaskClient) -> None:
 def test_exact_shape_of_an_unknown_run(client: FlaskClient) -> None:
     assert _stats(client, "never-seen") == {
         "run": "never-seen", "requests": 0, "paths": {}, "statuses": {},
-        "connections": 0, "server_ns": 0, "server_max_ns": 0,
+        "connections": 0, "foreign_connections": 0, "server_ns": 0, "server_max_ns": 0,
         "internal_requests": 0, "completed": {}, "aborted": 0, "in_flight": 0, "max_in_flight": 0,
         "receipt": "0" * 32, "server_median_ns": 0, "timed_responses": 0, "streams": [],
         "first_arrival_epoch_ns": None, "last_response_epoch_ns": None,
