@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import build_cache
 from .atomic import write_json_atomic
@@ -79,6 +80,17 @@ def _input_digest(config: Config, spec: BuildSpec, toolchain_versions: dict[str,
 
 def _stamp_path(config: Config, digest: str) -> Path:
     return config.root / BUILD_DIR / "stamps" / f"{digest[:32]}.ok"
+
+
+def is_current(config: Config, client: ClientSpec, manifest: dict[str, Any]) -> bool:
+    """Whether the client's build still matches its recipe and input files as they are now.
+
+    The toolchain versions are the ones the build recorded (build/manifest.json), not
+    probed again: the Docker image runs its clients without the compilers that built them.
+    An edited source after `invoke build` makes this False (its program would run old code).
+    """
+    versions = dict(manifest.get("toolchains") or {})
+    return _stamp_path(config, _input_digest(config, client.build, versions)).exists()
 
 
 def _size(path: Path) -> int | None:

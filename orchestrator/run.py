@@ -18,7 +18,7 @@ from typing import Any
 from tabulate import tabulate
 
 from . import environment, results, system_info
-from .build import read_manifest
+from .build import is_current, read_manifest
 from .config import BASELINE_LABEL, BaselineSpec, ClientSpec, Config, Profile, expand
 from .errors import Interrupted, NothingMeasured, PolybenchError
 from .launcher import ensure_launcher
@@ -57,6 +57,8 @@ def _usable(config: Config, client: ClientSpec, manifest: dict[str, Any]) -> str
     for output in client.build.outputs:
         if not (config.root / output).exists():  # a file, or a folder (a bundle's)
             return f"build output missing ({output}): run `invoke build`"
+    if not is_current(config, client, manifest):
+        return "out of date (its sources or build recipe changed since it was built): run `invoke build`"
     return None
 
 

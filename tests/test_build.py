@@ -113,6 +113,24 @@ def test_up_to_date_until_an_input_or_toolchain_changes_and_seconds_survive(tmp_
     assert build_module.build_client(config, spec, {"python"}, log=lambda line: None).status == "built"
 
 
+def test_run_sees_a_build_whose_sources_changed_since_as_out_of_date(tmp_path, area):
+    """An edit after `invoke build` must not run the old program under the client's name (adversarial review)."""
+    from orchestrator.run import _usable
+
+    source = ROOT / area / "source.txt"
+    source.write_text("one")
+    client = toy("c", write_file(f"{area}/out.txt"), [f"{area}/out.txt"], inputs=[f"{area}/source.txt"])
+    config, _ = make_config(tmp_path, client)
+    spec = config.client("toy-c")
+    outcome = build_module.build_client(config, spec, {"python"}, log=lambda line: None,
+                                        toolchain_versions={"python": "Python 3"})
+    manifest = {"toolchains": {"python": "Python 3"}, "clients": {"toy-c": {"status": outcome.status}}}
+    assert build_module.is_current(config, spec, manifest) and _usable(config, spec, manifest) is None
+    source.write_text("two")
+    assert not build_module.is_current(config, spec, manifest)
+    assert "out of date" in _usable(config, spec, manifest)
+
+
 def test_a_failed_rebuild_makes_the_old_inputs_out_of_date(tmp_path, area):
     """Going back to inputs built before must not trust outputs a failed rebuild may have half-written."""
     good = toy("c", write_file(f"{area}/out.txt"), [f"{area}/out.txt"])
