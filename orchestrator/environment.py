@@ -163,6 +163,7 @@ def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any]
                 "variant": client.variant,
                 "chart": dict(client.chart),
                 "setup_in_network": client.setup_in_network,  # why its network phase holds set-up, if it does
+                "service": client.service is not None,  # runs talk to a resident process that is never timed
                 "build": manifest.get("clients", {}).get(client.name),
                 "interpreter": interpreter(config, client),
                 "packages": client_packages(config, client)

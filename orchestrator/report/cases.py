@@ -10,6 +10,7 @@ from .charts import style as chart_style
 from .context import Context
 from .cpu import SPLIT_RULE, cpu_of_runs
 from .data import Bench, Source
+from .glance import resident_note
 from .markdown import blocks, heading, image, table
 from .titles import case_title
 
@@ -138,6 +139,7 @@ def render(ctx: Context) -> str:
             heading(3, f"`{case}`"),
             f"{_describe(rows[0][1])} In words: {case_title(rows[0][1].scenario, rows[0][1].params)}.",
             table([*ctx.host_headers(), *HEADERS], [row(ctx, s, b) for s, b in rows]),
+            *(resident_note(s, [b.client for src, b in rows if src is s]) for s in ctx.sources),
             _chart(ctx, case, rows),
         ]
     return blocks(*parts)

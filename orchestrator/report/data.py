@@ -155,6 +155,10 @@ class Source:
         """What the results file's environment says about a client (its YAML keys, build, versions)."""
         return (self.environment.get("clients") or {}).get(client) or {}
 
+    def resident(self, client: str) -> bool:
+        """Whether the client's runs talk to a resident process (polybench.yaml `service:`), never timed."""
+        return bool(self.client_record(client).get("service"))
+
     def role(self, client: str) -> str:
         """contender | reference | floor | variant (polybench.yaml `role`; older files: contender)."""
         return str(self.client_record(client).get("role") or "contender")

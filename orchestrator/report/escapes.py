@@ -15,6 +15,7 @@ from .. import stats
 from . import fmt
 from .context import Context
 from .data import PHASE_LABELS, PHASES, Bench, Source
+from .glance import resident_note
 from .markdown import blocks, heading, table
 
 SECTION = "Escaping the start-up tax"
@@ -198,6 +199,7 @@ def render(ctx: Context) -> str | None:
             if not rows:
                 continue
             parts.append(_table(ctx, source, original, rows))
+            parts.append(resident_note(source, [client for client, _ in rows]))
             sentences = findings(source, original, variants)
             if sentences:
                 parts.append("\n".join(f"- {s}" for s in sentences))

@@ -38,6 +38,17 @@ def chosen_cases(source: Source) -> list[str]:
     return chosen
 
 
+def resident_note(source: Source, clients: list[str]) -> str | None:
+    """What a figure of a client with a resident process leaves out, for the clients shown (None if none has one)."""
+    resident = [c for c in dict.fromkeys(clients) if source.resident(c)]
+    if not resident:
+        return None
+    names = ", ".join(f"*{c}*" for c in resident)
+    return (f"{names}: only the small launcher that each run spawns is timed as *the whole process*; the resident "
+            "process it hands the calls to (started once before the client's first run, its interpreter start-up "
+            "and imports paid then) is never timed, and its CPU time and memory are in none of these figures.")
+
+
 def client_label(source: Source, client: str) -> str:
     """The client, with its role when it is not a contender (reference, floor, or what it is a variant of)."""
     role = source.role(client)
@@ -87,7 +98,8 @@ def render_source(ctx: Context, source: Source) -> str:
     lead = f"On **{source.label}**: " if ctx.multi_host else ""
     return blocks(f"{lead}Median wall time of the whole process in ms, its 95% CI, and *× fastest*: how many "
                   f"times the case's fastest client is faster (its median / the fastest median). Cases: "
-                  f"{'; '.join(titles)}. — : not run.", table(headers, body))
+                  f"{'; '.join(titles)}. — : not run.", table(headers, body),
+                  resident_note(source, _order(source, cases)))
 
 
 def render(ctx: Context) -> str:
