@@ -89,6 +89,8 @@ def is_current(config: Config, client: ClientSpec, manifest: dict[str, Any]) -> 
     probed again: the Docker image runs its clients without the compilers that built them.
     An edited source after `invoke build` makes this False (its program would run old code).
     """
+    if not client.build.commands and not client.build.inputs:
+        return True  # nothing built, nothing to go stale (curl: a toolchain check only)
     versions = dict(manifest.get("toolchains") or {})
     return _stamp_path(config, _input_digest(config, client.build, versions)).exists()
 

@@ -64,7 +64,7 @@ RESULT_CHANGING: tuple[tuple[str, str], ...] = (
     ("NODE_OPTIONS", "adds options to Node.js (JIT, memory, preloaded code)"),
     ("NODE_EXTRA_CA_CERTS", "adds certificate authorities Node.js trusts"),
     ("REQUESTS_CA_BUNDLE", "changes the CA bundle requests trusts"),
-    ("CURL_CA_BUNDLE", "changes the CA bundle curl and some libraries trust"),
+    ("CURL_CA_BUNDLE", "changes the CA bundle some clients trust"),
     ("SSL_CERT_*", "changes the CAs OpenSSL-based clients trust"),
     ("LD_PRELOAD", "loads extra code into every client"),
     ("LD_LIBRARY_PATH", "changes which shared libraries the clients load"),
