@@ -212,6 +212,8 @@ def build_client(config: Config, client: ClientSpec, present: set[str], *, force
     env = {**os.environ, **spec.env}
     log_path = config.root / BUILD_DIR / "logs" / f"{client.name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    for output in spec.outputs:  # a compiler does not make the folder it writes into (a fresh clone has none)
+        (config.root / output).parent.mkdir(parents=True, exist_ok=True)
     _forget_stamps_of(config, spec)
     stamp.unlink(missing_ok=True)  # valid again only once this build succeeds
     estimate_s = previous_seconds or spec.expected_s  # this machine's last build, else the config's guess

@@ -293,3 +293,11 @@ def test_bad_build_keys_are_one_line_naming_the_key(tmp_path, key, value, messag
 
     with pytest.raises(ConfigError, match=message.replace(".", r"\.")):
         make_config(tmp_path, toy("c", "pass", [], **{key: value}))
+
+
+def test_the_folder_of_each_output_exists_before_the_build_runs(tmp_path, area):
+    """A compiler does not create the folder it writes into: a fresh clone has no build/bin (found by CI)."""
+    client = toy("d", write_file(f"{area}/new/folder/out.txt"), [f"{area}/new/folder/out.txt"])
+    config, _ = make_config(tmp_path, client)
+    outcome = build_module.build_client(config, config.client("toy-d"), {"python"}, log=lambda line: None)
+    assert outcome.status == "built", outcome.message
