@@ -93,6 +93,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .config import load_config
     from .run import run_benchmarks
 
+    if (args.server_tls_url or args.server_ca_file) and not args.server_url:
+        raise PolybenchError("--server-tls-url and --server-ca-file describe a running server: "
+                             "give its --server-url too")
     config = load_config(args.config)
     resume = Path(args.resume) if isinstance(args.resume, str) else bool(args.resume)
     directory = run_benchmarks(config, args.profile, clients=_csv(args.clients, "--clients"),

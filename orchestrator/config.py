@@ -474,6 +474,7 @@ def _env(value: Any, key: str) -> dict[str, str]:
             raise ConfigError(f"{key}: {name!r} is not an environment variable name")
         if isinstance(text, bool) or not isinstance(text, (str, int, float)):
             raise ConfigError(f"{key}.{name}: expected a string")
+        _check_placeholders(str(text), f"{key}.{name}", SERVICE_PLACEHOLDERS)  # {root} {python} {scratch}
         env[name] = str(text)
     return env
 

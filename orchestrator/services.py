@@ -62,7 +62,11 @@ class Services:
         ready, _, _ = select.select([process.stdout], [], [], READY_TIMEOUT_S)
         line = process.stdout.readline() if ready else b""
         if not line:
+            code = process.poll()
             self.stop(client.name)
+            if code is not None:
+                raise PolybenchError(f"{client.name}: its service did not start: it exited with code {code} "
+                                     "before its ready line")
             raise PolybenchError(f"{client.name}: its service did not start (no ready line within "
                                  f"{READY_TIMEOUT_S:g} s)")
 
