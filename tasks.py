@@ -148,10 +148,19 @@ def _remainder_words(remainder: str) -> list[str]:
         raise Exit(code=2) from None
 
 
+@task
+def lint(c):
+    """ruff over the whole repository (its rules: ruff.toml); `invoke test` runs it first."""
+    code = subprocess.run([sys.executable, "-m", "ruff", "check", "--quiet", "."], check=False).returncode
+    if code:
+        raise Exit(code=code)
+
+
 @task(help={"all": "also run the slow tests (marked slow and docker)",
             "k": "only tests matching this expression (pytest -k)"})
 def test(c, all=False, k=None):
-    """Run the test suite (fast tests by default)."""
+    """Run ruff (ruff.toml) and then the test suite (fast tests by default)."""
+    lint(c)
     argv = [sys.executable, "-m", "pytest", "-q"]
     if not all:
         argv += ["-m", "not docker"]
