@@ -127,3 +127,14 @@ def test_undeclared_scenario_exits_with_the_unsupported_code(config, live_server
     assert record.unsupported
     assert record.exit_code == 3
     assert not record.verified
+
+
+def test_no_client_s_build_leaves_another_out_of_date(config, built):
+    """After one `invoke build`, `run` finds every built client current: a build that listed another client's
+    output as its own made that client's stamp stale, and `run` then skipped it (found by CI)."""
+    from orchestrator.build import is_current, read_manifest
+
+    manifest = read_manifest(config)
+    stale = [name for name, outcome in built.items() if outcome["status"] in ("built", "up-to-date")
+             and not is_current(config, config.client(name), manifest)]
+    assert not stale, stale
