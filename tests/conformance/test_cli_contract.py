@@ -17,6 +17,7 @@ import re
 import subprocess
 
 import pytest
+from unbuilt import unbuilt
 
 from orchestrator.config import Case, ClientSpec, Config, expand, load_config
 from orchestrator.process_env import EnvPolicy, config_env
@@ -81,7 +82,7 @@ def spawn(config: Config, client: ClientSpec, args: list[str]) -> subprocess.Com
 
 def require_built(built, name: str) -> None:
     if built[name]["status"] not in ("built", "up-to-date"):
-        pytest.fail(f"{name} did not build: {built[name]['message']}")
+        unbuilt(name, built[name]['message'])
 
 
 def check_usage_error(config: Config, client: ClientSpec, mistake: str) -> None:

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from unbuilt import unbuilt
 
 from orchestrator.config import BuildSpec, Case, ClientSpec, load_config
 from orchestrator.runner import Runner
@@ -39,7 +40,7 @@ def case(scenario: str, **params: int) -> Case:
 def run_once(config, server, built, client_name: str, the_case: Case):
     client = config.client(client_name)
     if built[client_name]["status"] not in ("built", "up-to-date"):
-        pytest.fail(f"{client_name} did not build: {built[client_name]['message']}")
+        unbuilt(client_name, built[client_name]['message'])
     if not client.supports(the_case.scenario):
         pytest.skip(f"{client_name} does not declare {the_case.scenario}")
     return Runner(config, server, timeout_s=120).run(client, the_case, "counted", 0)
@@ -96,7 +97,7 @@ def stream_memory_excess_kib(config, server, client: ClientSpec) -> int:
 def test_stream_200mb_in_bounded_memory(config, live_server, built, client_name):
     client = config.client(client_name)
     if built[client_name]["status"] not in ("built", "up-to-date"):
-        pytest.fail(f"{client_name} did not build: {built[client_name]['message']}")
+        unbuilt(client_name, built[client_name]['message'])
     if not (client.supports("stream") and client.supports("single")):
         pytest.skip(f"{client_name} does not declare both stream and single (its baseline)")
     excess = stream_memory_excess_kib(config, live_server, client)

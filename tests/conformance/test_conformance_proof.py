@@ -13,6 +13,7 @@ the call costs tens of ms (httpx: about 40 ms).
 from __future__ import annotations
 
 import pytest
+from unbuilt import unbuilt
 
 from orchestrator.config import Case, load_config
 from orchestrator.runner import Runner
@@ -41,7 +42,7 @@ def case(scenario: str, **params: int) -> Case:
 def run(config, server, built, client_name: str, the_case: Case):
     client = config.client(client_name)
     if built[client_name]["status"] not in ("built", "up-to-date"):
-        pytest.fail(f"{client_name} did not build: {built[client_name]['message']}")
+        unbuilt(client_name, built[client_name]['message'])
     if not client.supports(the_case.scenario):
         pytest.skip(f"{client_name} does not declare {the_case.scenario}")
     return Runner(config, server, timeout_s=120).run(client, the_case, "counted", 0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import runpy
 
 import pytest
+from unbuilt import unbuilt
 
 from orchestrator.config import Case
 from orchestrator.runner import Runner
@@ -37,7 +38,7 @@ def test_server_slots_hold_the_largest_concurrency_with_headroom():
 @pytest.mark.parametrize("client_name", ["go-nethttp", "rust-reqwest"])
 def test_the_largest_allowed_concurrency_runs_verified(config, live_server, built, client_name):
     if built[client_name]["status"] not in ("built", "up-to-date"):
-        pytest.fail(f"{client_name} did not build: {built[client_name]['message']}")
+        unbuilt(client_name, built[client_name]['message'])
     record = Runner(config, live_server, timeout_s=120).run(config.client(client_name),
                                                              concurrent(MAX_CONCURRENCY), "counted", 0)
     assert record.verified, record.reason

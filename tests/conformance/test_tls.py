@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from unbuilt import unbuilt
 
 from orchestrator.config import BuildSpec, Case, ClientSpec, load_config
 from orchestrator.results import RunRecord
@@ -55,7 +56,7 @@ def wrong_ca():
 
 def run_once(config, server, built, client: ClientSpec, the_case: Case) -> RunRecord:
     if client.name in built and built[client.name]["status"] not in ("built", "up-to-date"):
-        pytest.fail(f"{client.name} did not build: {built[client.name]['message']}")
+        unbuilt(client.name, built[client.name]['message'])
     if not client.supports(the_case.scenario):
         pytest.skip(f"{client.name} does not declare {the_case.scenario}")
     return Runner(config, server, timeout_s=120).run(client, the_case, "counted", 0)
