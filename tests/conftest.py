@@ -1,10 +1,13 @@
-"""Fixtures shared across the test tree: the config, a built tree, a live server."""
+"""Fixtures shared across the test tree (the config, a live server) and the tiers (tests/tiers.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from orchestrator.config import load_config
+from tests import tiers
+
+_PROGRAMS = tiers.client_programs(load_config())
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +22,33 @@ def live_server():
 
     with SharedServer() as server:
         yield server
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects: the marks it adds count
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tiers.mark_slow(items)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """Watch every process the test starts (setup, call and teardown) for a configured client's program."""
+    with tiers.watching(_PROGRAMS) as starts:
+        item.stash[_STARTS] = starts
+        return (yield)
+
+
+_STARTS = pytest.StashKey[list]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A test outside the full tier that started a configured client fails (tests/tiers.py)."""
+    report = yield
+    starts = item.stash.get(_STARTS, [])
+    if starts and report.when == "call" and not report.failed and item.get_closest_marker("slow") is None:
+        clients = sorted({name for name, _ in starts})
+        report.outcome = "failed"
+        report.longrepr = (f"{item.nodeid} {tiers.SLOW_REASON} ({', '.join(clients)}: {starts[0][1]}) "
+                           "but is not marked slow: mark it @pytest.mark.slow (the full tier, "
+                           "`invoke test --all`), or use a fake (tests/fakes/)")
+    return report

@@ -23,7 +23,6 @@ import pytest
 import yaml
 
 from orchestrator import cli
-from orchestrator.build import build_all
 from orchestrator.config import DEFAULT_CONFIG, load_config
 from orchestrator.errors import PolybenchError
 from orchestrator.results import RUNS_FILE, RunLog, RunRecord, read_run_log
@@ -31,6 +30,7 @@ from orchestrator.scenarios import API_PAYLOAD, PARAMETER_RANGES
 from orchestrator.server import SharedServer
 from orchestrator.spawn import OUTPUT_LIMIT, run_process
 from orchestrator.verify import count_bodies
+from tests.tiers import build_clients
 
 ROOT = DEFAULT_CONFIG.parent
 
@@ -203,7 +203,7 @@ def fake_config(tmp_path: Path, scenarios: dict[str, Any], runs: dict[str, Any])
 @pytest.fixture(scope="module")
 def urllib_built() -> None:
     config = load_config()
-    build_all(config, [config.client("python-urllib")], log=lambda line: None)
+    build_clients(config, [config.client("python-urllib")])
 
 
 def run_lines(results_root: Path) -> list[dict[str, Any]]:

@@ -14,11 +14,11 @@ import time
 
 import pytest
 
-from orchestrator.build import build_all
 from orchestrator.config import Case
 from orchestrator.launcher import ensure_launcher
 from orchestrator.runner import Runner
 from orchestrator.services import wait_gone
+from tests.tiers import build_clients
 
 NAME = "python-requests-worker"
 
@@ -52,7 +52,7 @@ FAKE_WORKER = textwrap.dedent('''
 @pytest.fixture(scope="module")
 def worker_config(config):
     ensure_launcher()
-    manifest = build_all(config, [config.client("python-requests"), config.client(NAME)], log=lambda line: None)
+    manifest = build_clients(config, [config.client("python-requests"), config.client(NAME)])
     assert manifest["clients"][NAME]["status"] in ("built", "up-to-date")
     return config
 

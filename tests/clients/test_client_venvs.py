@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.build import build_all
 from orchestrator.config import ROOT, expand
 from orchestrator.toolchains import placeholders
+from tests.tiers import build_clients
 
 REQUIREMENTS = ROOT / "clients" / "python" / "requirements"
 MAKE_VENV = ROOT / "clients" / "python" / "make_venv.py"
@@ -50,7 +50,7 @@ def python_clients(config):
 @pytest.fixture(scope="module")
 def built(config):
     """The Python clients built (a no-op when up to date), as build/manifest.json records them."""
-    return build_all(config, python_clients(config), log=lambda line: None)["clients"]
+    return build_clients(config, python_clients(config))["clients"]
 
 
 def test_every_python_client_has_its_own_requirements_and_venv(config):

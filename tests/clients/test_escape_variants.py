@@ -11,10 +11,10 @@ import subprocess
 
 import pytest
 
-from orchestrator.build import build_all
 from orchestrator.config import expand
 from orchestrator.process_env import config_env
 from orchestrator.toolchains import placeholders
+from tests.tiers import build_clients
 
 CLOSED = ["single", "--url", "http://127.0.0.1:9", "--run-id", "pb-variant-test"]
 
@@ -22,7 +22,7 @@ CLOSED = ["single", "--url", "http://127.0.0.1:9", "--run-id", "pb-variant-test"
 @pytest.fixture(scope="module")
 def built(config):
     names = ["python-requests", *(c.name for c in config.clients if c.variant_of == "python-requests")]
-    manifest = build_all(config, [config.client(name) for name in names], log=lambda line: None)
+    manifest = build_clients(config, [config.client(name) for name in names])
     broken = [n for n, outcome in manifest["clients"].items() if outcome["status"] not in ("built", "up-to-date")
               and not config.client(n).build.optional]  # a bundle not built here is skipped, as run does
     assert not broken, broken
@@ -98,6 +98,7 @@ def test_interpreter_flag_variants_run_with_their_flag(built, name, flag):
 CURL_JQ = "clients/shell/curl_jq.sh"
 
 
+@pytest.mark.slow  # runs the curl-jq client (no build needed, but a configured client: tests/tiers.py)
 @pytest.mark.parametrize(("args", "code"), [
     (["single", "--url", "http://127.0.0.1:9/$(touch PWNED)", "--run-id", "x"], 2),  # never reaches a shell
     (["single", "--url", "http://127.0.0.1:9", "--run-id", "a b;c"], 2),
@@ -113,6 +114,7 @@ def test_curl_jq_takes_its_arguments_as_argv_only(config, tmp_path, args, code):
     assert not (tmp_path / "PWNED").exists()
 
 
+@pytest.mark.slow
 def test_curl_jq_reports_a_failed_call_in_the_contract_line(config):
     done = subprocess.run([str(config.root / CURL_JQ), *CLOSED], capture_output=True, text=True, timeout=60,
                           check=False)

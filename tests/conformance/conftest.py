@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.build import build_all
 from orchestrator.launcher import ensure_launcher
+from tests.tiers import build_clients
 
 
 @pytest.fixture(scope="session")
 def built(config):
     ensure_launcher()
-    manifest = build_all(config, log=lambda line: None)
+    manifest = build_clients(config)
     return {name: outcome for name, outcome in manifest["clients"].items()}

@@ -26,8 +26,6 @@ from orchestrator.scenarios import SCENARIOS, normalise_params
 from orchestrator.services import Services
 from orchestrator.toolchains import placeholders
 
-pytestmark = pytest.mark.slow
-
 CONFIG = load_config()
 CONTRACT = [c.name for c in CONFIG.clients if c.output == "contract"]
 BODIES = [c.name for c in CONFIG.clients if c.output == "bodies"]

@@ -24,8 +24,6 @@ from orchestrator.config import BuildSpec, Case, ClientSpec, load_config
 from orchestrator.runner import Runner
 from orchestrator.scenarios import KEEPALIVE_MAX_CONNECTIONS, SCENARIOS, normalise_params
 
-pytestmark = pytest.mark.slow
-
 CLIENTS = [client.name for client in load_config().clients]  # every configured client, from polybench.yaml
 STREAM_BYTES = 200 * 1024 * 1024
 STREAM_RSS_ALLOWANCE_KIB = 64 * 1024  # stream's peak RSS over the same client's single

@@ -19,8 +19,6 @@ from orchestrator.config import Case, load_config
 from orchestrator.runner import Runner
 from orchestrator.scenarios import SCENARIOS, normalise_params
 
-pytestmark = pytest.mark.slow
-
 CLIENTS = [client.name for client in load_config().clients]  # every configured client
 
 PROOF_CASES = {

@@ -20,8 +20,6 @@ from orchestrator.runner import Runner
 from orchestrator.scenarios import SCENARIOS, normalise_params
 from orchestrator.server import SharedServer
 
-pytestmark = pytest.mark.slow
-
 CLOSED = "http://127.0.0.1:9"
 HOSTILE = {
     "http_proxy": CLOSED, "https_proxy": CLOSED, "all_proxy": CLOSED,

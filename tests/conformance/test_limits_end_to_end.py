@@ -19,8 +19,6 @@ from orchestrator.runner import Runner
 from orchestrator.scenarios import PARAMETER_RANGES, SCENARIOS, normalise_params
 from orchestrator.server import GUNICORN_CONF
 
-pytestmark = pytest.mark.slow
-
 MAX_CONCURRENCY = PARAMETER_RANGES["concurrency"][1]
 DELAY_MS = 100
 

@@ -23,8 +23,6 @@ from orchestrator.runner import Runner
 from orchestrator.scenarios import KEEPALIVE_MAX_CONNECTIONS, SCENARIOS, TLS_PREFIX, normalise_params
 from orchestrator.server_tls import make_tls_files
 
-pytestmark = pytest.mark.slow
-
 CLIENTS = [client.name for client in load_config().clients]  # every configured client, from polybench.yaml
 INSECURE = Path(__file__).resolve().parents[1] / "fakes" / "insecure.py"
 TLS_CASES = {"tls_single": {}, "tls_sequential": {"requests": 5}, "tls_keepalive": {"requests": 5}}

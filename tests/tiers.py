@@ -1,0 +1,152 @@
+"""The suite's two tiers, and the guard that keeps configured clients out of the fast one.
+
+- Fast tier (`invoke test`): lint and every test that starts no client from
+  polybench.yaml: unit tests, the server in-process and live, the fakes that
+  the checks must catch, stats, report, config, bad input.
+- Full tier (`invoke test --all`, what the README and CI run): also the tests
+  marked `slow`, which build the configured clients or start them (conformance,
+  the clients' own unit tests, whole runs with a real client).
+
+A test is marked `slow` by hand, or by `mark_slow` when it uses a fixture that
+builds configured clients (BUILD_FIXTURES): a test that needs a built client
+cannot land in the fast tier by forgetting a mark. The guard covers the rest:
+every process a test starts in this interpreter (subprocess, os.posix_spawn,
+os.exec*, the timer's launcher) is compared with the configured clients'
+programs, and a test that is not marked `slow` but started one fails, naming
+the client. Its one blind spot: a client started by a child process (a test
+that runs `python -m orchestrator run` in a subprocess); such a test needs the
+client built, which is what BUILD_FIXTURES catches.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from orchestrator.build import build_all
+from orchestrator.config import ClientSpec, Config, expand
+from orchestrator.spawn import _Launcher  # the timer's launcher: clients start through it, not through Popen
+from orchestrator.toolchains import placeholders
+
+# Fixtures that build configured clients (with build_clients); a test using one, even indirectly, is `slow`.
+BUILD_FIXTURES = frozenset({"built", "urllib_built", "worker_config"})
+SLOW_REASON = "starts (or builds) a configured client"
+
+
+def build_clients(config: Config, clients: list[ClientSpec] | None = None) -> dict[str, Any]:
+    """build_all (every client, or these) under an exclusive lock, silently; the build manifest.
+
+    pytest-xdist's workers each set up the session's build fixtures: the lock
+    makes them build one after the other (the later ones find every client up
+    to date) instead of writing the same outputs at once.
+    """
+    lock = config.root / "build" / ".tests-build.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        return build_all(config, clients, log=lambda line: None)
+
+
+def mark_slow(items: list[pytest.Item]) -> None:
+    """Mark `slow` every collected test whose fixtures (transitively) include one of BUILD_FIXTURES."""
+    for item in items:
+        if BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def client_programs(config: Config) -> dict[str, str]:
+    """Each configured client's program files -> the client's name.
+
+    A program is an argv element of the client's `run:`, `service:` or
+    per-scenario argv that is a path inside the repository (its venv's
+    interpreter, its script, its binary, its jar); a client with no such path
+    (curl) is known by its program's name alone (argv[0]). The project's own
+    Python ({python}, which runs the fakes and the orchestrator) is no client's.
+    """
+    values = {**placeholders(config), "url": "http://127.0.0.1:9", "run_id": "pb-guard", "ca_file": "ca.pem",
+              "requests": 1, "concurrency": 1, "delay_ms": 1, "bytes": 1}
+    root = str(config.root) + os.sep
+    programs: dict[str, str] = {}
+    for client in config.clients:
+        argvs = [a for a in (client.run, client.service, *client.scenario_argv.values()) if a]
+        paths = [e for argv in argvs for e in expand(argv, values) if e.startswith(root) and e != values["python"]]
+        for program in paths or [expand(argv, values)[0] for argv in argvs]:
+            programs.setdefault(os.path.normpath(program), client.name)
+    return programs
+
+
+def started_client(argv: Sequence[str], programs: dict[str, str]) -> str | None:
+    """The configured client whose program this argv starts, or None."""
+    for element in argv:
+        name = programs.get(os.path.normpath(element)) if element else None
+        if name is not None:
+            return name
+    return None
+
+
+# Every process start in this interpreter goes to each watcher (argv as a list of str).
+_watchers: list[Callable[[list[str]], None]] = []
+
+
+def _seen(argv: object) -> None:
+    if isinstance(argv, (str, bytes, os.PathLike)):
+        argv = [argv]
+    words = [os.fsdecode(a) for a in argv] if isinstance(argv, (list, tuple)) else []
+    for watcher in list(_watchers):
+        watcher(words)
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if event == "subprocess.Popen":  # (executable, args, cwd, env)
+        _seen(args[1])
+    elif event in ("os.posix_spawn", "os.exec"):  # (path, argv, env)
+        _seen(args[1])
+
+
+_installed = False
+
+
+def install() -> None:
+    """Route every process start (subprocess, posix_spawn, exec, the launcher) to the watchers; once."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    sys.addaudithook(_audit)  # audit hooks stay for the interpreter's life: _watchers decides what counts
+    run = _Launcher.run
+
+    def watched_run(self: _Launcher, argv: Sequence[str], *args: Any, **kwargs: Any) -> Any:
+        _seen(list(argv))
+        return run(self, argv, *args, **kwargs)
+
+    watched_run.__wrapped__ = run  # type: ignore[attr-defined]
+    _Launcher.run = watched_run  # type: ignore[method-assign]
+
+
+def launcher_is_watched() -> bool:
+    """Whether the launcher's run is the guard's wrapper (false if the launcher moved or was replaced)."""
+    return hasattr(_Launcher.run, "__wrapped__")
+
+
+@contextmanager
+def watching(programs: dict[str, str]) -> Iterator[list[tuple[str, list[str]]]]:
+    """Collect (client, argv) for each start of one of `programs` while the block runs."""
+    install()
+    starts: list[tuple[str, list[str]]] = []
+
+    def watcher(argv: list[str]) -> None:
+        name = started_client(argv, programs)
+        if name is not None:
+            starts.append((name, argv))
+
+    _watchers.append(watcher)
+    try:
+        yield starts
+    finally:
+        _watchers.remove(watcher)
