@@ -156,14 +156,24 @@ def lint(c):
         raise Exit(code=code)
 
 
-@task(help={"all": "also run the slow tests (marked slow and docker)",
-            "k": "only tests matching this expression (pytest -k)"})
-def test(c, all=False, k=None):
-    """Run ruff (ruff.toml) and then the test suite (fast tests by default)."""
+@task(help={"all": "the full tier: also the tests marked slow, which build every client and run each against "
+                   "the server (what the README and CI run)",
+            "docker": "also the Docker image tests (needs a Docker engine; CI runs them after the full tier)",
+            "k": "only tests matching this expression (pytest -k)",
+            "workers": "pytest-xdist worker processes (default: one per CPU with --all, none without; 0: none)"})
+def test(c, all=False, docker=False, k=None, workers=None):
+    """Run ruff (ruff.toml), then the tests: the fast tier by default, everything but Docker with --all.
+
+    The fast tier starts no configured client (tests/tiers.py keeps it so).
+    """
     lint(c)
+    marks = ([] if all else ["not slow"]) + ([] if docker else ["not docker"])
     argv = [sys.executable, "-m", "pytest", "-q"]
-    if not all:
-        argv += ["-m", "not docker"]
+    if marks:
+        argv += ["-m", " and ".join(marks)]
+    workers = workers if workers is not None else ("auto" if all else "0")
+    if str(workers) != "0":
+        argv += ["-n", str(workers)]
     if k:
         argv += ["-k", k]
     code = subprocess.run(argv, check=False).returncode
