@@ -79,6 +79,7 @@ def test_only_curl_runs_the_fanout_scenarios(config) -> None:
 # --- curl against the real server -------------------------------------------------
 
 
+@pytest.mark.slow  # runs the configured curl client (tests/tiers.py)
 @pytest.mark.parametrize("scenario", MODES)
 def test_curl_run_is_verified(config, live_server, scenario: str) -> None:
     record = run(config, live_server, config.client("curl"), case(scenario, requests=2, delay_ms=100))
@@ -88,6 +89,7 @@ def test_curl_run_is_verified(config, live_server, scenario: str) -> None:
     assert record.server["statuses"] == {"200": 3}
 
 
+@pytest.mark.slow  # runs the configured curl client (tests/tiers.py)
 def test_sync_waits_in_series_and_async_overlaps(config, live_server) -> None:
     curl = config.client("curl")
     calls, ms = 4, 300

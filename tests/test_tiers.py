@@ -43,6 +43,8 @@ def test_the_project_python_and_the_fakes_are_no_client(config):
     programs = tiers.client_programs(config)
     assert tiers.started_client([sys.executable, str(FAKE), "honest:honest"], programs) is None
     assert tiers.started_client(["true"], programs) is None
+    assert tiers.started_client(["curl", "--version"], programs) is None  # a toolchain probe, not the client
+    assert tiers.started_client(["curl", "--silent", "http://h/api"], programs) is None  # a test's own fake
 
 
 def test_a_start_through_subprocess_or_the_launcher_is_seen(tmp_path):

@@ -21,6 +21,7 @@ client built, which is what BUILD_FIXTURES catches.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -60,32 +61,42 @@ def mark_slow(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-def client_programs(config: Config) -> dict[str, str]:
-    """Each configured client's program files -> the client's name.
+def client_programs(config: Config) -> dict[str | tuple[str, ...], str]:
+    """How each configured client's start is known -> the client's name.
 
-    A program is an argv element of the client's `run:`, `service:` or
-    per-scenario argv that is a path inside the repository (its venv's
-    interpreter, its script, its binary, its jar); a client with no such path
-    (curl) is known by its program's name alone (argv[0]). The project's own
-    Python ({python}, which runs the fakes and the orchestrator) is no client's.
+    A path key: the last argv element of the client's `run:`, `service:` or
+    per-scenario argv that is a file inside the repository (its script, its
+    binary, its jar; not the venv's interpreter, which provenance probes run
+    too); any argv holding it starts the client. A tuple key, for an argv with
+    no such file (curl) or whose code is inline (`python -c`, the baselines):
+    the leading words before the first placeholder, which an argv must start
+    with (so `curl --version` or a test's own hand-made curl fake is no client).
     """
     values = {**placeholders(config), "url": "http://127.0.0.1:9", "run_id": "pb-guard", "ca_file": "ca.pem",
               "requests": 1, "concurrency": 1, "delay_ms": 1, "bytes": 1}
     root = str(config.root) + os.sep
-    programs: dict[str, str] = {}
+    programs: dict[str | tuple[str, ...], str] = {}
     for client in config.clients:
-        argvs = [a for a in (client.run, client.service, *client.scenario_argv.values()) if a]
-        paths = [e for argv in argvs for e in expand(argv, values) if e.startswith(root) and e != values["python"]]
-        for program in paths or [expand(argv, values)[0] for argv in argvs]:
-            programs.setdefault(os.path.normpath(program), client.name)
+        for argv in [a for a in (client.run, client.service, *client.scenario_argv.values()) if a]:
+            paths = [e for e in expand(argv, values) if e.startswith(root) and e != values["python"]]
+            if paths and "-c" not in argv:
+                programs.setdefault(os.path.normpath(paths[-1]), client.name)
+            elif "-c" in argv:  # inline code: the whole argv is the client
+                programs.setdefault(tuple(expand(argv, values)), client.name)
+            else:
+                fixed = tuple(itertools.takewhile(lambda word: "{" not in word, argv))
+                programs.setdefault(fixed if len(fixed) > 1 else tuple(expand(argv, values)), client.name)
     return programs
 
 
-def started_client(argv: Sequence[str], programs: dict[str, str]) -> str | None:
+def started_client(argv: Sequence[str], programs: dict[str | tuple[str, ...], str]) -> str | None:
     """The configured client whose program this argv starts, or None."""
     for element in argv:
         name = programs.get(os.path.normpath(element)) if element else None
         if name is not None:
+            return name
+    for key, name in programs.items():
+        if isinstance(key, tuple) and tuple(argv[:len(key)]) == key:
             return name
     return None
 
@@ -135,7 +146,7 @@ def launcher_is_watched() -> bool:
 
 
 @contextmanager
-def watching(programs: dict[str, str]) -> Iterator[list[tuple[str, list[str]]]]:
+def watching(programs: dict[str | tuple[str, ...], str]) -> Iterator[list[tuple[str, list[str]]]]:
     """Collect (client, argv) for each start of one of `programs` while the block runs."""
     install()
     starts: list[tuple[str, list[str]]] = []
