@@ -47,3 +47,19 @@ def markdown(report_path: Path) -> str:
 @pytest.fixture(scope="session")
 def tables(markdown: str) -> list[Table]:
     return parse_tables(markdown)
+
+
+@pytest.fixture
+def charts_not_rendered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Charts are drawn but not rendered to SVG and PNG (empty files stand in): for tests of the markdown alone.
+
+    Rendering is most of a report's CPU time (matplotlib's savefig, twice per chart); the charts themselves are
+    pinned by test_figures.py, test_chart_labels.py and test_pasteable.py, which render them.
+    """
+    from orchestrator.report.charts import style
+
+    def placeholder(fig: Any, path: Path) -> None:
+        path.touch()
+        style.png_path(path).touch()
+
+    monkeypatch.setattr(style, "save", placeholder)

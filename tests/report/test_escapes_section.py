@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from markdown_tables import assert_shows, find_table, parse_tables, read_report
 from synthetic import CLIENTS, MS, bench, make_results, walls, write_results
 
@@ -20,6 +21,8 @@ VARIANTS = {
     "python-requests-onefile": ("Nuitka --standalone --onefile", (*PLAIN[:3], 60.0, 110.0, *PLAIN[5:])),
     "python-requests-worker": ("persistent worker", (*PLAIN[:3], 0.5, 0.3, PLAIN[5], 0.2)),  # faster than curl
 }
+
+pytestmark = pytest.mark.usefixtures("charts_not_rendered")  # the markdown is under test (conftest.py)
 
 
 def _results(tmp_path, with_build: bool = True):

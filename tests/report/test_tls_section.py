@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 
 import numpy as np
+import pytest
 from markdown_tables import assert_shows, find_table, parse_tables, read_report
 from synthetic import SETTINGS, environment, write_results
 
@@ -22,6 +23,8 @@ CELLS = {
     "sequential[requests=10]": ("sequential", {"requests": 10}, 10, 2.0, 5.0),
     "tls_sequential[requests=10]": ("tls_sequential", {"requests": 10}, 10, 5.0, 25.0),
 }
+
+pytestmark = pytest.mark.usefixtures("charts_not_rendered")  # the markdown is under test (conftest.py)
 
 
 def _runs(client: str, case: str, imports_ms: float, network_ms: float, calls: int, phases: bool,
