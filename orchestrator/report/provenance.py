@@ -147,7 +147,7 @@ def steal_text(env: Mapping[str, Any]) -> str:
 
 
 def _system_rows(env: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """What pyperf records about the machine (orchestrator/system_info.py), where the results have it."""
+    """What pyperf records about the machine (orchestrator/provenance/system_info.py), where the results have it."""
     system = env.get("system")
     if not system:
         return []
@@ -207,7 +207,7 @@ def _rows(source: Source) -> list[tuple[str, str]]:
 
 
 def _process_environment(recorded: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-    """Rows for what the clients' and server's processes got (orchestrator/process_env.py)."""
+    """Rows for what the clients' and server's processes got (orchestrator/provenance/process_env.py)."""
     if not recorded:
         return [("client environment", "not recorded (inherited the orchestrator's whole environment)")]
     base = recorded.get("base")
