@@ -14,7 +14,7 @@ from orchestrator.build.clients import build_all
 from orchestrator.config.model import load_config
 from orchestrator.provenance import toolchains
 from orchestrator.report.data import Source
-from orchestrator.report.provenance import not_run_clients
+from orchestrator.report.sections.provenance import not_run_clients
 
 CONFIG = """
 toolchains:

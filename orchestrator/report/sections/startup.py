@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from .. import stats
-from ..results.model import stopping_looks
-from ..stats import Summary
-from . import fmt
-from .charts import phases as phase_chart
-from .context import Context
-from .data import PHASE_LABELS, PHASES, Bench, Source
-from .importprofile import import_profile
-from .markdown import blocks, heading, image, table
-from .shares import phase_shares
+from ... import stats
+from ...results.model import stopping_looks
+from ...stats import Summary
+from .. import fmt
+from ..analysis.importprofile import import_profile
+from ..analysis.shares import phase_shares
+from ..charts import phases as phase_chart
+from ..context import Context
+from ..data import PHASE_LABELS, PHASES, Bench, Source
+from ..markdown import blocks, heading, image, table
 
 # The only numbers in the report not measured by this run: the means an article
 # published (polybench.yaml `report.article`, recorded in the results file), and

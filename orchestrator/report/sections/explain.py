@@ -8,12 +8,12 @@ the module with the most self time in the client's import profile.
 
 from __future__ import annotations
 
-from . import fmt
-from .context import Context
-from .data import PHASE_LABELS, Bench, Source
-from .importprofile import import_profile
-from .markdown import blocks, heading
-from .shares import phase_shares
+from .. import fmt
+from ..analysis.importprofile import import_profile
+from ..analysis.shares import phase_shares
+from ..context import Context
+from ..data import PHASE_LABELS, Bench, Source
+from ..markdown import blocks, heading
 from .startup import singles
 
 TITLE = "Why: where the time goes"

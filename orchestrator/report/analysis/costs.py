@@ -34,9 +34,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import stats
-from ..units import PHASES as UNIT_PHASES
-from .data import NS_PER_MS, Source
+from ... import stats
+from ...units import PHASES as UNIT_PHASES
+from ..data import NS_PER_MS, Source
 
 PHASES = "phases"
 INTERPOLATION = "interpolation"

@@ -29,12 +29,12 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .. import stats
-from ..config.scenarios import SCENARIOS
-from . import fmt
-from .context import Context
-from .data import Bench, Source
-from .markdown import blocks, heading, table
+from ... import stats
+from ...config.scenarios import SCENARIOS
+from .. import fmt
+from ..context import Context
+from ..data import Bench, Source
+from ..markdown import blocks, heading, table
 
 NETWORK = "network phase"
 WHOLE = "whole process"

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from . import fmt
-from .context import Context
-from .data import Bench, Source
-from .markdown import blocks, heading, table
-from .titles import case_title, short_title
+from .. import fmt
+from ..context import Context
+from ..data import Bench, Source
+from ..markdown import blocks, heading, table
+from ..titles import case_title, short_title
 
 TITLE = "At a glance"
 DETAILS_FILE = "report-details.md"

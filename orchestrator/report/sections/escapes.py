@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import stats
-from . import fmt
-from .context import Context
-from .data import PHASE_LABELS, PHASES, Bench, Source
+from ... import stats
+from .. import fmt
+from ..context import Context
+from ..data import PHASE_LABELS, PHASES, Bench, Source
+from ..markdown import blocks, heading, table
 from .glance import resident_note
-from .markdown import blocks, heading, table
 
 SECTION = "Escaping the start-up tax"
 # The article's "Compiled vs. Uncompiled Startup Time Results" (ms, its machine),

@@ -7,10 +7,10 @@ viewers that do not render SVG.
 
 from __future__ import annotations
 
-from .charts.style import png_path
-from .context import Context
+from ..charts.style import png_path
+from ..context import Context
+from ..markdown import blocks, heading, image
 from .glance import DETAILS_FILE
-from .markdown import blocks, heading, image
 
 TITLE = "Charts"
 

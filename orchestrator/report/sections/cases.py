@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from ..config.scenarios import SCENARIOS
-from ..stats import OUTLIERS_MIN_N
-from . import fmt
-from .charts import medians as median_chart
-from .charts import style as chart_style
-from .context import Context
-from .cpu import SPLIT_RULE, cpu_of_runs
-from .data import Bench, Source
+from ...config.scenarios import SCENARIOS
+from ...stats import OUTLIERS_MIN_N
+from .. import fmt
+from ..analysis.cpu import SPLIT_RULE, cpu_of_runs
+from ..charts import medians as median_chart
+from ..charts import style as chart_style
+from ..context import Context
+from ..data import Bench, Source
+from ..markdown import blocks, heading, image, table
+from ..titles import case_title
 from .glance import resident_note
-from .markdown import blocks, heading, image, table
-from .titles import case_title
 
 CHARTED_ELSEWHERE = ("fanout_sync", "fanout_async")  # one chart for the pair, in the fan-out section
 

@@ -6,17 +6,18 @@ missing; nothing is claimed that the results do not support.
 
 from __future__ import annotations
 
-from .. import stats
-from ..results.model import stopping_looks
-from . import escapes, fmt
+from ... import stats
+from ...results.model import stopping_looks
+from .. import fmt
+from ..analysis.costs import NEVER, RANGE, BreakEven, ClientCosts, SpawnComparison
+from ..analysis.shares import phase_shares
+from ..analysis.speed import speedup
+from ..context import Context
+from ..data import Bench, Source
+from ..markdown import blocks, heading
+from . import escapes
 from .concurrency import elapsed
-from .context import Context
-from .costs import NEVER, RANGE, BreakEven, ClientCosts, SpawnComparison
 from .crossover import NEAR_FACTORS, NOT_DETERMINABLE_TEXT, Crossover, analyse, verdict_text
-from .data import Bench, Source
-from .markdown import blocks, heading
-from .shares import phase_shares
-from .speed import speedup
 from .startup import singles
 
 # The client the findings are about is the config's `report.focus`, recorded in the results file.

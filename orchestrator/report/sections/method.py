@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .. import stats
-from . import fmt
-from .context import Context
-from .cpu import SPLIT_RULE
-from .data import Source
-from .markdown import blocks, heading
+from ... import stats
+from .. import fmt
+from ..analysis.cpu import SPLIT_RULE
+from ..context import Context
+from ..data import Source
+from ..markdown import blocks, heading
 
 
 def _settings_text(source: Source) -> str:

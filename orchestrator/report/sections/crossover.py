@@ -1,6 +1,6 @@
 """Section: when does one long-lived Python process beat spawning a compiled client per call?
 
-The numbers come from orchestrator/report/costs.py (pure); this module only
+The numbers come from orchestrator/report/analysis/costs.py (pure); this module only
 picks the clients to compare and renders tables and the chart.
 """
 
@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import fmt
-from .charts import crossover as crossover_chart
-from .context import Context
-from .costs import (
+from .. import fmt
+from ..analysis.costs import (
     ESTIMATORS,
     LEAST_SQUARES,
     MIN_LEAST_SQUARES_COUNTS,
@@ -31,8 +29,10 @@ from .costs import (
     spawn_comparison,
     spawn_totals,
 )
-from .data import Source
-from .markdown import blocks, heading, image, table
+from ..charts import crossover as crossover_chart
+from ..context import Context
+from ..data import Source
+from ..markdown import blocks, heading, image, table
 
 MAX_SERIES = 8  # lines a reader can still tell apart; the tables hold every client
 NEAR_FACTORS = (2.0, 1.1)  # "within 2x" and "within 10%"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import fmt
+from .. import fmt
+from ..context import Context
+from ..data import Bench
+from ..markdown import blocks, heading, table
 from .cases import all_cases, ordered
-from .context import Context
-from .data import Bench
-from .markdown import blocks, heading, table
 
 MB = 1e6  # throughput in decimal megabytes per second, as network speeds are quoted
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from .data import Source
+from ..data import Source
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from . import fmt
+from .. import fmt
+from ..context import Context
+from ..data import Bench
+from ..markdown import blocks, heading, table
 from .cases import all_cases, ordered
-from .context import Context
-from .data import Bench
-from .markdown import blocks, heading, table
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ to 100% exactly.
 
 from __future__ import annotations
 
-from .. import stats
-from .data import PHASES, Bench
+from ... import stats
+from ..data import PHASES, Bench
 
 SUMS = {
     "start_imports": ("runtime_start", "imports"),

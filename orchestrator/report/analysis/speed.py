@@ -10,7 +10,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .. import stats
+from ... import stats
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from orchestrator import stats
 
-from . import fmt
-from .charts import medians as median_chart
-from .context import Context
-from .data import Bench, Source
-from .markdown import blocks, heading, image, table
+from .. import fmt
+from ..charts import medians as median_chart
+from ..context import Context
+from ..data import Bench, Source
+from ..markdown import blocks, heading, image, table
 
 SCENARIOS = ("fanout_sync", "fanout_async")
 

@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..stats import CPU_SPLIT_MIN_MS, cpu_split_resolvable
-from ..units import NS_PER_MS
+from ...stats import CPU_SPLIT_MIN_MS, cpu_split_resolvable
+from ...units import NS_PER_MS
 
 SPLIT_RULE = (f"the median CPU time (user + sys) is at least {CPU_SPLIT_MIN_MS:g} ms, i.e. 10 or more scheduler "
               "ticks even at 100 Hz")

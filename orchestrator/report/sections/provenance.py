@@ -12,10 +12,10 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import fmt
-from .context import Context
-from .data import Source
-from .markdown import blocks, heading, table
+from .. import fmt
+from ..context import Context
+from ..data import Source
+from ..markdown import blocks, heading, table
 
 # Packages the Python clients and the server pull in, shown with their versions.
 PACKAGES_SHOWN = ("requests", "urllib3", "requests-futures", "httpx", "httpcore", "h11", "anyio", "aiohttp",
