@@ -7,7 +7,7 @@ from statistics import median
 import numpy as np
 import pytest
 
-from orchestrator.report import costs
+from orchestrator.report.analysis import costs
 from orchestrator.report.analysis.costs import CellRuns, ClientRuns
 
 RUNS = 12

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from orchestrator import stats
-from orchestrator.report import costs, fmt
+from orchestrator.report import fmt
+from orchestrator.report.analysis import costs
 from orchestrator.report.analysis.costs import CellRuns, ClientRuns, SpawnComparison
-from orchestrator.report.sections.crossover import _estimate_cells, verdict_text
+from orchestrator.report.fmt import verdict_text
+from orchestrator.report.sections.crossover import _estimate_cells
 from orchestrator.report.sections.findings import _per_call_words, _share, computed_spawning_sentence
 
 

@@ -1,90 +1,32 @@
 """Section: when does one long-lived Python process beat spawning a compiled client per call?
 
-The numbers come from orchestrator/report/analysis/costs.py (pure); this module only
-picks the clients to compare and renders tables and the chart.
+The numbers come from report/analysis/costs.py and the comparisons from
+report/analysis/crossover.py (both pure); this module renders the tables and the chart.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from .. import fmt
 from ..analysis.costs import (
     ESTIMATORS,
     LEAST_SQUARES,
     MIN_LEAST_SQUARES_COUNTS,
-    NEVER,
     PHASES,
     RANGE,
     BreakEven,
     ClientCosts,
     Estimate,
-    SpawnComparison,
-    analyse_costs,
-    break_even_keepalive,
-    break_even_spawning,
-    client_runs,
-    latest,
     residuals,
-    spawn_comparison,
     spawn_totals,
 )
+from ..analysis.crossover import NEAR_FACTORS, Crossover, analyse
 from ..charts import crossover as crossover_chart
 from ..context import Context
 from ..data import Source
+from ..fmt import verdict_text
 from ..markdown import blocks, heading, image, table
 
 MAX_SERIES = 8  # lines a reader can still tell apart; the tables hold every client
-NEAR_FACTORS = (2.0, 1.1)  # "within 2x" and "within 10%"
-NOT_DETERMINABLE_TEXT = "not determinable from this run"
-
-
-@dataclass(frozen=True)
-class Crossover:
-    costs: dict[str, ClientCosts]
-    spawned: ClientCosts | None  # the compiled client with the fastest single call
-    spawning: dict[str, BreakEven]  # Python client -> beats spawning `spawned` per call
-    within: dict[str, dict[float, BreakEven]]  # Python client -> factor -> within factor of every compiled client
-    computed: list[SpawnComparison]  # one Python process at each keep-alive N against N computed spawns
-
-
-def _fastest_compiled(source: Source, costs: dict[str, ClientCosts]) -> ClientCosts | None:
-    singles = [c for c in costs.values() if source.compiled_contender(c.client) and 1 in c.totals]
-    return min(singles, key=lambda c: c.totals[1].point, default=None)
-
-
-def analyse(ctx: Context, source: Source) -> Crossover:
-    def compute() -> Crossover:
-        costs = analyse_costs(client_runs(source))
-        spawned = _fastest_compiled(source, costs)
-        compiled = [c for c in costs.values() if source.compiled_contender(c.client)]
-        pythons = [c for c in costs.values() if source.focus_side(c.client)]  # the focus's language
-        spawning, within, computed = {}, {}, []
-        for python in pythons:
-            if spawned is not None:
-                point = break_even_spawning(python, spawned)
-                if point is not None:
-                    spawning[python.client] = point
-                computed += [spawn_comparison(python, spawned.runs, n) for n in python.runs.keepalive_calls]
-            per_factor = {}
-            for factor in NEAR_FACTORS:
-                found = [p for c in compiled if (p := break_even_keepalive(python, c, factor)) is not None]
-                decided = latest(found)
-                if decided is not None:
-                    per_factor[factor] = decided
-            if per_factor:
-                within[python.client] = per_factor
-        computed.sort(key=lambda c: (c.calls, c.python))
-        return Crossover(costs, spawned, spawning, within, computed)
-
-    return ctx.cached(("crossover", source.label), compute)
-
-
-def verdict_text(point: BreakEven) -> str:
-    """The range in whole calls, "never", or NOT_DETERMINABLE_TEXT."""
-    if point.verdict == RANGE:
-        return f"n = {fmt.calls_span(point.low, point.high, point.smallest_measured, point.largest_measured)}"
-    return NEVER if point.verdict == NEVER else NOT_DETERMINABLE_TEXT
 
 
 def _estimate_cells(point: BreakEven) -> list[str]:

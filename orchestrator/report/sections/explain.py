@@ -11,10 +11,10 @@ from __future__ import annotations
 from .. import fmt
 from ..analysis.importprofile import import_profile
 from ..analysis.shares import phase_shares
+from ..analysis.singles import singles
 from ..context import Context
 from ..data import PHASE_LABELS, Bench, Source
 from ..markdown import blocks, heading
-from .startup import singles
 
 TITLE = "Why: where the time goes"
 SHOWN = 10  # the main report explains the slowest single calls; the details explain every client

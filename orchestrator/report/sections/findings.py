@@ -9,16 +9,17 @@ from __future__ import annotations
 from ... import stats
 from ...results.model import stopping_looks
 from .. import fmt
+from ..analysis.concurrency import elapsed
 from ..analysis.costs import NEVER, RANGE, BreakEven, ClientCosts, SpawnComparison
+from ..analysis.crossover import NEAR_FACTORS, Crossover, analyse
+from ..analysis.escapes import best_escape
 from ..analysis.shares import phase_shares
+from ..analysis.singles import singles
 from ..analysis.speed import speedup
 from ..context import Context
 from ..data import Bench, Source
+from ..fmt import NOT_DETERMINABLE_TEXT, verdict_text
 from ..markdown import blocks, heading
-from . import escapes
-from .concurrency import elapsed
-from .crossover import NEAR_FACTORS, NOT_DETERMINABLE_TEXT, Crossover, analyse, verdict_text
-from .startup import singles
 
 # The client the findings are about is the config's `report.focus`, recorded in the results file.
 
@@ -200,7 +201,7 @@ def _concurrency(source: Source) -> list[str]:
 
 def _best_escape(source: Source) -> list[str]:
     """One sentence: the fastest variant (an escape from the start-up tax) against the fastest compiled client."""
-    found = escapes.best_escape(source)
+    found = best_escape(source)
     if found is None:
         return []
     variant, bench, _, compiled = found

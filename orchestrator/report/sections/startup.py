@@ -8,6 +8,7 @@ from ...stats import Summary
 from .. import fmt
 from ..analysis.importprofile import import_profile
 from ..analysis.shares import phase_shares
+from ..analysis.singles import singles
 from ..charts import phases as phase_chart
 from ..context import Context
 from ..data import PHASE_LABELS, PHASES, Bench, Source
@@ -24,12 +25,6 @@ ARTICLE_STARTUP_MS = {
 }
 IMPORTS_SHOWN = 8
 SHARES_HEADER = "share of wall: start / imports / network / exit"
-
-
-def singles(source: Source) -> list[Bench]:
-    """Clients with a verified single call, fastest first."""
-    found = [b for b in source.benches if b.scenario == "single" and b.ok]
-    return sorted(found, key=lambda b: b.wall.median)
 
 
 def _ordered_rows(ctx: Context) -> list[tuple[Source, Bench]]:
