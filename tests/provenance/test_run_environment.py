@@ -15,7 +15,7 @@ from orchestrator.measure import matrix as run_module
 from orchestrator.measure.one_run import Runner
 from orchestrator.provenance.process_env import EnvPolicy
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "results.schema.json").read_text())
 CONFIG = {
     "toolchains": {"python": {"version": ["{python}", "--version"], "fix": "install python"}},

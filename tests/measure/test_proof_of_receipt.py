@@ -21,7 +21,7 @@ from orchestrator.config.model import BuildSpec, Case, ClientSpec
 from orchestrator.config.scenarios import SCENARIOS, normalise_params
 from orchestrator.measure.one_run import Runner
 
-UNREAD = Path(__file__).parent / "fakes" / "unread.py"
+UNREAD = Path(__file__).resolve().parents[1] / "fakes" / "unread.py"
 
 CASES = {
     "single": {},

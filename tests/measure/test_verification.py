@@ -16,7 +16,7 @@ from orchestrator.config.model import BuildSpec, Case, ClientSpec
 from orchestrator.config.scenarios import SCENARIOS, normalise_params
 from orchestrator.measure.one_run import Runner
 
-LIAR = Path(__file__).parent / "fakes" / "liar.py"
+LIAR = Path(__file__).resolve().parents[1] / "fakes" / "liar.py"
 
 
 def liar(mode: str) -> ClientSpec:

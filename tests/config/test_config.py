@@ -95,7 +95,7 @@ def test_cli_reports_bad_config_without_traceback(tmp_path, raw):
     raw["clients"][0]["run"] = "not a list"
     path = write(tmp_path, raw)
     done = subprocess.run([sys.executable, "-m", "orchestrator", "run", "--config", str(path)],
-                          capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "polybench: error:" in done.stderr
     assert "Traceback" not in done.stderr
