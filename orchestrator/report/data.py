@@ -14,9 +14,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..config import ClientSpec, Config, load_config
+from ..config.model import ClientSpec, Config, load_config
 from ..errors import PolybenchError
-from ..results import load_results
+from ..results.model import load_results
 from ..stats import Summary
 from ..units import NS_PER_MS, PHASES
 
