@@ -217,8 +217,11 @@ def _process_environment(recorded: Mapping[str, Any] | None) -> list[tuple[str, 
                           for k, v in recorded.get("inherited", {}).items())
     per_client = "; ".join(f"{name}: {', '.join(f'{k}={v}' for k, v in env.items())}"
                            for name, env in recorded.get("clients", {}).items())
+    private_tmp = recorded.get("temporary_folder")
     return [
         ("client environment", f"{recorded.get('policy')}: {given}"),
+        ("clients' temporary folder", f"{', '.join(private_tmp['variables'])}: {private_tmp['value']}"
+         if private_tmp else "the caller's (not recorded)"),
         ("inherited by the clients", (inherited or "nothing") + "".join(
             f"; {name} asked for but not set" for name in recorded.get("inherit_missing", []))),
         ("set by the config", _text(per_client, "nothing", width=REASON_WIDTH)),
