@@ -5,8 +5,8 @@
  *       Long-lived: reads one request per command from stdin, answers on stdout.
  *       TMP_FOLDER: the children's private temporary folder (the caller sets
  *       TMPDIR and its kin to it): emptied after every run, once the run and
- *       all it started are reaped, timed out or not (a onefile bundle killed
- *       at its limit leaves its unpacked folder there). Never removed itself.
+ *       all it started are reaped, timed out or not (a bundle that unpacks
+ *       itself there and is killed at its limit leaves its copy behind). Never removed itself.
  *       Request:  TIMEOUT_MS \0 OUTPUT_LIMIT \0 REPEAT \0 STDOUT_PATH \0 STDERR_PATH \0 ARGC \0 ARG0 \0 ...
  *                 (OUTPUT_LIMIT: the most bytes the child may write to a
  *                 file, RLIMIT_FSIZE; 0 for no limit. REPEAT: run the

@@ -19,15 +19,6 @@ from .glance import resident_note
 from .markdown import blocks, heading, table
 
 SECTION = "Escaping the start-up tax"
-# The article's "Compiled vs. Uncompiled Startup Time Results" (ms, its machine),
-# each matched to a variant by words of its `variant:` label; the plain script
-# is the original client itself.
-ARTICLE_ESCAPES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
-    ("Pure Python", 152.0, ()),
-    ("Python + compileall (python x.pyc)", 160.0, (".pyc",)),
-    ("Python + Nuitka --standalone --onefile", 257.0, ("nuitka", "onefile")),
-)
-
 
 def _ratio(numerator: Bench, denominator: Bench) -> stats.RatioEstimate:
     return stats.ratio_ci(numerator.walls_ms, denominator.walls_ms)
@@ -83,20 +74,11 @@ def _table(ctx: Context, source: Source, original: str, rows: list[tuple[str, Be
     return table(headers, body)
 
 
-def _article_match(source: Source, original: str, variants: list[str], words: tuple[str, ...]) -> str | None:
-    if not words:
-        return original
-    for client in variants:
-        label = str(source.client_record(client).get("variant") or "").lower()
-        if all(word in label for word in words):
-            return client
-    return None
-
-
-def _article_table(ctx: Context, original: str, variants_by_source: dict[str, list[str]]) -> str | None:
-    article = ctx.sources[0].report_settings.get("article") if ctx.sources else None
-    if not article or article.get("baseline") not in article.get("mean_ms", {}):
-        return None  # polybench.yaml `report.article` names no article, or no baseline figure in it
+def _article_table(ctx: Context) -> str | None:
+    """The article's "Compiled vs. Uncompiled" rows (polybench.yaml `report.article.escapes`) beside this run's."""
+    article = ctx.sources[0].article if ctx.sources else None
+    if not article or article.get("baseline") not in article.get("mean_ms", {}) or not article.get("escapes"):
+        return None  # polybench.yaml `report.article` names no article, no baseline figure or no escape rows
     baseline = article["baseline"]
     article_curl = float(article["mean_ms"][baseline])
     headers = ["the article's row", "article: ms", f"article: ÷ its {baseline} ({fmt.ms(article_curl)} ms)"]
@@ -105,15 +87,15 @@ def _article_table(ctx: Context, original: str, variants_by_source: dict[str, li
         headers += [f"{prefix}client", f"{prefix}median ms", f"{prefix}{source.reference() or 'reference'} "
                     "is k× faster (95% CI)"]
     body = []
-    for row, published, words in ARTICLE_ESCAPES:
-        cells = [row, fmt.ms(published), fmt.times(published / article_curl)]
+    for escape in article["escapes"]:
+        client, published = escape["client"], escape["ms"]
+        cells = [escape["row"], fmt.ms(published), fmt.times(published / article_curl)]
         for source in ctx.sources:
-            client = _article_match(source, original, variants_by_source.get(source.label, []), words)
-            bench = source.single(client) if client else None
+            bench = source.single(client)
             reference = source.reference()
             base = source.single(reference) if reference else None
             if bench is None:
-                cells += [client or "not in this run", fmt.MISSING, fmt.MISSING]
+                cells += [f"{client}: not in this run", fmt.MISSING, fmt.MISSING]
                 continue
             cells += [client, fmt.ms(bench.wall.median),
                       _ratio_cell(_ratio(bench, base)) if base is not None else fmt.MISSING]
@@ -205,7 +187,7 @@ def render(ctx: Context) -> str | None:
                 parts.append("\n".join(f"- {s}" for s in sentences))
         # the article's escapes are of the script the findings focus on (polybench.yaml `report.focus`)
         if any(source.focus == original for source in ctx.sources):
-            parts.append(_article_table(ctx, original, by_source))
+            parts.append(_article_table(ctx))
     for source in ctx.sources:
         best = best_escape(source)
         if best is None:
