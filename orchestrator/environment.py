@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import system_info
-from .build import read_manifest
+from .build import read_manifest, shared_builds
 from .config import ClientSpec, Config
 from .paths import git_state
 from .process_env import EnvPolicy, config_env, server_environment
@@ -165,6 +165,7 @@ def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any]
                 "setup_in_network": client.setup_in_network,  # why its network phase holds set-up, if it does
                 "service": client.service is not None,  # runs talk to a resident process that is never timed
                 "build": manifest.get("clients", {}).get(client.name),
+                "shares_build_of": shared_builds(config, client),  # it runs with these clients' outputs too
                 "interpreter": interpreter(config, client),
                 "packages": client_packages(config, client)
                 or manifest.get("clients", {}).get(client.name, {}).get("packages"),

@@ -51,13 +51,21 @@ def _rows(source: Source, original: str, variants: list[str]) -> list[tuple[str,
     return [(client, bench) for client, bench in found if bench is not None]
 
 
+def _shared_cell(source: Source, client: str) -> str:
+    """Whose build outputs a client runs with besides its own (results: clients.NAME.shares_build_of)."""
+    shared = source.client_record(client).get("shares_build_of")
+    if shared is None:
+        return "not recorded"
+    return f"its own + {', '.join(shared)}'s (shared)" if shared else "its own only"
+
+
 def _table(ctx: Context, source: Source, original: str, rows: list[tuple[str, Bench]]) -> str:
     plain = source.single(original)
     reference = source.reference()
     reference_bench = source.single(reference) if reference else None
     headers = [*ctx.host_headers(), "client", "how", "median ms", "95% CI",
                "plain ÷ this: k× (95% CI)", f"{reference or 'reference'} is k× faster (95% CI)",
-               *(f"{PHASE_LABELS[p]} ms" for p in PHASES), "build s", "build outputs MiB"]
+               *(f"{PHASE_LABELS[p]} ms" for p in PHASES), "build s", "own build outputs MiB", "runs with the build of"]
     body = []
     for client, bench in rows:
         wall = bench.wall
@@ -69,7 +77,7 @@ def _table(ctx: Context, source: Source, original: str, rows: list[tuple[str, Be
             fmt.REFERENCE if client == reference  # no interval on a ratio to itself
             else _ratio_cell(_ratio(bench, reference_bench)) if reference_bench is not None else fmt.MISSING,
             *(fmt.ms(bench.phases[p].median) if bench.phases else fmt.MISSING for p in PHASES),
-            fmt.num(seconds), fmt.mib(size) if size is not None else fmt.MISSING,
+            fmt.num(seconds), fmt.mib(size) if size is not None else fmt.MISSING, _shared_cell(source, client),
         ])
     return table(headers, body)
 
@@ -169,9 +177,12 @@ def render(ctx: Context) -> str | None:
         "contract, verified like every client. One call (`single`), median and 95% interval of the median; "
         "*plain ÷ this*: the plain script's median over the variant's (above 1: the variant is faster), "
         "with a bootstrap interval; the ratio to the reference client is the figure comparable across machines. "
-        "Phases as in the start-up section. *Build s* and *build outputs* are what `invoke build` recorded "
+        "Phases as in the start-up section. *Build s* and *own build outputs* are what `invoke build` recorded "
         "(build/manifest.json, copied into the results; the time only when this build made it, not for an "
-        "up-to-date one): a variant that reuses another client's venv lists only what it points at.",
+        "up-to-date one). *Own build outputs* are what that client's own build adds, the files its entry "
+        "declares; *runs with the build of* names the clients whose build outputs it also runs with (a variant "
+        "started by another client's interpreter shares that client's environment: its own outputs are then a "
+        "few files, not the size of what it runs).",
     ]
     for original, by_source in groups.items():
         parts.append(heading(3, f"{original} and its variants"))

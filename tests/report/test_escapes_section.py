@@ -28,6 +28,8 @@ def _results(tmp_path, with_build: bool = True):
     clients["curl"]["role"] = "reference"
     for name, (label, _) in VARIANTS.items():
         clients[name].update(role="variant", variant_of="python-requests", variant=label)
+    clients["python-requests-run-pyc"]["shares_build_of"] = ["python-requests"]
+    clients["python-requests-nuitka-onefile"]["shares_build_of"] = []
     if with_build:
         clients["python-requests-nuitka-onefile"]["build"] = {"status": "built", "message": "", "seconds": 212.5,
                                                        "outputs": {"build/nuitka/client.bin": 30 << 20}}
@@ -62,7 +64,11 @@ def test_each_variant_against_the_plain_script_and_curl(tmp_path):
         assert_shows(row["curl is k× faster (95% CI)"], stats.ratio_ci(mine, curl).ratio)
         assert row["imports + set-up ms"] != "—"
     assert_shows(rows["python-requests-nuitka-onefile"]["build s"], 212.5)
-    assert_shows(rows["python-requests-nuitka-onefile"]["build outputs MiB"], 30.0)
+    assert_shows(rows["python-requests-nuitka-onefile"]["own build outputs MiB"], 30.0)
+    # a variant that runs with python-requests' venv says so; a bundle has only its own; an old file: unknown
+    assert rows["python-requests-run-pyc"]["runs with the build of"] == "its own + python-requests's (shared)"
+    assert rows["python-requests-nuitka-onefile"]["runs with the build of"] == "its own only"
+    assert rows["python-requests-nosite"]["runs with the build of"] == "not recorded"
     # one finding sentence per escape, with its verdict from the interval
     assert "**python -S** (python-requests-nosite)" in report and "faster than the plain script" in report
     assert "**bytecode cold** (python-requests-cold)" in report and "slower than the plain script" in report
