@@ -185,7 +185,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--no-install", action="store_true",
                        help="never apt-get install the Debian packages the config declares (as root it does)")
     build.add_argument("--skip-optional", action="store_true",
-                       help="do not build optional clients that are out of date (Nuitka, PyInstaller: minutes each)")
+                       help="do not build out-of-date clients whose build is `optional` (slow bundles)")
     build.set_defaults(func=cmd_build)
 
     serve = verbs.add_parser("serve", help="run the shared server in the foreground")

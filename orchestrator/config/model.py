@@ -181,14 +181,21 @@ class ReportSettings:
     """The top-level `report:` key: what the report's prose is about (recorded into every results file).
 
     focus: the client the findings are written about (its language is "the interpreted side");
-    article: published figures the start-up section compares with, {title, baseline, mean_ms: {client: ms}}.
+    article: published figures the report quotes, {title, baseline, mean_ms: {client: ms},
+      startup_ms: [{code, row, ms}] (the article's start-up breakdown, by the `python -c CODE` of the
+      baseline it is set beside), escapes: [{row, ms, client}] (its compiled-vs-script rows, each with
+      the client that runs it here)};
+    packages_shown: the orchestrator's packages the report lists with their versions: every client's
+      `library.version.package`, then `report.packages_shown` (the server's, and the libraries' own).
     """
 
     focus: str | None = None
     article: Mapping[str, Any] | None = None
+    packages_shown: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"focus": self.focus, "article": dict(self.article) if self.article else None}
+        return {"focus": self.focus, "article": dict(self.article) if self.article else None,
+                "packages_shown": list(self.packages_shown)}
 
 
 @dataclass(frozen=True)
@@ -565,25 +572,53 @@ def _profile(name: str, raw: Any) -> Profile:
     )
 
 
-def _report(raw: Any, clients: set[str]) -> ReportSettings:
+def _article_rows(value: Any, key: str, fields: dict[str, str], clients: set[str]) -> list[dict[str, Any]]:
+    """A list of the article's rows, each a mapping of exactly `fields` (name -> "text", "ms" or "client")."""
+    if not isinstance(value, list):
+        raise ConfigError(f"{key}: expected a list")
+    rows = []
+    for index, item in enumerate(value):
+        where = f"{key}[{index}]"
+        item = _mapping(item, where)
+        _no_unknown_keys(item, set(fields), where)
+        row: dict[str, Any] = {}
+        for name, kind in fields.items():
+            if kind == "ms":
+                row[name] = _number(item.get(name), f"{where}.{name}", 0.001, 1e7)
+                continue
+            row[name] = _string(item.get(name), f"{where}.{name}")
+            if kind == "client" and row[name] not in clients:
+                raise ConfigError(f"{where}.{name}: unknown client {row[name]!r}")
+        rows.append(row)
+    return rows
+
+
+def _report(raw: Any, clients: tuple[ClientSpec, ...]) -> ReportSettings:
     raw = _mapping(raw if raw is not None else {}, "report")
-    _no_unknown_keys(raw, {"focus", "article"}, "report")
+    _no_unknown_keys(raw, {"focus", "article", "packages_shown"}, "report")
+    names = {client.name for client in clients}
+    packages = [str(c.library_version["package"]) for c in clients if "package" in c.library_version]
+    packages += _strings(raw.get("packages_shown", []), "report.packages_shown")
     focus = _string(raw["focus"], "report.focus") if "focus" in raw else None
-    if focus is not None and focus not in clients:
+    if focus is not None and focus not in names:
         raise ConfigError(f"report.focus: unknown client {focus!r}")
     article = None
     if "article" in raw:
         key = "report.article"
         article_raw = _mapping(raw["article"], key)
-        _no_unknown_keys(article_raw, {"title", "baseline", "mean_ms"}, key)
+        _no_unknown_keys(article_raw, {"title", "baseline", "mean_ms", "startup_ms", "escapes"}, key)
         means = _mapping(article_raw.get("mean_ms"), f"{key}.mean_ms")
         baseline = _string(article_raw.get("baseline"), f"{key}.baseline")
         if baseline not in means:
             raise ConfigError(f"{key}.baseline: {baseline!r} has no published figure in {key}.mean_ms")
         article = {"title": _string(article_raw.get("title"), f"{key}.title"), "baseline": baseline,
                    "mean_ms": {_string(name, f"{key}.mean_ms"): _number(ms, f"{key}.mean_ms.{name}", 0.001, 1e7)
-                               for name, ms in means.items()}}
-    return ReportSettings(focus, article)
+                               for name, ms in means.items()},
+                   "startup_ms": _article_rows(article_raw.get("startup_ms", []), f"{key}.startup_ms",
+                                               {"code": "text", "row": "text", "ms": "ms"}, names),
+                   "escapes": _article_rows(article_raw.get("escapes", []), f"{key}.escapes",
+                                            {"row": "text", "ms": "ms", "client": "client"}, names)}
+    return ReportSettings(focus, article, tuple(dict.fromkeys(packages)))
 
 
 def load_config(path: Path | str | None = None) -> Config:
@@ -631,7 +666,7 @@ def load_config(path: Path | str | None = None) -> Config:
         clients=clients,
         profiles=profiles,
         sha256=hashlib.sha256(data).hexdigest(),
-        report=_report(raw.get("report"), seen),
+        report=_report(raw.get("report"), clients),
         baselines=baselines,
     )
 

@@ -18,6 +18,10 @@ Why this shape:
   lot can never block on a full pipe.
 - The child leads its own process group, so a timeout kills it and anything
   it started.
+- Every run gets a private temporary folder (TMPDIR and its kin, under
+  paths.scratch_dir), empty when it starts: the launcher empties it after
+  each run, timed out or not (a onefile bundle killed at its limit leaves
+  its unpacked folder there), and it goes with its launcher.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import PolybenchError
+from ..paths import scratch_dir
+from ..provenance.process_env import TMP_VARIABLES
 from .launcher import ensure_launcher
 
 # Bytes a run may write to stdout (and, separately, stderr): the launcher sets
@@ -83,13 +89,18 @@ class _Launcher:
 
     Its children get its own environment (posix_spawn with `environ`), so a
     launcher is started with exactly the environment its children must have:
-    one launcher per distinct environment (orchestrator/provenance/process_env.py).
+    one launcher per distinct environment (orchestrator/provenance/process_env.py), with
+    TMPDIR and its kin replaced by the launcher's private temporary folder,
+    which it empties after every run.
     """
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        self.process = subprocess.Popen([str(ensure_launcher()), "--serve"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, bufsize=0,
-                                        env=dict(env) if env is not None else None)
+        # In paths.scratch_dir, the orchestrator's $TMPDIR: the file system the
+        # clients' temporary files went to before (not /dev/shm), 0700.
+        self.tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=scratch_dir()))
+        child_env = {**(os.environ if env is None else env), **dict.fromkeys(TMP_VARIABLES, str(self.tmp))}
+        self.process = subprocess.Popen([str(ensure_launcher()), "--serve", str(self.tmp)], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, bufsize=0, env=child_env)
         self.pending = b""
         self.scratch = Path(tempfile.mkdtemp(prefix=f"polybench-run-{os.getpid()}-", dir=_memory_backed_tmp()))
 
@@ -149,6 +160,7 @@ class _Launcher:
             self.process.kill()
             self.process.wait()
         shutil.rmtree(self.scratch, ignore_errors=True)
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def _memory_backed_tmp() -> str | None:

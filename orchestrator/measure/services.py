@@ -1,9 +1,11 @@
 """Resident processes some clients' runs talk to (`service:` in polybench.yaml), e.g. a warm worker.
 
 A service starts before its client's first run (in the client's clean
-environment, without a shell), must print one line on stdout when it is
-ready, and is stopped (SIGTERM, then SIGKILL) when the run ends, on every
-path: a normal end, an error, Ctrl-C and SIGTERM (cli.py turns both into
+environment, without a shell, in a session and process group of its own),
+must print one line on stdout when it is ready, and is stopped when the run
+ends: its whole process group gets SIGTERM, then, once the service itself
+has exited (or after STOP_TIMEOUT_S), SIGKILL, so nothing it started outlives
+it; on every path: a normal end, an error, Ctrl-C and SIGTERM (cli.py turns both into
 KeyboardInterrupt, so `close` runs), at interpreter exit, and (Linux) by the kernel if polybench is killed outright.
 It is never timed: only the client's own process is.
 """
@@ -11,7 +13,9 @@ It is never timed: only the client's own process is.
 from __future__ import annotations
 
 import atexit
+import os
 import select
+import signal
 import subprocess
 import time
 from collections.abc import Mapping
@@ -71,16 +75,17 @@ class Services:
                                  f"{READY_TIMEOUT_S:g} s)")
 
     def stop(self, name: str) -> None:
+        """Stop one service and everything in its process group (idempotent)."""
         process = self.running.pop(name, None)
         if process is None:
             return
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        group = process.pid  # start_new_session: it leads its own group (pgid == pid)
+        _signal_group(group, signal.SIGTERM)
+        _exited_unreaped(process.pid, STOP_TIMEOUT_S)
+        # Still unreaped (a zombie keeps its pid, so the group id cannot be reused meanwhile):
+        # whatever of the group ignored SIGTERM or outlived its leader goes now.
+        _signal_group(group, signal.SIGKILL)
+        process.wait()
         if process.stdout is not None:
             process.stdout.close()
 
@@ -93,10 +98,29 @@ class Services:
         return {name: process.pid for name, process in self.running.items()}
 
 
+def _signal_group(group: int, signo: int) -> None:
+    try:
+        os.killpg(group, signo)
+    except (ProcessLookupError, PermissionError):
+        pass  # the whole group is gone already
+
+
+def _exited_unreaped(pid: int, timeout_s: float) -> bool:
+    """Wait up to timeout_s for child `pid` to exit without reaping it (waitid WNOWAIT); True if it did."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                return True
+        except ChildProcessError:
+            return True  # reaped already
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.01)
+
+
 def wait_gone(pid: int, timeout_s: float = STOP_TIMEOUT_S) -> bool:
     """True once no process has `pid` (for tests)."""
-    import os
-
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:

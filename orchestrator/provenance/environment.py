@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..build.clients import read_manifest
+from ..build.clients import read_manifest, shared_builds
 from ..config.model import ClientSpec, Config
 from ..paths import git_state
 from . import system_info
@@ -165,6 +165,7 @@ def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any]
                 "setup_in_network": client.setup_in_network,  # why its network phase holds set-up, if it does
                 "service": client.service is not None,  # runs talk to a resident process that is never timed
                 "build": manifest.get("clients", {}).get(client.name),
+                "shares_build_of": shared_builds(config, client),  # it runs with these clients' outputs too
                 "interpreter": interpreter(config, client),
                 "packages": client_packages(config, client)
                 or manifest.get("clients", {}).get(client.name, {}).get("packages"),

@@ -13,6 +13,11 @@ What it gets, in this order (later wins):
 3. the variables the user names with `--inherit-env NAME,...` (or every
    variable with `--inherit-all-env`, hyperfine's default).
 
+Whatever these say, a timed run's TMPDIR and its kin (TMP_VARIABLES) then
+name a private folder, empty at the start of every run and emptied after it,
+timed out or not (orchestrator/spawn.py): a onefile bundle killed at its time
+limit must not leave its unpacked copy in the caller's /tmp.
+
 Loopback is never proxied: no proxy variable reaches a client unless the user
 inherits one, and then NO_PROXY and no_proxy are set to cover 127.0.0.1,
 localhost and ::1 (added to any inherited value).
@@ -47,6 +52,12 @@ FROM_HOST = ("PATH",)
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 PROXY_NAMES = ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy", "no_proxy")
+# The variables that name a temporary folder, all set to a timed run's private one:
+# TMPDIR (POSIX: Go, Rust, Node, Nuitka's and PyInstaller's onefile unpacking),
+# TMP, TEMP, TEMPDIR (Python's tempfile and Node read these too).
+TMP_VARIABLES = ("TMPDIR", "TMP", "TEMP", "TEMPDIR")
+PRIVATE_TMP = ("a private folder per timed run (under polybench's scratch folder), "
+               "empty when the run starts and emptied after it, timed out or not")
 
 # Inherited variables known to change what is measured (glob, case-sensitive
 # unless listed in lower case, which matches either case), and why.
@@ -210,10 +221,12 @@ class EnvPolicy:
         """
         host = os.environ if host is None else host
         inherited = self.inherited(host)
+        base = {name: value for name, value in base_environment(host).items() if name not in TMP_VARIABLES}
         return {
             "policy": "inherit everything (--inherit-all-env)" if self.inherit_all
             else "clean: fixed base + config env + --inherit-env",
-            "base": None if self.inherit_all else base_environment(host),
+            "base": None if self.inherit_all else base,
+            "temporary_folder": {"variables": list(TMP_VARIABLES), "value": PRIVATE_TMP},
             "inherited": {name: recordable_value(name, value) for name, value in sorted(inherited.items())},
             "inherit_requested": list(self.inherit),
             "inherit_missing": [name for name in self.inherit if name not in host],

@@ -187,6 +187,31 @@ class Source:
             recorded = config.report.to_json() if config else {}
         return recorded
 
+    def _report_setting(self, key: str) -> Any:
+        """One key of `report_settings`; a file recorded before that key existed: today's config's."""
+        if key in self.report_settings:
+            return self.report_settings[key]
+        config = _config_now()
+        return config.report.to_json().get(key) if config else None
+
+    @property
+    def packages_shown(self) -> list[str]:
+        """The orchestrator's packages the report lists with their versions (`report.packages_shown`)."""
+        return list(self._report_setting("packages_shown") or [])
+
+    @property
+    def article(self) -> Mapping[str, Any] | None:
+        """The article the report quotes (`report.article`); its start-up and escape rows are today's
+        config's for a file recorded before they were (same title only)."""
+        article = self.report_settings.get("article")
+        if not article or ("startup_ms" in article and "escapes" in article):
+            return article
+        config = _config_now()
+        now = config.report.article if config else None
+        if not now or now.get("title") != article.get("title"):
+            return {"startup_ms": [], "escapes": [], **article}
+        return {"startup_ms": now["startup_ms"], "escapes": now["escapes"], **article}
+
     @property
     def focus(self) -> str | None:
         """The client the findings are about (`report.focus`), or None."""

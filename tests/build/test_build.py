@@ -301,3 +301,17 @@ def test_the_folder_of_each_output_exists_before_the_build_runs(tmp_path, area):
     config, _ = make_config(tmp_path, client)
     outcome = build_module.build_client(config, config.client("toy-d"), {"python"}, log=lambda line: None)
     assert outcome.status == "built", outcome.message
+
+
+def test_a_variant_started_by_another_clients_venv_shares_its_build():
+    """What the escapes section's "runs with the build of" shows: the variants run by python-requests'
+    interpreter share its build; a bundle, or two clients of one recipe (one cargo build), do not."""
+    from orchestrator.build import shared_builds
+    from orchestrator.config import load_config
+
+    config = load_config()
+    shared = {client.name: shared_builds(config, client) for client in config.clients}
+    assert shared["python-requests-nosite"] == ["python-requests"]
+    assert shared["python-requests-worker"] == ["python-requests"]  # its service is python-requests' interpreter
+    assert shared["python-requests-nuitka-onefile"] == []
+    assert shared["rust-ureq"] == [] and shared["python-requests"] == []

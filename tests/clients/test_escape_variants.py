@@ -64,6 +64,16 @@ def test_cold_bytecode_reads_no_pyc_and_writes_none(built, tmp_path):
     assert not (built.root / "build" / "no-pycache").exists()  # -B: nothing written for the next run
 
 
+def test_the_cold_label_says_frozen_modules_are_still_precompiled(built):
+    """Not every module compiles from source: the interpreter's frozen modules (os, site, codecs ...) are
+    bytecode built into its binary, in the cold variant too; its label must not claim otherwise."""
+    cold = run_verbose(built, "python-requests-cold-pyc")
+    frozen = [line for line in cold.stderr.splitlines() if line.startswith("import ") and "FrozenImporter" in line]
+    assert frozen, "no frozen module under the cold variant's flags: the label's caveat would be wrong"
+    label = built.client("python-requests-cold-pyc").variant or ""
+    assert "frozen" in label and "every run" not in label.replace("frozen", "")
+
+
 def test_fast_exit_skips_finalization_and_the_default_does_not(built):
     # `python -v` reports module clean-up at finalization ("# cleanup[...]"); os._exit skips it.
     plain = run_verbose(built, "python-requests")

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from orchestrator.errors import PolybenchError
-from orchestrator.measure.process import run_process
+from orchestrator.measure.process import run_process, run_repeated
 
 
 def test_true_exits_zero_and_is_timed():
@@ -70,3 +70,33 @@ def test_a_directory_or_a_file_without_execute_permission_is_named_as_such(tmp_p
     plain.write_text("x")
     with pytest.raises(PolybenchError, match="no execute permission"):
         resolve_executable(str(plain))
+
+
+# A fake onefile bundle: unpacks into $TMPDIR, says where, then hangs past its limit.
+UNPACKS_AND_HANGS = """
+import os, pathlib, sys, time
+folder = pathlib.Path(os.environ["TMPDIR"]) / "onefile_unpacked"
+folder.mkdir()
+(folder / "python3.so").write_bytes(b"x" * 4096)
+print(folder, os.environ["TMP"], os.environ["TEMP"], flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_run_killed_at_its_limit_leaves_nothing_in_its_temporary_folder():
+    import tempfile
+    from pathlib import Path
+
+    result = run_process([sys.executable, "-c", UNPACKS_AND_HANGS], timeout_s=2, env={"PATH": "/usr/bin:/bin"})
+    assert result.timed_out
+    unpacked, tmp, temp = result.stdout.split()
+    assert tmp == temp == str(Path(unpacked).parent)  # TMPDIR's kin name the same private folder
+    assert Path(unpacked).parent != Path(tempfile.gettempdir())  # private, not the shared /tmp
+    assert not Path(unpacked).exists()
+
+
+def test_every_run_starts_with_an_empty_temporary_folder():
+    # Each run counts what it finds in $TMPDIR, then leaves a file behind.
+    script = '[ -d "$TMPDIR" ] || exit 9; ls -A "$TMPDIR" | wc -l; touch "$TMPDIR/left.$$"'
+    results = run_repeated(["sh", "-c", script], 3, timeout_s=10)
+    assert len(results) == 3 and results[-1].stdout.strip() == "0"

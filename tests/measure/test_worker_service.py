@@ -169,3 +169,65 @@ def test_the_worker_does_not_outlive_a_stopped_run(worker_config, tmp_path, sign
             run.kill()
             run.wait()
     assert all(wait_gone(pid) for pid in pids)
+
+
+def _start_worker(config, socket_path: str) -> subprocess.Popen:
+    python = str(config.root / "build" / "venvs" / "python-requests" / "bin" / "python")
+    return subprocess.Popen([python, str(config.root / "clients" / "python" / "worker_requests.py"), socket_path],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_the_worker_never_removes_a_file_it_did_not_create(worker_config, tmp_path):
+    """Something already at its socket path (another worker's socket, any file) is not the worker's to unlink."""
+    taken = tmp_path / "w.sock"
+    taken.write_text("someone else's")
+    worker = _start_worker(worker_config, str(taken))
+    _, err = worker.communicate(timeout=60)
+    assert worker.returncode != 0 and len(err.strip().splitlines()) == 1 and "cannot listen on" in err
+    assert taken.read_text() == "someone else's"
+
+
+def _round_trip(socket_path: str) -> bytes:
+    import socket
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.connect(socket_path)
+        connection.shutdown(socket.SHUT_WR)  # an empty request: a usage error comes back
+        return connection.recv(65536)
+
+
+def test_the_worker_removes_its_own_socket_only(worker_config, tmp_path):
+    path = tmp_path / "w.sock"
+    for replaced in (False, True):
+        worker = _start_worker(worker_config, str(path))
+        try:
+            assert worker.stdout.readline().strip() == "ready"
+            _round_trip(str(path))  # it is in its serving loop
+            if replaced:  # its socket was replaced by someone else's file meanwhile
+                path.unlink()
+                path.write_text("someone else's")
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.communicate(timeout=30)
+        assert worker.returncode == 0
+        assert (path.read_text() == "someone else's") if replaced else not path.exists()
+
+
+def test_a_service_is_stopped_with_everything_it_started(worker_config, tmp_path):
+    """The whole process group gets the signals: a grandchild the service started does not outlive it."""
+    from orchestrator.measure.services import Services
+    from orchestrator.provenance.process_env import EnvPolicy
+
+    pid_file = tmp_path / "grandchild.pid"
+    # sh dies of SIGTERM at once; its background sleep would be orphaned if only sh were signalled
+    script = f'sleep 300 & echo $! > "{pid_file}"; echo ready; wait'
+    client = dataclasses.replace(worker_config.client(NAME), service=("/bin/sh", "-c", script))
+    services = Services(worker_config)
+    try:
+        services.ensure(client, EnvPolicy().for_process())
+        grandchild = int(pid_file.read_text())
+        (service_pid,) = services.pids().values()
+    finally:
+        services.close()
+    assert wait_gone(service_pid)
+    assert wait_gone(grandchild, 10), "the service's child outlived it"

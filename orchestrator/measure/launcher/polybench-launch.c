@@ -1,8 +1,12 @@
 /*
  * polybench-launch: start commands, wait for each, report its timing and rusage.
  *
- *   polybench-launch --serve
+ *   polybench-launch --serve [TMP_FOLDER]
  *       Long-lived: reads one request per command from stdin, answers on stdout.
+ *       TMP_FOLDER: the children's private temporary folder (the caller sets
+ *       TMPDIR and its kin to it): emptied after every run, once the run and
+ *       all it started are reaped, timed out or not (a bundle that unpacks
+ *       itself there and is killed at its limit leaves its copy behind). Never removed itself.
  *       Request:  TIMEOUT_MS \0 OUTPUT_LIMIT \0 REPEAT \0 STDOUT_PATH \0 STDERR_PATH \0 ARGC \0 ARG0 \0 ...
  *                 (OUTPUT_LIMIT: the most bytes the child may write to a
  *                 file, RLIMIT_FSIZE; 0 for no limit. REPEAT: run the
@@ -50,6 +54,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <ftw.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -132,6 +137,21 @@ static void sweep_descendants(void) {
     }
 }
 
+/* The private temporary folder emptied after every run (NULL: none). */
+static const char *tmp_folder = NULL;
+
+static int remove_entry(const char *path, const struct stat *info, int flag, struct FTW *where) {
+    (void)info;
+    (void)flag;
+    if (where->level > 0) remove(path); /* the folder itself stays */
+    return 0;
+}
+
+/* Empty tmp_folder, not following symbolic links (a link is removed, not its target). */
+static void empty_tmp_folder(void) {
+    if (tmp_folder != NULL) nftw(tmp_folder, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void on_stop(int signo) {
     if (child_group > 0) kill(-child_group, SIGKILL);
     sweep_descendants();
@@ -202,6 +222,7 @@ static int measure(char **argv, posix_spawn_file_actions_t *actions, posix_spawn
     kill(-pid, SIGKILL); /* anything the child left running in its group goes too */
     child_group = 0;
     sweep_descendants(); /* and anything that left the group (setsid) */
+    empty_tmp_folder();  /* after the clock: nothing the child left there reaches the next run */
     int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
     int failed = exit_code != 0 || timed_out || output_full(out_fd, output_limit) ||
                  output_full(err_fd, output_limit);
@@ -332,9 +353,12 @@ int main(int argc, char **argv) {
     signal(SIGHUP, on_stop);
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     snprintf(children_path, sizeof children_path, "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
-    if (argc == 2 && strcmp(argv[1], "--serve") == 0) return serve();
+    if ((argc == 2 || argc == 3) && strcmp(argv[1], "--serve") == 0) {
+        if (argc == 3) tmp_folder = argv[2];
+        return serve();
+    }
     if (argc < 4 || strcmp(argv[2], "--") != 0) {
-        fprintf(stderr, "usage: polybench-launch --serve | polybench-launch RESULT_FD -- COMMAND [ARGS...]\n");
+        fprintf(stderr, "usage: polybench-launch --serve [TMP_FOLDER] | polybench-launch RESULT_FD -- COMMAND [ARGS...]\n");
         return 125;
     }
     int result_fd = atoi(argv[1]);

@@ -19,15 +19,6 @@ from ..markdown import blocks, heading, table
 from .glance import resident_note
 
 SECTION = "Escaping the start-up tax"
-# The article's "Compiled vs. Uncompiled Startup Time Results" (ms, its machine),
-# each matched to a variant by words of its `variant:` label; the plain script
-# is the original client itself.
-ARTICLE_ESCAPES: tuple[tuple[str, float, tuple[str, ...]], ...] = (
-    ("Pure Python", 152.0, ()),
-    ("Python + compileall (python x.pyc)", 160.0, (".pyc",)),
-    ("Python + Nuitka --standalone --onefile", 257.0, ("nuitka", "onefile")),
-)
-
 
 def _ratio(numerator: Bench, denominator: Bench) -> stats.RatioEstimate:
     return stats.ratio_ci(numerator.walls_ms, denominator.walls_ms)
@@ -50,13 +41,21 @@ def _rows(source: Source, original: str, variants: list[str]) -> list[tuple[str,
     return [(client, bench) for client, bench in found if bench is not None]
 
 
+def _shared_cell(source: Source, client: str) -> str:
+    """Whose build outputs a client runs with besides its own (results: clients.NAME.shares_build_of)."""
+    shared = source.client_record(client).get("shares_build_of")
+    if shared is None:
+        return "not recorded"
+    return f"its own + {', '.join(shared)}'s (shared)" if shared else "its own only"
+
+
 def _table(ctx: Context, source: Source, original: str, rows: list[tuple[str, Bench]]) -> str:
     plain = source.single(original)
     reference = source.reference()
     reference_bench = source.single(reference) if reference else None
     headers = [*ctx.host_headers(), "client", "how", "median ms", "95% CI",
                "plain ÷ this: k× (95% CI)", f"{reference or 'reference'} is k× faster (95% CI)",
-               *(f"{PHASE_LABELS[p]} ms" for p in PHASES), "build s", "build outputs MiB"]
+               *(f"{PHASE_LABELS[p]} ms" for p in PHASES), "build s", "own build outputs MiB", "runs with the build of"]
     body = []
     for client, bench in rows:
         wall = bench.wall
@@ -68,25 +67,16 @@ def _table(ctx: Context, source: Source, original: str, rows: list[tuple[str, Be
             fmt.REFERENCE if client == reference  # no interval on a ratio to itself
             else _ratio_cell(_ratio(bench, reference_bench)) if reference_bench is not None else fmt.MISSING,
             *(fmt.ms(bench.phases[p].median) if bench.phases else fmt.MISSING for p in PHASES),
-            fmt.num(seconds), fmt.mib(size) if size is not None else fmt.MISSING,
+            fmt.num(seconds), fmt.mib(size) if size is not None else fmt.MISSING, _shared_cell(source, client),
         ])
     return table(headers, body)
 
 
-def _article_match(source: Source, original: str, variants: list[str], words: tuple[str, ...]) -> str | None:
-    if not words:
-        return original
-    for client in variants:
-        label = str(source.client_record(client).get("variant") or "").lower()
-        if all(word in label for word in words):
-            return client
-    return None
-
-
-def _article_table(ctx: Context, original: str, variants_by_source: dict[str, list[str]]) -> str | None:
-    article = ctx.sources[0].report_settings.get("article") if ctx.sources else None
-    if not article or article.get("baseline") not in article.get("mean_ms", {}):
-        return None  # polybench.yaml `report.article` names no article, or no baseline figure in it
+def _article_table(ctx: Context) -> str | None:
+    """The article's "Compiled vs. Uncompiled" rows (polybench.yaml `report.article.escapes`) beside this run's."""
+    article = ctx.sources[0].article if ctx.sources else None
+    if not article or article.get("baseline") not in article.get("mean_ms", {}) or not article.get("escapes"):
+        return None  # polybench.yaml `report.article` names no article, no baseline figure or no escape rows
     baseline = article["baseline"]
     article_curl = float(article["mean_ms"][baseline])
     headers = ["the article's row", "article: ms", f"article: ÷ its {baseline} ({fmt.ms(article_curl)} ms)"]
@@ -95,15 +85,15 @@ def _article_table(ctx: Context, original: str, variants_by_source: dict[str, li
         headers += [f"{prefix}client", f"{prefix}median ms", f"{prefix}{source.reference() or 'reference'} "
                     "is k× faster (95% CI)"]
     body = []
-    for row, published, words in ARTICLE_ESCAPES:
-        cells = [row, fmt.ms(published), fmt.times(published / article_curl)]
+    for escape in article["escapes"]:
+        client, published = escape["client"], escape["ms"]
+        cells = [escape["row"], fmt.ms(published), fmt.times(published / article_curl)]
         for source in ctx.sources:
-            client = _article_match(source, original, variants_by_source.get(source.label, []), words)
-            bench = source.single(client) if client else None
+            bench = source.single(client)
             reference = source.reference()
             base = source.single(reference) if reference else None
             if bench is None:
-                cells += [client or "not in this run", fmt.MISSING, fmt.MISSING]
+                cells += [f"{client}: not in this run", fmt.MISSING, fmt.MISSING]
                 continue
             cells += [client, fmt.ms(bench.wall.median),
                       _ratio_cell(_ratio(bench, base)) if base is not None else fmt.MISSING]
@@ -165,9 +155,12 @@ def render(ctx: Context) -> str | None:
         "contract, verified like every client. One call (`single`), median and 95% interval of the median; "
         "*plain ÷ this*: the plain script's median over the variant's (above 1: the variant is faster), "
         "with a bootstrap interval; the ratio to the reference client is the figure comparable across machines. "
-        "Phases as in the start-up section. *Build s* and *build outputs* are what `invoke build` recorded "
+        "Phases as in the start-up section. *Build s* and *own build outputs* are what `invoke build` recorded "
         "(build/manifest.json, copied into the results; the time only when this build made it, not for an "
-        "up-to-date one): a variant that reuses another client's venv lists only what it points at.",
+        "up-to-date one). *Own build outputs* are what that client's own build adds, the files its entry "
+        "declares; *runs with the build of* names the clients whose build outputs it also runs with (a variant "
+        "started by another client's interpreter shares that client's environment: its own outputs are then a "
+        "few files, not the size of what it runs).",
     ]
     for original, by_source in groups.items():
         parts.append(heading(3, f"{original} and its variants"))
@@ -183,7 +176,7 @@ def render(ctx: Context) -> str | None:
                 parts.append("\n".join(f"- {s}" for s in sentences))
         # the article's escapes are of the script the findings focus on (polybench.yaml `report.focus`)
         if any(source.focus == original for source in ctx.sources):
-            parts.append(_article_table(ctx, original, by_source))
+            parts.append(_article_table(ctx))
     for source in ctx.sources:
         best = best_escape(source)
         if best is None:

@@ -6,6 +6,7 @@ the matrix did not finish: a reader must not miss that before the findings.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import PurePosixPath
@@ -17,10 +18,6 @@ from ..context import Context
 from ..data import Source
 from ..markdown import blocks, heading, table
 
-# Packages the Python clients and the server pull in, shown with their versions.
-PACKAGES_SHOWN = ("requests", "urllib3", "requests-futures", "httpx", "httpcore", "h11", "anyio", "aiohttp",
-                  "multidict", "yarl", "certifi", "idna", "charset-normalizer", "flask", "werkzeug", "gunicorn",
-                  "gevent")
 REASON_WIDTH = 160
 VALUE_WIDTH = 90
 VERSION_WIDTH = 40
@@ -217,8 +214,11 @@ def _process_environment(recorded: Mapping[str, Any] | None) -> list[tuple[str, 
                           for k, v in recorded.get("inherited", {}).items())
     per_client = "; ".join(f"{name}: {', '.join(f'{k}={v}' for k, v in env.items())}"
                            for name, env in recorded.get("clients", {}).items())
+    private_tmp = recorded.get("temporary_folder")
     return [
         ("client environment", f"{recorded.get('policy')}: {given}"),
+        ("clients' temporary folder", f"{', '.join(private_tmp['variables'])}: {private_tmp['value']}"
+         if private_tmp else "the caller's (not recorded)"),
         ("inherited by the clients", (inherited or "nothing") + "".join(
             f"; {name} asked for but not set" for name in recorded.get("inherit_missing", []))),
         ("set by the config", _text(per_client, "nothing", width=REASON_WIDTH)),
@@ -262,13 +262,20 @@ def _clients_table(ctx: Context) -> str:
 def _packages(ctx: Context) -> str | None:
     lines = []
     for source in ctx.sources:
-        packages = source.environment.get("python_packages") or {}
-        shown = [f"{name} {packages[name]}" for name in PACKAGES_SHOWN if name in packages]
+        packages = {_normalised(name): (name, version)
+                    for name, version in (source.environment.get("python_packages") or {}).items()}
+        shown = [" ".join(packages[key]) for key in dict.fromkeys(map(_normalised, source.packages_shown))
+                 if key in packages]
         if shown:
             prefix = f"{source.label}: " if ctx.multi_host else ""
             lines.append(f"- {prefix}{', '.join(shown)} ({len(packages)} packages in the environment in all)")
     return "Python packages of the orchestrator's own environment (the server runs in it, no client does):\n\n" \
         + "\n".join(lines) if lines else None
+
+
+def _normalised(name: str) -> str:
+    """A distribution name as PEP 503 compares them (curl_cffi and curl-cffi are one package)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _client_packages(ctx: Context) -> str | None:

@@ -14,15 +14,6 @@ from ..context import Context
 from ..data import PHASE_LABELS, PHASES, Bench, Source
 from ..markdown import blocks, heading, image, table
 
-# The only numbers in the report not measured by this run: the means an article
-# published (polybench.yaml `report.article`, recorded in the results file), and
-# the article's "Breakdown of Python Startup Time" rows (ms, on the author's
-# machine), keyed by the `python -c CODE` a baseline runs with no other flag.
-ARTICLE_STARTUP_MS = {
-    "pass": (54.0, "python -c 'print(\"hello world\")'"),
-    "import urllib.request": (64.0, "python -c 'from urllib.request import Request'"),
-    "import requests": (150.0, "python -c 'import requests'"),
-}
 IMPORTS_SHOWN = 8
 SHARES_HEADER = "share of wall: start / imports / network / exit"
 
@@ -102,10 +93,15 @@ def _article_table(ctx: Context) -> str:
     )
 
 
-def _article_row(argv: list[str]) -> tuple[float, str] | None:
-    """The article's figure for a plain `python -c CODE` baseline, if it has one."""
+def _article_row(source: Source, argv: list[str]) -> tuple[float, str] | None:
+    """The article's figure for a plain `python -c CODE` baseline, if it has one.
+
+    The only numbers in the report not measured by a run are the article's: its means
+    and its start-up breakdown (polybench.yaml `report.article`, recorded in the results).
+    """
     if len(argv) == 3 and argv[1] == "-c":
-        return ARTICLE_STARTUP_MS.get(argv[2])
+        rows = (source.article or {}).get("startup_ms", [])
+        return next(((row["ms"], row["row"]) for row in rows if row["code"] == argv[2]), None)
     return None
 
 
@@ -121,7 +117,7 @@ def _baselines_table(ctx: Context) -> str | None:
             bench = source.single(compare["client"]) if compare else None
             phases = bench.phases if bench is not None else None
             beside = (f"{compare['client']}: {PHASE_LABELS[compare['phase']]}" if compare else fmt.MISSING)
-            article = _article_row(baseline["argv"])
+            article = _article_row(source, baseline["argv"])
             body.append([
                 *ctx.host_cells(source), baseline["name"], baseline["about"],
                 fmt.ms(wall.median) if wall else baseline["status"],
