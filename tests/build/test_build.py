@@ -306,8 +306,8 @@ def test_the_folder_of_each_output_exists_before_the_build_runs(tmp_path, area):
 def test_a_variant_started_by_another_clients_venv_shares_its_build():
     """What the escapes section's "runs with the build of" shows: the variants run by python-requests'
     interpreter share its build; a bundle, or two clients of one recipe (one cargo build), do not."""
-    from orchestrator.build import shared_builds
-    from orchestrator.config import load_config
+    from orchestrator.build.clients import shared_builds
+    from orchestrator.config.model import load_config
 
     config = load_config()
     shared = {client.name: shared_builds(config, client) for client in config.clients}

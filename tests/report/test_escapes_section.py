@@ -98,7 +98,7 @@ def test_the_article_rows_and_their_clients_come_from_the_results_file(tmp_path)
     """polybench.yaml `report.article.escapes`, as recorded: a row's client is named there, never guessed
     from a label, and a file's own rows win over today's config."""
     data, _ = _results(tmp_path)
-    from orchestrator.config import load_config
+    from orchestrator.config.model import load_config
 
     report = load_config().report.to_json()
     report["article"]["escapes"] = [{"row": "A row of another article", "ms": 99.0,
