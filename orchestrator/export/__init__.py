@@ -15,8 +15,8 @@ from typing import Any
 
 from ..atomic import write_text_atomic
 from ..errors import PolybenchError
-from ..paths import ROOT
-from ..results import RESULTS_DIR, load_results
+from ..paths import RESULTS_DIR, ROOT
+from ..results import load_results
 
 
 def _hyperfine(data: Mapping[str, Any]) -> dict[str, str]:

@@ -35,8 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import stats
+from ..units import NS_PER_MS
 from ..units import PHASES as UNIT_PHASES
-from .data import NS_PER_MS, Source
+from .data import Source
 
 PHASES = "phases"
 INTERPOLATION = "interpolation"

@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import stats
+from ..units import PHASES
 from . import fmt
 from .context import Context
-from .data import PHASE_LABELS, PHASES, Bench, Source
+from .data import PHASE_LABELS, Bench, Source
 from .glance import resident_note
 from .markdown import blocks, heading, table
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from .. import stats
 from ..results import stopping_looks
 from ..stats import Summary
+from ..units import PHASES
 from . import fmt
 from .charts import phases as phase_chart
 from .context import Context
-from .data import PHASE_LABELS, PHASES, Bench, Source
+from .data import PHASE_LABELS, Bench, Source
 from .importprofile import import_profile
 from .markdown import blocks, heading, image, table
 from .shares import phase_shares
