@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from . import build_cache
 from .atomic import write_json_atomic
@@ -143,7 +143,7 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def _run_command(argv: list[str], *, cwd: Path, env: dict[str, str], log_file, name: str,
+def _run_command(argv: list[str], *, cwd: Path, env: dict[str, str], log_file: IO[str], name: str,
                  started: float, estimate_s: float | None, log: Callable[[str], None]) -> int:
     """Run one build command, its output to the log; a progress line every PROGRESS_EVERY_S seconds.
 

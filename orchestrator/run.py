@@ -22,6 +22,7 @@ from .build import is_current, read_manifest
 from .config import BASELINE_LABEL, BaselineSpec, ClientSpec, Config, Profile, expand
 from .errors import Interrupted, NothingMeasured, PolybenchError
 from .launcher import ensure_launcher
+from .paths import RESULTS_DIR
 from .pinning import Pin, parse_pin, pin_tree
 from .process_env import EnvPolicy
 from .progress import Progress
@@ -92,15 +93,17 @@ def _describe_server(server: Server) -> dict[str, Any]:
     return server.describe()
 
 
-def _resume_dir(root: Path, meta: dict[str, Any], given: Path | None = None) -> tuple[Path, list[results.RunRecord]]:
+def _resume_dir(root: Path, meta: dict[str, Any],
+                given: Path | None = None) -> tuple[Path, list[results.RunRecord], dict[str, Any]]:
     """The run to continue: the given folder, or the newest one with measurements (a folder a failed
-    start left without any run is never picked over an interrupted run that has some)."""
+    start left without any run is never picked over an interrupted run that has some); its records
+    and its runs.jsonl metadata."""
     if given is not None:
         directory: Path | None = given
         if not (given / results.RUNS_FILE).is_file():
             raise PolybenchError(f"--resume: {given} has no {results.RUNS_FILE} to continue")
     else:
-        folder = root / results.RESULTS_DIR
+        folder = root / RESULTS_DIR
         candidates = sorted(p for p in folder.glob("2*") if p.is_dir()) if folder.is_dir() else []
         directory = next((p for p in reversed(candidates) if has_measurements(p, results.RUNS_FILE)), None)
     if directory is None:
@@ -178,7 +181,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     skipped = {client.name: _usable(config, client, manifest) for client in chosen}
     baselines = _baselines(config, cases)
     baseline_skipped = {baseline.name: _baseline_missing(config, baseline) for baseline in baselines}
-    meta = {
+    meta: dict[str, Any] = {
         "profile": profile.name,
         "config_sha256": config.sha256,
         "clients": client_names,
@@ -189,7 +192,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
         # Runs with different inherited variables must not be mixed in one cell (docs/environment.md).
         "inherit_env": {"names": list(env_policy.inherit), "all": env_policy.inherit_all},
     }
-    plan = [
+    plan: list[dict[str, Any]] = [
         {"client": client.name, "language": client.language, "library": client.library_label,
          "concurrency_model": client.concurrency_model, "scenario": case.scenario, "case": case.id,
          "params": dict(case.params), "calls": case.calls,
