@@ -14,18 +14,17 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import stats
 from .atomic import point_symlink, write_json_atomic
 from .errors import PolybenchError
 from .paths import RESULTS_DIR, new_timestamped_dir
 from .results_check import check_comparable, check_regular_file, check_results_shape, parse_results_json
+from .results_model import OLDER_SCHEMAS, SCHEMA, ModelError, Results, Settings
 from .runlog_io import checked_record, cut_torn_tail, read_records
 from .units import NS_PER_MS, PHASES
 
-SCHEMA = "polybench/results/v2"
-OLDER_SCHEMAS = ("polybench/results/v1",)
 RUNS_FILE = "runs.jsonl"
 RESULTS_FILE = "results.json"
 
@@ -147,8 +146,12 @@ def _summary(values: list[float], looks: tuple[int, int] | None = None) -> dict[
     return stats.summarize(values, looks=looks).to_dict() if values else None
 
 
-def stopping_looks(settings: Mapping[str, Any] | None) -> tuple[int, int] | None:
-    """The run counts at which the scheduler could stop a cell (stats.stopping_looks); None if not recorded."""
+def stopping_looks(settings: Settings | Mapping[str, Any] | None) -> tuple[int, int] | None:
+    """The run counts at which the scheduler could stop a cell (stats.stopping_looks); None if not recorded.
+
+    settings: the results' Settings, or runs.jsonl's metadata `settings` object."""
+    if isinstance(settings, Settings):
+        return stats.stopping_looks(settings.min_runs, settings.max_runs)
     if not settings or settings.get("min_runs") is None or settings.get("max_runs") is None:
         return None
     return stats.stopping_looks(int(settings["min_runs"]), int(settings["max_runs"]))
@@ -340,24 +343,50 @@ def write_results(directory: Path, results: Mapping[str, Any]) -> Path:
     return path
 
 
-def load_results(path: Path, full: bool = True) -> dict[str, Any]:
-    """Read a results.json (or a directory holding one) and check its shape.
-
-    full: against the whole schema (for report); False checks only what compare reads."""
+def _read_json(path: Path) -> Any:
     if path.is_dir():
         path = path / RESULTS_FILE
     check_regular_file(path)
     try:
-        data = parse_results_json(path.read_bytes(), path)
+        return parse_results_json(path.read_bytes(), path)
     except OSError as exc:
         raise PolybenchError(f"cannot read results {path}: {exc.strerror}") from None
+
+
+def _results_path(path: Path) -> Path:
+    return path / RESULTS_FILE if path.is_dir() else path
+
+
+def _check_schema(data: Any, path: Path) -> None:
     if isinstance(data, dict) and data.get("schema") in OLDER_SCHEMAS:
         raise PolybenchError(f"{path}: results schema {data['schema']} is from an older polybench; this one "
                              f"reads {SCHEMA} (interleaved rounds, CPU time, drift): run `invoke run` again")
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise PolybenchError(f"{path}: not a polybench results file (expected schema {SCHEMA})")
-    # missing keys, wrong types: one line here, not a KeyError in report or compare
-    if full:
-        check_results_shape(data, path)
+
+
+def load_results(path: Path) -> Results:
+    """Read a results.json (or a directory holding one) as the typed model, checked against the schema.
+
+    Errors: PolybenchError, one line, for a file that cannot be read, is not
+    strict JSON, has an older schema, or departs from docs/results.schema.json."""
+    path = _results_path(path)
+    data = _read_json(path)
+    _check_schema(data, path)
+    # missing keys, wrong types: one line here, not a KeyError in report or export
+    check_results_shape(data, path)
     check_comparable(data, path)  # positive run times: what every ratio divides by
-    return data
+    try:
+        return Results.from_json(data)
+    except ModelError as error:
+        raise PolybenchError(f"{path}: {error}") from None
+
+
+def load_comparable(path: Path) -> dict[str, Any]:
+    """Read only what `compare` needs of a results file (results_check.check_comparable): benchmarks
+    with client, case, status and positive run wall times, host and git objects. Same errors as load_results."""
+    path = _results_path(path)
+    data = _read_json(path)
+    _check_schema(data, path)
+    check_comparable(data, path)
+    return cast(dict[str, Any], data)

@@ -197,6 +197,15 @@ class ServerInfo(Record):
 
 
 @dataclass(kw_only=True)
+class StealTime(Record):
+    """CPU time the hypervisor took while the runs ran (/proc/stat before and after; orchestrator/system_info.py)."""
+
+    steal_ticks: int
+    total_ticks: int
+    steal_share: float | None
+
+
+@dataclass(kw_only=True)
 class Environment(Record):
     """Everything about where and with what the run was made (docs/results-schema.md)."""
 
@@ -211,6 +220,7 @@ class Environment(Record):
     container: JSONObject | None
     server: ServerInfo
     process_environment: ProcessEnvironment | None = None
+    steal_during_run: StealTime | None = None
 
 
 # --- runs -------------------------------------------------------------------------

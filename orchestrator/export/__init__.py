@@ -60,7 +60,7 @@ def export_results(results: Path | None, fmt: str, output: Path | None = None) -
     results = Path(results)
     if not results.exists():
         raise PolybenchError(f"no such results file or directory: {results}")
-    data = load_results(results)
+    data = load_results(results).to_json()  # the exporters still read the JSON form (not yet the model)
     out_dir = Path(output) if output is not None else (results if results.is_dir() else results.parent)
     written = []
     for name, text in FORMATS[fmt](data).items():

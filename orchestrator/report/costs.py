@@ -224,8 +224,8 @@ def client_runs(source: Source) -> list[ClientRuns]:
         runs = found.setdefault(bench.client, ClientRuns(bench.client, bench.language, {}))
         phases = {p: bench.phase_ms(p) for p in UNIT_PHASES}
         has_phases = all(phases.values())
-        server = [run["server"]["server_ns"] / NS_PER_MS for run in bench.runs
-                  if run.get("server") and run["server"].get("server_ns") is not None]
+        server = [run.server.server_ns / NS_PER_MS for run in bench.runs
+                  if run.server is not None and run.server.server_ns is not None]
         runs.cells[bench.calls] = CellRuns(
             calls=bench.calls,
             walls_ms=tuple(bench.walls_ms),

@@ -42,7 +42,8 @@ def _ratio_cell(estimate: stats.RatioEstimate | None) -> str:
 
 def build_record(source: Source, client: str) -> tuple[float | None, int | None]:
     """(build seconds, total bytes of the build's outputs) from the results' environment, None where unknown."""
-    build = source.client_record(client).get("build") or {}
+    record = source.client_record(client)
+    build = (record.build if record else None) or {}
     # an up-to-date build's seconds are the check's, not a build's: known only when it was built
     seconds = build.get("seconds") if build.get("status") == "built" else None
     outputs = build.get("outputs")
@@ -53,7 +54,7 @@ def build_record(source: Source, client: str) -> tuple[float | None, int | None]
 def _label(source: Source, client: str, original: str) -> str:
     if client == original:
         return "the original, run plainly"
-    return str(source.client_record(client).get("variant") or client)
+    return str(source.variant_label(client) or client)
 
 
 def _rows(source: Source, original: str, variants: list[str]) -> list[tuple[str, Bench]]:
@@ -88,18 +89,18 @@ def _article_match(source: Source, original: str, variants: list[str], words: tu
     if not words:
         return original
     for client in variants:
-        label = str(source.client_record(client).get("variant") or "").lower()
+        label = str(source.variant_label(client) or "").lower()
         if all(word in label for word in words):
             return client
     return None
 
 
 def _article_table(ctx: Context, original: str, variants_by_source: dict[str, list[str]]) -> str | None:
-    article = ctx.sources[0].report_settings.get("article") if ctx.sources else None
-    if not article or article.get("baseline") not in article.get("mean_ms", {}):
+    article = ctx.sources[0].report_settings.article if ctx.sources else None
+    if not article or article.baseline not in article.mean_ms:
         return None  # polybench.yaml `report.article` names no article, or no baseline figure in it
-    baseline = article["baseline"]
-    article_curl = float(article["mean_ms"][baseline])
+    baseline = article.baseline
+    article_curl = float(article.mean_ms[baseline])
     headers = ["the article's row", "article: ms", f"article: ÷ its {baseline} ({fmt.ms(article_curl)} ms)"]
     for source in ctx.sources:
         prefix = f"{source.label}: " if ctx.multi_host else "this run: "
@@ -120,7 +121,7 @@ def _article_table(ctx: Context, original: str, variants_by_source: dict[str, li
                       _ratio_cell(_ratio(bench, base)) if base is not None else fmt.MISSING]
         body.append(cells)
     return blocks(
-        f"The article's figures are quoted, not measured here ({article['title']}, hyperfine means on the "
+        f"The article's figures are quoted, not measured here ({article.title}, hyperfine means on the "
         f"author's machine); compare the ratios to {baseline}, not the milliseconds.",
         table(headers, body),
     )

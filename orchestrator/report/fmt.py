@@ -7,8 +7,9 @@ en dash (45.1–51.2) so a minus sign is never mistaken for one.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
+
+from ..results_model import Ratio
 
 MISSING = "—"
 
@@ -32,7 +33,7 @@ REFERENCE = "1.00x (reference)"
 FASTEST_HEADERS = ["fastest is k× faster", "k 95% CI"]
 
 
-def versus_fastest(ratio: Mapping[str, Any] | None) -> list[str]:
+def versus_fastest(ratio: Ratio | None) -> list[str]:
     """The two FASTEST_HEADERS cells from a results file's ratio record (median / the case's fastest median).
 
     k = median_client / median_fastest: the fastest client is k× faster than
@@ -40,9 +41,9 @@ def versus_fastest(ratio: Mapping[str, Any] | None) -> list[str]:
     """
     if ratio is None:
         return [MISSING, MISSING]
-    if ratio["client"] == ratio["baseline"]:
+    if ratio.client == ratio.baseline:
         return [REFERENCE, MISSING]
-    return [times(ratio["ratio"]), span(ratio["low"], ratio["high"])]
+    return [times(ratio.ratio), span(ratio.low, ratio.high)]
 
 
 def span(low: float | None, high: float | None) -> str:
