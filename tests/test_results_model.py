@@ -61,7 +61,7 @@ def _without(value: Any, keys: set[str]) -> Any:
 def test_unknown_keys_are_kept_and_written_back() -> None:
     data = make_results()
     data["benchmarks"][0]["runs"][0]["from_a_newer_writer"] = {"x": [1, 2]}
-    data["environment"]["steal_during_run"] = {"steal_share": 0.5}
+    data["environment"]["from_a_newer_writer"] = {"share": 0.5}
     results = Results.from_json(data)
     assert results.benchmarks[0].runs[0].extra == {"from_a_newer_writer": {"x": [1, 2]}}
     assert results.to_json() == data
