@@ -396,12 +396,13 @@ def _break_even(a: _Side, b: _Side, factor: float) -> BreakEven:
     calls = sorted(set(a.totals) & set(b.totals))
     points = tuple(_estimator_points(a, b, calls, factor))
     a_per_call = a.per_call.interval
-    b_per_call = tuple(factor * v for v in b.per_call.interval)
+    b_low, b_high = b.per_call.interval
+    b_per_call = (factor * b_low, factor * b_high)
     smallest, largest = (min(calls), max(calls)) if calls else (0, 0)
 
     def result(verdict: str, reason: str, low: float | None = None, high: float | None = None) -> BreakEven:
         return BreakEven(a.name, b.name, factor, points, verdict, reason, low, high, smallest, largest,
-                         a_per_call, b_per_call)  # type: ignore[arg-type]
+                         a_per_call, b_per_call)
 
     holds_at_start = bool(points) and all(p.high <= smallest for p in points)
     if not points:

@@ -7,6 +7,7 @@ picks the clients to compare and renders tables and the chart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from . import fmt
 from .charts import crossover as crossover_chart
@@ -83,6 +84,7 @@ def analyse(ctx: Context, source: Source) -> Crossover:
 def verdict_text(point: BreakEven) -> str:
     """The range in whole calls, "never", or NOT_DETERMINABLE_TEXT."""
     if point.verdict == RANGE:
+        assert point.low is not None and point.high is not None, "a range has both ends"
         return f"n = {fmt.calls_span(point.low, point.high, point.smallest_measured, point.largest_measured)}"
     return NEVER if point.verdict == NEVER else NOT_DETERMINABLE_TEXT
 
@@ -223,7 +225,7 @@ def _charted(result: Crossover) -> list[ClientCosts]:
         return costs.totals[1].point if 1 in costs.totals else float("inf")
     drawable = [c for c in result.costs.values()
                 if (c.lines.get(PHASES) or c.lines.get(LEAST_SQUARES)) and len(c.runs.calls) >= 2]
-    def priority(costs: ClientCosts) -> tuple:
+    def priority(costs: ClientCosts) -> tuple[Any, ...]:
         point = result.spawning.get(costs.client)
         return (result.spawned is None or costs.client != result.spawned.client,
                 point is None or point.verdict != RANGE, point is None, single(costs))

@@ -114,7 +114,7 @@ def _article_table(ctx: Context, original: str, variants_by_source: dict[str, li
             bench = source.single(client) if client else None
             reference = source.reference()
             base = source.single(reference) if reference else None
-            if bench is None:
+            if bench is None or client is None:
                 cells += [client or "not in this run", fmt.MISSING, fmt.MISSING]
                 continue
             cells += [client, fmt.ms(bench.wall.median),

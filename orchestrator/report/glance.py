@@ -10,6 +10,7 @@ so new clients that run only some cases still fit in one row each.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from . import fmt
 from .context import Context
@@ -72,7 +73,7 @@ def _cell(source: Source, bench: Bench | None) -> list[str]:
 
 def _order(source: Source, cases: list[str]) -> list[str]:
     """Clients with a verified cell in a chosen case: by the first chosen case's median, then the others'."""
-    def key(client: str) -> tuple:
+    def key(client: str) -> tuple[Any, ...]:
         medians = []
         for case in cases:
             bench = source.bench(client, case)
