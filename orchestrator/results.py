@@ -14,14 +14,31 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from . import stats
 from .atomic import point_symlink, write_json_atomic
 from .errors import PolybenchError
 from .paths import RESULTS_DIR, new_timestamped_dir
 from .results_check import check_comparable, check_regular_file, check_results_shape, parse_results_json
-from .results_model import OLDER_SCHEMAS, SCHEMA, ModelError, Results, Settings
+from .results_model import (
+    OLDER_SCHEMAS,
+    SCHEMA,
+    Baseline,
+    BaselineCompare,
+    Benchmark,
+    CellSummary,
+    Environment,
+    ImportTime,
+    ModelError,
+    Ratio,
+    Results,
+    Run,
+    Schedule,
+    Settings,
+    StatisticsSettings,
+    Status,
+)
 from .runlog_io import checked_record, cut_torn_tail, read_records
 from .units import NS_PER_MS, PHASES
 
@@ -141,11 +158,6 @@ def mark_latest(directory: Path) -> None:
 # --- summarising ---------------------------------------------------------------
 
 
-
-def _summary(values: list[float], looks: tuple[int, int] | None = None) -> dict[str, Any] | None:
-    return stats.summarize(values, looks=looks).to_dict() if values else None
-
-
 def stopping_looks(settings: Settings | Mapping[str, Any] | None) -> tuple[int, int] | None:
     """The run counts at which the scheduler could stop a cell (stats.stopping_looks); None if not recorded.
 
@@ -157,79 +169,80 @@ def stopping_looks(settings: Settings | Mapping[str, Any] | None) -> tuple[int, 
     return stats.stopping_looks(int(settings["min_runs"]), int(settings["max_runs"]))
 
 
-def summarise_runs(runs: list[RunRecord], looks: tuple[int, int] | None = None) -> dict[str, Any]:
+def summarise_runs(runs: list[RunRecord], looks: tuple[int, int] | None = None) -> CellSummary:
     """Statistics of the verified counted runs of one (client, case), given in the order they ran.
 
-    CPU time is user + system per run (``cpu_ms``) and its share of the wall
-    time (``cpu_per_wall``); ``user_ms`` and ``sys_ms`` are null unless
-    ``cpu_split_resolvable`` (stats.cpu_split_resolvable: the kernel samples
-    the split at scheduler ticks). ``drift`` compares the first and second
-    half of the runs (stats.drift). ``looks`` (stats.stopping_looks of the
-    run settings) makes every median interval the sequential one, valid at
+    runs: at least one. CPU time is user + system per run (``cpu_ms``) and its
+    share of the wall time (``cpu_per_wall``); ``user_ms`` and ``sys_ms`` are
+    None unless ``cpu_split_resolvable`` (stats.cpu_split_resolvable: the kernel
+    samples the split at scheduler ticks). ``drift`` compares the first and
+    second half of the runs (stats.drift). ``looks`` (stats.stopping_looks of
+    the run settings) makes every median interval the sequential one, valid at
     the data-dependent run count the cell stopped at.
     """
+    def summary(values: list[float]) -> stats.Summary:
+        return stats.summarize(values, looks=looks)
+
     walls = [r.wall_ns / NS_PER_MS for r in runs]
     cpus = [(r.user_ns + r.sys_ns) / NS_PER_MS for r in runs]
     resolvable = stats.cpu_split_resolvable(cpus)
-    summary: dict[str, Any] = {
-        "wall_ms": _summary(walls, looks),
-        "cpu_ms": _summary(cpus, looks),
-        "cpu_per_wall": _summary([cpu / wall if wall > 0 else 0.0 for cpu, wall in zip(cpus, walls, strict=True)],
-                                 looks),
-        "cpu_split_resolvable": resolvable,
-        "user_ms": _summary([r.user_ns / NS_PER_MS for r in runs], looks) if resolvable else None,
-        "sys_ms": _summary([r.sys_ns / NS_PER_MS for r in runs], looks) if resolvable else None,
-        "drift": stats.drift(walls).to_dict(),
-        "peak_rss_mib": _summary([r.peak_rss_kib / 1024 for r in runs], looks),
-        "phases_ms": None,
-        "server_ms": None,
-    }
-    with_phases = [r for r in runs if r.phases_ns]
-    if with_phases and len(with_phases) == len(runs):
-        summary["phases_ms"] = {
-            phase: _summary([r.phases_ns[phase] / NS_PER_MS for r in runs], looks)  # type: ignore[index]
-            for phase in PHASES
-        }
+    phases_ms = None
+    if all(r.phases_ns for r in runs):
+        phases_ms = {phase: summary([r.phases_ns[phase] / NS_PER_MS for r in runs if r.phases_ns])
+                     for phase in PHASES}
     server_times = [r.server["server_ns"] / NS_PER_MS for r in runs if r.server and "server_ns" in r.server]
-    if server_times:
-        summary["server_ms"] = _summary(server_times, looks)
-    return summary
+    return CellSummary(
+        wall_ms=summary(walls),
+        cpu_ms=summary(cpus),
+        cpu_per_wall=summary([cpu / wall if wall > 0 else 0.0 for cpu, wall in zip(cpus, walls, strict=True)]),
+        cpu_split_resolvable=resolvable,
+        user_ms=summary([r.user_ns / NS_PER_MS for r in runs]) if resolvable else None,
+        sys_ms=summary([r.sys_ns / NS_PER_MS for r in runs]) if resolvable else None,
+        drift=stats.drift(walls),
+        peak_rss_mib=summary([r.peak_rss_kib / 1024 for r in runs]),
+        phases_ms=phases_ms,
+        server_ms=summary(server_times) if server_times else None,
+    )
 
 
-def ratios_to_fastest(benchmarks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def ratios_to_fastest(benchmarks: list[Benchmark]) -> list[Ratio]:
     """Per case, every client's median wall over the fastest client's, with a bootstrap CI.
 
-    The fastest client's own entry has ratio 1 and no interval (low, high null).
+    The fastest client's own entry has ratio 1 and no interval (low, high None).
     """
-    out: list[dict[str, Any]] = []
-    by_case: dict[str, list[dict[str, Any]]] = {}
+    out: list[Ratio] = []
+    by_case: dict[str, list[tuple[Benchmark, CellSummary]]] = {}
     for bench in benchmarks:
-        if bench["runs"]:
-            by_case.setdefault(bench["case"], []).append(bench)
+        if bench.runs and bench.summary is not None:
+            by_case.setdefault(bench.case, []).append((bench, bench.summary))
     for case, group in by_case.items():
-        fastest = min(group, key=lambda b: b["summary"]["wall_ms"]["median"])
-        base = [r["wall_ns"] for r in fastest["runs"]]
-        for bench in group:
+        fastest, _ = min(group, key=lambda pair: pair[1].wall_ms.median)
+        base = [r.wall_ns for r in fastest.runs]
+        for bench, _ in group:
             if bench is fastest:  # a ratio to itself is 1 by definition: no interval
-                out.append({"case": case, "client": bench["client"], "baseline": fastest["client"],
-                            "ratio": 1.0, "low": None, "high": None})
+                out.append(Ratio(case=case, client=bench.client, baseline=fastest.client, ratio=1.0,
+                                 low=None, high=None))
                 continue
-            estimate = stats.ratio_ci([r["wall_ns"] for r in bench["runs"]], base)
-            out.append({"case": case, "client": bench["client"], "baseline": fastest["client"],
-                        **estimate.to_dict()})
+            estimate = stats.ratio_ci([r.wall_ns for r in bench.runs], base)
+            out.append(Ratio(case=case, client=bench.client, baseline=fastest.client, ratio=estimate.ratio,
+                             low=estimate.low, high=estimate.high))
     return out
 
 
 def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[dict[str, Any]],
              environment: Mapping[str, Any], finished: bool,
-             baselines: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Build results.json from the run records and the plan (one entry per client and case).
+             baselines: list[dict[str, Any]] | None = None) -> Results:
+    """The results file (the typed model) from the run records and the plan (one entry per client and case).
 
-    ``baselines``: one plan entry per baseline command (name, about, label,
-    argv, skipped, stop_reason, compare); they become the separate `baselines` list,
-    never benchmarks (docs/results-schema.md).
+    meta: runs.jsonl's metadata (profile, config_sha256, settings, schedule);
+    environment: environment.collect's record. ``baselines``: one plan entry
+    per baseline command (name, about, label, argv, skipped, stop_reason,
+    compare); they become the separate `baselines` list, never benchmarks
+    (docs/results-schema.md). Errors: ModelError if meta or environment lack
+    what the results file needs (a bug in the caller, not a user's input).
     """
     records = list(records)
+    looks = stopping_looks(meta.get("settings"))
     benchmarks = []
     for item in plan:
         mine = [r for r in records if r.client == item["client"] and r.case == item["case"]]
@@ -237,6 +250,7 @@ def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[d
         failed = [r for r in mine if not r.verified and not r.unsupported]
         unsupported = any(r.unsupported for r in mine)
         importtime = next((r.imports for r in mine if r.kind == "importtime" and r.imports), None)
+        status: Status
         if unsupported:
             status = "unsupported"
         elif item.get("skipped"):
@@ -247,68 +261,71 @@ def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[d
             status = "failed"
         else:
             status = "not-run"
-        benchmarks.append({
-            "client": item["client"],
-            "language": item["language"],
-            "library": item["library"],
-            "concurrency_model": item["concurrency_model"],
-            "scenario": item["scenario"],
-            "case": item["case"],
-            "params": item["params"],
-            "calls": item["calls"],
-            "status": status,
-            "status_reason": _status_reason(status, item, failed, mine),
-            "stop_reason": item.get("stop_reason"),
-            "warmup_runs": sum(1 for r in mine if r.kind == "warmup"),
-            "runs": [_run_json(r) for r in counted],
-            "failed_runs": [_run_json(r) for r in failed],
-            "summary": summarise_runs(counted, stopping_looks(meta.get("settings"))) if counted else None,
-            "imports": importtime,
-        })
-    return {
-        "schema": SCHEMA,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "finished": finished,
-        "profile": meta.get("profile"),
-        "settings": meta.get("settings"),
-        "config_sha256": meta.get("config_sha256"),
-        "schedule": _schedule(meta, records),
-        "statistics": {
-            "confidence": stats.DEFAULT_CONFIDENCE, "median_interval": "order-statistic",
-            "resamples": stats.DEFAULT_RESAMPLES, "seed": stats.DEFAULT_SEED,
-            "outlier_z": stats.OUTLIER_Z, "noisy_cv": stats.NOISY_CV,
-            "modes": {"min_n": stats.MODES_MIN_N, "dip_ratio": stats.MODES_DIP_RATIO,
-                      "min_share": stats.MODES_MIN_SHARE, "min_count": stats.MODES_MIN_COUNT},
-            "drift": {"min_n": stats.DRIFT_MIN_N, "alpha": stats.DRIFT_ALPHA},
-            "cpu_split_min_ms": stats.CPU_SPLIT_MIN_MS,
-        },
-        "environment": dict(environment),
-        "benchmarks": benchmarks,
-        "ratios": ratios_to_fastest(benchmarks),
-        "baselines": [_baseline_entry(item, records, meta) for item in baselines or []],
-    }
+        benchmarks.append(Benchmark(
+            client=item["client"],
+            language=item["language"],
+            library=item["library"],
+            concurrency_model=item["concurrency_model"],
+            scenario=item["scenario"],
+            case=item["case"],
+            params=dict(item["params"]),
+            calls=item["calls"],
+            status=status,
+            status_reason=_status_reason(status, item, failed, mine),
+            stop_reason=item.get("stop_reason"),
+            warmup_runs=sum(1 for r in mine if r.kind == "warmup"),
+            runs=[_run(r) for r in counted],
+            failed_runs=[_run(r) for r in failed],
+            summary=summarise_runs(counted, looks) if counted else None,
+            imports=[ImportTime.from_json(entry, "imports") for entry in importtime] if importtime else None,
+        ))
+    schedule = _schedule(meta, records)
+    return Results(
+        schema=SCHEMA,
+        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        finished=finished,
+        profile=meta["profile"],
+        settings=Settings.from_json(meta.get("settings"), "settings"),
+        config_sha256=meta["config_sha256"],
+        schedule=Schedule.from_json(schedule, "schedule") if schedule is not None else None,
+        statistics=StatisticsSettings(
+            confidence=stats.DEFAULT_CONFIDENCE, median_interval="order-statistic",
+            resamples=stats.DEFAULT_RESAMPLES, seed=stats.DEFAULT_SEED,
+            outlier_z=stats.OUTLIER_Z, noisy_cv=stats.NOISY_CV,
+            modes={"min_n": stats.MODES_MIN_N, "dip_ratio": stats.MODES_DIP_RATIO,
+                   "min_share": stats.MODES_MIN_SHARE, "min_count": stats.MODES_MIN_COUNT},
+            drift={"min_n": stats.DRIFT_MIN_N, "alpha": stats.DRIFT_ALPHA},
+            cpu_split_min_ms=stats.CPU_SPLIT_MIN_MS,
+        ),
+        environment=Environment.from_json(dict(environment), "environment"),
+        benchmarks=benchmarks,
+        ratios=ratios_to_fastest(benchmarks),
+        baselines=[_baseline_entry(item, records, looks) for item in baselines or []],
+    )
 
 
-def _baseline_entry(item: Mapping[str, Any], records: list[RunRecord], meta: Mapping[str, Any]) -> dict[str, Any]:
+def _baseline_entry(item: Mapping[str, Any], records: list[RunRecord], looks: tuple[int, int] | None) -> Baseline:
     """One baseline command's runs and summary: timed in the rounds, never verified."""
     mine = [r for r in records if r.client == item["name"] and r.extra.get("baseline")]
     counted = [r for r in mine if r.kind == "counted" and r.exit_code == 0 and not r.timed_out]
     failed = [r for r in mine if r.kind == "counted" and not (r.exit_code == 0 and not r.timed_out)]
-    status = "skipped" if item.get("skipped") else "ok" if counted else "failed" if failed else "not-run"
-    return {
-        "name": item["name"],
-        "label": item["label"],
-        "about": item["about"],
-        "argv": list(item["argv"]),
-        "compare": item.get("compare"),  # {client, phase} the report sets it beside, or null
-        "status": status,
-        "status_reason": item.get("skipped") or (failed[-1].reason if status == "failed" else None),
-        "stop_reason": item.get("stop_reason"),
-        "warmup_runs": sum(1 for r in mine if r.kind == "warmup"),
-        "runs": [_run_json(r) for r in counted],
-        "failed_runs": [_run_json(r) for r in failed],
-        "summary": summarise_runs(counted, stopping_looks(meta.get("settings"))) if counted else None,
-    }
+    status: Literal["ok", "failed", "skipped", "not-run"] = (
+        "skipped" if item.get("skipped") else "ok" if counted else "failed" if failed else "not-run")
+    compare = item.get("compare")  # {client, phase} the report sets it beside, or None
+    return Baseline(
+        name=item["name"],
+        label=item["label"],
+        about=item["about"],
+        argv=list(item["argv"]),
+        compare=BaselineCompare.from_json(compare, "compare") if compare is not None else None,
+        status=status,
+        status_reason=item.get("skipped") or (failed[-1].reason if status == "failed" else None),
+        stop_reason=item.get("stop_reason"),
+        warmup_runs=sum(1 for r in mine if r.kind == "warmup"),
+        runs=[_run(r) for r in counted],
+        failed_runs=[_run(r) for r in failed],
+        summary=summarise_runs(counted, looks) if counted else None,
+    )
 
 
 def _schedule(meta: Mapping[str, Any], records: list[RunRecord]) -> dict[str, Any] | None:
@@ -322,7 +339,7 @@ def _schedule(meta: Mapping[str, Any], records: list[RunRecord]) -> dict[str, An
 def _status_reason(status: str, item: Mapping[str, Any], failed: list[RunRecord],
                    mine: list[RunRecord]) -> str | None:
     if status == "skipped":
-        return item.get("skipped")
+        return cast(str | None, item.get("skipped"))
     if status == "failed":
         return failed[-1].reason
     if status == "unsupported":
@@ -330,16 +347,18 @@ def _status_reason(status: str, item: Mapping[str, Any], failed: list[RunRecord]
     return None
 
 
-def _run_json(record: RunRecord) -> dict[str, Any]:
+def _run(record: RunRecord) -> Run:
+    """A runs.jsonl record as results.json keeps it: without type, client, case (the cell says) and imports."""
     data = record.to_json()
     for key in ("type", "client", "case", "imports"):
         data.pop(key, None)
-    return data
+    return Run.from_json(data, f"run {record.run_id}")
 
 
-def write_results(directory: Path, results: Mapping[str, Any]) -> Path:
+def write_results(directory: Path, results: Results) -> Path:
+    """Write results.json atomically in directory; return its path."""
     path = directory / RESULTS_FILE
-    write_json_atomic(path, results)
+    write_json_atomic(path, results.to_json())
     return path
 
 

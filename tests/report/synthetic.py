@@ -172,7 +172,7 @@ def make_results(hostname: str = "bench-a", seed: int = 1, failed_run: bool = Tr
                 records.append(_record(client, case, scenario, params, calls, "counted", 99, rng, spec,
                                        verified=False, reason=FAILED_REASON))
     meta = {"profile": "synthetic", "config_sha256": "ab" * 32, "settings": dict(SETTINGS)}
-    return assemble(meta, records, plan, environment(hostname, all_clients), finished=True)
+    return assemble(meta, records, plan, environment(hostname, all_clients), finished=True).to_json()
 
 
 def write_results(directory: Path, data: dict[str, Any]) -> Path:
