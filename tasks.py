@@ -182,8 +182,8 @@ def test(c, all=False, k=None):
 })
 def docker(c, local_base=False, tag="polybench"):
     """Build the pinned Docker image; `docker run --rm polybench` then runs a profile and prints the report."""
-    from orchestrator.docker import build_image
     from orchestrator.errors import PolybenchError
+    from orchestrator.image.docker import build_image
 
     try:
         image_id = build_image(local_base=local_base, tag=tag)

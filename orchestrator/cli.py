@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 from .errors import PolybenchError
 
 if TYPE_CHECKING:  # the verbs import their modules when called: `--help` stays quick
-    from .process_env import EnvPolicy
+    from .provenance.process_env import EnvPolicy
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -67,9 +67,9 @@ def _csv(text: str | None, flag: str = "--clients/--scenarios") -> list[str] | N
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build_all
-    from .config import load_config
-    from .launcher import ensure_launcher
+    from .build.clients import build_all
+    from .config.model import load_config
+    from .measure.launcher import ensure_launcher
 
     config = load_config(args.config)
     ensure_launcher()
@@ -84,7 +84,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .server import serve_forever
+    from .server_control.shared_server import serve_forever
 
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         print(f"polybench: serving on {args.host}: reachable beyond this machine's loopback", file=sys.stderr)
@@ -93,8 +93,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .run import run_benchmarks
+    from .config.model import load_config
+    from .measure.matrix import run_benchmarks
 
     if (args.server_tls_url or args.server_ca_file) and not args.server_url:
         raise PolybenchError("--server-tls-url and --server-ca-file describe a running server: "
@@ -112,7 +112,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _env_policy(args: argparse.Namespace) -> EnvPolicy:
-    from .process_env import EnvPolicy, parse_names
+    from .provenance.process_env import EnvPolicy, parse_names
 
     return EnvPolicy(inherit=parse_names(args.inherit_env), inherit_all=args.inherit_all_env)
 
@@ -126,8 +126,8 @@ def _env_flags(verb: argparse.ArgumentParser) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .export.step_summary import append_first_screen
     from .report import generate_report
+    from .results.export.step_summary import append_first_screen
 
     report = generate_report([Path(p) for p in args.results] or None,
                              output_root=_output_dir(args.output, "--output"), quiet=args.quiet, stdout=args.stdout)
@@ -136,7 +136,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export import export_results
+    from .results.export import export_results
 
     for path in export_results(Path(args.results) if args.results else None, args.format,
                                Path(args.output) if args.output else None):
@@ -145,7 +145,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare_command
+    from .results.compare import compare_command
 
     if not math.isfinite(args.threshold) or not 0 <= args.threshold < 100:
         raise PolybenchError(f"--threshold must be a fraction from 0 (e.g. 0.05 for 5%), got {args.threshold}")
@@ -154,7 +154,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_time(args: argparse.Namespace) -> int:
-    from .timer import TimerSettings, render, render_json, time_command
+    from .measure.timer import TimerSettings, render, render_json, time_command
 
     command = list(args.command)
     if command and command[0] == "--":

@@ -85,7 +85,7 @@ class _RunCounts:
     # Unix-epoch ns (the clock the clients' own timestamps use): when the
     # client's first request arrived and when the server started its last
     # response. A client's t_ready must come before the first, its t_done
-    # after the second, whatever it prints (orchestrator/verify.py).
+    # after the second, whatever it prints (orchestrator/measure/verify.py).
     first_arrival_epoch_ns: int | None = None
     last_response_epoch_ns: int | None = None
 

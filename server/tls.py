@@ -1,6 +1,6 @@
 """The server's TLS listener: which port it is, and the context that serves it.
 
-The orchestrator (orchestrator/server_tls.py) makes a certificate authority
+The orchestrator (orchestrator/server_control/tls.py) makes a certificate authority
 per server start, writes the server's certificate chain and key into a private
 temporary folder and starts gunicorn with one plain and one TLS listening
 socket. It tells the worker which listener is the TLS one, and where the

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestrator.config import BASELINE_LABEL, DEFAULT_CONFIG, BaselineSpec, Case, RunSettings, load_config
+from orchestrator.config.model import BASELINE_LABEL, DEFAULT_CONFIG, BaselineSpec, Case, RunSettings, load_config
 from orchestrator.errors import ConfigError
-from orchestrator.results import RunRecord, assemble
-from orchestrator.results_check import _validator
-from orchestrator.runner import Runner
-from orchestrator.schedule import BASELINE_CASE, CellState, run_rounds
+from orchestrator.measure.one_run import Runner
+from orchestrator.measure.rounds import BASELINE_CASE, CellState, run_rounds
+from orchestrator.results.check import _validator
+from orchestrator.results.model import RunRecord, assemble
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "report"))
 from synthetic import environment  # noqa: E402

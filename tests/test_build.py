@@ -1,4 +1,4 @@
-"""orchestrator/build.py: up-to-date stamps, optional builds that fail or are skipped, progress, sizes,
+"""orchestrator/build/clients.py: up-to-date stamps, optional builds that fail or are skipped, progress, sizes,
 and the build's processes stopped on every exit path. Toy recipes only (`{python} -c ...`): no compiler."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestrator import build as build_module
-from orchestrator.config import ROOT, load_config
+from orchestrator.build import clients as build_module
+from orchestrator.config.model import ROOT, load_config
 
 PYTHON_TOOLCHAIN = {"python": {"version": ["{python}", "--version"], "fix": "install python"}}
 
@@ -115,7 +115,7 @@ def test_up_to_date_until_an_input_or_toolchain_changes_and_seconds_survive(tmp_
 
 def test_run_sees_a_build_whose_sources_changed_since_as_out_of_date(tmp_path, area):
     """An edit after `invoke build` must not run the old program under the client's name (adversarial review)."""
-    from orchestrator.run import _usable
+    from orchestrator.measure.matrix import _usable
 
     source = ROOT / area / "source.txt"
     source.write_text("one")

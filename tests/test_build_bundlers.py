@@ -13,9 +13,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from orchestrator.config import ROOT, BuildSpec, Case, ClientSpec
-from orchestrator.spawn import ProcessResult
-from orchestrator.verify import verify
+from orchestrator.config.model import ROOT, BuildSpec, Case, ClientSpec
+from orchestrator.measure.process import ProcessResult
+from orchestrator.measure.verify import verify
 
 BUNDLERS = ROOT / "clients" / "python" / "bundlers"
 REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==\S+", re.MULTILINE)
@@ -106,7 +106,7 @@ def test_a_variant_may_print_its_contenders_name_and_no_other():
 
 def test_run_accepts_a_folder_output():
     """A --standalone or one-folder bundle's output is a folder: `run` must not call it missing."""
-    from orchestrator.run import _usable
+    from orchestrator.measure.matrix import _usable
 
     folder = ROOT / "build" / "test-build-folder-output" / "x.dist"
     folder.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from orchestrator.compare import compare_command, compare_results
 from orchestrator.errors import PolybenchError
+from orchestrator.results.compare import compare_command, compare_results
 
 CELLS = [("python-requests", "single", 120.0), ("rust-ureq", "single", 1.3),
          ("go-nethttp", "keepalive[requests=100]", 14.0)]

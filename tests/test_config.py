@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestrator.config import DEFAULT_CONFIG, expand, load_config
+from orchestrator.config.model import DEFAULT_CONFIG, expand, load_config
 from orchestrator.errors import ConfigError
 
 
@@ -102,7 +102,7 @@ def test_cli_reports_bad_config_without_traceback(tmp_path, raw):
 
 
 def test_missing_toolchain_skips_that_client_with_its_fix(tmp_path, monkeypatch):
-    from orchestrator import build as build_module
+    from orchestrator.build import clients as build_module
 
     data = {
         "toolchains": {

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from orchestrator.errors import PolybenchError
-from orchestrator.process_env import EnvPolicy, base_environment, parse_names, server_environment
+from orchestrator.provenance.process_env import EnvPolicy, base_environment, parse_names, server_environment
 
 HOST = {
     "PATH": "/opt/bin:/usr/bin",
@@ -103,7 +103,7 @@ def test_inherit_names_parse():
 def _config_with_env(tmp_path, env):
     import yaml
 
-    from orchestrator.config import DEFAULT_CONFIG
+    from orchestrator.config.model import DEFAULT_CONFIG
 
     raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
     go = next(c for c in raw["clients"] if c["name"] == "go-nethttp")
@@ -114,8 +114,8 @@ def _config_with_env(tmp_path, env):
 
 
 def test_config_env_is_validated_and_reaches_the_client(tmp_path):
-    from orchestrator.config import load_config
-    from orchestrator.runner import Runner
+    from orchestrator.config.model import load_config
+    from orchestrator.measure.one_run import Runner
 
     config = load_config(_config_with_env(tmp_path, {"GOGC": 200, "EXTRA": "{root}/x"}))
     client = config.client("go-nethttp")
@@ -129,7 +129,7 @@ def test_config_env_is_validated_and_reaches_the_client(tmp_path):
     (["GOGC=1"], "env: expected a mapping"),
 ])
 def test_bad_config_env_is_one_clear_line(tmp_path, env, message):
-    from orchestrator.config import load_config
+    from orchestrator.config.model import load_config
     from orchestrator.errors import ConfigError
 
     with pytest.raises(ConfigError, match=message):
@@ -137,7 +137,7 @@ def test_bad_config_env_is_one_clear_line(tmp_path, env, message):
 
 
 def test_time_runs_the_command_in_the_clean_environment(monkeypatch):
-    from orchestrator.timer import TimerSettings, time_command
+    from orchestrator.measure.timer import TimerSettings, time_command
 
     monkeypatch.setenv("POLYBENCH_TEST_LEAK", "1")
     monkeypatch.setenv("PYTHONVERBOSE", "1")

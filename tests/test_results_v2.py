@@ -8,8 +8,8 @@ import pytest
 
 from orchestrator import cli
 from orchestrator.errors import PolybenchError
-from orchestrator.pinning import Pin, parse_pin
-from orchestrator.results import RunLog, RunRecord, _run, load_results, read_run_log
+from orchestrator.measure.pinning import Pin, parse_pin
+from orchestrator.results.model import RunLog, RunRecord, _run, load_results, read_run_log
 
 
 @pytest.mark.parametrize("verb", [["report"], ["compare"]])
@@ -82,7 +82,7 @@ def test_run_refuses_a_cpu_that_does_not_exist_in_one_line(capsys):
 def test_pinned_clients_run_on_the_chosen_cpu():
     import os
 
-    from orchestrator.spawn import run_process, set_client_cpus
+    from orchestrator.measure.process import run_process, set_client_cpus
 
     cpu = max(os.sched_getaffinity(0))
     set_client_cpus(frozenset({cpu}))

@@ -9,11 +9,11 @@ import jsonschema
 import pytest
 import yaml
 
-from orchestrator import run as run_module
-from orchestrator.config import load_config
+from orchestrator.config.model import load_config
 from orchestrator.errors import PolybenchError
-from orchestrator.process_env import EnvPolicy
-from orchestrator.runner import Runner
+from orchestrator.measure import matrix as run_module
+from orchestrator.measure.one_run import Runner
+from orchestrator.provenance.process_env import EnvPolicy
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "docs" / "results.schema.json").read_text())

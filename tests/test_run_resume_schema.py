@@ -14,11 +14,11 @@ import jsonschema
 import pytest
 import yaml
 
-from orchestrator import results as results_module
-from orchestrator import run as run_module
-from orchestrator.config import load_config
+from orchestrator.config.model import load_config
 from orchestrator.errors import PolybenchError
-from orchestrator.runner import Runner
+from orchestrator.measure import matrix as run_module
+from orchestrator.measure.one_run import Runner
+from orchestrator.results import model as results_module
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "docs" / "results.schema.json").read_text())

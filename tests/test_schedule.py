@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orchestrator.config import Case, RunSettings
-from orchestrator.results import RunRecord
-from orchestrator.schedule import CellState, next_round, round_order, run_rounds
+from orchestrator.config.model import Case, RunSettings
+from orchestrator.measure.rounds import CellState, next_round, round_order, run_rounds
+from orchestrator.results.model import RunRecord
 
 
 @dataclass(frozen=True)

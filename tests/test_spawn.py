@@ -8,7 +8,7 @@ import time
 import pytest
 
 from orchestrator.errors import PolybenchError
-from orchestrator.spawn import run_process
+from orchestrator.measure.process import run_process
 
 
 def test_true_exits_zero_and_is_timed():
@@ -63,7 +63,7 @@ def test_missing_executable_is_a_clear_error():
 
 
 def test_a_directory_or_a_file_without_execute_permission_is_named_as_such(tmp_path):
-    from orchestrator.spawn import resolve_executable
+    from orchestrator.measure.process import resolve_executable
     with pytest.raises(PolybenchError, match="is a directory"):
         resolve_executable(str(tmp_path))
     plain = tmp_path / "notes.txt"

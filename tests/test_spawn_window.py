@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator import spawn
-from orchestrator.spawn import run_process, run_repeated
+from orchestrator.measure import process as spawn
+from orchestrator.measure.process import run_process, run_repeated
 
 # The child reads its own clocks after the interpreter has started, sleeps, and reads them again.
 SELF_TIMED = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from orchestrator import system_info
+from orchestrator.provenance import system_info
 
 
 def test_steal_is_the_share_of_stolen_ticks_between_two_readings() -> None:

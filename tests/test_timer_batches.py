@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orchestrator.timer import BATCH_S, TimerSettings, batch_size, time_command
+from orchestrator.measure.timer import BATCH_S, TimerSettings, batch_size, time_command
 
 
 def test_the_runs_up_to_min_runs_come_in_one_batch():

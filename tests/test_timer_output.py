@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from orchestrator import stats
-from orchestrator.timer import TimerSettings, render, time_command
+from orchestrator.measure.timer import TimerSettings, render, time_command
 
 
 def _summary(cpu_ms: list[float], users: list[float], systems: list[float], walls: list[float]) -> dict:

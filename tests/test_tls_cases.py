@@ -8,12 +8,12 @@ import pytest
 import yaml
 
 from orchestrator import cli
-from orchestrator.config import Case, load_config
+from orchestrator.config.model import Case, load_config
+from orchestrator.config.scenarios import SCENARIOS, TLS_OF, normalise_params
 from orchestrator.errors import ConfigError, PolybenchError
-from orchestrator.remote_server import RemoteServer, checked_tls_url
-from orchestrator.runner import client_argv
-from orchestrator.scenarios import SCENARIOS, TLS_OF, normalise_params
-from orchestrator.server import SharedServer
+from orchestrator.measure.one_run import client_argv
+from orchestrator.server_control.remote_server import RemoteServer, checked_tls_url
+from orchestrator.server_control.shared_server import SharedServer
 from tests.test_faults import fake_config, urllib_built  # noqa: F401  (a fixture)
 
 CA = "/tmp/polybench-tls-x/ca.pem"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.config import BuildSpec, Case, ClientSpec
-from orchestrator.runner import Runner
-from orchestrator.scenarios import SCENARIOS, normalise_params
+from orchestrator.config.model import BuildSpec, Case, ClientSpec
+from orchestrator.config.scenarios import SCENARIOS, normalise_params
+from orchestrator.measure.one_run import Runner
 
 LIAR = Path(__file__).parent / "fakes" / "liar.py"
 

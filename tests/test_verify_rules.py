@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from orchestrator.config import BuildSpec, Case, ClientSpec
-from orchestrator.scenarios import SCENARIOS, normalise_params
-from orchestrator.spawn import ProcessResult
-from orchestrator.verify import Rejected, check_server, count_bodies, verify
+from orchestrator.config.model import BuildSpec, Case, ClientSpec
+from orchestrator.config.scenarios import SCENARIOS, normalise_params
+from orchestrator.measure.process import ProcessResult
+from orchestrator.measure.verify import Rejected, check_server, count_bodies, verify
 
 CLIENT = ClientSpec(name="c", language="x", library_label="l", library_version={}, concurrency_model="-",
                     build=BuildSpec(), run=("c",))

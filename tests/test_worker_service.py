@@ -14,11 +14,11 @@ import time
 
 import pytest
 
-from orchestrator.build import build_all
-from orchestrator.config import Case
-from orchestrator.launcher import ensure_launcher
-from orchestrator.runner import Runner
-from orchestrator.services import wait_gone
+from orchestrator.build.clients import build_all
+from orchestrator.config.model import Case
+from orchestrator.measure.launcher import ensure_launcher
+from orchestrator.measure.one_run import Runner
+from orchestrator.measure.services import wait_gone
 
 NAME = "python-requests-worker"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..scenarios import SCENARIOS
+from ..config.scenarios import SCENARIOS
 from ..stats import OUTLIERS_MIN_N
 from . import fmt
 from .charts import medians as median_chart

@@ -13,7 +13,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..results_model import Run
+from ..results.records import Run
 from ..stats import CPU_SPLIT_MIN_MS, cpu_split_resolvable
 from ..units import NS_PER_MS
 

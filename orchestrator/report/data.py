@@ -1,7 +1,7 @@
 """Results files as the report sees them: one Source per file, one Bench per (client, case).
 
 Only reading and light reshaping happens here (ns to ms; the records are
-orchestrator.results_model's); every statistic the report shows is either read from the
+orchestrator.results.records'); every statistic the report shows is either read from the
 file or computed by orchestrator.stats from the runs in it.
 """
 
@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from ..config import ClientSpec, Config, load_config
+from ..config.model import ClientSpec, Config, load_config
 from ..errors import PolybenchError
-from ..results import load_results
-from ..results_model import (
+from ..results.model import load_results
+from ..results.records import (
     Baseline,
     Benchmark,
     CellSummary,

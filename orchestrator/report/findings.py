@@ -7,7 +7,7 @@ missing; nothing is claimed that the results do not support.
 from __future__ import annotations
 
 from .. import stats
-from ..results import stopping_looks
+from ..results.model import stopping_looks
 from . import escapes, fmt
 from .concurrency import elapsed
 from .context import Context

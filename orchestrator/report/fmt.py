@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..results_model import Ratio
+from ..results.records import Ratio
 
 MISSING = "—"
 

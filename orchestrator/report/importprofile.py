@@ -1,7 +1,7 @@
 """A client's import profile as the median over its `-X importtime` runs (pure).
 
 The run side makes one extra run under `python -X importtime` before each of
-a client's cells (orchestrator/schedule.py), so a client that ran k cases has
+a client's cells (orchestrator/measure/rounds.py), so a client that ran k cases has
 k import profiles, each the slowest IMPORTS_KEPT modules of one run. A
 module's figures here are medians over the runs whose list holds it; `runs`
 says how many that is.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from ..results_model import ImportTime
+from ..results.records import ImportTime
 from .data import Source
 
 

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..results_model import Environment, Git, Host, ProcessEnvironment, Settings
+from ..results.records import Environment, Git, Host, ProcessEnvironment, Settings
 from . import fmt
 from .context import Context
 from .data import Source
@@ -145,7 +145,7 @@ def steal_text(env: Environment) -> str:
 
 
 def _system_rows(env: Environment) -> list[tuple[str, str]]:
-    """What pyperf records about the machine (orchestrator/system_info.py), where the results have it."""
+    """What pyperf records about the machine (orchestrator/provenance/system_info.py), where the results have it."""
     system = env.system
     if not system:
         return []
@@ -205,7 +205,7 @@ def _rows(source: Source) -> list[tuple[str, str]]:
 
 
 def _process_environment(recorded: ProcessEnvironment | None) -> list[tuple[str, str]]:
-    """Rows for what the clients' and server's processes got (orchestrator/process_env.py)."""
+    """Rows for what the clients' and server's processes got (orchestrator/provenance/process_env.py)."""
     if not recorded:
         return [("client environment", "not recorded (inherited the orchestrator's whole environment)")]
     base = recorded.base

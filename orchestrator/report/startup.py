@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import stats
-from ..results import stopping_looks
+from ..results.model import stopping_looks
 from ..units import PHASES
 from . import fmt
 from .charts import phases as phase_chart

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import stats
-from ..scenarios import SCENARIOS
+from ..config.scenarios import SCENARIOS
 from . import fmt
 from .context import Context
 from .data import Bench, Source

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.build import build_all
-from orchestrator.config import ROOT, expand
-from orchestrator.toolchains import placeholders
+from orchestrator.build.clients import build_all
+from orchestrator.config.model import ROOT, expand
+from orchestrator.provenance.toolchains import placeholders
 
 REQUIREMENTS = ROOT / "clients" / "python" / "requirements"
 MAKE_VENV = ROOT / "clients" / "python" / "make_venv.py"

@@ -11,10 +11,10 @@ import subprocess
 
 import pytest
 
-from orchestrator.build import build_all
-from orchestrator.config import expand
-from orchestrator.process_env import config_env
-from orchestrator.toolchains import placeholders
+from orchestrator.build.clients import build_all
+from orchestrator.config.model import expand
+from orchestrator.provenance.process_env import config_env
+from orchestrator.provenance.toolchains import placeholders
 
 CLOSED = ["single", "--url", "http://127.0.0.1:9", "--run-id", "pb-variant-test"]
 

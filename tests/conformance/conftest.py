@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.build import build_all
-from orchestrator.launcher import ensure_launcher
+from orchestrator.build.clients import build_all
+from orchestrator.measure.launcher import ensure_launcher
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator import environment
+from orchestrator.provenance import environment
 from orchestrator.report.provenance import _image_packages
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from orchestrator import run as run_module
-from orchestrator.config import load_config
-from orchestrator.results import load_results
+from orchestrator.config.model import load_config
+from orchestrator.measure import matrix as run_module
+from orchestrator.results.model import load_results
 
 CONFIG = {
     "toolchains": {"python": {"version": ["{python}", "--version"], "fix": "install python"}},

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from orchestrator.export import export_results
-from orchestrator.export.csv import render_cells, render_runs
+from orchestrator.results.export import export_results
+from orchestrator.results.export.csv import render_cells, render_runs
 
 
 @pytest.fixture(scope="module")

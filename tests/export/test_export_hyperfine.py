@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from orchestrator.export import export_results
+from orchestrator.results.export import export_results
 
 # The fields of hyperfine's BenchmarkResult as its JSON export writes them (hyperfine 1.19,
 # src/benchmark/benchmark_result.rs; the file is {"results": [...]}, src/export/json.rs;
@@ -83,7 +83,7 @@ def test_statistics_follow_hyperfines_definitions(exported: dict[str, Any], resu
 
 
 def test_single_run_has_no_stddev() -> None:
-    from orchestrator.export.hyperfine import benchmark_result
+    from orchestrator.results.export.hyperfine import benchmark_result
 
     run = {"wall_ns": 2_000_000, "user_ns": 1_000_000, "sys_ns": 0, "peak_rss_kib": 100, "exit_code": -9,
            "verified": True, "kind": "counted"}
@@ -111,7 +111,7 @@ def test_fields_match_what_the_installed_hyperfine_writes(exported: dict[str, An
 
 
 def test_user_and_system_are_means_of_the_per_run_values_even_when_each_run_is_all_one_mode() -> None:
-    from orchestrator.export.hyperfine import benchmark_result
+    from orchestrator.results.export.hyperfine import benchmark_result
 
     # a short process's tick-sampled split: each run all user or all system
     splits = [(3_300_000, 0), (3_600_000, 0), (0, 3_600_000), (0, 3_500_000)]

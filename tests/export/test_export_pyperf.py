@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from orchestrator.export import export_results
+from orchestrator.results.export import export_results
 
 
 @pytest.fixture(scope="module")

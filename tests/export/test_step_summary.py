@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from orchestrator.cli import main
-from orchestrator.export.step_summary import append_first_screen, first_screen
+from orchestrator.results.export.step_summary import append_first_screen, first_screen
 
 REPORT = """# polybench report
 

@@ -16,13 +16,13 @@ import re
 import tokenize
 from pathlib import Path
 
-from orchestrator.config import ROOT, load_config
+from orchestrator.config.model import ROOT, load_config
 
 ORCHESTRATOR = ROOT / "orchestrator"
 # The one allowed literal: `{python}` is a placeholder of the config's syntax naming the
 # orchestrator's own interpreter (the one running polybench, which builds the Python venvs),
 # not a client's language; it is defined once and filled once.
-ALLOWED = {("orchestrator/config.py", "python"), ("orchestrator/toolchains.py", "python")}
+ALLOWED = {("orchestrator/config/model.py", "python"), ("orchestrator/provenance/toolchains.py", "python")}
 
 
 def _docstring_lines(tree: ast.AST) -> set[int]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.config import ROOT, load_config
+from orchestrator.config.model import ROOT, load_config
 from orchestrator.errors import ConfigError
 from orchestrator.report.data import Source
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator import build as build_module
-from orchestrator import toolchains
-from orchestrator.build import build_all
-from orchestrator.config import load_config
+from orchestrator.build import clients as build_module
+from orchestrator.build.clients import build_all
+from orchestrator.config.model import load_config
+from orchestrator.provenance import toolchains
 from orchestrator.report.data import Source
 from orchestrator.report.provenance import not_run_clients
 

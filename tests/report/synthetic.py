@@ -1,6 +1,6 @@
 """Synthetic results files for the report tests, built the way `invoke run` builds real ones.
 
-Fabricated RunRecords go through orchestrator.results.assemble, so the
+Fabricated RunRecords go through orchestrator.results.model.assemble, so the
 summaries and ratios in the file are the real code's. The model behind the
 numbers: wall = runtime start + imports + network + exit, with network =
 first connection + per-call cost x calls, and a few percent of noise.
@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from orchestrator.results import RunRecord, assemble
-from orchestrator.results_model import SCHEMA, Results
+from orchestrator.results.model import RunRecord, assemble
+from orchestrator.results.records import SCHEMA, Results
 
 MS = 1_000_000  # ns per ms
 NS_PER_MS = 1e6

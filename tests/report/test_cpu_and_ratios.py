@@ -10,7 +10,7 @@ from orchestrator import stats
 from orchestrator.report import fmt
 from orchestrator.report.cpu import cpu_of, split_resolvable
 from orchestrator.report.speed import speedup
-from orchestrator.results_model import Ratio
+from orchestrator.results.records import Ratio
 
 # go-nethttp `single` as the kernel booked it: each run wholly to user or wholly to sys.
 GO_USER = [3.29, 3.56, 0.0, 0.0, 3.40, 0.0]

@@ -7,7 +7,7 @@ from pathlib import Path
 from markdown_tables import read_report
 from synthetic import make_results, write_results
 
-from orchestrator.process_env import EnvPolicy
+from orchestrator.provenance.process_env import EnvPolicy
 from orchestrator.report import generate_report
 
 

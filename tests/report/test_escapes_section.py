@@ -6,9 +6,9 @@ from markdown_tables import assert_shows, find_table, parse_tables, read_report
 from synthetic import CLIENTS, MS, bench, make_results, walls, write_results
 
 from orchestrator import stats
-from orchestrator.config import BASELINE_LABEL
+from orchestrator.config.model import BASELINE_LABEL
 from orchestrator.report import generate_report
-from orchestrator.results import RunRecord, assemble
+from orchestrator.results.model import RunRecord, assemble
 
 SECTION = "Escaping the start-up tax"
 PLAIN = CLIENTS["python-requests"]

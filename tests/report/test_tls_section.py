@@ -11,7 +11,7 @@ from synthetic import SETTINGS, environment, write_results
 from orchestrator import stats
 from orchestrator.report import generate_report
 from orchestrator.report.tls import NETWORK, WHOLE, difference
-from orchestrator.results import RunRecord, assemble
+from orchestrator.results.model import RunRecord, assemble
 
 MS = 1_000_000
 SECTION = "The TLS tax"
