@@ -17,27 +17,28 @@ from ...atomic import write_text_atomic
 from ...errors import PolybenchError
 from ...paths import RESULTS_DIR, ROOT
 from ..model import load_results
+from ..records import Results
 
 
-def _hyperfine(data: Mapping[str, Any]) -> dict[str, str]:
+def _hyperfine(data: Results) -> dict[str, str]:
     from . import hyperfine
 
     return hyperfine.files(data)
 
 
-def _pyperf(data: Mapping[str, Any]) -> dict[str, str]:
+def _pyperf(data: Results) -> dict[str, str]:
     from . import pyperf  # imports the pyperf package: only when asked for
 
     return pyperf.files(data)
 
 
-def _csv(data: Mapping[str, Any]) -> dict[str, str]:
+def _csv(data: Results) -> dict[str, str]:
     from . import csv
 
     return csv.files(data)
 
 
-FORMATS: dict[str, Callable[[Mapping[str, Any]], dict[str, str]]] = {
+FORMATS: dict[str, Callable[[Results], dict[str, str]]] = {
     "hyperfine": _hyperfine,
     "pyperf": _pyperf,
     "csv": _csv,
@@ -60,7 +61,7 @@ def export_results(results: Path | None, fmt: str, output: Path | None = None) -
     results = Path(results)
     if not results.exists():
         raise PolybenchError(f"no such results file or directory: {results}")
-    data = load_results(results).to_json()  # the exporters still read the JSON form (not yet the model)
+    data = load_results(results)
     out_dir = Path(output) if output is not None else (results if results.is_dir() else results.parent)
     written = []
     for name, text in FORMATS[fmt](data).items():
