@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import (
+from .context import Context
+from .markdown import blocks, heading
+from .sections import (
     cases,
     concurrency,
     crossover,
@@ -31,9 +33,7 @@ from . import (
     streaming,
     tls,
 )
-from .context import Context
-from .glance import DETAILS_FILE
-from .markdown import blocks, heading
+from .sections.glance import DETAILS_FILE
 
 MAIN = "main"  # report.md, in order; the first two sections are the first screen
 DETAILS = "details"  # report-details.md, in order

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from ..results.records import Ratio
+from .analysis.costs import NEVER, RANGE, BreakEven
 
 MISSING = "—"
 
@@ -134,3 +135,14 @@ def median_span(low: float | None, high: float | None, coverage: float | None, c
     if text != MISSING and coverage is not None and coverage < confidence:
         text += f" (covers {pct(coverage)})"
     return text
+
+
+NOT_DETERMINABLE_TEXT = "not determinable from this run"
+
+
+def verdict_text(point: BreakEven) -> str:
+    """A break-even point in words: the range in whole calls ("n = 110–210"), "never", or NOT_DETERMINABLE_TEXT."""
+    if point.verdict == RANGE:
+        assert point.low is not None and point.high is not None, "a range has both ends"
+        return f"n = {calls_span(point.low, point.high, point.smallest_measured, point.largest_measured)}"
+    return NEVER if point.verdict == NEVER else NOT_DETERMINABLE_TEXT

@@ -14,8 +14,8 @@ from ..results.model import RESULTS_FILE
 from .context import Context
 from .data import load_sources
 from .document import render_documents
-from .findings import sentences
-from .glance import DETAILS_FILE
+from .sections.findings import sentences
+from .sections.glance import DETAILS_FILE
 
 REPORT_FILE = "report.md"
 SUMMARY_LINES = 5

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from orchestrator.provenance import environment
-from orchestrator.report.provenance import _image_packages
+from orchestrator.report.sections.provenance import _image_packages
 
 ROOT = Path(__file__).resolve().parents[2]
 

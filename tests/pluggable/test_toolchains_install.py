@@ -15,7 +15,7 @@ from orchestrator.build.clients import build_all
 from orchestrator.config.model import load_config
 from orchestrator.provenance import toolchains
 from orchestrator.report.data import Source
-from orchestrator.report.provenance import not_run_clients
+from orchestrator.report.sections.provenance import not_run_clients
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
 from synthetic import results_of  # noqa: E402

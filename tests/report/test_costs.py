@@ -7,8 +7,8 @@ from statistics import median
 import numpy as np
 import pytest
 
-from orchestrator.report import costs
-from orchestrator.report.costs import CellRuns, ClientRuns
+from orchestrator.report.analysis import costs
+from orchestrator.report.analysis.costs import CellRuns, ClientRuns
 
 RUNS = 12
 

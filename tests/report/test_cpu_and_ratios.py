@@ -8,8 +8,8 @@ import pytest
 
 from orchestrator import stats
 from orchestrator.report import fmt
-from orchestrator.report.cpu import cpu_of, split_resolvable
-from orchestrator.report.speed import speedup
+from orchestrator.report.analysis.cpu import cpu_of, split_resolvable
+from orchestrator.report.analysis.speed import speedup
 from orchestrator.results.records import Ratio
 
 # go-nethttp `single` as the kernel booked it: each run wholly to user or wholly to sys.

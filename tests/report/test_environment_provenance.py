@@ -41,7 +41,7 @@ def test_results_without_a_recorded_environment_say_so(tmp_path: Path) -> None:
 
 
 def test_server_address_hides_a_start_time_port_but_not_a_remote_address():
-    from orchestrator.report.provenance import server_address
+    from orchestrator.report.sections.provenance import server_address
 
     assert server_address("http://127.0.0.1:41234") == "http://127.0.0.1 (port chosen at start)"
     assert server_address("http://server:8123", remote=True) == "http://server:8123"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from orchestrator import stats
-from orchestrator.report import costs, fmt
-from orchestrator.report.costs import CellRuns, ClientRuns, SpawnComparison
-from orchestrator.report.crossover import _estimate_cells, verdict_text
-from orchestrator.report.findings import _per_call_words, _share, computed_spawning_sentence
+from orchestrator.report import fmt
+from orchestrator.report.analysis import costs
+from orchestrator.report.analysis.costs import CellRuns, ClientRuns, SpawnComparison
+from orchestrator.report.fmt import verdict_text
+from orchestrator.report.sections.crossover import _estimate_cells
+from orchestrator.report.sections.findings import _per_call_words, _share, computed_spawning_sentence
 
 
 def _comparison(low: float, high: float) -> SpawnComparison:

@@ -14,7 +14,7 @@ from markdown_tables import assert_range, assert_shows, parse_tables, read_repor
 from synthetic import CLIENTS, bench, make_results, ratio, write_results
 
 from orchestrator.report import generate_report
-from orchestrator.report.glance import DETAILS_FILE
+from orchestrator.report.sections.glance import DETAILS_FILE
 from orchestrator.results.export.step_summary import first_screen
 
 MAIN_LIMIT = 20_000  # characters: pasteable into an issue or a chat (GitHub's limit is 65,536)

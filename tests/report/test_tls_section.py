@@ -10,7 +10,7 @@ from synthetic import SETTINGS, environment, write_results
 
 from orchestrator import stats
 from orchestrator.report import generate_report
-from orchestrator.report.tls import NETWORK, WHOLE, difference
+from orchestrator.report.sections.tls import NETWORK, WHOLE, difference
 from orchestrator.results.model import RunRecord, assemble
 
 MS = 1_000_000
