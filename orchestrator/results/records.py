@@ -4,7 +4,7 @@ results.json is the seam between measuring and reporting (docs/results-schema.md
 this module is its one definition. ``Results.from_json`` turns the parsed JSON of
 a results file into records, ``Results.to_json`` turns records back into the same
 JSON (``from_json(x).to_json() == x`` for every file the current writer makes;
-tests/test_results_records.py), and tests hold docs/results.schema.json and these
+tests/results/test_records.py), and tests hold docs/results.schema.json and these
 records to the same fields, both ways.
 
 Records are built by keyword only, and their fields are declared in the file's

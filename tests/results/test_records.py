@@ -15,10 +15,10 @@ from orchestrator.results import records
 from orchestrator.results.check import SCHEMA_FILE, check_results_shape
 from orchestrator.results.records import ModelError, Record, Results, Run
 
-sys.path.insert(0, str(Path(__file__).parent / "report"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
 from synthetic import make_results  # noqa: E402
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "example" / "results.json"
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example" / "results.json"
 SCHEMA = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
