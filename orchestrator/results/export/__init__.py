@@ -2,7 +2,7 @@
 
 One module per format, like hyperfine's src/export/: hyperfine.py (hyperfine's JSON export, for its
 scripts), pyperf.py (pyperf's JSON, for `python -m pyperf stats|hist|compare_to`), csv.py (runs.csv
-and cells.csv). Each has `files(data) -> {file name: text}`; a new format is one new module and one
+and cells.csv). Each has `files(results) -> {file name: text}` (a records.Results); a new format is one new module and one
 line in FORMATS. Like report, export reads results files only and never starts a process.
 step_summary.py appends a report's first screen to GitHub Actions' step summary.
 """
