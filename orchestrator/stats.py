@@ -196,6 +196,24 @@ def bootstrap_medians(values: Samples, resamples: int = DEFAULT_RESAMPLES, *,
     return _bootstrap_medians(rng if rng is not None else np.random.default_rng(seed), _as_array(values), resamples)
 
 
+def bootstrap_sum_draws(values: Sequence[float], max_n: int, resamples: int = DEFAULT_RESAMPLES, *,
+                        seed: int = DEFAULT_SEED) -> np.ndarray:
+    """Totals of n draws for n = 1 .. max_n, each row from its own bootstrap resample: shape (resamples, max_n).
+
+    ``result[b, n - 1]`` sums n draws (with replacement) from resample b (with
+    replacement) of ``values``, so the spread holds both the run-to-run spread
+    of n draws and the uncertainty of the sample itself. Seeded: reproducible.
+    Raises ValueError on an empty or non-finite sample, or max_n/resamples < 1.
+    """
+    if resamples < 1 or max_n < 1:
+        raise ValueError(f"resamples and max_n must be >= 1, got {resamples} and {max_n}")
+    array = _as_array(values)
+    rng = np.random.default_rng(seed)
+    resampled = rng.integers(0, array.size, size=(resamples, array.size))  # one bootstrap resample per row
+    picks = rng.integers(0, array.size, size=(resamples, max_n))  # n draws from that row's resample
+    return np.cumsum(array[np.take_along_axis(resampled, picks, axis=1)], axis=1)
+
+
 def _percentile_interval(draws: np.ndarray, confidence: float) -> tuple[float, float]:
     tail = (1.0 - confidence) / 2.0 * 100.0
     low, high = np.percentile(draws, [tail, 100.0 - tail])

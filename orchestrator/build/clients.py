@@ -95,6 +95,22 @@ def is_current(config: Config, client: ClientSpec, manifest: dict[str, Any]) -> 
     return _stamp_path(config, _input_digest(config, client.build, versions)).exists()
 
 
+def why_unusable(config: Config, client: ClientSpec, manifest: dict[str, Any]) -> str | None:
+    """Why a client cannot run now, or None if it can: not built, its build failed or was skipped, an output is
+    missing, or it is out of date (is_current). One line each, ending in what to do."""
+    built = manifest.get("clients", {}).get(client.name)
+    if built is None:
+        return "not built: run `invoke build` first"
+    if built["status"] not in ("built", "up-to-date"):
+        return f"build {built['status']}: {built['message'].splitlines()[0] if built['message'] else ''}"
+    for output in client.build.outputs:
+        if not (config.root / output).exists():  # a file, or a folder (a bundle's)
+            return f"build output missing ({output}): run `invoke build`"
+    if not is_current(config, client, manifest):
+        return "out of date (its sources or build recipe changed since it was built): run `invoke build`"
+    return None
+
+
 def _size(path: Path) -> int | None:
     """A file's size in bytes, a folder's files' total (links not followed), None if absent or empty."""
     if path.is_file():

@@ -15,11 +15,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from tabulate import tabulate
-
-from .. import stats
-from ..build.clients import is_current, read_manifest
-from ..config.model import BASELINE_LABEL, BaselineSpec, ClientSpec, Config, Profile, expand
+from ..build.clients import read_manifest, why_unusable
+from ..config.model import BASELINE_LABEL, BaselineSpec, Config, Profile, expand
 from ..config.scenarios import SCENARIOS
 from ..errors import Interrupted, NothingMeasured, PolybenchError
 from ..paths import RESULTS_DIR
@@ -29,6 +26,7 @@ from ..provenance.toolchains import placeholders
 from ..results import model as results
 from ..results.records import CellSummary, Results
 from ..results.runlog import has_measurements, remove_if_unmeasured
+from ..results.table import results_table
 from ..server_control.checks import Server
 from ..server_control.remote_server import RemoteServer
 from .launcher import ensure_launcher
@@ -49,21 +47,6 @@ def _select(names: list[str] | None, known: list[str], what: str) -> list[str]:
         if name not in known:
             raise PolybenchError(f"unknown {what} {name!r} (known: {', '.join(known)})")
     return [name for name in known if name in names]
-
-
-def _usable(config: Config, client: ClientSpec, manifest: dict[str, Any]) -> str | None:
-    """Why a client cannot run (not built, toolchain missing), or None if it can."""
-    built = manifest.get("clients", {}).get(client.name)
-    if built is None:
-        return "not built: run `invoke build` first"
-    if built["status"] not in ("built", "up-to-date"):
-        return f"build {built['status']}: {built['message'].splitlines()[0] if built['message'] else ''}"
-    for output in client.build.outputs:
-        if not (config.root / output).exists():  # a file, or a folder (a bundle's)
-            return f"build output missing ({output}): run `invoke build`"
-    if not is_current(config, client, manifest):
-        return "out of date (its sources or build recipe changed since it was built): run `invoke build`"
-    return None
 
 
 def _baseline_missing(config: Config, baseline: BaselineSpec) -> str | None:
@@ -181,7 +164,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     if manifest is None:
         raise PolybenchError("no build found: run `invoke build` first")
     ensure_launcher()
-    skipped = {client.name: _usable(config, client, manifest) for client in chosen}
+    skipped = {client.name: why_unusable(config, client, manifest) for client in chosen}
     baselines = _baselines(config, cases)
     baseline_skipped = {baseline.name: _baseline_missing(config, baseline) for baseline in baselines}
     meta: dict[str, Any] = {
@@ -280,58 +263,8 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     # only finished runs: `report` reads latest, beside the run's folder (a resumed one may be anywhere)
     results.mark_latest(directory)
     if not quiet:
-        print(terminal_summary(data))
+        print(results_table(data))
     if not any(bench.status == "ok" for bench in data.benchmarks):
         raise NothingMeasured(f"no client produced a verified run (every one skipped or failed); "
                               f"the reasons are in {directory / results.RESULTS_FILE}")
     return directory
-
-
-def terminal_summary(data: Results) -> str:
-    """A compact table of medians and ratios to the fastest, per case, with drift and multimodality flags."""
-    ratios = {(r.case, r.client): r for r in data.ratios}
-    confidence = data.statistics.confidence if data.statistics else stats.DEFAULT_CONFIDENCE
-    rows: list[list[Any]] = []
-    short = False
-    for bench in data.benchmarks:
-        summary = bench.summary
-        if summary is None:
-            rows.append([bench.case, bench.client, bench.status, "", "", "", ""])
-            continue
-        wall = summary.wall_ms
-        ratio = ratios.get((bench.case, bench.client))
-        below = wall.median_ci_coverage < confidence
-        short = short or below
-        rows.append([
-            bench.case, bench.client, f"{wall.median:.2f}",
-            f"[{wall.median_ci_low:.2f}, {wall.median_ci_high:.2f}]{' *' if below else ''}",
-            f"{ratio.ratio:.2f}x" if ratio else "",
-            f"{len(bench.runs)}{' +' + str(len(bench.failed_runs)) + ' failed' if bench.failed_runs else ''}",
-            _flags(summary),
-        ])
-    for baseline in data.baselines or []:
-        name = f"{baseline.name} ({baseline.label})"
-        if baseline.summary is None:
-            rows.append(["baseline", name, baseline.status, "", "", "", ""])
-            continue
-        wall = baseline.summary.wall_ms
-        short = short or wall.median_ci_coverage < confidence
-        rows.append(["baseline", name, f"{wall.median:.2f}",
-                     f"[{wall.median_ci_low:.2f}, {wall.median_ci_high:.2f}]"
-                     f"{' *' if wall.median_ci_coverage < confidence else ''}", "", len(baseline.runs),
-                     _flags(baseline.summary)])
-    table = tabulate(rows, headers=["case", "client", "median ms", f"{confidence * 100:g}% CI", "vs fastest", "runs",
-                                    "flags"], tablefmt="simple")
-    if short:
-        table += (f"\n* [min, max] of fewer runs than a {confidence * 100:g}% interval needs (6): "
-                  "it covers the median less often (75% at 3 runs, 94% at 5)")
-    return table
-
-
-def _flags(summary: CellSummary) -> str:
-    flags = []
-    if summary.wall_ms.multimodal:
-        flags.append("multimodal")
-    if summary.drift.drifted:
-        flags.append(f"drift {summary.drift.shift * 100:+.1f}%")
-    return ", ".join(flags)

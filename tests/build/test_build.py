@@ -115,7 +115,7 @@ def test_up_to_date_until_an_input_or_toolchain_changes_and_seconds_survive(tmp_
 
 def test_run_sees_a_build_whose_sources_changed_since_as_out_of_date(tmp_path, area):
     """An edit after `invoke build` must not run the old program under the client's name (adversarial review)."""
-    from orchestrator.measure.matrix import _usable
+    from orchestrator.build.clients import why_unusable
 
     source = ROOT / area / "source.txt"
     source.write_text("one")
@@ -125,10 +125,10 @@ def test_run_sees_a_build_whose_sources_changed_since_as_out_of_date(tmp_path, a
     outcome = build_module.build_client(config, spec, {"python"}, log=lambda line: None,
                                         toolchain_versions={"python": "Python 3"})
     manifest = {"toolchains": {"python": "Python 3"}, "clients": {"toy-c": {"status": outcome.status}}}
-    assert build_module.is_current(config, spec, manifest) and _usable(config, spec, manifest) is None
+    assert build_module.is_current(config, spec, manifest) and why_unusable(config, spec, manifest) is None
     source.write_text("two")
     assert not build_module.is_current(config, spec, manifest)
-    assert "out of date" in _usable(config, spec, manifest)
+    assert "out of date" in why_unusable(config, spec, manifest)
 
 
 def test_a_failed_rebuild_makes_the_old_inputs_out_of_date(tmp_path, area):

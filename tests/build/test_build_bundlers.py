@@ -106,7 +106,7 @@ def test_a_variant_may_print_its_contenders_name_and_no_other():
 
 def test_run_accepts_a_folder_output():
     """A --standalone or one-folder bundle's output is a folder: `run` must not call it missing."""
-    from orchestrator.measure.matrix import _usable
+    from orchestrator.build.clients import why_unusable
 
     folder = ROOT / "build" / "test-build-folder-output" / "x.dist"
     folder.mkdir(parents=True, exist_ok=True)
@@ -115,9 +115,9 @@ def test_run_accepts_a_folder_output():
     config = SimpleNamespace(root=ROOT)
     manifest = {"clients": {"toy-bundle": {"status": "built", "message": ""}}}
     try:
-        assert _usable(config, client, manifest) is None
+        assert why_unusable(config, client, manifest) is None
         folder.rmdir()
-        assert "build output missing" in _usable(config, client, manifest)
+        assert "build output missing" in why_unusable(config, client, manifest)
     finally:
         shutil.rmtree(folder.parent, ignore_errors=True)
 

@@ -33,7 +33,7 @@ def test_an_interval_that_covers_less_than_95_percent_says_so() -> None:
 
 
 def _estimate(point: float, n: float, low: float, high: float) -> costs.BreakEven:
-    return costs.BreakEven("py", "rs", 1.0, (costs.EstimatorPoint(costs.PHASES, point, low, high),),
+    return costs.BreakEven("py", "rs", 1.0, (costs.EstimatorPoint(costs.PHASE_MODEL, point, low, high),),
                            costs.RANGE, "", n, high, 1, 500, (0.0, 0.0), (0.0, 0.0))
 
 

@@ -35,14 +35,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import stats
-from ...units import NS_PER_MS
-from ...units import PHASES as UNIT_PHASES
+from ...units import NS_PER_MS, PHASES
 from ..data import Source
 
-PHASES = "phases"
+PHASE_MODEL = "phases"  # the estimator that adds up the measured phases
 INTERPOLATION = "interpolation"
 LEAST_SQUARES = "least squares"
-ESTIMATORS = (PHASES, INTERPOLATION, LEAST_SQUARES)
+ESTIMATORS = (PHASE_MODEL, INTERPOLATION, LEAST_SQUARES)
 # A line fit needs a third point to test anything (two always fit exactly).
 MIN_LEAST_SQUARES_COUNTS = 3
 # The sum-of-draws simulation uses its own stream, independent of the bootstrap's.
@@ -108,7 +107,7 @@ class Line:
 class ClientCosts:
     runs: ClientRuns
     totals: dict[int, Estimate]  # median wall ms at each N
-    lines: dict[str, Line]  # PHASES and LEAST_SQUARES, where the data allow
+    lines: dict[str, Line]  # PHASE_MODEL and LEAST_SQUARES, where the data allow
     server_per_call: Estimate | None  # median over runs of server time / N, at the largest keep-alive N
     own_per_call: Estimate | None  # median over runs of (network - server time) / N, same case
 
@@ -119,7 +118,7 @@ class ClientCosts:
     @property
     def per_call(self) -> Estimate | None:
         """The cost of one more call: measured (phases) where possible, else the least-squares slope."""
-        line = self.lines.get(PHASES) or self.lines.get(LEAST_SQUARES)
+        line = self.lines.get(PHASE_MODEL) or self.lines.get(LEAST_SQUARES)
         return line.per_call if line else None
 
 
@@ -222,7 +221,7 @@ def client_runs(source: Source) -> list[ClientRuns]:
         if not bench.ok or bench.scenario not in ("single", "keepalive"):
             continue
         runs = found.setdefault(bench.client, ClientRuns(bench.client, bench.language, {}))
-        phases = {p: bench.phase_ms(p) for p in UNIT_PHASES}
+        phases = {p: bench.phase_ms(p) for p in PHASES}
         has_phases = all(phases.values())
         server = [run.server.server_ns / NS_PER_MS for run in bench.runs
                   if run.server is not None and run.server.server_ns is not None]
@@ -251,7 +250,7 @@ def _client_costs(runs: ClientRuns, found: dict[str, Estimate]) -> ClientCosts:
     totals = {n: found[f"total:{n}"] for n in runs.calls}
     lines: dict[str, Line] = {}
     if "fixed" in found:
-        lines[PHASES] = Line(found["fixed"], found["per_call"])
+        lines[PHASE_MODEL] = Line(found["fixed"], found["per_call"])
     if len(runs.calls) >= MIN_LEAST_SQUARES_COUNTS:
         lines[LEAST_SQUARES] = _least_squares(totals)
     return ClientCosts(runs, totals, lines, found.get("server_per_call"), found.get("own_per_call"))
@@ -267,7 +266,7 @@ def _least_squares(totals: dict[int, Estimate]) -> Line:
 
 def residuals(costs: ClientCosts) -> list[Residual]:
     """The phase-based line against the measured median total at every N (empty without phases)."""
-    line = costs.lines.get(PHASES)
+    line = costs.lines.get(PHASE_MODEL)
     if line is None:
         return []
     return [Residual(n, costs.totals[n].point, line.fixed.point + line.per_call.point * n) for n in costs.runs.calls]
@@ -300,11 +299,7 @@ def spawn_totals(spawned: ClientRuns, max_calls: int, resamples: int = stats.DEF
 
     Raises KeyError if the client has no single-call runs.
     """
-    walls = np.asarray(spawned.cells[1].walls_ms, dtype=float)
-    rng = np.random.default_rng(SUM_SEED)
-    resampled = rng.integers(0, walls.size, size=(resamples, walls.size))  # one bootstrap resample per row
-    picks = rng.integers(0, walls.size, size=(resamples, max_calls))  # n draws from that row's resample
-    totals = np.cumsum(walls[np.take_along_axis(resampled, picks, axis=1)], axis=1)
+    totals = stats.bootstrap_sum_draws(spawned.cells[1].walls_ms, max_calls, resamples, seed=SUM_SEED)
     return SpawnTotals(spawned.client, np.median(totals, axis=0), totals)
 
 

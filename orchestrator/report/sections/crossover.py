@@ -13,7 +13,7 @@ from ..analysis.costs import (
     ESTIMATORS,
     LEAST_SQUARES,
     MIN_LEAST_SQUARES_COUNTS,
-    PHASES,
+    PHASE_MODEL,
     RANGE,
     BreakEven,
     ClientCosts,
@@ -57,7 +57,7 @@ def _costs_table(ctx: Context) -> str:
         for costs in analyse(ctx, source).costs.values():
             if not costs.runs.keepalive_calls:
                 continue  # one call count: nothing to split into fixed and per-call
-            phases, fit = costs.lines.get(PHASES), costs.lines.get(LEAST_SQUARES)
+            phases, fit = costs.lines.get(PHASE_MODEL), costs.lines.get(LEAST_SQUARES)
             body.append([
                 *ctx.host_cells(source), costs.client, costs.runs.language, ", ".join(map(str, costs.runs.calls)),
                 fmt.ms(phases.fixed.point) if phases else fmt.MISSING,
@@ -166,7 +166,7 @@ def _charted(result: Crossover) -> list[ClientCosts]:
     def single(costs: ClientCosts) -> float:
         return costs.totals[1].point if 1 in costs.totals else float("inf")
     drawable = [c for c in result.costs.values()
-                if (c.lines.get(PHASES) or c.lines.get(LEAST_SQUARES)) and len(c.runs.calls) >= 2]
+                if (c.lines.get(PHASE_MODEL) or c.lines.get(LEAST_SQUARES)) and len(c.runs.calls) >= 2]
     def priority(costs: ClientCosts) -> tuple[Any, ...]:
         point = result.spawning.get(costs.client)
         return (result.spawned is None or costs.client != result.spawned.client,
@@ -178,7 +178,7 @@ def _chart(ctx: Context, source: Source, result: Crossover) -> str | None:
     series = []
     charted = _charted(result)
     for costs in sorted(charted, key=lambda c: list(result.costs).index(c.client)):
-        line = costs.lines.get(PHASES) or costs.lines.get(LEAST_SQUARES)
+        line = costs.lines.get(PHASE_MODEL) or costs.lines.get(LEAST_SQUARES)
         if line is None:  # _charted keeps only clients with a line
             continue
         points = []
