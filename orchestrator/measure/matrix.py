@@ -24,7 +24,6 @@ from ..provenance import environment, system_info
 from ..provenance.process_env import EnvPolicy
 from ..provenance.toolchains import placeholders
 from ..results import model as results
-from ..results.records import CellSummary, Results
 from ..results.runlog import has_measurements, remove_if_unmeasured
 from ..results.table import results_table
 from ..server_control.checks import Server
