@@ -17,6 +17,7 @@ from typing import Any
 from .. import stats
 from ..errors import PolybenchError
 from ..provenance.process_env import EnvPolicy
+from ..units import NS_PER_MS
 from .process import run_repeated
 
 # The runs between two checks of the stopping rule are made in one launcher
@@ -64,9 +65,9 @@ def time_command(argv: Sequence[str], settings: TimerSettings = TimerSettings(),
         count = batch_size(walls, settings, spent)
         for result in run_repeated(argv, count, timeout_s=settings.timeout_s, env=env, keep_stdout=keep_stdout):
             _check(result.exit_code, result.timed_out, argv, result.stderr)
-            walls.append(result.wall_ns / 1e6)
-            users.append(result.user_ns / 1e6)
-            systems.append(result.sys_ns / 1e6)
+            walls.append(result.wall_ns / NS_PER_MS)
+            users.append(result.user_ns / NS_PER_MS)
+            systems.append(result.sys_ns / NS_PER_MS)
             rss.append(result.peak_rss_kib / 1024)
             spent += result.wall_ns / 1e9
         stop, reason = stats.should_stop(walls, min_runs=settings.min_runs, max_runs=settings.max_runs,

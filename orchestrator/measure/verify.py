@@ -18,6 +18,7 @@ from typing import Any
 
 from ..config.model import Case, ClientSpec
 from ..config.scenarios import FANOUT_MODES, KEEPALIVE_MAX_CONNECTIONS, REST_STATUSES, SCENARIOS
+from ..units import NS_PER_MS
 from .process import OUTPUT_LIMIT, ProcessResult
 
 EXIT_UNSUPPORTED = 3
@@ -244,10 +245,10 @@ def check_timestamps_against_server(output: Mapping[str, Any], stats: Mapping[st
     """
     first, last = stats.get("first_arrival_epoch_ns"), stats.get("last_response_epoch_ns")
     if isinstance(first, int) and output["t_ready_ns"] > first + CLOCK_TOLERANCE_NS:
-        raise Rejected(f"t_ready is {(output['t_ready_ns'] - first) / 1e6:.1f} ms after the server received the "
+        raise Rejected(f"t_ready is {(output['t_ready_ns'] - first) / NS_PER_MS:.1f} ms after the server received the "
                        "run's first request: the network phase is misreported")
     if isinstance(last, int) and output["t_done_ns"] + CLOCK_TOLERANCE_NS < last:
-        raise Rejected(f"t_done is {(last - output['t_done_ns']) / 1e6:.1f} ms before the server started the "
+        raise Rejected(f"t_done is {(last - output['t_done_ns']) / NS_PER_MS:.1f} ms before the server started the "
                        "run's last response: the network phase is misreported")
 
 
@@ -258,8 +259,8 @@ def check_plausible(case: Case, result: ProcessResult, phases: Mapping[str, int]
     # A client that timestamps itself: its network phase; otherwise the whole process.
     elapsed_ns, what = (phases["network"], "network phase") if phases else (result.wall_ns, "whole run")
     if elapsed_ns + CLOCK_TOLERANCE_NS < floor_ns:
-        raise Rejected(f"{what} {elapsed_ns / 1e6:.1f} ms is shorter than the server's delays allow "
-                       f"({floor_ns / 1e6:.0f} ms): physically impossible")
+        raise Rejected(f"{what} {elapsed_ns / NS_PER_MS:.1f} ms is shorter than the server's delays allow "
+                       f"({floor_ns / NS_PER_MS:.0f} ms): physically impossible")
     if contract_scenario(case) == "concurrent":
         # Not a share of C: how many calls an honest client gets in flight
         # depends on how fast it can start them within one delay (measured
