@@ -150,16 +150,20 @@ def _remainder_words(remainder: str) -> list[str]:
 
 @task
 def lint(c):
-    """ruff over the whole repository (its rules: ruff.toml); `invoke test` runs it first."""
-    code = subprocess.run([sys.executable, "-m", "ruff", "check", "--quiet", "."], check=False).returncode
-    if code:
-        raise Exit(code=code)
+    """ruff over the whole repository (ruff.toml), then mypy (strict on orchestrator/ and server/: mypy.ini).
+
+    `invoke test` runs it first; CI runs `invoke test`."""
+    for argv in ([sys.executable, "-m", "ruff", "check", "--quiet", "."],
+                 [sys.executable, "-m", "mypy"]):  # its files and rules: mypy.ini
+        code = subprocess.run(argv, check=False).returncode
+        if code:
+            raise Exit(code=code)
 
 
 @task(help={"all": "also run the slow tests (marked slow and docker)",
             "k": "only tests matching this expression (pytest -k)"})
 def test(c, all=False, k=None):
-    """Run ruff (ruff.toml) and then the test suite (fast tests by default)."""
+    """Run `invoke lint` (ruff, mypy) and then the test suite (fast tests by default)."""
     lint(c)
     argv = [sys.executable, "-m", "pytest", "-q"]
     if not all:

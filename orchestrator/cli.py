@@ -15,9 +15,12 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from .errors import PolybenchError
+
+if TYPE_CHECKING:  # the verbs import their modules when called: `--help` stays quick
+    from .provenance.process_env import EnvPolicy
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -108,7 +111,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _env_policy(args: argparse.Namespace):  # -> process_env.EnvPolicy
+def _env_policy(args: argparse.Namespace) -> EnvPolicy:
     from .provenance.process_env import EnvPolicy, parse_names
 
     return EnvPolicy(inherit=parse_names(args.inherit_env), inherit_all=args.inherit_all_env)
@@ -259,7 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = {signo: signal.signal(signo, _stop_like_ctrl_c)
                 for signo in (signal.SIGTERM, signal.SIGHUP) if in_main_thread}
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except PolybenchError as error:
         print(f"polybench: error: {error}", file=sys.stderr)
         return error.exit_code

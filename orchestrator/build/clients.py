@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from . import cache as build_cache
 from ..atomic import write_json_atomic
@@ -180,7 +180,7 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def _run_command(argv: list[str], *, cwd: Path, env: dict[str, str], log_file, name: str,
+def _run_command(argv: list[str], *, cwd: Path, env: dict[str, str], log_file: IO[str], name: str,
                  started: float, estimate_s: float | None, log: Callable[[str], None]) -> int:
     """Run one build command, its output to the log; a progress line every PROGRESS_EVERY_S seconds.
 
@@ -308,7 +308,8 @@ def missing_debian(config: Config, clients: Iterable[ClientSpec], present: set[s
 
 
 def build_all(config: Config, clients: Iterable[ClientSpec] | None = None, *, force: bool = False,
-              log: Callable[[str], None] = _say, install: bool = True, skip_optional: bool = False) -> dict:
+              log: Callable[[str], None] = _say, install: bool = True,
+              skip_optional: bool = False) -> dict[str, Any]:
     """Build the given clients (all by default) and write build/manifest.json.
 
     install: first apt-get install the Debian packages the config declares for what is missing
@@ -350,7 +351,7 @@ def build_all(config: Config, clients: Iterable[ClientSpec] | None = None, *, fo
             f"{'  ' + first if first else ''}")
         for line in outcome.message.splitlines()[1:]:
             log(f"    {line}")
-    manifest = {
+    manifest: dict[str, Any] = {
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "toolchains": {name: status.version for name, status in toolchains.items()},
         "clients": {o.client: asdict(o) for o in outcomes},
@@ -364,9 +365,11 @@ def build_all(config: Config, clients: Iterable[ClientSpec] | None = None, *, fo
     return manifest
 
 
-def read_manifest(config: Config) -> dict | None:
+def read_manifest(config: Config) -> dict[str, Any] | None:
+    """build/manifest.json (what build_all wrote), or None if it is missing, unreadable or not an object."""
     path = config.root / BUILD_DIR / MANIFEST
     try:
-        return json.loads(path.read_text())
+        manifest = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+    return manifest if isinstance(manifest, dict) else None

@@ -375,10 +375,10 @@ def _build(raw: Any, key: str, toolchains: Mapping[str, Toolchain]) -> BuildSpec
     )
 
 
-def _library_version(raw: Any, key: str) -> Mapping[str, Any]:
+def _library_version(value: Any, key: str) -> Mapping[str, Any]:
     """Where a library's version is read: {package: NAME} (from the client's `packages:` listing),
     {cargo_lock: {file, crate}} or {command: ARGV}."""
-    raw = _mapping(raw, key)
+    raw = _mapping(value, key)
     if not raw:
         return raw
     _no_unknown_keys(raw, set(LIBRARY_VERSION_SOURCES), key)

@@ -19,6 +19,7 @@ from ..build.clients import read_manifest, why_unusable
 from ..config.model import BASELINE_LABEL, BaselineSpec, Config, Profile, expand
 from ..config.scenarios import SCENARIOS
 from ..errors import Interrupted, NothingMeasured, PolybenchError
+from ..paths import RESULTS_DIR
 from ..provenance import environment, system_info
 from ..provenance.process_env import EnvPolicy
 from ..provenance.toolchains import placeholders
@@ -77,15 +78,17 @@ def _describe_server(server: Server) -> dict[str, Any]:
     return server.describe()
 
 
-def _resume_dir(root: Path, meta: dict[str, Any], given: Path | None = None) -> tuple[Path, list[results.RunRecord]]:
+def _resume_dir(root: Path, meta: dict[str, Any],
+                given: Path | None = None) -> tuple[Path, list[results.RunRecord], dict[str, Any]]:
     """The run to continue: the given folder, or the newest one with measurements (a folder a failed
-    start left without any run is never picked over an interrupted run that has some)."""
+    start left without any run is never picked over an interrupted run that has some); its records
+    and its runs.jsonl metadata."""
     if given is not None:
         directory: Path | None = given
         if not (given / results.RUNS_FILE).is_file():
             raise PolybenchError(f"--resume: {given} has no {results.RUNS_FILE} to continue")
     else:
-        folder = root / results.RESULTS_DIR
+        folder = root / RESULTS_DIR
         candidates = sorted(p for p in folder.glob("2*") if p.is_dir()) if folder.is_dir() else []
         directory = next((p for p in reversed(candidates) if has_measurements(p, results.RUNS_FILE)), None)
     if directory is None:
@@ -163,7 +166,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     skipped = {client.name: why_unusable(config, client, manifest) for client in chosen}
     baselines = _baselines(config, cases)
     baseline_skipped = {baseline.name: _baseline_missing(config, baseline) for baseline in baselines}
-    meta = {
+    meta: dict[str, Any] = {
         "profile": profile.name,
         "config_sha256": config.sha256,
         "clients": client_names,
@@ -174,7 +177,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
         # Runs with different inherited variables must not be mixed in one cell (docs/environment.md).
         "inherit_env": {"names": list(env_policy.inherit), "all": env_policy.inherit_all},
     }
-    plan = [
+    plan: list[dict[str, Any]] = [
         {"client": client.name, "language": client.language, "library": client.library_label,
          "concurrency_model": client.concurrency_model, "scenario": case.scenario, "case": case.id,
          "params": dict(case.params), "calls": case.calls,
@@ -260,7 +263,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     results.mark_latest(directory)
     if not quiet:
         print(results_table(data))
-    if not any(bench["status"] == "ok" for bench in data["benchmarks"]):
+    if not any(bench.status == "ok" for bench in data.benchmarks):
         raise NothingMeasured(f"no client produced a verified run (every one skipped or failed); "
                               f"the reasons are in {directory / results.RESULTS_FILE}")
     return directory

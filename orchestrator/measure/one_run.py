@@ -90,7 +90,7 @@ class Runner:
         """The whole environment `client` runs with: clean base + its `env:` + what the user inherits."""
         return self.env_policy.for_process(config_env(self.config, client))
 
-    def run(self, client: ClientSpec, case: Case, kind: str, index: int, *, round_no: int | None = None,
+    def run(self, client: ClientSpec | BaselineSpec, case: Case, kind: str, index: int, *, round_no: int | None = None,
             position: int | None = None) -> RunRecord:
         """One run; ``round_no`` and ``position`` place it in the schedule (orchestrator.measure.rounds)."""
         if isinstance(client, BaselineSpec):

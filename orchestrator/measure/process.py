@@ -36,6 +36,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import PolybenchError
 from ..paths import scratch_dir
@@ -123,7 +124,7 @@ class _Launcher:
         return line
 
     def run(self, argv: Sequence[str], timeout_s: float, keep_stdout: bool = True,
-            repeat: int = 1) -> tuple[list[dict], str, str, bool]:
+            repeat: int = 1) -> tuple[list[dict[str, Any]], str, str, bool]:
         """Run argv up to `repeat` times back to back: one measurement dict per run made, then the
         last run's stdout and stderr and whether it filled an output file (the launcher stops the
         repeats after the first run that fails, times out or fills one, so that run is the last)."""
@@ -134,7 +135,7 @@ class _Launcher:
         request = request_bytes(fields)
         assert self.process.stdin is not None
         self.process.stdin.write(request)
-        runs: list[dict] = []
+        runs: list[dict[str, Any]] = []
         while True:
             # The launcher enforces the time limit itself; this is only a backstop. It writes
             # a batch's answers at the batch's end, so the wait covers every run still to come.

@@ -10,7 +10,7 @@ import sys
 import time
 from typing import TextIO
 
-from ..config.model import Case, ClientSpec
+from ..config.model import BaselineSpec, Case, ClientSpec
 from ..results.model import RunRecord
 
 
@@ -42,7 +42,7 @@ class Progress:
                   f"{active_cells} of {total_cells} cells still running, {self.runs_done} runs so far",
                   file=self.stream, flush=True)
 
-    def run_started(self, client: ClientSpec, case: Case, kind: str) -> None:
+    def run_started(self, client: ClientSpec | BaselineSpec, case: Case, kind: str) -> None:
         self.current = f"{case.id} {client.name} ({kind})"
         self._draw()
 

@@ -64,7 +64,7 @@ class ScheduleEvents:
     """Hooks for progress display; all optional."""
 
     round_started: Callable[[int, int, int], None] = lambda round_no, active, total: None
-    run_started: Callable[[ClientSpec, Case, str], None] = lambda client, case, kind: None
+    run_started: Callable[[ClientSpec | BaselineSpec, Case, str], None] = lambda client, case, kind: None
     run_finished: Callable[[RunRecord], None] = lambda record: None
 
 

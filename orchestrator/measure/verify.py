@@ -61,8 +61,8 @@ def parse_contract_output(stdout: str) -> dict[str, Any]:
         raise Rejected(f"stdout has {len(lines)} non-empty lines, expected exactly 1 JSON line")
     try:
         output = json.loads(lines[0])
-    except ValueError as exc:
-        raise Rejected(f"stdout is not JSON ({exc.msg})") from None
+    except ValueError as exc:  # JSONDecodeError, or an integer with too many digits to convert
+        raise Rejected(f"stdout is not JSON ({exc.msg if isinstance(exc, json.JSONDecodeError) else exc})") from None
     if not isinstance(output, dict):
         raise Rejected("stdout JSON is not an object")
     for key, kind in CONTRACT_KEYS.items():

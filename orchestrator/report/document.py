@@ -69,8 +69,8 @@ QUESTION = "When does a compiled HTTP client beat Python, and why?"
 
 def _subtitle(ctx: Context) -> str:
     hosts = ", ".join(f"**{s.label}**" for s in ctx.sources)
-    profiles = ", ".join(sorted({str(s.data.get("profile")) for s in ctx.sources}))
-    created = ", ".join(str(s.data.get("created")) for s in ctx.sources)
+    profiles = ", ".join(sorted({s.results.profile for s in ctx.sources}))
+    created = ", ".join(s.results.created for s in ctx.sources)
     return f"*{QUESTION}* Results from {hosts} (profile {profiles}; written {created})."
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ..atomic import write_text_atomic
 from ..errors import PolybenchError
-from ..paths import REPORTS_DIR, ROOT, new_timestamped_dir
-from ..results.model import RESULTS_DIR, RESULTS_FILE
+from ..paths import REPORTS_DIR, RESULTS_DIR, ROOT, new_timestamped_dir
+from ..results.model import RESULTS_FILE
 from .context import Context
 from .data import load_sources
 from .document import render_documents

@@ -17,8 +17,8 @@ from tabulate import tabulate
 
 from .. import stats
 from ..errors import NothingMeasured, PolybenchError
-from .model import load_results
 from ..units import NS_PER_MS
+from .model import load_comparable
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def _describe(path: Path, data: Mapping[str, Any]) -> str:
 
 def compare_command(old: Path, new: Path, threshold: float = 0.05, fail_on_regression: bool = False) -> int:
     """Print the comparison; 1 if fail_on_regression and any cell is flagged slower, else 0."""
-    old_data, new_data = load_results(old, full=False), load_results(new, full=False)
+    old_data, new_data = load_comparable(old), load_comparable(new)
     changes = compare_results(old_data, new_data, threshold)
     print(f"old: {_describe(old, old_data)}")
     print(f"new: {_describe(new, new_data)}")

@@ -14,18 +14,34 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 from .. import stats
 from ..atomic import point_symlink, write_json_atomic
 from ..errors import PolybenchError
 from ..paths import RESULTS_DIR, new_timestamped_dir
-from .check import check_comparable, check_regular_file, check_results_shape, parse_results_json
-from .runlog import checked_record, cut_torn_tail, read_records
 from ..units import NS_PER_MS, PHASES
+from .check import check_comparable, check_regular_file, check_results_shape, parse_results_json
+from .records import (
+    OLDER_SCHEMAS,
+    SCHEMA,
+    Baseline,
+    BaselineCompare,
+    Benchmark,
+    CellSummary,
+    Environment,
+    ImportTime,
+    ModelError,
+    Ratio,
+    Results,
+    Run,
+    Schedule,
+    Settings,
+    StatisticsSettings,
+    Status,
+)
+from .runlog import checked_record, cut_torn_tail, read_records
 
-SCHEMA = "polybench/results/v2"
-OLDER_SCHEMAS = ("polybench/results/v1",)
 RUNS_FILE = "runs.jsonl"
 RESULTS_FILE = "results.json"
 
@@ -142,91 +158,91 @@ def mark_latest(directory: Path) -> None:
 # --- summarising ---------------------------------------------------------------
 
 
+def stopping_looks(settings: Settings | Mapping[str, Any] | None) -> tuple[int, int] | None:
+    """The run counts at which the scheduler could stop a cell (stats.stopping_looks); None if not recorded.
 
-def _summary(values: list[float], looks: tuple[int, int] | None = None) -> dict[str, Any] | None:
-    return stats.summarize(values, looks=looks).to_dict() if values else None
-
-
-def stopping_looks(settings: Mapping[str, Any] | None) -> tuple[int, int] | None:
-    """The run counts at which the scheduler could stop a cell (stats.stopping_looks); None if not recorded."""
+    settings: the results' Settings, or runs.jsonl's metadata `settings` object."""
+    if isinstance(settings, Settings):
+        return stats.stopping_looks(settings.min_runs, settings.max_runs)
     if not settings or settings.get("min_runs") is None or settings.get("max_runs") is None:
         return None
     return stats.stopping_looks(int(settings["min_runs"]), int(settings["max_runs"]))
 
 
-def summarise_runs(runs: list[RunRecord], looks: tuple[int, int] | None = None) -> dict[str, Any]:
+def summarise_runs(runs: list[RunRecord], looks: tuple[int, int] | None = None) -> CellSummary:
     """Statistics of the verified counted runs of one (client, case), given in the order they ran.
 
-    CPU time is user + system per run (``cpu_ms``) and its share of the wall
-    time (``cpu_per_wall``); ``user_ms`` and ``sys_ms`` are null unless
-    ``cpu_split_resolvable`` (stats.cpu_split_resolvable: the kernel samples
-    the split at scheduler ticks). ``drift`` compares the first and second
-    half of the runs (stats.drift). ``looks`` (stats.stopping_looks of the
-    run settings) makes every median interval the sequential one, valid at
+    runs: at least one. CPU time is user + system per run (``cpu_ms``) and its
+    share of the wall time (``cpu_per_wall``); ``user_ms`` and ``sys_ms`` are
+    None unless ``cpu_split_resolvable`` (stats.cpu_split_resolvable: the kernel
+    samples the split at scheduler ticks). ``drift`` compares the first and
+    second half of the runs (stats.drift). ``looks`` (stats.stopping_looks of
+    the run settings) makes every median interval the sequential one, valid at
     the data-dependent run count the cell stopped at.
     """
+    def summary(values: list[float]) -> stats.Summary:
+        return stats.summarize(values, looks=looks)
+
     walls = [r.wall_ns / NS_PER_MS for r in runs]
     cpus = [(r.user_ns + r.sys_ns) / NS_PER_MS for r in runs]
     resolvable = stats.cpu_split_resolvable(cpus)
-    summary: dict[str, Any] = {
-        "wall_ms": _summary(walls, looks),
-        "cpu_ms": _summary(cpus, looks),
-        "cpu_per_wall": _summary([cpu / wall if wall > 0 else 0.0 for cpu, wall in zip(cpus, walls, strict=True)],
-                                 looks),
-        "cpu_split_resolvable": resolvable,
-        "user_ms": _summary([r.user_ns / NS_PER_MS for r in runs], looks) if resolvable else None,
-        "sys_ms": _summary([r.sys_ns / NS_PER_MS for r in runs], looks) if resolvable else None,
-        "drift": stats.drift(walls).to_dict(),
-        "peak_rss_mib": _summary([r.peak_rss_kib / 1024 for r in runs], looks),
-        "phases_ms": None,
-        "server_ms": None,
-    }
-    with_phases = [r for r in runs if r.phases_ns]
-    if with_phases and len(with_phases) == len(runs):
-        summary["phases_ms"] = {
-            phase: _summary([r.phases_ns[phase] / NS_PER_MS for r in runs], looks)  # type: ignore[index]
-            for phase in PHASES
-        }
+    phases_ms = None
+    if all(r.phases_ns for r in runs):
+        phases_ms = {phase: summary([r.phases_ns[phase] / NS_PER_MS for r in runs if r.phases_ns])
+                     for phase in PHASES}
     server_times = [r.server["server_ns"] / NS_PER_MS for r in runs if r.server and "server_ns" in r.server]
-    if server_times:
-        summary["server_ms"] = _summary(server_times, looks)
-    return summary
+    return CellSummary(
+        wall_ms=summary(walls),
+        cpu_ms=summary(cpus),
+        cpu_per_wall=summary([cpu / wall if wall > 0 else 0.0 for cpu, wall in zip(cpus, walls, strict=True)]),
+        cpu_split_resolvable=resolvable,
+        user_ms=summary([r.user_ns / NS_PER_MS for r in runs]) if resolvable else None,
+        sys_ms=summary([r.sys_ns / NS_PER_MS for r in runs]) if resolvable else None,
+        drift=stats.drift(walls),
+        peak_rss_mib=summary([r.peak_rss_kib / 1024 for r in runs]),
+        phases_ms=phases_ms,
+        server_ms=summary(server_times) if server_times else None,
+    )
 
 
-def ratios_to_fastest(benchmarks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def ratios_to_fastest(benchmarks: list[Benchmark]) -> list[Ratio]:
     """Per case, every client's median wall over the fastest client's, with a bootstrap CI.
 
-    The fastest client's own entry has ratio 1 and no interval (low, high null).
+    The fastest client's own entry has ratio 1 and no interval (low, high None).
     """
-    out: list[dict[str, Any]] = []
-    by_case: dict[str, list[dict[str, Any]]] = {}
+    out: list[Ratio] = []
+    by_case: dict[str, list[tuple[Benchmark, CellSummary]]] = {}
     for bench in benchmarks:
-        if bench["runs"]:
-            by_case.setdefault(bench["case"], []).append(bench)
+        if bench.runs and bench.summary is not None:
+            by_case.setdefault(bench.case, []).append((bench, bench.summary))
     for case, group in by_case.items():
-        fastest = min(group, key=lambda b: b["summary"]["wall_ms"]["median"])
-        base = [r["wall_ns"] for r in fastest["runs"]]
-        for bench in group:
+        fastest, _ = min(group, key=lambda pair: pair[1].wall_ms.median)
+        base = [r.wall_ns for r in fastest.runs]
+        for bench, _ in group:
             if bench is fastest:  # a ratio to itself is 1 by definition: no interval
-                out.append({"case": case, "client": bench["client"], "baseline": fastest["client"],
-                            "ratio": 1.0, "low": None, "high": None})
+                out.append(Ratio(case=case, client=bench.client, baseline=fastest.client, ratio=1.0,
+                                 low=None, high=None))
                 continue
-            estimate = stats.ratio_ci([r["wall_ns"] for r in bench["runs"]], base)
-            out.append({"case": case, "client": bench["client"], "baseline": fastest["client"],
-                        **estimate.to_dict()})
+            estimate = stats.ratio_ci([r.wall_ns for r in bench.runs], base)
+            out.append(Ratio(case=case, client=bench.client, baseline=fastest.client, ratio=estimate.ratio,
+                             low=estimate.low, high=estimate.high))
     return out
 
 
 def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[dict[str, Any]],
              environment: Mapping[str, Any], finished: bool,
-             baselines: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Build results.json from the run records and the plan (one entry per client and case).
+             baselines: list[dict[str, Any]] | None = None) -> Results:
+    """The results file (the typed model) from the run records and the plan (one entry per client and case).
 
-    ``baselines``: one plan entry per baseline command (name, about, label,
-    argv, skipped, stop_reason, compare); they become the separate `baselines` list,
-    never benchmarks (docs/results-schema.md).
+    meta: runs.jsonl's metadata (profile, config_sha256, settings, schedule);
+    environment: environment.collect's record. ``baselines``: one plan entry
+    per baseline command (name, about, label, argv, skipped, stop_reason,
+    compare); they become the separate `baselines` list, never benchmarks
+    (docs/results-schema.md). Errors: ModelError if meta or environment lack
+    what the results file needs (a bug in the caller, not a user's input).
     """
     records = list(records)
+    looks = stopping_looks(meta.get("settings"))
     benchmarks = []
     for item in plan:
         mine = [r for r in records if r.client == item["client"] and r.case == item["case"]]
@@ -234,6 +250,7 @@ def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[d
         failed = [r for r in mine if not r.verified and not r.unsupported]
         unsupported = any(r.unsupported for r in mine)
         importtime = next((r.imports for r in mine if r.kind == "importtime" and r.imports), None)
+        status: Status
         if unsupported:
             status = "unsupported"
         elif item.get("skipped"):
@@ -244,68 +261,71 @@ def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[d
             status = "failed"
         else:
             status = "not-run"
-        benchmarks.append({
-            "client": item["client"],
-            "language": item["language"],
-            "library": item["library"],
-            "concurrency_model": item["concurrency_model"],
-            "scenario": item["scenario"],
-            "case": item["case"],
-            "params": item["params"],
-            "calls": item["calls"],
-            "status": status,
-            "status_reason": _status_reason(status, item, failed, mine),
-            "stop_reason": item.get("stop_reason"),
-            "warmup_runs": sum(1 for r in mine if r.kind == "warmup"),
-            "runs": [_run_json(r) for r in counted],
-            "failed_runs": [_run_json(r) for r in failed],
-            "summary": summarise_runs(counted, stopping_looks(meta.get("settings"))) if counted else None,
-            "imports": importtime,
-        })
-    return {
-        "schema": SCHEMA,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "finished": finished,
-        "profile": meta.get("profile"),
-        "settings": meta.get("settings"),
-        "config_sha256": meta.get("config_sha256"),
-        "schedule": _schedule(meta, records),
-        "statistics": {
-            "confidence": stats.DEFAULT_CONFIDENCE, "median_interval": "order-statistic",
-            "resamples": stats.DEFAULT_RESAMPLES, "seed": stats.DEFAULT_SEED,
-            "outlier_z": stats.OUTLIER_Z, "noisy_cv": stats.NOISY_CV,
-            "modes": {"min_n": stats.MODES_MIN_N, "dip_ratio": stats.MODES_DIP_RATIO,
-                      "min_share": stats.MODES_MIN_SHARE, "min_count": stats.MODES_MIN_COUNT},
-            "drift": {"min_n": stats.DRIFT_MIN_N, "alpha": stats.DRIFT_ALPHA},
-            "cpu_split_min_ms": stats.CPU_SPLIT_MIN_MS,
-        },
-        "environment": dict(environment),
-        "benchmarks": benchmarks,
-        "ratios": ratios_to_fastest(benchmarks),
-        "baselines": [_baseline_entry(item, records, meta) for item in baselines or []],
-    }
+        benchmarks.append(Benchmark(
+            client=item["client"],
+            language=item["language"],
+            library=item["library"],
+            concurrency_model=item["concurrency_model"],
+            scenario=item["scenario"],
+            case=item["case"],
+            params=dict(item["params"]),
+            calls=item["calls"],
+            status=status,
+            status_reason=_status_reason(status, item, failed, mine),
+            stop_reason=item.get("stop_reason"),
+            warmup_runs=sum(1 for r in mine if r.kind == "warmup"),
+            runs=[_run(r) for r in counted],
+            failed_runs=[_run(r) for r in failed],
+            summary=summarise_runs(counted, looks) if counted else None,
+            imports=[ImportTime.from_json(entry, "imports") for entry in importtime] if importtime else None,
+        ))
+    schedule = _schedule(meta, records)
+    return Results(
+        schema=SCHEMA,
+        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        finished=finished,
+        profile=meta["profile"],
+        settings=Settings.from_json(meta.get("settings"), "settings"),
+        config_sha256=meta["config_sha256"],
+        schedule=Schedule.from_json(schedule, "schedule") if schedule is not None else None,
+        statistics=StatisticsSettings(
+            confidence=stats.DEFAULT_CONFIDENCE, median_interval="order-statistic",
+            resamples=stats.DEFAULT_RESAMPLES, seed=stats.DEFAULT_SEED,
+            outlier_z=stats.OUTLIER_Z, noisy_cv=stats.NOISY_CV,
+            modes={"min_n": stats.MODES_MIN_N, "dip_ratio": stats.MODES_DIP_RATIO,
+                   "min_share": stats.MODES_MIN_SHARE, "min_count": stats.MODES_MIN_COUNT},
+            drift={"min_n": stats.DRIFT_MIN_N, "alpha": stats.DRIFT_ALPHA},
+            cpu_split_min_ms=stats.CPU_SPLIT_MIN_MS,
+        ),
+        environment=Environment.from_json(dict(environment), "environment"),
+        benchmarks=benchmarks,
+        ratios=ratios_to_fastest(benchmarks),
+        baselines=[_baseline_entry(item, records, looks) for item in baselines or []],
+    )
 
 
-def _baseline_entry(item: Mapping[str, Any], records: list[RunRecord], meta: Mapping[str, Any]) -> dict[str, Any]:
+def _baseline_entry(item: Mapping[str, Any], records: list[RunRecord], looks: tuple[int, int] | None) -> Baseline:
     """One baseline command's runs and summary: timed in the rounds, never verified."""
     mine = [r for r in records if r.client == item["name"] and r.extra.get("baseline")]
     counted = [r for r in mine if r.kind == "counted" and r.exit_code == 0 and not r.timed_out]
     failed = [r for r in mine if r.kind == "counted" and not (r.exit_code == 0 and not r.timed_out)]
-    status = "skipped" if item.get("skipped") else "ok" if counted else "failed" if failed else "not-run"
-    return {
-        "name": item["name"],
-        "label": item["label"],
-        "about": item["about"],
-        "argv": list(item["argv"]),
-        "compare": item.get("compare"),  # {client, phase} the report sets it beside, or null
-        "status": status,
-        "status_reason": item.get("skipped") or (failed[-1].reason if status == "failed" else None),
-        "stop_reason": item.get("stop_reason"),
-        "warmup_runs": sum(1 for r in mine if r.kind == "warmup"),
-        "runs": [_run_json(r) for r in counted],
-        "failed_runs": [_run_json(r) for r in failed],
-        "summary": summarise_runs(counted, stopping_looks(meta.get("settings"))) if counted else None,
-    }
+    status: Literal["ok", "failed", "skipped", "not-run"] = (
+        "skipped" if item.get("skipped") else "ok" if counted else "failed" if failed else "not-run")
+    compare = item.get("compare")  # {client, phase} the report sets it beside, or None
+    return Baseline(
+        name=item["name"],
+        label=item["label"],
+        about=item["about"],
+        argv=list(item["argv"]),
+        compare=BaselineCompare.from_json(compare, "compare") if compare is not None else None,
+        status=status,
+        status_reason=item.get("skipped") or (failed[-1].reason if status == "failed" else None),
+        stop_reason=item.get("stop_reason"),
+        warmup_runs=sum(1 for r in mine if r.kind == "warmup"),
+        runs=[_run(r) for r in counted],
+        failed_runs=[_run(r) for r in failed],
+        summary=summarise_runs(counted, looks) if counted else None,
+    )
 
 
 def _schedule(meta: Mapping[str, Any], records: list[RunRecord]) -> dict[str, Any] | None:
@@ -319,7 +339,7 @@ def _schedule(meta: Mapping[str, Any], records: list[RunRecord]) -> dict[str, An
 def _status_reason(status: str, item: Mapping[str, Any], failed: list[RunRecord],
                    mine: list[RunRecord]) -> str | None:
     if status == "skipped":
-        return item.get("skipped")
+        return cast(str | None, item.get("skipped"))
     if status == "failed":
         return failed[-1].reason
     if status == "unsupported":
@@ -327,37 +347,65 @@ def _status_reason(status: str, item: Mapping[str, Any], failed: list[RunRecord]
     return None
 
 
-def _run_json(record: RunRecord) -> dict[str, Any]:
+def _run(record: RunRecord) -> Run:
+    """A runs.jsonl record as results.json keeps it: without type, client, case (the cell says) and imports."""
     data = record.to_json()
     for key in ("type", "client", "case", "imports"):
         data.pop(key, None)
-    return data
+    return Run.from_json(data, f"run {record.run_id}")
 
 
-def write_results(directory: Path, results: Mapping[str, Any]) -> Path:
+def write_results(directory: Path, results: Results) -> Path:
+    """Write results.json atomically in directory; return its path."""
     path = directory / RESULTS_FILE
-    write_json_atomic(path, results)
+    write_json_atomic(path, results.to_json())
     return path
 
 
-def load_results(path: Path, full: bool = True) -> dict[str, Any]:
-    """Read a results.json (or a directory holding one) and check its shape.
-
-    full: against the whole schema (for report); False checks only what compare reads."""
+def _read_json(path: Path) -> Any:
     if path.is_dir():
         path = path / RESULTS_FILE
     check_regular_file(path)
     try:
-        data = parse_results_json(path.read_bytes(), path)
+        return parse_results_json(path.read_bytes(), path)
     except OSError as exc:
         raise PolybenchError(f"cannot read results {path}: {exc.strerror}") from None
+
+
+def _results_path(path: Path) -> Path:
+    return path / RESULTS_FILE if path.is_dir() else path
+
+
+def _check_schema(data: Any, path: Path) -> None:
     if isinstance(data, dict) and data.get("schema") in OLDER_SCHEMAS:
         raise PolybenchError(f"{path}: results schema {data['schema']} is from an older polybench; this one "
                              f"reads {SCHEMA} (interleaved rounds, CPU time, drift): run `invoke run` again")
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise PolybenchError(f"{path}: not a polybench results file (expected schema {SCHEMA})")
-    # missing keys, wrong types: one line here, not a KeyError in report or compare
-    if full:
-        check_results_shape(data, path)
+
+
+def load_results(path: Path) -> Results:
+    """Read a results.json (or a directory holding one) as the typed model, checked against the schema.
+
+    Errors: PolybenchError, one line, for a file that cannot be read, is not
+    strict JSON, has an older schema, or departs from docs/results.schema.json."""
+    path = _results_path(path)
+    data = _read_json(path)
+    _check_schema(data, path)
+    # missing keys, wrong types: one line here, not a KeyError in report or export
+    check_results_shape(data, path)
     check_comparable(data, path)  # positive run times: what every ratio divides by
-    return data
+    try:
+        return Results.from_json(data)
+    except ModelError as error:
+        raise PolybenchError(f"{path}: {error}") from None
+
+
+def load_comparable(path: Path) -> dict[str, Any]:
+    """Read only what `compare` needs of a results file (check.check_comparable): benchmarks
+    with client, case, status and positive run wall times, host and git objects. Same errors as load_results."""
+    path = _results_path(path)
+    data = _read_json(path)
+    _check_schema(data, path)
+    check_comparable(data, path)
+    return cast(dict[str, Any], data)

@@ -82,8 +82,8 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise PolybenchError(f"{path} line {line}: not UTF-8 text; not a runs.jsonl polybench wrote") from None
+        bad_line = data[:exc.start].count(b"\n") + 1
+        raise PolybenchError(f"{path} line {bad_line}: not UTF-8 text; not a runs.jsonl polybench wrote") from None
     lines = text.split("\n")
     torn = lines.pop()  # "" when the file ends in a newline, as every complete write does
     if torn.strip():
@@ -100,7 +100,7 @@ def read_records(path: Path) -> list[dict[str, Any]]:
         if not isinstance(record, dict):
             raise PolybenchError(f"{path} line {number}: a JSON {type(record).__name__}, not a record; "
                                  "remove or fix it to resume")
-        out.append({**record, "_line": number})
+        out.append({**record, "_line": number})  # the line number, for checked_record's messages
     return out
 
 
@@ -112,7 +112,7 @@ def checked_record(cls: type, data: dict[str, Any], path: Path) -> Any:
     """cls(**data) for a dataclass record, or one line naming the line and the field that is wrong."""
     line = data.pop("_line", "?")
     data = {key: value for key, value in data.items() if key != "type"}
-    simple = {"int": int, "str": str, "bool": bool, "float": (int, float)}
+    simple: dict[str, type | tuple[type, ...]] = {"int": int, "str": str, "bool": bool, "float": (int, float)}
     for spec in dataclasses.fields(cls):
         required = spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
         if spec.name not in data:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from ..errors import PolybenchError
 
@@ -77,7 +77,7 @@ def checked_stats(data: Any, url: str) -> dict[str, Any]:
     problem = _stats_problem(data)
     if problem:
         raise PolybenchError(f"{url}/stats: unexpected answer ({problem}): is this a polybench server?")
-    return data
+    return cast(dict[str, Any], data)  # _stats_problem found it an object of counts
 
 
 def _count(value: Any) -> bool:

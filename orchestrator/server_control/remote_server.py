@@ -58,6 +58,7 @@ class RemoteServer:
 
     def tls_health(self) -> dict[str, Any]:
         """/health over the TLS port, verified with the CA file as the clients will."""
+        assert self.tls_url is not None, "tls_health() without a TLS port"
         try:
             context = ssl.create_default_context(cafile=self.ca_file)
         except (OSError, ssl.SSLError) as error:

@@ -131,7 +131,8 @@ def _with_baselines(tmp_path):
             {"name": "python-import-x", "about": "import x", "label": BASELINE_LABEL,
              "argv": ["/nope/python", "-c", "import x"], "skipped": "/nope/python not found", "stop_reason": None,
              "compare": None}]
-    data["baselines"] = assemble({"settings": data["settings"]}, records, [], {}, True, baselines=plan)["baselines"]
+    meta = {"profile": data["profile"], "config_sha256": data["config_sha256"], "settings": data["settings"]}
+    data["baselines"] = assemble(meta, records, [], data["environment"], True, baselines=plan).to_json()["baselines"]
     return data, write_results(tmp_path / "b", data)
 
 

@@ -49,7 +49,7 @@ def _results(tmp_path):
                          "concurrency_model": "-", "scenario": scenario, "case": case, "params": dict(params),
                          "calls": calls, "skipped": None, "stop_reason": "max-runs"})
     meta = {"profile": "t", "config_sha256": "ab" * 32, "settings": dict(SETTINGS)}
-    data = assemble(meta, records, plan, environment("host"), finished=True)
+    data = assemble(meta, records, plan, environment("host"), finished=True).to_json()
     return data, write_results(tmp_path / "r", data)
 
 

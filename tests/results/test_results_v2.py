@@ -9,7 +9,7 @@ import pytest
 from orchestrator import cli
 from orchestrator.errors import PolybenchError
 from orchestrator.measure.pinning import Pin, parse_pin
-from orchestrator.results.model import RunLog, RunRecord, _run_json, load_results, read_run_log
+from orchestrator.results.model import RunLog, RunRecord, _run, load_results, read_run_log
 
 
 @pytest.mark.parametrize("verb", [["report"], ["compare"]])
@@ -44,7 +44,7 @@ def test_unknown_run_keys_survive_runs_jsonl_and_results(tmp_path):
     log.close()
     _, (back,) = read_run_log(tmp_path)
     assert back == record
-    run = _run_json(back)
+    run = _run(back).to_json()
     assert run["receipt"] == {"requests": 1} and "extra" not in run and "client" not in run
 
 

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import stats
-from ...units import PHASES
-from ..data import NS_PER_MS, Source
+from ...units import NS_PER_MS, PHASES
+from ..data import Source
 
 PHASE_MODEL = "phases"  # the estimator that adds up the measured phases
 INTERPOLATION = "interpolation"
@@ -223,8 +223,8 @@ def client_runs(source: Source) -> list[ClientRuns]:
         runs = found.setdefault(bench.client, ClientRuns(bench.client, bench.language, {}))
         phases = {p: bench.phase_ms(p) for p in PHASES}
         has_phases = all(phases.values())
-        server = [run["server"]["server_ns"] / NS_PER_MS for run in bench.runs
-                  if run.get("server") and run["server"].get("server_ns") is not None]
+        server = [run.server.server_ns / NS_PER_MS for run in bench.runs
+                  if run.server is not None and run.server.server_ns is not None]
         runs.cells[bench.calls] = CellRuns(
             calls=bench.calls,
             walls_ms=tuple(bench.walls_ms),
@@ -391,12 +391,13 @@ def _break_even(a: _Side, b: _Side, factor: float) -> BreakEven:
     calls = sorted(set(a.totals) & set(b.totals))
     points = tuple(_estimator_points(a, b, calls, factor))
     a_per_call = a.per_call.interval
-    b_per_call = tuple(factor * v for v in b.per_call.interval)
+    b_low, b_high = b.per_call.interval
+    b_per_call = (factor * b_low, factor * b_high)
     smallest, largest = (min(calls), max(calls)) if calls else (0, 0)
 
     def result(verdict: str, reason: str, low: float | None = None, high: float | None = None) -> BreakEven:
         return BreakEven(a.name, b.name, factor, points, verdict, reason, low, high, smallest, largest,
-                         a_per_call, b_per_call)  # type: ignore[arg-type]
+                         a_per_call, b_per_call)
 
     holds_at_start = bool(points) and all(p.high <= smallest for p in points)
     if not points:

@@ -10,10 +10,10 @@ of either column is meaningless there; the total is not.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from ...results.records import Run
 from ...stats import CPU_SPLIT_MIN_MS, cpu_split_resolvable
 from ...units import NS_PER_MS
 
@@ -53,7 +53,7 @@ def cpu_of(users_ms: Sequence[float], systems_ms: Sequence[float], walls_ms: Seq
                statistics.median(systems_ms) if resolvable else None)
 
 
-def cpu_of_runs(runs: Sequence[Mapping[str, Any]]) -> Cpu:
+def cpu_of_runs(runs: Sequence[Run]) -> Cpu:
     """From a results file's runs (user_ns, sys_ns, wall_ns)."""
-    return cpu_of([r["user_ns"] / NS_PER_MS for r in runs], [r["sys_ns"] / NS_PER_MS for r in runs],
-                  [r["wall_ns"] / NS_PER_MS for r in runs])
+    return cpu_of([r.user_ns / NS_PER_MS for r in runs], [r.sys_ns / NS_PER_MS for r in runs],
+                  [r.wall_ns / NS_PER_MS for r in runs])

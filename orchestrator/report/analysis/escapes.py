@@ -9,7 +9,8 @@ from ..data import Bench, Source
 
 def build_record(source: Source, client: str) -> tuple[float | None, int | None]:
     """(build seconds, total bytes of the build's outputs) from the results' environment, None where unknown."""
-    build = source.client_record(client).get("build") or {}
+    record = source.client_record(client)
+    build = (record.build if record else None) or {}
     # an up-to-date build's seconds are the check's, not a build's: known only when it was built
     seconds = build.get("seconds") if build.get("status") == "built" else None
     outputs = build.get("outputs")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
+from ...results.records import ImportTime
 from ..data import Source
 
 
@@ -24,7 +25,7 @@ class ImportRow:
     runs: int  # how many of the profiles list the module
 
 
-def profiles(source: Source, client: str) -> list[list[dict]]:
+def profiles(source: Source, client: str) -> list[list[ImportTime]]:
     """Every import profile recorded for the client, one per cell that had an importtime run."""
     return [list(b.imports) for b in source.benches if b.client == client and b.imports]
 
@@ -32,13 +33,13 @@ def profiles(source: Source, client: str) -> list[list[dict]]:
 def import_profile(source: Source, client: str) -> tuple[list[ImportRow], int]:
     """(modules by median cumulative time, slowest first; the number of importtime runs)."""
     found = profiles(source, client)
-    by_module: dict[str, list[dict]] = {}
+    by_module: dict[str, list[ImportTime]] = {}
     for profile in found:
         for item in profile:
-            by_module.setdefault(item["module"], []).append(item)
-    rows = [ImportRow(module, int(statistics.median(i["depth"] for i in items)),
-                      statistics.median(i["cumulative_us"] for i in items) / 1000,
-                      statistics.median(i["self_us"] for i in items) / 1000, len(items))
+            by_module.setdefault(item.module, []).append(item)
+    rows = [ImportRow(module, int(statistics.median(i.depth for i in items)),
+                      statistics.median(i.cumulative_us for i in items) / 1000,
+                      statistics.median(i.self_us for i in items) / 1000, len(items))
             for module, items in by_module.items()]
     rows = [r for r in rows if 2 * r.runs >= len(found)]  # in at least half the runs: not a tail fluke
     rows.sort(key=lambda r: -r.cumulative_ms)

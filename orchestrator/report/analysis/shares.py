@@ -10,7 +10,8 @@ to 100% exactly.
 from __future__ import annotations
 
 from ... import stats
-from ..data import PHASES, Bench
+from ...units import PHASES
+from ..data import Bench
 
 SUMS = {
     "start_imports": ("runtime_start", "imports"),

@@ -54,9 +54,9 @@ def flags(bench: Bench) -> str:
         notes.append(f"{len(wall.outliers)} outlier{'s' if len(wall.outliers) > 1 else ''}")
     if wall.multimodal:
         notes.append("multimodal")
-    drift = bench.raw["summary"].get("drift") or {}
-    if drift.get("drifted"):
-        notes.append(f"drift {drift['shift'] * 100:+.1f}% (2nd half vs 1st)")
+    drift = bench.summary.drift if bench.summary else None
+    if drift is not None and drift.drifted:
+        notes.append(f"drift {drift.shift * 100:+.1f}% (2nd half vs 1st)")
     return ", ".join(notes)
 
 
@@ -65,8 +65,8 @@ HEADERS = ["client", "median ms", "95% CI", "mean ± σ ms", "min ms", "max ms",
 
 
 def _server_ms(bench: Bench) -> str:
-    summary = bench.raw["summary"].get("server_ms")
-    return fmt.ms(summary["median"]) if summary else fmt.MISSING
+    summary = bench.summary.server_ms if bench.summary else None
+    return fmt.ms(summary.median) if summary else fmt.MISSING
 
 
 def row(ctx: Context, source: Source, bench: Bench) -> list[str]:

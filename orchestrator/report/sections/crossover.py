@@ -6,6 +6,8 @@ report/analysis/crossover.py (both pure); this module renders the tables and the
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import fmt
 from ..analysis.costs import (
     ESTIMATORS,
@@ -165,7 +167,7 @@ def _charted(result: Crossover) -> list[ClientCosts]:
         return costs.totals[1].point if 1 in costs.totals else float("inf")
     drawable = [c for c in result.costs.values()
                 if (c.lines.get(PHASE_MODEL) or c.lines.get(LEAST_SQUARES)) and len(c.runs.calls) >= 2]
-    def priority(costs: ClientCosts) -> tuple:
+    def priority(costs: ClientCosts) -> tuple[Any, ...]:
         point = result.spawning.get(costs.client)
         return (result.spawned is None or costs.client != result.spawned.client,
                 point is None or point.verdict != RANGE, point is None, single(costs))

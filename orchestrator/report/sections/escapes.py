@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from ... import stats
+from ...units import PHASES
 from .. import fmt
 from ..analysis.escapes import best_escape, build_record
 from ..context import Context
-from ..data import PHASE_LABELS, PHASES, Bench, Source
+from ..data import PHASE_LABELS, Bench, Source
 from ..markdown import blocks, heading, table
 from .glance import resident_note
 
@@ -33,7 +34,7 @@ def _ratio_cell(estimate: stats.RatioEstimate | None) -> str:
 def _label(source: Source, client: str, original: str) -> str:
     if client == original:
         return "the original, run plainly"
-    return str(source.client_record(client).get("variant") or client)
+    return str(source.variant_label(client) or client)
 
 
 def _rows(source: Source, original: str, variants: list[str]) -> list[tuple[str, Bench]]:
@@ -43,7 +44,8 @@ def _rows(source: Source, original: str, variants: list[str]) -> list[tuple[str,
 
 def _shared_cell(source: Source, client: str) -> str:
     """Whose build outputs a client runs with besides its own (results: clients.NAME.shares_build_of)."""
-    shared = source.client_record(client).get("shares_build_of")
+    record = source.client_record(client)
+    shared = record.shares_build_of if record is not None else None
     if shared is None:
         return "not recorded"
     return f"its own + {', '.join(shared)}'s (shared)" if shared else "its own only"
@@ -75,19 +77,19 @@ def _table(ctx: Context, source: Source, original: str, rows: list[tuple[str, Be
 def _article_table(ctx: Context) -> str | None:
     """The article's "Compiled vs. Uncompiled" rows (polybench.yaml `report.article.escapes`) beside this run's."""
     article = ctx.sources[0].article if ctx.sources else None
-    if not article or article.get("baseline") not in article.get("mean_ms", {}) or not article.get("escapes"):
+    if not article or article.baseline not in article.mean_ms or not article.escapes:
         return None  # polybench.yaml `report.article` names no article, no baseline figure or no escape rows
-    baseline = article["baseline"]
-    article_curl = float(article["mean_ms"][baseline])
+    baseline = article.baseline
+    article_curl = float(article.mean_ms[baseline])
     headers = ["the article's row", "article: ms", f"article: ÷ its {baseline} ({fmt.ms(article_curl)} ms)"]
     for source in ctx.sources:
         prefix = f"{source.label}: " if ctx.multi_host else "this run: "
         headers += [f"{prefix}client", f"{prefix}median ms", f"{prefix}{source.reference() or 'reference'} "
                     "is k× faster (95% CI)"]
     body = []
-    for escape in article["escapes"]:
-        client, published = escape["client"], escape["ms"]
-        cells = [escape["row"], fmt.ms(published), fmt.times(published / article_curl)]
+    for escape in article.escapes:
+        client, published = escape.client, escape.ms
+        cells = [escape.row, fmt.ms(published), fmt.times(published / article_curl)]
         for source in ctx.sources:
             bench = source.single(client)
             reference = source.reference()
@@ -99,7 +101,7 @@ def _article_table(ctx: Context) -> str | None:
                       _ratio_cell(_ratio(bench, base)) if base is not None else fmt.MISSING]
         body.append(cells)
     return blocks(
-        f"The article's figures are quoted, not measured here ({article['title']}, hyperfine means on the "
+        f"The article's figures are quoted, not measured here ({article.title}, hyperfine means on the "
         f"author's machine); compare the ratios to {baseline}, not the milliseconds.",
         table(headers, body),
     )

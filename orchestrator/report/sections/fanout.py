@@ -20,7 +20,7 @@ SCENARIOS = ("fanout_sync", "fanout_async")
 
 def _pairs(source: Source) -> list[tuple[Bench, Bench]]:
     """(sync, async) benches of one client with equal parameters."""
-    by_key: dict[tuple, dict[str, Bench]] = {}
+    by_key: dict[tuple[str, int | None, int | None], dict[str, Bench]] = {}
     for bench in source.benches:
         if bench.scenario in SCENARIOS and bench.ok:
             key = (bench.client, bench.params.get("requests"), bench.params.get("delay_ms"))

@@ -205,7 +205,7 @@ def _best_escape(source: Source) -> list[str]:
     if found is None:
         return []
     variant, bench, _, compiled = found
-    label = source.client_record(variant).get("variant") or variant
+    label = source.variant_label(variant) or variant
     return [_compare_single(bench, compiled, f"The best escape from the start-up tax ({label}): ")]
 
 

@@ -10,6 +10,7 @@ so new clients that run only some cases still fit in one row each.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from .. import fmt
 from ..context import Context
@@ -54,9 +55,9 @@ def client_label(source: Source, client: str) -> str:
     role = source.role(client)
     if role == "contender":
         return client
-    record = source.client_record(client)
-    if role == "variant" and record.get("variant"):
-        return f"{client} ({record['variant']})"
+    variant = source.variant_label(client)
+    if role == "variant" and variant:
+        return f"{client} ({variant})"
     return f"{client} ({role})"
 
 
@@ -65,14 +66,14 @@ def _cell(source: Source, bench: Bench | None) -> list[str]:
         return [fmt.MISSING, fmt.MISSING]
     wall = bench.wall
     ratio = source.ratio(bench.case, bench.client)
-    versus = fmt.MISSING if ratio is None else "fastest" if ratio["client"] == ratio["baseline"] \
-        else fmt.times(ratio["ratio"])
+    versus = fmt.MISSING if ratio is None else "fastest" if ratio.client == ratio.baseline \
+        else fmt.times(ratio.ratio)
     return [f"{fmt.ms(wall.median)} ({fmt.span(wall.median_ci_low, wall.median_ci_high)})", versus]
 
 
 def _order(source: Source, cases: list[str]) -> list[str]:
     """Clients with a verified cell in a chosen case: by the first chosen case's median, then the others'."""
-    def key(client: str) -> tuple:
+    def key(client: str) -> tuple[Any, ...]:
         medians = []
         for case in cases:
             bench = source.bench(client, case)

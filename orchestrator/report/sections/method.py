@@ -14,29 +14,29 @@ from ..markdown import blocks, heading
 
 def _settings_text(source: Source) -> str:
     s = source.settings
-    return (f"{s.get('warmup', '?')} warm-up run(s) per client, then {s.get('min_runs', '?')} to "
-            f"{s.get('max_runs', '?')} counted runs; a client leaves the rotation once its median's 95% CI "
-            f"half-width is within {fmt.pct(s['target_rel_ci']) if s.get('target_rel_ci') is not None else '?'} "
-            f"of the median, at the maximum, after {s.get('budget_s', '?')} s of runs, or when it keeps failing; "
-            f"each run is killed after {s.get('timeout_s', '?')} s")
+    return (f"{s.warmup} warm-up run(s) per client, then {s.min_runs} to "
+            f"{s.max_runs} counted runs; a client leaves the rotation once its median's 95% CI "
+            f"half-width is within {fmt.pct(s.target_rel_ci)} "
+            f"of the median, at the maximum, after {s.budget_s} s of runs, or when it keeps failing; "
+            f"each run is killed after {s.timeout_s} s")
 
 
 def _stop_reasons(source: Source) -> str:
-    counts = Counter(b.raw.get("stop_reason") or "none recorded" for b in source.benches if b.ok)
+    counts = Counter(b.cell.stop_reason or "none recorded" for b in source.benches if b.ok)
     return ", ".join(f"{reason} {n}" for reason, n in counts.most_common()) or "no cells ran"
 
 
 def _schedule_text(ctx: Context) -> str:
     parts = []
     for source in ctx.sources:
-        schedule = source.data.get("schedule") or {}
-        if not schedule:
+        schedule = source.results.schedule
+        if schedule is None:
             continue
-        pin = schedule.get("pin")
+        pin = schedule.pin
         pinned = (f"; server pinned to CPU {pin['server']}, clients to CPU {pin['clients']}" if pin
                   else "; no CPU pinning")
         label = f"{source.label}: " if ctx.multi_host else ""
-        parts.append(f"{label}{schedule.get('rounds')} rounds, seed {schedule.get('seed')}{pinned}.")
+        parts.append(f"{label}{schedule.rounds} rounds, seed {schedule.seed}{pinned}.")
     return (" " + " ".join(parts)) if parts else ""
 
 
@@ -48,11 +48,11 @@ def render(ctx: Context) -> str:
         settings = "Settings:\n\n" + "\n".join(f"- {label}: {text}." for label, text in per_host.items())
     stops = "\n".join(f"- {f'{s.label}: ' if ctx.multi_host else ''}{_stop_reasons(s)}" for s in ctx.sources)
     # Described from the file's own record where it has one (older files: this code's constants).
-    recorded = ctx.sources[0].data.get("statistics") or {}
-    confidence = fmt.pct(recorded.get("confidence", stats.DEFAULT_CONFIDENCE)).replace(".0%", "%")
-    resamples = recorded.get("resamples", stats.DEFAULT_RESAMPLES)
-    outlier_z = recorded.get("outlier_z", stats.OUTLIER_Z)
-    noisy_cv = recorded.get("noisy_cv", stats.NOISY_CV)
+    recorded = ctx.sources[0].results.statistics
+    confidence = fmt.pct(recorded.confidence if recorded else stats.DEFAULT_CONFIDENCE).replace(".0%", "%")
+    resamples = recorded.resamples if recorded else stats.DEFAULT_RESAMPLES
+    outlier_z = recorded.outlier_z if recorded else stats.OUTLIER_Z
+    noisy_cv = recorded.noisy_cv if recorded else stats.NOISY_CV
     return blocks(
         heading(2, "Method"),
         heading(3, "Timing"),

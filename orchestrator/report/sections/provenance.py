@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from ...results.records import Environment, Git, Host, ProcessEnvironment, Settings
 from .. import fmt
 from ..context import Context
 from ..data import Source
@@ -41,18 +42,18 @@ def _gib(value: Any) -> str:
     return fmt.num(value / (1 << 30)) + " GiB" if isinstance(value, (int, float)) else "unknown"
 
 
-def _cpus(host: Mapping[str, Any]) -> str:
-    count, usable = host.get("cpu_count"), host.get("cpu_affinity")
+def _cpus(host: Host) -> str:
+    count, usable = host.cpu_count, host.cpu_affinity
     if usable is not None and usable != count:
         return f"{_text(count)} ({usable} usable by polybench)"
     return _text(count)
 
 
-def _commit(git: Mapping[str, Any]) -> str:
-    if not git.get("commit"):
+def _commit(git: Git) -> str:
+    if not git.commit:
         return "unknown (not a git checkout)"
-    state = {True: "dirty: uncommitted changes", False: "clean", None: "state unknown"}[git.get("dirty")]
-    return f"{git['commit'][:12]} ({state})"
+    state = {True: "dirty: uncommitted changes", False: "clean", None: "state unknown"}[git.dirty]
+    return f"{git.commit[:12]} ({state})"
 
 
 def _container(container: Mapping[str, Any] | None) -> str:
@@ -71,7 +72,7 @@ def _image_packages(container: Mapping[str, Any] | None) -> list[tuple[str, str]
     build stage had (the compilers) is marked so.
     """
     manifest = (container or {}).get("manifest")
-    if not manifest:
+    if not manifest or container is None:
         return []
     summary = (f"sha256 {_text(container.get('manifest_sha256'))[:16]}: {len(manifest.get('debian_packages', {}))} "
                f"Debian packages, {len(manifest.get('wheels', []))} wheels, {len(manifest.get('crates', []))} crates")
@@ -92,16 +93,13 @@ def _cell_counts(source: Source) -> str:
     return ", ".join(f"{n} {status}" for status, n in counts.most_common())
 
 
-def _settings(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
-    if not settings:
-        return [("settings", "unknown")]
+def _settings(settings: Settings) -> list[tuple[str, str]]:
     return [
-        ("warm-up runs per cell", _text(settings.get("warmup"))),
-        ("counted runs per cell", f"{_text(settings.get('min_runs'))} to {_text(settings.get('max_runs'))}"),
-        ("stop when the median's 95% CI half-width is within",
-         fmt.pct(settings["target_rel_ci"]) if settings.get("target_rel_ci") is not None else "unknown"),
-        ("time budget per cell", f"{_text(settings.get('budget_s'))} s"),
-        ("timeout per run", f"{_text(settings.get('timeout_s'))} s"),
+        ("warm-up runs per cell", _text(settings.warmup)),
+        ("counted runs per cell", f"{_text(settings.min_runs)} to {_text(settings.max_runs)}"),
+        ("stop when the median's 95% CI half-width is within", fmt.pct(settings.target_rel_ci)),
+        ("time budget per cell", f"{_text(settings.budget_s)} s"),
+        ("timeout per run", f"{_text(settings.timeout_s)} s"),
     ]
 
 
@@ -128,24 +126,24 @@ def _yes_no(flag: Any) -> str:
     return {True: "yes", False: "no"}.get(flag, "unknown")
 
 
-def interpreter_rows(env: Mapping[str, Any]) -> list[tuple[str, str]]:
+def interpreter_rows(env: Environment) -> list[tuple[str, str]]:
     """How each Python interpreter was built: version, compiler, PGO and LTO (from sysconfig CONFIG_ARGS)."""
     return [(f"Python build: {name}", f"{_text(build.get('version'))}, {_text(build.get('compiler'))}, "
                                       f"PGO {_yes_no(build.get('pgo'))}, LTO {_yes_no(build.get('lto'))}")
-            for name, build in (env.get("interpreters") or {}).items()]
+            for name, build in (env.interpreters or {}).items()]
 
 
-def steal_text(env: Mapping[str, Any]) -> str:
-    steal = env.get("steal_during_run")
-    if not steal or steal.get("steal_share") is None:
+def steal_text(env: Environment) -> str:
+    steal = env.steal_during_run
+    if not steal or steal.steal_share is None:
         return "not recorded"
-    return (f"{fmt.pct(steal['steal_share'])} of all CPU time ({steal['steal_ticks']} of {steal['total_ticks']} "
+    return (f"{fmt.pct(steal.steal_share)} of all CPU time ({steal.steal_ticks} of {steal.total_ticks} "
             f"ticks, /proc/stat before and after the runs)")
 
 
-def _system_rows(env: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _system_rows(env: Environment) -> list[tuple[str, str]]:
     """What pyperf records about the machine (orchestrator/provenance/system_info.py), where the results have it."""
-    system = env.get("system")
+    system = env.system
     if not system:
         return []
     isolated = system.get("isolated_cpus")
@@ -163,67 +161,67 @@ def _system_rows(env: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _rows(source: Source) -> list[tuple[str, str]]:
-    env, data = source.environment, source.data
-    host, server = env.get("host", {}), env.get("server", {})
-    system = env.get("system") or {}
+    env, data = source.environment, source.results
+    host, server = env.host, env.server
+    system = env.system or {}
     rows = [
-        ("host", _text(host.get("hostname"))),
-        ("CPU", _text(system.get("cpu_model_name") or host.get("cpu_model"))),
+        ("host", _text(host.hostname)),
+        ("CPU", _text(system.get("cpu_model_name") or host.cpu_model)),
         ("CPUs", _cpus(host)),
-        ("memory", _gib(host.get("memory_bytes"))),
-        ("OS", _text(host.get("os"))),
-        ("kernel", _text(host.get("kernel"))),
-        ("architecture", _text(host.get("machine"))),
-        ("CPU frequency governor", _text(host.get("cpu_governor"), "unknown (not exposed)")),
-        ("load average at start", ", ".join(f"{x:.2f}" for x in host["load_average"])
-         if host.get("load_average") else "unknown"),
+        ("memory", _gib(host.memory_bytes)),
+        ("OS", _text(host.os)),
+        ("kernel", _text(host.kernel)),
+        ("architecture", _text(host.machine)),
+        ("CPU frequency governor", _text(host.cpu_governor, "unknown (not exposed)")),
+        ("load average at start", ", ".join(f"{x:.2f}" for x in host.load_average)
+         if host.load_average else "unknown"),
         *_system_rows(env),
         *interpreter_rows(env),
     ]
-    rows += [(f"toolchain: {name}", _text(version, "missing")) for name, version in env.get("toolchains", {}).items()]
+    rows += [(f"toolchain: {name}", _text(version, "missing")) for name, version in env.toolchains.items()]
     rows += [
-        ("commit", _commit(env.get("git", {}))),
-        ("container image", _container(env.get("container"))),
-        *_image_packages(env.get("container")),
-        ("server", server_address(server.get("url"), bool(server.get("remote")))),
-        ("server location", "remote (another host)" if server.get("remote") else "local (same host, loopback)"),
-        ("server worker model", _text(server.get("worker_model"))),
-        *_process_environment(env.get("process_environment")),
-        ("profile", _text(data.get("profile"))),
-        ("config SHA-256", _text(data.get("config_sha256"))[:16]),
-        ("results written", _text(data.get("created"))),
-        ("matrix finished", "yes" if data.get("finished") else "NO: the run stopped early"),
+        ("commit", _commit(env.git)),
+        ("container image", _container(env.container)),
+        *_image_packages(env.container),
+        ("server", server_address(server.url, server.remote)),
+        ("server location", "remote (another host)" if server.remote else "local (same host, loopback)"),
+        ("server worker model", _text(server.worker_model)),
+        *_process_environment(env.process_environment),
+        ("profile", _text(data.profile)),
+        ("config SHA-256", _text(data.config_sha256)[:16]),
+        ("results written", _text(data.created)),
+        ("matrix finished", "yes" if data.finished else "NO: the run stopped early"),
         *_settings(source.settings),
         ("cells (client × case)", _cell_counts(source)),
         ("counted runs", str(sum(len(b.runs) for b in source.benches))),
-        ("warm-up runs", str(sum(b.raw.get("warmup_runs", 0) for b in source.benches))),
+        ("warm-up runs", str(sum(b.cell.warmup_runs for b in source.benches))),
         ("runs that failed verification", str(len(source.failed_runs()))),
         ("results folder", results_folder(source)),
     ]
     return rows
 
 
-def _process_environment(recorded: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+def _process_environment(recorded: ProcessEnvironment | None) -> list[tuple[str, str]]:
     """Rows for what the clients' and server's processes got (orchestrator/provenance/process_env.py)."""
     if not recorded:
         return [("client environment", "not recorded (inherited the orchestrator's whole environment)")]
-    base = recorded.get("base")
+    base = recorded.base
     given = (", ".join(f"{k}={base[k]}" if k == "LANG" else k for k in base) if base
              else "the caller's whole environment")
     inherited = ", ".join(f"{k}={v}" if v is not None else f"{k} (value not recorded)"
-                          for k, v in recorded.get("inherited", {}).items())
+                          for k, v in recorded.inherited.items())
     per_client = "; ".join(f"{name}: {', '.join(f'{k}={v}' for k, v in env.items())}"
-                           for name, env in recorded.get("clients", {}).items())
-    private_tmp = recorded.get("temporary_folder")
+                           for name, env in recorded.clients.items())
+    private_tmp = recorded.temporary_folder
     return [
-        ("client environment", f"{recorded.get('policy')}: {given}"),
-        ("clients' temporary folder", f"{', '.join(private_tmp['variables'])}: {private_tmp['value']}"
+        ("client environment", f"{recorded.policy}: {given}"),
+        ("clients' temporary folder", f"{', '.join(private_tmp.variables)}: {private_tmp.value}"
          if private_tmp else "the caller's (not recorded)"),
         ("inherited by the clients", (inherited or "nothing") + "".join(
-            f"; {name} asked for but not set" for name in recorded.get("inherit_missing", []))),
+            f"; {name} asked for but not set" for name in recorded.inherit_missing or [])),
         ("set by the config", _text(per_client, "nothing", width=REASON_WIDTH)),
-        ("server environment", "fixed base only" if recorded.get("server") else "not ours (remote server)"),
-        ("environment warnings", "; ".join(recorded.get("warnings", [])) or "none"),
+        ("server environment", "fixed base only" if recorded.server else "not ours (remote server)"),
+        ("environment warnings", "; ".join(recorded.warnings) or "none"),
     ]
 
 
@@ -248,11 +246,11 @@ def _binary_size(client: str, build: Mapping[str, Any] | None) -> str:
 def _clients_table(ctx: Context) -> str:
     body = []
     for source in ctx.sources:
-        for name, client in source.environment.get("clients", {}).items():
-            build = client.get("build")
-            body.append([*ctx.host_cells(source), name, _text(client.get("language")), _text(client.get("library")),
-                         _text(client.get("library_version"), width=VERSION_WIDTH),
-                         _text(client.get("concurrency_model")), _text((build or {}).get("status"), "no build record"),
+        for name, client in source.environment.clients.items():
+            build = client.build
+            body.append([*ctx.host_cells(source), name, _text(client.language), _text(client.library),
+                         _text(client.library_version, width=VERSION_WIDTH),
+                         _text(client.concurrency_model), _text((build or {}).get("status"), "no build record"),
                          _binary_size(name, build)])
     headers = [*ctx.host_headers(), "client", "language", "library", "version", "concurrency model", "build",
                "binary MiB"]
@@ -263,7 +261,7 @@ def _packages(ctx: Context) -> str | None:
     lines = []
     for source in ctx.sources:
         packages = {_normalised(name): (name, version)
-                    for name, version in (source.environment.get("python_packages") or {}).items()}
+                    for name, version in (source.environment.python_packages or {}).items()}
         shown = [" ".join(packages[key]) for key in dict.fromkeys(map(_normalised, source.packages_shown))
                  if key in packages]
         if shown:
@@ -280,10 +278,10 @@ def _normalised(name: str) -> str:
 
 def _client_packages(ctx: Context) -> str | None:
     """What each client with a `packages:` listing ran with (each Python client's own venv)."""
-    lines = [f"- {prefix}{name} (`{_portable(client.get('interpreter'))}`): "
-             + (", ".join(f"{k} {v}" for k, v in client["packages"].items()) or "standard library only")
+    lines = [f"- {prefix}{name} (`{_portable(client.interpreter)}`): "
+             + (", ".join(f"{k} {v}" for k, v in client.packages.items()) or "standard library only")
              for source in ctx.sources for prefix in [f"{source.label}: " if ctx.multi_host else ""]
-             for name, client in source.environment.get("clients", {}).items() if client.get("packages") is not None]
+             for name, client in source.environment.clients.items() if client.packages is not None]
     return "Each client's own packages (the whole of its environment):\n\n" + "\n".join(lines) if lines else None
 
 
@@ -291,7 +289,7 @@ def grouped_failures(source: Source) -> list[tuple[str, int, str]]:
     """(reason, runs, which cells) for the runs that failed verification, most frequent first."""
     by_reason: dict[str, Counter[str]] = {}
     for bench, run in source.failed_runs():
-        reason = _text(run.get("reason"), "no reason recorded", width=REASON_WIDTH)
+        reason = _text(run.reason, "no reason recorded", width=REASON_WIDTH)
         by_reason.setdefault(reason, Counter())[f"{bench.client} {bench.case}"] += 1
     rows = [(reason, sum(cells.values()), ", ".join(f"{cell} ×{n}" for cell, n in cells.most_common()))
             for reason, cells in by_reason.items()]
@@ -339,9 +337,10 @@ def warnings(ctx: Context) -> str | None:
             more = f"; and {len(failures) - 3} other reasons" if len(failures) > 3 else ""
             lines.append(f"**{total} run{'s' if total != 1 else ''} failed verification{where}** and "
                          f"{'are' if total != 1 else 'is'} left out of every statistic: {reasons}{more}.")
-        for line in (source.environment.get("process_environment") or {}).get("warnings", []):
+        recorded = source.environment.process_environment
+        for line in recorded.warnings if recorded else []:
             lines.append(f"**Environment{where}**: {line}.")
-        if not source.data.get("finished"):
+        if not source.results.finished:
             lines.append(f"**The run{where} did not finish**: some cells have fewer runs than the profile asks for.")
         not_run = not_run_clients(source)
         if not_run:
@@ -361,17 +360,17 @@ def summary(ctx: Context) -> str:
     lines = []
     for source in ctx.sources:
         env = source.environment
-        host, system = env.get("host", {}), env.get("system") or {}
+        host, system = env.host, env.system or {}
         builds = interpreter_rows(env)
         pythons = "; ".join(f"{name.removeprefix('Python build: ')}: {value}" for name, value in builds[:2])
-        facts = [f"{_text(system.get('cpu_model_name') or host.get('cpu_model'))}, {_cpus(host)} CPUs",
-                 f"{_text(host.get('os'))}, kernel {_text(host.get('kernel'))}"]
+        facts = [f"{_text(system.get('cpu_model_name') or host.cpu_model)}, {_cpus(host)} CPUs",
+                 f"{_text(host.os)}, kernel {_text(host.kernel)}"]
         if system.get("virtualization"):
             facts.append(f"virtualization: {system['virtualization']}")
         facts.append(f"CPU time stolen during the runs: {steal_text(env)}")
         if pythons:
             facts.append(f"Python built with {pythons}")
-        facts += [f"commit {_commit(env.get('git', {}))}", f"results folder `{results_folder(source)}`"]
+        facts += [f"commit {_commit(env.git)}", f"results folder `{results_folder(source)}`"]
         lead = f"**{source.label}**: " if ctx.multi_host else ""
         lines.append(f"- {lead}{'; '.join(facts)}.")
     return blocks(heading(2, "Machine in brief"), "\n".join(lines))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from ... import stats
 from ...results.model import stopping_looks
-from ...stats import Summary
+from ...units import PHASES
 from .. import fmt
 from ..analysis.importprofile import import_profile
 from ..analysis.shares import phase_shares
 from ..analysis.singles import singles
 from ..charts import phases as phase_chart
 from ..context import Context
-from ..data import PHASE_LABELS, PHASES, Bench, Source
+from ..data import PHASE_LABELS, Bench, Source
 from ..markdown import blocks, heading, image, table
 
 IMPORTS_SHOWN = 8
@@ -58,10 +58,10 @@ def _chart(ctx: Context, rows: list[tuple[Source, Bench]]) -> str:
 
 
 def _article_table(ctx: Context) -> str:
-    article = ctx.sources[0].report_settings.get("article") if ctx.sources else None
+    article = ctx.sources[0].report_settings.article if ctx.sources else None
     if not article:
         return ""
-    means, baseline = article["mean_ms"], article["baseline"]
+    means, baseline = article.mean_ms, article.baseline
     headers = ["client", "published in the article: mean ms", f"article: {baseline} is k× faster"]
     for source in ctx.sources:
         prefix = f"{source.label}: " if ctx.multi_host else "this run: "
@@ -86,7 +86,7 @@ def _article_table(ctx: Context) -> str:
         body.append(row)
     return blocks(
         heading(3, "Against the article"),
-        f"The article's figures are quoted, not measured here: hyperfine means published in {article['title']}, "
+        f"The article's figures are quoted, not measured here: hyperfine means published in {article.title}, "
         "on the author's machine. This run's figures are medians and means of the verified runs. "
         f"Compare the ratios to {baseline} more than the absolute times: the machines differ.",
         table(headers, body),
@@ -100,8 +100,9 @@ def _article_row(source: Source, argv: list[str]) -> tuple[float, str] | None:
     and its start-up breakdown (polybench.yaml `report.article`, recorded in the results).
     """
     if len(argv) == 3 and argv[1] == "-c":
-        rows = (source.article or {}).get("startup_ms", [])
-        return next(((row["ms"], row["row"]) for row in rows if row["code"] == argv[2]), None)
+        article = source.article
+        rows = (article.startup_ms or []) if article is not None else []
+        return next(((row.ms, row.row) for row in rows if row.code == argv[2]), None)
     return None
 
 
@@ -111,24 +112,24 @@ def _baselines_table(ctx: Context) -> str | None:
     body = []
     for source in ctx.sources:
         for baseline in source.baselines:
-            summary = baseline.get("summary")
-            wall = Summary.from_dict(summary["wall_ms"]) if summary else None
-            compare = baseline.get("compare") or {}
-            bench = source.single(compare["client"]) if compare else None
+            wall = baseline.summary.wall_ms if baseline.summary else None
+            compare = baseline.compare
+            bench = source.single(compare.client) if compare else None
             phases = bench.phases if bench is not None else None
-            beside = (f"{compare['client']}: {PHASE_LABELS[compare['phase']]}" if compare else fmt.MISSING)
-            article = _article_row(source, baseline["argv"])
+            beside = (f"{compare.client}: {PHASE_LABELS[compare.phase]}" if compare else fmt.MISSING)
+            article = _article_row(source, baseline.argv)
             body.append([
-                *ctx.host_cells(source), baseline["name"], baseline["about"],
-                fmt.ms(wall.median) if wall else baseline["status"],
+                *ctx.host_cells(source), baseline.name, baseline.about,
+                fmt.ms(wall.median) if wall else baseline.status,
                 fmt.median_span(wall.median_ci_low, wall.median_ci_high, wall.median_ci_coverage) if wall
                 else fmt.MISSING,
-                beside, fmt.ms(phases[compare["phase"]].median) if phases else fmt.MISSING,
+                beside, fmt.ms(phases[compare.phase].median) if phases and compare else fmt.MISSING,
                 f"{fmt.ms(article[0])} ({article[1]})" if article else fmt.MISSING,
             ])
     if not body:
         return None
-    article = (ctx.sources[0].report_settings.get("article") or {}).get("title", "the article")
+    recorded = ctx.sources[0].report_settings.article
+    title = recorded.title if recorded else "the article"
     return blocks(
         heading(3, "Baselines beside the phases"),
         "Commands timed by the same engine in the same randomized rounds as the clients, with no HTTP call "
@@ -136,7 +137,7 @@ def _baselines_table(ctx: Context) -> str | None:
         "client's *runtime start* phase costs; `import <library>` (start, imports and exit of a process that "
         "does nothing else) is what its *runtime start* + *imports + set-up* + *exit* cost without the "
         "network. The article's rows are quoted from its \"Breakdown of Python Startup Time\" table "
-        f"({article}; its machine, not this one).",
+        f"({title}; its machine, not this one).",
         table(headers, body),
     )
 
@@ -171,7 +172,8 @@ def _setup_in_network(ctx: Context, rows: list[tuple[Source, Bench]]) -> str | N
     """The clients whose network phase also holds set-up, by their own account (polybench.yaml)."""
     notes = {}
     for source, bench in rows:
-        why = source.client_record(bench.client).get("setup_in_network")
+        record = source.client_record(bench.client)
+        why = record.setup_in_network if record else None
         if why:
             notes[bench.client] = why
     if not notes:

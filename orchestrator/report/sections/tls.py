@@ -132,15 +132,16 @@ def _cells(diff: Difference | None, *, mark_whole: bool = True) -> list[str]:
 
 
 def _summary(taxes: list[TLSTax]) -> str | None:
-    handshakes = sorted((t for t in taxes if t.handshake is not None and t.handshake.basis == NETWORK),
-                        key=lambda t: t.handshake.value)
+    handshakes = sorted(((t.client, t.handshake) for t in taxes
+                         if t.handshake is not None and t.handshake.basis == NETWORK),
+                        key=lambda pair: pair[1].value)
     if len(handshakes) < 2:
         return None
-    cheap, dear = handshakes[0], handshakes[-1]
-    return (f"Computed from this run: a new TLS connection cost {cheap.client} the least, "
-            f"{fmt.ms(cheap.handshake.value)} ms more than a plain one "
-            f"(95% CI {fmt.span(cheap.handshake.low, cheap.handshake.high)}), and {dear.client} the most, "
-            f"{fmt.ms(dear.handshake.value)} ms (95% CI {fmt.span(dear.handshake.low, dear.handshake.high)}).")
+    (cheap, low), (dear, high) = handshakes[0], handshakes[-1]
+    return (f"Computed from this run: a new TLS connection cost {cheap} the least, "
+            f"{fmt.ms(low.value)} ms more than a plain one "
+            f"(95% CI {fmt.span(low.low, low.high)}), and {dear} the most, "
+            f"{fmt.ms(high.value)} ms (95% CI {fmt.span(high.low, high.high)}).")
 
 
 def render(ctx: Context) -> str:

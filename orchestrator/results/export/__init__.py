@@ -2,7 +2,7 @@
 
 One module per format, like hyperfine's src/export/: hyperfine.py (hyperfine's JSON export, for its
 scripts), pyperf.py (pyperf's JSON, for `python -m pyperf stats|hist|compare_to`), csv.py (runs.csv
-and cells.csv). Each has `files(data) -> {file name: text}`; a new format is one new module and one
+and cells.csv). Each has `files(results) -> {file name: text}` (a records.Results); a new format is one new module and one
 line in FORMATS. Like report, export reads results files only and never starts a process.
 step_summary.py appends a report's first screen to GitHub Actions' step summary.
 """
@@ -15,29 +15,30 @@ from typing import Any
 
 from ...atomic import write_text_atomic
 from ...errors import PolybenchError
-from ...paths import ROOT
-from ..model import RESULTS_DIR, load_results
+from ...paths import RESULTS_DIR, ROOT
+from ..model import load_results
+from ..records import Results
 
 
-def _hyperfine(data: Mapping[str, Any]) -> dict[str, str]:
+def _hyperfine(data: Results) -> dict[str, str]:
     from . import hyperfine
 
     return hyperfine.files(data)
 
 
-def _pyperf(data: Mapping[str, Any]) -> dict[str, str]:
+def _pyperf(data: Results) -> dict[str, str]:
     from . import pyperf  # imports the pyperf package: only when asked for
 
     return pyperf.files(data)
 
 
-def _csv(data: Mapping[str, Any]) -> dict[str, str]:
+def _csv(data: Results) -> dict[str, str]:
     from . import csv
 
     return csv.files(data)
 
 
-FORMATS: dict[str, Callable[[Mapping[str, Any]], dict[str, str]]] = {
+FORMATS: dict[str, Callable[[Results], dict[str, str]]] = {
     "hyperfine": _hyperfine,
     "pyperf": _pyperf,
     "csv": _csv,

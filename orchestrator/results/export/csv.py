@@ -14,7 +14,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ...units import PHASES
-from .cells import all_cells
+from ...stats import Summary
+from ..records import Ratio, Results, Run
+from .cells import Cell, all_cells
 
 RUNS_FILE = "runs.csv"
 CELLS_FILE = "cells.csv"
@@ -59,6 +61,7 @@ def _is_scalar(value: Any) -> bool:
 
 
 def _extra_columns(records: Iterable[Mapping[str, Any]], handled: set[str]) -> list[str]:
+    """The scalar fields of the records (as results.json has them) that no column above holds, sorted."""
     extra: set[str] = set()
     for record in records:
         extra.update(key for key, value in record.items() if key not in handled and _is_scalar(value))
@@ -74,74 +77,78 @@ def _table(columns: list[str], rows: Iterable[Mapping[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def _all_runs(bench: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+def _all_runs(bench: Cell) -> list[tuple[str, Run]]:
     """(status, run) for the cell's counted runs, then its failed ones."""
-    if bench.get("baseline"):  # timed, never verified: labelled, not "verified"
-        return ([("baseline, not a client", run) for run in bench.get("runs") or []]
-                + [("failed", run) for run in bench.get("failed_runs") or []])
-    return ([("verified", run) for run in bench.get("runs") or []]
-            + [("failed", run) for run in bench.get("failed_runs") or []])
+    if bench.baseline:  # timed, never verified: labelled, not "verified"
+        return ([("baseline, not a client", run) for run in bench.runs]
+                + [("failed", run) for run in bench.failed_runs])
+    return ([("verified", run) for run in bench.runs] + [("failed", run) for run in bench.failed_runs])
 
 
-def run_row(bench: Mapping[str, Any], status: str, run: Mapping[str, Any]) -> dict[str, Any]:
+def run_row(bench: Cell, status: str, run: Run) -> dict[str, Any]:
     """One run as a flat row (see RUN_COLUMNS), plus any scalar run fields this module does not know."""
-    phases = run.get("phases_ns") or {}
-    server = run.get("server") or {}
-    row = {key: value for key, value in run.items() if key not in _RUN_FIELDS_HANDLED and _is_scalar(value)}
+    phases = run.phases_ns or {}
+    server = run.server
+    row = {key: value for key, value in run.to_json().items()
+           if key not in _RUN_FIELDS_HANDLED and _is_scalar(value)}
     row.update({
-        "client": bench["client"], "case": bench["case"], "scenario": bench["scenario"], "status": status,
-        **{key: run.get(key) for key in ("reason", "kind", "index", "run_id", "wall_ns", "user_ns", "sys_ns",
-                                         "peak_rss_kib", "exit_code", "timed_out", "started_epoch_ns")},
+        "client": bench.client, "case": bench.case, "scenario": bench.scenario, "status": status,
+        "reason": run.reason, "kind": run.kind, "index": run.index, "run_id": run.run_id, "wall_ns": run.wall_ns,
+        "user_ns": run.user_ns, "sys_ns": run.sys_ns, "peak_rss_kib": run.peak_rss_kib,
+        "exit_code": run.exit_code, "timed_out": run.timed_out,
+        "started_epoch_ns": None if "started_epoch_ns" in run.absent else run.started_epoch_ns,
         **{f"{phase}_ns": phases.get(phase) for phase in PHASES},
-        "server_requests": server.get("requests"), "server_connections": server.get("connections"),
-        "server_ns": server.get("server_ns"),
+        "server_requests": server.requests if server else None,
+        "server_connections": server.connections if server else None,
+        "server_ns": server.server_ns if server else None,
     })
     return row
 
 
-def render_runs(data: Mapping[str, Any]) -> str:
+def render_runs(data: Results) -> str:
     rows = [run_row(bench, status, run) for bench in all_cells(data) for status, run in _all_runs(bench)]
-    runs = [run for bench in all_cells(data) for _, run in _all_runs(bench)]
+    runs = [run.to_json() for bench in all_cells(data) for _, run in _all_runs(bench)]
     return _table(RUN_COLUMNS + _extra_columns(runs, _RUN_FIELDS_HANDLED), rows)
 
 
-def _median(summary: Mapping[str, Any] | None, key: str) -> Any:
-    stats = (summary or {}).get(key)
-    return stats.get("median") if stats else None
+def _median(summary: Summary | None) -> float | None:
+    return summary.median if summary else None
 
 
-def cell_row(bench: Mapping[str, Any], ratio: Mapping[str, Any] | None) -> dict[str, Any]:
+def cell_row(bench: Cell, ratio: Ratio | None) -> dict[str, Any]:
     """One cell as a flat row (see CELL_COLUMNS), with its parameters and any unknown scalar cell fields."""
-    summary = bench.get("summary") or {}
-    wall = summary.get("wall_ms") or {}
-    phases = summary.get("phases_ms") or {}
-    row = {key: value for key, value in bench.items() if key not in _CELL_FIELDS_HANDLED and _is_scalar(value)}
-    row.update(bench.get("params") or {})
-    row.update({key: bench.get(key) for key in ("client", "language", "library", "concurrency_model", "scenario",
-                                                 "case", "calls", "status", "status_reason", "stop_reason",
-                                                 "warmup_runs")})
+    summary = bench.summary
+    wall = summary.wall_ms if summary else None
+    phases = (summary.phases_ms if summary else None) or {}
+    row = {key: value for key, value in bench.fields.items()
+           if key not in _CELL_FIELDS_HANDLED and _is_scalar(value)}
+    row.update(bench.params)
+    row.update({key: bench.fields.get(key) for key in ("client", "language", "library", "concurrency_model",
+                                                        "scenario", "case", "calls", "status", "status_reason",
+                                                        "stop_reason", "warmup_runs")})
     row.update({
-        "counted_runs": len(bench.get("runs") or []), "failed_runs": len(bench.get("failed_runs") or []),
-        **{f"wall_ms_{stat}": wall.get(stat) for stat in SUMMARY_STATS},
-        "user_ms_median": _median(summary, "user_ms"), "sys_ms_median": _median(summary, "sys_ms"),
-        "peak_rss_mib_median": _median(summary, "peak_rss_mib"),
-        **{f"{phase}_ms_median": _median(phases, phase) for phase in PHASES},
-        "server_ms_median": _median(summary, "server_ms"),
-        "ratio_to_fastest": (ratio or {}).get("ratio"), "ratio_low": (ratio or {}).get("low"),
-        "ratio_high": (ratio or {}).get("high"), "fastest_client": (ratio or {}).get("baseline"),
+        "counted_runs": len(bench.runs), "failed_runs": len(bench.failed_runs),
+        **{f"wall_ms_{stat}": getattr(wall, stat) if wall else None for stat in SUMMARY_STATS},
+        "user_ms_median": _median(summary.user_ms if summary else None),
+        "sys_ms_median": _median(summary.sys_ms if summary else None),
+        "peak_rss_mib_median": _median(summary.peak_rss_mib if summary else None),
+        **{f"{phase}_ms_median": _median(phases.get(phase)) for phase in PHASES},
+        "server_ms_median": _median(summary.server_ms if summary else None),
+        "ratio_to_fastest": ratio.ratio if ratio else None, "ratio_low": ratio.low if ratio else None,
+        "ratio_high": ratio.high if ratio else None, "fastest_client": ratio.baseline if ratio else None,
     })
     return row
 
 
-def render_cells(data: Mapping[str, Any]) -> str:
+def render_cells(data: Results) -> str:
     benchmarks = all_cells(data)
-    ratios = {(r.get("client"), r.get("case")): r for r in data.get("ratios") or []}
-    params = sorted({name for bench in benchmarks for name in (bench.get("params") or {})})
-    extra = [c for c in _extra_columns(benchmarks, _CELL_FIELDS_HANDLED) if c not in CELL_COLUMNS]
+    ratios = {(r.client, r.case): r for r in data.ratios}
+    params = sorted({name for bench in benchmarks for name in bench.params})
+    extra = [c for c in _extra_columns([b.fields for b in benchmarks], _CELL_FIELDS_HANDLED) if c not in CELL_COLUMNS]
     columns = CELL_COLUMNS[:7] + params + CELL_COLUMNS[7:] + extra
-    return _table(columns, (cell_row(b, ratios.get((b["client"], b["case"]))) for b in benchmarks))
+    return _table(columns, (cell_row(b, ratios.get((b.client, b.case))) for b in benchmarks))
 
 
-def files(data: Mapping[str, Any]) -> dict[str, str]:
+def files(data: Results) -> dict[str, str]:
     """{file name: text} this format writes."""
     return {RUNS_FILE: render_runs(data), CELLS_FILE: render_cells(data)}

@@ -27,7 +27,8 @@ import statistics
 from collections.abc import Mapping
 from typing import Any
 
-from .cells import cell_name, counted_runs, measured_cells, seconds
+from ..records import Results
+from .cells import Cell, cell_name, counted_runs, measured_cells, seconds
 
 FILE_NAME = "hyperfine.json"
 
@@ -37,33 +38,33 @@ def _exit_code(code: int) -> int | None:
     return code if code >= 0 else None
 
 
-def benchmark_result(bench: Mapping[str, Any]) -> dict[str, Any]:
+def benchmark_result(bench: Cell) -> dict[str, Any]:
     """One hyperfine BenchmarkResult for a cell (which must have counted runs); times in seconds."""
     runs = counted_runs(bench)
-    times = [seconds(run["wall_ns"]) for run in runs]
-    parameters = {"client": str(bench["client"]), "scenario": str(bench["scenario"])}
-    parameters.update({name: str(value) for name, value in (bench.get("params") or {}).items()})
+    times = [seconds(run.wall_ns) for run in runs]
+    parameters = {"client": str(bench.client), "scenario": str(bench.scenario)}
+    parameters.update({name: str(value) for name, value in bench.params.items()})
     return {
         "command": cell_name(bench),
         "mean": statistics.fmean(times),
         "stddev": statistics.stdev(times) if len(times) > 1 else None,
         "median": statistics.median(times),
-        "user": statistics.fmean(seconds(run["user_ns"]) for run in runs),
-        "system": statistics.fmean(seconds(run["sys_ns"]) for run in runs),
+        "user": statistics.fmean(seconds(run.user_ns) for run in runs),
+        "system": statistics.fmean(seconds(run.sys_ns) for run in runs),
         "min": min(times),
         "max": max(times),
         "times": times,
-        "memory_usage_byte": [int(run["peak_rss_kib"]) * 1024 for run in runs],
-        "exit_codes": [_exit_code(int(run["exit_code"])) for run in runs],
+        "memory_usage_byte": [run.peak_rss_kib * 1024 for run in runs],
+        "exit_codes": [_exit_code(run.exit_code) for run in runs],
         "parameters": parameters,
     }
 
 
-def render(data: Mapping[str, Any]) -> str:
+def render(data: Results) -> str:
     """The whole export file: one result per measured cell, in results.json order."""
     return json.dumps({"results": [benchmark_result(bench) for bench in measured_cells(data)]}, indent=2) + "\n"
 
 
-def files(data: Mapping[str, Any]) -> dict[str, str]:
+def files(data: Results) -> dict[str, str]:
     """{file name: text} this format writes."""
     return {FILE_NAME: render(data)}

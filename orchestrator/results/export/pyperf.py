@@ -20,7 +20,8 @@ from typing import Any
 import pyperf
 
 from ...errors import PolybenchError
-from .cells import cell_name, counted_runs, measured_cells, seconds
+from ..records import Results, Run
+from .cells import Cell, cell_name, counted_runs, measured_cells, seconds
 
 FILE_NAME = "pyperf.json"
 
@@ -35,51 +36,49 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _host_metadata(data: Mapping[str, Any]) -> dict[str, Any]:
+def _host_metadata(data: Results) -> dict[str, Any]:
     """pyperf's own metadata names for what results.json knows about the measuring host."""
-    host = (data.get("environment") or {}).get("host") or {}
+    host = data.environment.host
     metadata: dict[str, Any] = {
-        "hostname": _text(host.get("hostname") or ""),
-        "cpu_model_name": _text(host.get("cpu_model") or ""),
-        "platform": _text(" ".join(str(host.get(key) or "") for key in ("os", "kernel", "machine"))),
+        "hostname": _text(host.hostname or ""),
+        "cpu_model_name": _text(host.cpu_model or ""),
+        "platform": _text(" ".join(str(value or "") for value in (host.os, host.kernel, host.machine))),
     }
-    if isinstance(host.get("cpu_count"), int) and host["cpu_count"] > 0:
-        metadata["cpu_count"] = host["cpu_count"]
+    if host.cpu_count is not None and host.cpu_count > 0:
+        metadata["cpu_count"] = host.cpu_count
     return {key: value for key, value in metadata.items() if value != ""}
 
 
-def _cell_metadata(data: Mapping[str, Any], bench: Mapping[str, Any]) -> dict[str, Any]:
+def _cell_metadata(data: Results, bench: Cell) -> dict[str, Any]:
     metadata: dict[str, Any] = {
         "name": _text(cell_name(bench)), "unit": "second", "loops": 1,
-        "polybench_client": _text(bench["client"]), "polybench_case": _text(bench["case"]),
-        "polybench_scenario": _text(bench["scenario"]),
-        "polybench_library": _text(bench.get("library") or ""),
-        "polybench_profile": _text(data.get("profile") or ""),
+        "polybench_client": _text(bench.client), "polybench_case": _text(bench.case),
+        "polybench_scenario": _text(bench.scenario),
+        "polybench_library": _text(bench.library or ""),
+        "polybench_profile": _text(data.profile or ""),
+        "polybench_calls": bench.calls,
+        "polybench_warmup_runs": bench.warmup_runs,
     }
-    if isinstance(bench.get("calls"), int):
-        metadata["polybench_calls"] = bench["calls"]
-    if isinstance(bench.get("warmup_runs"), int):
-        metadata["polybench_warmup_runs"] = bench["warmup_runs"]
     return {**_host_metadata(data), **{key: value for key, value in metadata.items() if value != ""}}
 
 
-def _run(cell_metadata: Mapping[str, Any], run: Mapping[str, Any]) -> pyperf.Run:
-    wall = seconds(run["wall_ns"])
+def _run(cell_metadata: Mapping[str, Any], run: Run) -> pyperf.Run:
+    wall = seconds(run.wall_ns)
     metadata = {**cell_metadata, "duration": wall}
-    if run.get("started_epoch_ns"):
-        metadata["date"] = _date(int(run["started_epoch_ns"]))
-    if run.get("peak_rss_kib"):
-        metadata["command_max_rss"] = int(run["peak_rss_kib"]) * 1024
+    if run.started_epoch_ns:
+        metadata["date"] = _date(run.started_epoch_ns)
+    if run.peak_rss_kib:
+        metadata["command_max_rss"] = run.peak_rss_kib * 1024
     return pyperf.Run([wall], metadata=metadata, collect_metadata=False)
 
 
-def benchmark(data: Mapping[str, Any], bench: Mapping[str, Any]) -> pyperf.Benchmark:
+def benchmark(data: Results, bench: Cell) -> pyperf.Benchmark:
     """One cell (which must have counted runs) as a pyperf Benchmark."""
     metadata = _cell_metadata(data, bench)
     return pyperf.Benchmark([_run(metadata, run) for run in counted_runs(bench)])
 
 
-def suite(data: Mapping[str, Any]) -> pyperf.BenchmarkSuite:
+def suite(data: Results) -> pyperf.BenchmarkSuite:
     """Every measured cell as one pyperf BenchmarkSuite.
 
     Raises PolybenchError when no cell has a counted run: pyperf has no empty suite.
@@ -90,13 +89,13 @@ def suite(data: Mapping[str, Any]) -> pyperf.BenchmarkSuite:
     return pyperf.BenchmarkSuite(benchmarks)
 
 
-def render(data: Mapping[str, Any]) -> str:
+def render(data: Results) -> str:
     """The whole export file, as pyperf's BenchmarkSuite.dump writes it."""
     buffer = io.StringIO()
     suite(data).dump(buffer, compact=False)
     return buffer.getvalue()
 
 
-def files(data: Mapping[str, Any]) -> dict[str, str]:
+def files(data: Results) -> dict[str, str]:
     """{file name: text} this format writes."""
     return {FILE_NAME: render(data)}

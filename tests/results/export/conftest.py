@@ -54,4 +54,4 @@ def results_dir(results_dirs: tuple[Path, Path]) -> Path:
 
 @pytest.fixture(scope="session")
 def results_data(results_dir: Path) -> dict[str, Any]:
-    return load_results(results_dir)
+    return load_results(results_dir).to_json()  # the JSON form, for expected values

@@ -12,6 +12,7 @@ import pytest
 
 from orchestrator.results.export import export_results
 from orchestrator.results.export.csv import render_cells, render_runs
+from orchestrator.results.records import Results
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +81,8 @@ def test_fields_it_does_not_know_become_extra_columns(results_data: dict[str, An
     bench["drifting"] = True
     for position, run in enumerate(bench["runs"]):
         run["round"], run["position"] = position + 1, position
-    runs = list(csv.DictReader(io.StringIO(render_runs(data))))
-    cells = list(csv.DictReader(io.StringIO(render_cells(data))))
+    runs = list(csv.DictReader(io.StringIO(render_runs(Results.from_json(data)))))
+    cells = list(csv.DictReader(io.StringIO(render_cells(Results.from_json(data)))))
     first = [r for r in runs if r["client"] == bench["client"] and r["case"] == bench["case"]]
     assert [int(r["round"]) for r in first[:len(bench["runs"])]] == list(range(1, len(bench["runs"]) + 1))
     assert cells[0]["drifting"] == "true" and cells[1]["drifting"] == ""

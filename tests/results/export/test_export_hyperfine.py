@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from orchestrator.results.export import export_results
+from orchestrator.results.export.cells import Cell
+from orchestrator.results.records import Run
 
 # The fields of hyperfine's BenchmarkResult as its JSON export writes them (hyperfine 1.19,
 # src/benchmark/benchmark_result.rs; the file is {"results": [...]}, src/export/json.rs;
@@ -82,12 +84,21 @@ def test_statistics_follow_hyperfines_definitions(exported: dict[str, Any], resu
         assert result["median"] * 1000 == pytest.approx(summary["median"])
 
 
+def _cell(runs: list[dict[str, Any]]) -> Cell:
+    """A `single` cell of these runs (the fields a test leaves out: neutral values)."""
+    records = [Run.from_json({"run_id": f"r{i}", "index": i, "timed_out": False, "reason": None, "phases_ns": None,
+                              "output": None, "server": None, "round": None, "position": None, **run})
+               for i, run in enumerate(runs)]
+    return Cell(client="c", case="single", scenario="single", library="l", params={}, calls=1, warmup_runs=0,
+                runs=records, failed_runs=[], summary=None)
+
+
 def test_single_run_has_no_stddev() -> None:
     from orchestrator.results.export.hyperfine import benchmark_result
 
     run = {"wall_ns": 2_000_000, "user_ns": 1_000_000, "sys_ns": 0, "peak_rss_kib": 100, "exit_code": -9,
            "verified": True, "kind": "counted"}
-    result = benchmark_result({"client": "c", "case": "single", "scenario": "single", "params": {}, "runs": [run]})
+    result = benchmark_result(_cell([run]))
     assert result["stddev"] is None
     assert result["exit_codes"] == [None]  # killed by a signal: no exit code, as in hyperfine
     assert result["times"] == [0.002]
@@ -117,7 +128,7 @@ def test_user_and_system_are_means_of_the_per_run_values_even_when_each_run_is_a
     splits = [(3_300_000, 0), (3_600_000, 0), (0, 3_600_000), (0, 3_500_000)]
     runs = [{"wall_ns": 5_000_000, "user_ns": user, "sys_ns": system, "peak_rss_kib": 100, "exit_code": 0,
              "verified": True, "kind": "counted"} for user, system in splits]
-    result = benchmark_result({"client": "c", "case": "single", "scenario": "single", "params": {}, "runs": runs})
+    result = benchmark_result(_cell(runs))
     assert result["user"] == pytest.approx(0.001725)  # mean of 3.3, 3.6, 0, 0 ms: not a median (1.65 ms)
     assert result["system"] == pytest.approx(0.001775)
     assert result["user"] + result["system"] == pytest.approx(statistics.fmean(u + s for u, s in splits) / 1e9)
