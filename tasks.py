@@ -150,10 +150,14 @@ def _remainder_words(remainder: str) -> list[str]:
 
 @task
 def lint(c):
-    """ruff over the whole repository (its rules: ruff.toml); `invoke test` runs it first."""
-    code = subprocess.run([sys.executable, "-m", "ruff", "check", "--quiet", "."], check=False).returncode
-    if code:
-        raise Exit(code=code)
+    """ruff over the whole repository (ruff.toml), then mypy (strict on orchestrator/ and server/: mypy.ini).
+
+    `invoke test` runs it first; CI runs `invoke test`."""
+    for argv in ([sys.executable, "-m", "ruff", "check", "--quiet", "."],
+                 [sys.executable, "-m", "mypy"]):  # its files and rules: mypy.ini
+        code = subprocess.run(argv, check=False).returncode
+        if code:
+            raise Exit(code=code)
 
 
 @task(help={"all": "the full tier: also the tests marked slow, which build every client and run each against "
@@ -162,7 +166,7 @@ def lint(c):
             "k": "only tests matching this expression (pytest -k)",
             "workers": "pytest-xdist worker processes (default: one per CPU with --all, none without; 0: none)"})
 def test(c, all=False, docker=False, k=None, workers=None):
-    """Run ruff (ruff.toml), then the tests: the fast tier by default, everything but Docker with --all.
+    """Run `invoke lint` (ruff, mypy), then the tests: the fast tier by default, everything but Docker with --all.
 
     The fast tier starts no configured client (tests/tiers.py keeps it so).
     """
@@ -188,8 +192,8 @@ def test(c, all=False, docker=False, k=None, workers=None):
 })
 def docker(c, local_base=False, tag="polybench"):
     """Build the pinned Docker image; `docker run --rm polybench` then runs a profile and prints the report."""
-    from orchestrator.docker import build_image
     from orchestrator.errors import PolybenchError
+    from orchestrator.image.docker import build_image
 
     try:
         image_id = build_image(local_base=local_base, tag=tag)

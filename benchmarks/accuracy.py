@@ -4,7 +4,7 @@
 
 For each command (/usr/bin/true, and go-nethttp making one verified GET
 against the shared server: a small static one-request client), alternate
-blocks of `hyperfine -N` and of polybench's engine (`orchestrator.timer`, the
+blocks of `hyperfine -N` and of polybench's engine (`orchestrator.measure.timer`, the
 launcher `invoke time` and `invoke run` share), --runs runs each after the same
 warm-up, taking turns at going first. Each pair of neighbouring blocks ran in
 the same few hundred milliseconds, so the ratio of their medians
@@ -39,9 +39,9 @@ sys.path.insert(0, str(ROOT))
 from tabulate import tabulate  # noqa: E402
 
 from orchestrator import stats  # noqa: E402
-from orchestrator.environment import cpu_model  # noqa: E402
-from orchestrator.process_env import EnvPolicy  # noqa: E402
-from orchestrator.timer import TimerSettings, time_command  # noqa: E402
+from orchestrator.measure.timer import TimerSettings, time_command  # noqa: E402
+from orchestrator.provenance.environment import cpu_model  # noqa: E402
+from orchestrator.provenance.process_env import EnvPolicy  # noqa: E402
 
 TARGET = 0.03
 WARMUP = 10
@@ -125,7 +125,7 @@ def main() -> int:
         print("accuracy: build/bin/go-nethttp missing: run `invoke build` first", file=sys.stderr)
         return 2
 
-    from orchestrator.server import SharedServer
+    from orchestrator.server_control.shared_server import SharedServer
 
     started, load_before = time.time(), _load()
     comparisons = [compare("/usr/bin/true", ["/usr/bin/true"], args.blocks, args.runs)]

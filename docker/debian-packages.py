@@ -8,7 +8,7 @@
 Each is `name` or `name=UPSTREAM*` as the config gives it (apt-install.sh takes the mirror's current
 Debian revision of that upstream version; the config refuses an exact revision). So a new client's
 toolchain is in the image with no Dockerfile edit: declare its packages in the config (README, "Adding
-a client"). The config is read and validated by orchestrator.config, which needs only PyYAML (Debian's
+a client"). The config is read and validated by orchestrator.config.model, which needs only PyYAML (Debian's
 python3-yaml in the build stage, before any venv exists); a bad config is one `polybench: error:` line.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from orchestrator.config import Config, load_config  # noqa: E402
+from orchestrator.config.model import Config, load_config  # noqa: E402
 from orchestrator.errors import PolybenchError  # noqa: E402
 
 STAGES = ("build", "final")

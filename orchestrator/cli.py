@@ -15,9 +15,12 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from .errors import PolybenchError
+
+if TYPE_CHECKING:  # the verbs import their modules when called: `--help` stays quick
+    from .provenance.process_env import EnvPolicy
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -64,9 +67,9 @@ def _csv(text: str | None, flag: str = "--clients/--scenarios") -> list[str] | N
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build_all
-    from .config import load_config
-    from .launcher import ensure_launcher
+    from .build.clients import build_all
+    from .config.model import load_config
+    from .measure.launcher import ensure_launcher
 
     config = load_config(args.config)
     ensure_launcher()
@@ -81,7 +84,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .server import serve_forever
+    from .server_control.shared_server import serve_forever
 
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         print(f"polybench: serving on {args.host}: reachable beyond this machine's loopback", file=sys.stderr)
@@ -90,8 +93,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .run import run_benchmarks
+    from .config.model import load_config
+    from .measure.matrix import run_benchmarks
 
     if (args.server_tls_url or args.server_ca_file) and not args.server_url:
         raise PolybenchError("--server-tls-url and --server-ca-file describe a running server: "
@@ -108,8 +111,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _env_policy(args: argparse.Namespace):  # -> process_env.EnvPolicy
-    from .process_env import EnvPolicy, parse_names
+def _env_policy(args: argparse.Namespace) -> EnvPolicy:
+    from .provenance.process_env import EnvPolicy, parse_names
 
     return EnvPolicy(inherit=parse_names(args.inherit_env), inherit_all=args.inherit_all_env)
 
@@ -123,8 +126,8 @@ def _env_flags(verb: argparse.ArgumentParser) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .export.step_summary import append_first_screen
     from .report import generate_report
+    from .results.export.step_summary import append_first_screen
 
     report = generate_report([Path(p) for p in args.results] or None,
                              output_root=_output_dir(args.output, "--output"), quiet=args.quiet, stdout=args.stdout)
@@ -133,7 +136,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export import export_results
+    from .results.export import export_results
 
     for path in export_results(Path(args.results) if args.results else None, args.format,
                                Path(args.output) if args.output else None):
@@ -142,7 +145,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare_command
+    from .results.compare import compare_command
 
     if not math.isfinite(args.threshold) or not 0 <= args.threshold < 100:
         raise PolybenchError(f"--threshold must be a fraction from 0 (e.g. 0.05 for 5%), got {args.threshold}")
@@ -151,7 +154,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_time(args: argparse.Namespace) -> int:
-    from .timer import TimerSettings, render, render_json, time_command
+    from .measure.timer import TimerSettings, render, render_json, time_command
 
     command = list(args.command)
     if command and command[0] == "--":
@@ -185,7 +188,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--no-install", action="store_true",
                        help="never apt-get install the Debian packages the config declares (as root it does)")
     build.add_argument("--skip-optional", action="store_true",
-                       help="do not build optional clients that are out of date (Nuitka, PyInstaller: minutes each)")
+                       help="do not build out-of-date clients whose build is `optional` (slow bundles)")
     build.set_defaults(func=cmd_build)
 
     serve = verbs.add_parser("serve", help="run the shared server in the foreground")
@@ -259,7 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = {signo: signal.signal(signo, _stop_like_ctrl_c)
                 for signo in (signal.SIGTERM, signal.SIGHUP) if in_main_thread}
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except PolybenchError as error:
         print(f"polybench: error: {error}", file=sys.stderr)
         return error.exit_code

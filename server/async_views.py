@@ -74,4 +74,4 @@ def run_on_worker_loop(view: AsyncView) -> Callable[..., Any]:
 def configure_async_views(app: Flask) -> None:
     """Under gevent, route the app's async views to the worker loop."""
     if gevent_patched():
-        app.async_to_sync = run_on_worker_loop  # type: ignore[method-assign]
+        app.async_to_sync = run_on_worker_loop  # type: ignore[method-assign,assignment]

@@ -71,7 +71,7 @@ def _client_options() -> dict[str, Any]:
         "timeout": INNER_TIMEOUT_S,
         "verify": _tls_context(),
         # An HTTP(S)_PROXY in the server's environment must not intercept
-        # calls to ourselves (orchestrator/server.py ignores it likewise).
+        # calls to ourselves (orchestrator/server_control/shared_server.py ignores it likewise).
         "trust_env": False,
     }
 

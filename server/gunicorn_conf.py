@@ -2,7 +2,7 @@
 
 Plain assignments and no imports from this package, so gunicorn can exec the
 file before the app is importable and the orchestrator can read the numbers
-for provenance. The bind address comes from the command line (orchestrator/server.py).
+for provenance. The bind address comes from the command line (orchestrator/server_control/shared_server.py).
 
 Why this worker model (docs/server.md has the measurements):
 - ONE worker process: /stats counts live in that process's memory, so they
@@ -19,7 +19,7 @@ Why this worker model (docs/server.md has the measurements):
 worker_class = "gevent"
 workers = 1
 # Each call in flight holds a slot; the config caps concurrency at 512
-# (orchestrator/scenarios.py PARAMETER_RANGES) so a run never waits for one.
+# (orchestrator/config/scenarios.py PARAMETER_RANGES) so a run never waits for one.
 worker_connections = 1000
 keepalive = 75
 

@@ -32,7 +32,7 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 def request_path(environ: dict[str, Any]) -> str:
     """The path as /stats reports it: no query string (curl's `?i=[1-N]` globs
     must land on one key)."""
-    return environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    return str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
 
 
 class _TrackedBody:
@@ -101,7 +101,7 @@ class RunCountingMiddleware:
         nonce = os.urandom(NONCE_BYTES)
         status_code: str | None = None
 
-        def counting_start_response(status: str, headers: list, exc_info: Any = None) -> Any:
+        def counting_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             nonlocal status_code
             # Flask calls this once; a second call (an error replacing a response
             # before headers are sent) would not change what we counted.

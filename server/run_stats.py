@@ -15,7 +15,7 @@ import time
 from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from . import limits
 from .connections import ConnectionKey
@@ -24,7 +24,7 @@ from .payload import sent_sha256
 _RUN_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
-def is_valid_run_id(value: str | None) -> bool:
+def is_valid_run_id(value: str | None) -> TypeGuard[str]:
     """True for ids the contract allows: `[A-Za-z0-9._-]{1,64}`."""
     return value is not None and _RUN_ID.fullmatch(value) is not None
 
@@ -34,11 +34,11 @@ def empty_snapshot(run_id: str) -> dict[str, Any]:
     return _RunCounts().snapshot(run_id, [])
 
 
-def _median(values: array) -> int:
+def _median(values: array[int]) -> int:
     """The median handling time in ns (the lower middle for an even count), 0 for none."""
     if not values:
         return 0
-    return sorted(values)[(len(values) - 1) // 2]
+    return int(sorted(values)[(len(values) - 1) // 2])
 
 
 @dataclass
@@ -80,12 +80,12 @@ class _RunCounts:
     in_flight: int = 0
     max_in_flight: int = 0
     receipt: int = 0
-    handling_ns: array = field(default_factory=lambda: array("q"))
+    handling_ns: array[int] = field(default_factory=lambda: array("q"))
     streams: list[StreamRecord] = field(default_factory=list)
     # Unix-epoch ns (the clock the clients' own timestamps use): when the
     # client's first request arrived and when the server started its last
     # response. A client's t_ready must come before the first, its t_done
-    # after the second, whatever it prints (orchestrator/verify.py).
+    # after the second, whatever it prints (orchestrator/measure/verify.py).
     first_arrival_epoch_ns: int | None = None
     last_response_epoch_ns: int | None = None
 

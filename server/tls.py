@@ -1,6 +1,6 @@
 """The server's TLS listener: which port it is, and the context that serves it.
 
-The orchestrator (orchestrator/server_tls.py) makes a certificate authority
+The orchestrator (orchestrator/server_control/tls.py) makes a certificate authority
 per server start, writes the server's certificate chain and key into a private
 temporary folder and starts gunicorn with one plain and one TLS listening
 socket. It tells the worker which listener is the TLS one, and where the
@@ -14,6 +14,10 @@ whichever port its requests came in on: the run id header decides.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported at run time only after gevent's monkey-patching (below)
+    import ssl
 
 TLS_PORT_ENV = "POLYBENCH_TLS_PORT"
 TLS_CERT_ENV = "POLYBENCH_TLS_CERT"  # PEM: the server's private key, its certificate and the chain
@@ -23,7 +27,7 @@ TLS_CERT_ENV = "POLYBENCH_TLS_CERT"  # PEM: the server's private key, its certif
 HANDSHAKE_TIMEOUT_S = 10.0
 
 
-def tls_settings(environ: Mapping[str, str]):
+def tls_settings(environ: Mapping[str, str]) -> tuple[int, ssl.SSLContext] | None:
     """(port, ssl.SSLContext) of the TLS listener, or None when the server has no TLS port.
 
     Raises ValueError for a bad port and OSError/ssl.SSLError for a

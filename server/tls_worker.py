@@ -11,6 +11,9 @@ Without the TLS environment variables it is exactly the gevent worker.
 from __future__ import annotations
 
 import os
+import socket
+import ssl
+from typing import Any
 
 from gunicorn.workers.ggevent import GeventWorker
 
@@ -21,7 +24,7 @@ class TLSGeventWorker(GeventWorker):
     """`--worker-class server.tls_worker.TLSGeventWorker`."""
 
     tls_port: int | None = None
-    tls_context = None
+    tls_context: ssl.SSLContext | None = None
 
     def run(self) -> None:
         # Built here, after init_process's monkey-patching, so the context is
@@ -31,7 +34,7 @@ class TLSGeventWorker(GeventWorker):
             self.tls_port, self.tls_context = settings
         super().run()
 
-    def handle(self, listener, client, addr) -> None:
+    def handle(self, listener: socket.socket, client: socket.socket, addr: Any) -> None:
         if self.tls_context is not None and listener.getsockname()[1] == self.tls_port:
             try:
                 client.settimeout(HANDSHAKE_TIMEOUT_S)

@@ -26,7 +26,8 @@ users = Blueprint("users", __name__)
 
 
 def _store() -> UserStore:
-    return current_app.extensions[USER_STORE_EXTENSION]
+    store: UserStore = current_app.extensions[USER_STORE_EXTENSION]
+    return store
 
 
 def user_href(user_id: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.config import load_config
+from orchestrator.config.model import load_config
 from tests import tiers
 
 _PROGRAMS = tiers.client_programs(load_config())
@@ -18,7 +18,7 @@ def config():
 @pytest.fixture(scope="session")
 def live_server():
     """One real gunicorn server for the whole session (started once: ~1 s)."""
-    from orchestrator.server import SharedServer
+    from orchestrator.server_control.shared_server import SharedServer
 
     with SharedServer() as server:
         yield server

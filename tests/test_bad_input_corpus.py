@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from orchestrator import cli
-from orchestrator.config import DEFAULT_CONFIG
+from orchestrator.config.model import DEFAULT_CONFIG
 from tests.report.synthetic import make_results
 
 SHIPPED = yaml.safe_load(DEFAULT_CONFIG.read_text())
@@ -30,13 +30,13 @@ EXAMPLE_RESULTS = make_results()  # a valid v2 results file, built like the real
 @pytest.fixture(autouse=True)
 def a_build_manifest(monkeypatch):
     """Rows that get past the config must not depend on whether this checkout has built its clients."""
-    import orchestrator.run
-    from orchestrator.build import read_manifest
+    import orchestrator.measure.matrix
+    from orchestrator.build.clients import read_manifest
 
     def manifest(config):
         return read_manifest(config) or {"clients": {c.name: {"status": "built", "message": ""}
                                                      for c in config.clients}}
-    monkeypatch.setattr(orchestrator.run, "read_manifest", manifest)
+    monkeypatch.setattr(orchestrator.measure.matrix, "read_manifest", manifest)
 
 
 def run_cli(argv: list[str], capsys) -> tuple[int, str]:

@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestrator.config import BASELINE_LABEL, DEFAULT_CONFIG, BaselineSpec, Case, RunSettings, load_config
+from orchestrator.config.model import BASELINE_LABEL, DEFAULT_CONFIG, BaselineSpec, Case, RunSettings, load_config
 from orchestrator.errors import ConfigError
-from orchestrator.results import RunRecord, assemble
-from orchestrator.results_check import _validator
-from orchestrator.runner import Runner
-from orchestrator.schedule import BASELINE_CASE, CellState, run_rounds
+from orchestrator.measure.one_run import Runner
+from orchestrator.measure.rounds import BASELINE_CASE, CellState, run_rounds
+from orchestrator.results.check import _validator
+from orchestrator.results.model import RunRecord, assemble
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "report"))
+from synthetic import environment  # noqa: E402
 
 
 def _write(tmp_path: Path, raw) -> Path:
@@ -118,8 +121,10 @@ def test_baselines_share_the_clients_rounds_and_are_kept_apart_in_results(tmp_pa
                   "stop_reason": by_name[b.name].stop_reason, "compare": None} for b in (good, broken)]
     baselines.append({"name": "missing", "about": "m", "label": BASELINE_LABEL, "argv": ["/nope"],
                       "skipped": "/nope not found (not built?)", "stop_reason": None})
-    meta = {"settings": {"min_runs": 6, "max_runs": 8}, "schedule": {"method": "m", "seed": 3, "pin": None}}
-    data = assemble(meta, runner.records, plan, {"host": {}, "git": {}}, finished=True, baselines=baselines)
+    meta = {"profile": "p", "config_sha256": "ab" * 32, "schedule": {"method": "m", "seed": 3, "pin": None},
+            "settings": {"warmup": 0, "min_runs": 6, "max_runs": 8, "target_rel_ci": 0.05, "budget_s": 5.0,
+                         "timeout_s": 10.0}}
+    data = assemble(meta, runner.records, plan, environment("host"), finished=True, baselines=baselines).to_json()
     assert [b["client"] for b in data["benchmarks"]] == ["client"]  # no baseline among the clients
     assert [r["client"] for r in data["ratios"]] == ["client"]
     entries = {b["name"]: b for b in data["baselines"]}

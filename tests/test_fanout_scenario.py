@@ -1,4 +1,4 @@
-"""The fan-out scenarios (orchestrator/scenarios.py) end to end: curl through
+"""The fan-out scenarios (orchestrator/config/scenarios.py) end to end: curl through
 the same Runner as `invoke run`, verified against the server's /stats.
 
 One client call makes the server call its own /delay N times, so the run is
@@ -12,10 +12,10 @@ import sys
 
 import pytest
 
-from orchestrator.config import BuildSpec, Case, ClientSpec
+from orchestrator.config.model import BuildSpec, Case, ClientSpec
+from orchestrator.config.scenarios import SCENARIOS, normalise_params
 from orchestrator.errors import ConfigError
-from orchestrator.runner import Runner
-from orchestrator.scenarios import SCENARIOS, normalise_params
+from orchestrator.measure.one_run import Runner
 from server import limits
 
 MODES = {"fanout_sync": "sync", "fanout_async": "async"}

@@ -23,13 +23,13 @@ import pytest
 import yaml
 
 from orchestrator import cli
-from orchestrator.config import DEFAULT_CONFIG, load_config
+from orchestrator.config.model import DEFAULT_CONFIG, load_config
+from orchestrator.config.scenarios import API_PAYLOAD, PARAMETER_RANGES
 from orchestrator.errors import PolybenchError
-from orchestrator.results import RUNS_FILE, RunLog, RunRecord, read_run_log
-from orchestrator.scenarios import API_PAYLOAD, PARAMETER_RANGES
-from orchestrator.server import SharedServer
-from orchestrator.spawn import OUTPUT_LIMIT, run_process
-from orchestrator.verify import count_bodies
+from orchestrator.measure.process import OUTPUT_LIMIT, run_process
+from orchestrator.measure.verify import count_bodies
+from orchestrator.results.model import RUNS_FILE, RunLog, RunRecord, read_run_log
+from orchestrator.server_control.shared_server import SharedServer
 from tests.tiers import build_clients
 
 ROOT = DEFAULT_CONFIG.parent
@@ -139,7 +139,7 @@ def test_a_whole_last_record_without_its_newline_is_kept(tmp_path, capsys):
 
 
 def test_latest_goes_beside_a_finished_run_wherever_its_folder_is(tmp_path):
-    from orchestrator.results import mark_latest
+    from orchestrator.results.model import mark_latest
 
     elsewhere = tmp_path / "kept" / "20260101T000000Z"  # a folder given to --resume, outside results/
     elsewhere.mkdir(parents=True)
@@ -289,9 +289,9 @@ def test_stats_of_the_wrong_shape_fail_the_run_not_the_program(tmp_path, wrong_s
 
 
 def test_a_run_where_every_client_is_skipped_fails(tmp_path, monkeypatch, capsys):
-    import orchestrator.run
+    import orchestrator.measure.matrix
 
-    monkeypatch.setattr(orchestrator.run, "read_manifest", lambda config: {"clients": {}})
+    monkeypatch.setattr(orchestrator.measure.matrix, "read_manifest", lambda config: {"clients": {}})
     config = fake_config(tmp_path, {"single": {}}, {"warmup": 0, "min": 1, "max": 1})
     code = cli.main(["run", "--config", str(config), "--profile", "t", "--quiet", "--results-root", str(tmp_path)])
     err = capsys.readouterr().err.strip().splitlines()
@@ -308,7 +308,7 @@ def test_a_case_beyond_a_clients_limit_is_skipped_with_the_reason():
 
 
 def test_resume_skips_a_newer_folder_without_measurements(tmp_path):
-    from orchestrator.run import SCHEDULE_METHOD
+    from orchestrator.measure.matrix import SCHEDULE_METHOD
 
     meta = {"profile": "p", "config_sha256": "x", "clients": ["c"], "cases": ["single"], "inherit_env": None,
             "schedule": {"method": SCHEDULE_METHOD, "seed": 1, "pin": None}}
@@ -317,7 +317,7 @@ def test_resume_skips_a_newer_folder_without_measurements(tmp_path):
     log.append(record(0))
     log.close()
     RunLog(tmp_path / "results" / "20260102T000000Z", meta).close()  # a failed start: metadata only
-    from orchestrator.run import _resume_dir
+    from orchestrator.measure.matrix import _resume_dir
 
     directory, previous, _ = _resume_dir(tmp_path, {**meta, "schedule": {**meta["schedule"], "seed": None}})
     assert directory == older and len(previous) == 1
@@ -374,7 +374,7 @@ def test_a_signalled_serve_stops_its_server(tmp_path):
 def test_a_full_disk_while_logging_is_one_line_and_keeps_the_earlier_runs(tmp_path, monkeypatch):
     import errno
 
-    import orchestrator.results
+    import orchestrator.results.model
 
     log = RunLog(tmp_path, {"profile": "p"})
     log.append(record(0))
@@ -382,7 +382,7 @@ def test_a_full_disk_while_logging_is_one_line_and_keeps_the_earlier_runs(tmp_pa
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(orchestrator.results.os, "fsync", full)
+    monkeypatch.setattr(orchestrator.results.model.os, "fsync", full)
     with pytest.raises(PolybenchError, match="No space left on device"):
         log.append(record(1))
     log.close()
@@ -392,7 +392,7 @@ def test_a_full_disk_while_logging_is_one_line_and_keeps_the_earlier_runs(tmp_pa
 
 def test_the_server_stops_when_the_orchestrator_is_killed_outright():
     """SIGKILL leaves no handler to run: the server must notice its parent's death itself (PR_SET_PDEATHSIG)."""
-    code = ("import sys, time\nfrom orchestrator.server import SharedServer\n"
+    code = ("import sys, time\nfrom orchestrator.server_control.shared_server import SharedServer\n"
             "server = SharedServer().start()\nprint(server.pid, flush=True)\ntime.sleep(120)\n")
     parent = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:

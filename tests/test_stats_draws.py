@@ -39,3 +39,16 @@ def test_sum_of_draws_is_the_distribution_of_a_total() -> None:
     assert sums.min() >= 200.0 and sums.max() <= 1400.0
     with pytest.raises(ValueError):
         stats.sum_of_draws(values, 0)
+
+
+def test_bootstrap_sum_draws_has_one_row_per_resample_and_is_seeded() -> None:
+    values = [1.0, 2.0, 10.0]
+    draws = stats.bootstrap_sum_draws(values, 4, resamples=50)
+    assert draws.shape == (50, 4)
+    assert np.all(np.diff(draws, axis=1) >= 1.0)  # each total adds one more draw, every value >= 1
+    assert np.all((draws[:, 0] >= 1.0) & (draws[:, 0] <= 10.0))
+    assert np.array_equal(draws, stats.bootstrap_sum_draws(values, 4, resamples=50))
+    with pytest.raises(ValueError):
+        stats.bootstrap_sum_draws(values, 0)
+    with pytest.raises(ValueError):
+        stats.bootstrap_sum_draws([], 3)

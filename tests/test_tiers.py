@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from orchestrator.config import load_config
-from orchestrator.spawn import run_process
+from orchestrator.config.model import load_config
+from orchestrator.measure.process import run_process
 from tests import tiers
 
 BUILDERS = ("build_all", "build_clients")

@@ -8,12 +8,12 @@ import pytest
 import yaml
 
 from orchestrator import cli
-from orchestrator.config import Case, load_config
+from orchestrator.config.model import Case, load_config
+from orchestrator.config.scenarios import SCENARIOS, TLS_OF, normalise_params
 from orchestrator.errors import ConfigError, PolybenchError
-from orchestrator.remote_server import RemoteServer, checked_tls_url
-from orchestrator.runner import client_argv
-from orchestrator.scenarios import SCENARIOS, TLS_OF, normalise_params
-from orchestrator.server import SharedServer
+from orchestrator.measure.one_run import client_argv
+from orchestrator.server_control.remote_server import RemoteServer, checked_tls_url
+from orchestrator.server_control.shared_server import SharedServer
 from tests.test_faults import fake_config, urllib_built  # noqa: F401  (a fixture)
 
 CA = "/tmp/polybench-tls-x/ca.pem"
@@ -97,3 +97,14 @@ def test_a_remote_server_runs_tls_cases_only_when_given_its_tls_port(tmp_path, u
                          "--results-root", str(with_tls)]) == 0
         benches = {b["case"]: b for b in _results(with_tls)["benchmarks"]}
         assert benches["tls_single"]["status"] == "ok" and benches["tls_single"]["scenario"] == "tls_single"
+
+
+def test_every_language_has_an_https_row():
+    """Issue 12: HTTPS in every language; the report's TLS rows are per client, so some client of each
+    language must declare the three TLS cases the default and quick profiles run."""
+    config = load_config()
+    wanted = ("tls_single", "tls_sequential", "tls_keepalive")
+    missing = sorted(language for language in {client.language for client in config.clients}
+                     if not any(all(client.supports(name) for name in wanted)
+                                for client in config.clients if client.language == language))
+    assert missing == []

@@ -30,10 +30,10 @@ from typing import Any
 
 import pytest
 
-from orchestrator.build import build_all
-from orchestrator.config import ClientSpec, Config, expand
-from orchestrator.spawn import _Launcher  # the timer's launcher: clients start through it, not through Popen
-from orchestrator.toolchains import placeholders
+from orchestrator.build.clients import build_all
+from orchestrator.config.model import ClientSpec, Config, expand
+from orchestrator.measure.process import _Launcher  # the timer's launcher: clients start through it, not through Popen
+from orchestrator.provenance.toolchains import placeholders
 
 # Fixtures that build configured clients (with build_clients); a test using one, even indirectly, is `slow`.
 BUILD_FIXTURES = frozenset({"built", "urllib_built", "worker_config"})

@@ -47,16 +47,33 @@ def answer(request: bytes) -> bytes:
     return f"{code}\n{text}".encode()
 
 
+def _remove_if_ours(path: str, ours: os.stat_result) -> None:
+    """Unlink path only if it is still the socket this worker bound (same file, not a newer one)."""
+    try:
+        now = os.lstat(path)
+    except OSError:
+        return
+    if _identity(now) == _identity(ours):
+        os.unlink(path)
+
+
+def _identity(info: os.stat_result) -> tuple[int, int, int, int]:
+    # an inode number is reused at once for the next file made: the type and change time tell them apart
+    return info.st_dev, info.st_ino, info.st_mode, info.st_ctime_ns
+
+
 def serve(path: str) -> None:
-    if os.path.exists(path):
-        os.unlink(path)  # a stale socket of a killed worker
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
+    try:
+        listener.bind(path)  # never over something already there: it is not this worker's to remove
+    except OSError as exc:
+        sys.exit(f"worker_requests.py: cannot listen on {path}: {exc.strerror}")
     os.chmod(path, 0o600)
+    ours = os.lstat(path)
     listener.listen(8)
     signal.signal(signal.SIGTERM, lambda signo, frame: sys.exit(0))
-    print("ready", flush=True)
     try:
+        print("ready", flush=True)  # inside: a SIGTERM right after it still removes the socket
         while True:
             connection, _ = listener.accept()
             with connection:
@@ -70,8 +87,7 @@ def serve(path: str) -> None:
                 connection.sendall(answer(b"".join(chunks)))
     finally:
         listener.close()
-        if os.path.exists(path):
-            os.unlink(path)
+        _remove_if_ours(path, ours)
 
 
 if __name__ == "__main__":

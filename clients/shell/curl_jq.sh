@@ -13,32 +13,38 @@ export LC_ALL=C
 
 CLIENT="curl-jq"
 EXPECTED='{"message":"GET request received","data":[1,2,3]}'
-USAGE="usage: curl_jq.sh SCENARIO --url URL --run-id ID [--requests N]"
+USAGE="usage: curl_jq.sh SCENARIO --url URL --run-id ID [--requests N] [--ca-file PATH]"
 
 usage_error() { echo "$CLIENT: $1; $USAGE" >&2; exit 2; }
 
 scenario="${1-}"
 [ -n "$scenario" ] || usage_error "missing scenario"
 shift
-url="" run_id="" requests=1
+url="" run_id="" requests=1 ca_file=""
 while [ "$#" -gt 0 ]; do
   [ "$#" -ge 2 ] || usage_error "flag $1 needs a value"
   case "$1" in
     --url) url="$2" ;;
     --run-id) run_id="$2" ;;
     --requests) requests="$2" ;;
-    --concurrency|--delay-ms|--bytes|--ca-file) ;;  # scenarios this client does not run (exit 3 below)
+    --ca-file) ca_file="$2" ;;
+    --concurrency|--delay-ms|--bytes) ;;  # scenarios this client does not run (exit 3 below)
     *) usage_error "unknown flag $1" ;;
   esac
   shift 2
 done
 [[ "$requests" =~ ^[1-9][0-9]{0,5}$ ]] || usage_error "--requests: expected a positive integer"
 [[ "$run_id" =~ ^[A-Za-z0-9._-]{1,64}$ ]] || usage_error "--run-id: expected [A-Za-z0-9._-]{1,64}"
-url_pattern='^http://[][A-Za-z0-9.:-]+$'  # a host and port, [::1] too: nothing curl would glob or a shell read
-[[ "$url" =~ $url_pattern ]] || usage_error "--url: expected http://HOST:PORT"
+url_pattern='^https?://[][A-Za-z0-9.:-]+$'  # a host and port, [::1] too: nothing curl would glob or a shell read
+[[ "$url" =~ $url_pattern ]] || usage_error "--url: expected http://HOST:PORT or https://HOST:PORT"
 
 # The curl flags per scenario; `sequential` asks the server to close each connection.
-headers=(-H "X-Polybench-Run: $run_id")
+headers=(-H "X-Polybench-Run: $run_id") trust=()
+# Over TLS, curl trusts the --ca-file CA as the curl client does (--cacert; verification stays on).
+if [[ "$url" == https://* ]]; then
+  [ -n "$ca_file" ] || usage_error "an https:// --url needs --ca-file (the CA to trust)"
+  trust=(--cacert "$ca_file")
+fi
 case "$scenario" in
   single) calls=1 target=(--globoff "$url/api") ;;
   keepalive) calls=$requests target=("$url/api?i=[1-$requests]") ;;
@@ -70,7 +76,7 @@ while IFS= read -r line; do
       fi
       pending="" ;;
   esac
-done < <(curl --silent --show-error --fail --max-time 30 "${headers[@]}" \
+done < <(curl --silent --show-error --fail --max-time 30 "${trust[@]}" "${headers[@]}" \
            --write-out '\n{"polybench_nonce":"%header{x-polybench-nonce}","size":%{size_download}}\n' \
            "${target[@]}" 2>/dev/null \
          | jq --unbuffered --raw-output --argjson expected "$EXPECTED" "$program" 2>/dev/null)

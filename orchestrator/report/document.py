@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import (
+from .context import Context
+from .markdown import blocks, heading
+from .sections import (
     cases,
     concurrency,
     crossover,
@@ -31,9 +33,7 @@ from . import (
     streaming,
     tls,
 )
-from .context import Context
-from .glance import DETAILS_FILE
-from .markdown import blocks, heading
+from .sections.glance import DETAILS_FILE
 
 MAIN = "main"  # report.md, in order; the first two sections are the first screen
 DETAILS = "details"  # report-details.md, in order
@@ -69,8 +69,8 @@ QUESTION = "When does a compiled HTTP client beat Python, and why?"
 
 def _subtitle(ctx: Context) -> str:
     hosts = ", ".join(f"**{s.label}**" for s in ctx.sources)
-    profiles = ", ".join(sorted({str(s.data.get("profile")) for s in ctx.sources}))
-    created = ", ".join(str(s.data.get("created")) for s in ctx.sources)
+    profiles = ", ".join(sorted({s.results.profile for s in ctx.sources}))
+    created = ", ".join(s.results.created for s in ctx.sources)
     return f"*{QUESTION}* Results from {hosts} (profile {profiles}; written {created})."
 
 

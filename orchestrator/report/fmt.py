@@ -7,8 +7,10 @@ en dash (45.1–51.2) so a minus sign is never mistaken for one.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
+
+from ..results.records import Ratio
+from .analysis.costs import NEVER, RANGE, BreakEven
 
 MISSING = "—"
 
@@ -32,7 +34,7 @@ REFERENCE = "1.00x (reference)"
 FASTEST_HEADERS = ["fastest is k× faster", "k 95% CI"]
 
 
-def versus_fastest(ratio: Mapping[str, Any] | None) -> list[str]:
+def versus_fastest(ratio: Ratio | None) -> list[str]:
     """The two FASTEST_HEADERS cells from a results file's ratio record (median / the case's fastest median).
 
     k = median_client / median_fastest: the fastest client is k× faster than
@@ -40,9 +42,9 @@ def versus_fastest(ratio: Mapping[str, Any] | None) -> list[str]:
     """
     if ratio is None:
         return [MISSING, MISSING]
-    if ratio["client"] == ratio["baseline"]:
+    if ratio.client == ratio.baseline:
         return [REFERENCE, MISSING]
-    return [times(ratio["ratio"]), span(ratio["low"], ratio["high"])]
+    return [times(ratio.ratio), span(ratio.low, ratio.high)]
 
 
 def span(low: float | None, high: float | None) -> str:
@@ -133,3 +135,14 @@ def median_span(low: float | None, high: float | None, coverage: float | None, c
     if text != MISSING and coverage is not None and coverage < confidence:
         text += f" (covers {pct(coverage)})"
     return text
+
+
+NOT_DETERMINABLE_TEXT = "not determinable from this run"
+
+
+def verdict_text(point: BreakEven) -> str:
+    """A break-even point in words: the range in whole calls ("n = 110–210"), "never", or NOT_DETERMINABLE_TEXT."""
+    if point.verdict == RANGE:
+        assert point.low is not None and point.high is not None, "a range has both ends"
+        return f"n = {calls_span(point.low, point.high, point.smallest_measured, point.largest_measured)}"
+    return NEVER if point.verdict == NEVER else NOT_DETERMINABLE_TEXT

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from ..atomic import write_text_atomic
 from ..errors import PolybenchError
-from ..paths import REPORTS_DIR, ROOT, new_timestamped_dir
-from ..results import RESULTS_DIR, RESULTS_FILE
+from ..paths import REPORTS_DIR, RESULTS_DIR, ROOT, new_timestamped_dir
+from ..results.model import RESULTS_FILE
 from .context import Context
 from .data import load_sources
 from .document import render_documents
-from .findings import sentences
-from .glance import DETAILS_FILE
+from .sections.findings import sentences
+from .sections.glance import DETAILS_FILE
 
 REPORT_FILE = "report.md"
 SUMMARY_LINES = 5

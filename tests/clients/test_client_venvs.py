@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.config import ROOT, expand
-from orchestrator.toolchains import placeholders
+from orchestrator.config.model import ROOT, expand
+from orchestrator.provenance.toolchains import placeholders
 from tests.tiers import build_clients
 
 REQUIREMENTS = ROOT / "clients" / "python" / "requirements"
@@ -43,7 +43,7 @@ def make_venv():
 
 def python_clients(config):
     """The Python clients a venv's interpreter runs. A relocatable build (the Nuitka and PyInstaller bundles,
-    tests/test_build_bundlers.py) carries its own runtime: its venv only builds it."""
+    tests/build/test_build_bundlers.py) carries its own runtime: its venv only builds it."""
     return [c for c in config.clients if c.packages is not None and not c.build.relocatable]
 
 

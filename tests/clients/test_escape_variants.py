@@ -11,9 +11,9 @@ import subprocess
 
 import pytest
 
-from orchestrator.config import expand
-from orchestrator.process_env import config_env
-from orchestrator.toolchains import placeholders
+from orchestrator.config.model import expand
+from orchestrator.provenance.process_env import config_env
+from orchestrator.provenance.toolchains import placeholders
 from tests.tiers import build_clients
 
 CLOSED = ["single", "--url", "http://127.0.0.1:9", "--run-id", "pb-variant-test"]
@@ -62,6 +62,16 @@ def test_cold_bytecode_reads_no_pyc_and_writes_none(built, tmp_path):
     assert any(path.endswith("/requests/__init__.py") for path in cold_files)
     assert not [path for path in cold_files if path.endswith(".pyc")]
     assert not (built.root / "build" / "no-pycache").exists()  # -B: nothing written for the next run
+
+
+def test_the_cold_label_says_frozen_modules_are_still_precompiled(built):
+    """Not every module compiles from source: the interpreter's frozen modules (os, site, codecs ...) are
+    bytecode built into its binary, in the cold variant too; its label must not claim otherwise."""
+    cold = run_verbose(built, "python-requests-cold-pyc")
+    frozen = [line for line in cold.stderr.splitlines() if line.startswith("import ") and "FrozenImporter" in line]
+    assert frozen, "no frozen module under the cold variant's flags: the label's caveat would be wrong"
+    label = built.client("python-requests-cold-pyc").variant or ""
+    assert "frozen" in label and "every run" not in label.replace("frozen", "")
 
 
 def test_fast_exit_skips_finalization_and_the_default_does_not(built):

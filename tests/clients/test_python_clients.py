@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from orchestrator.runner import settled_stats
-from orchestrator.server import SharedServer
-from orchestrator.spawn import run_process
+from orchestrator.measure.one_run import settled_stats
+from orchestrator.measure.process import run_process
+from orchestrator.server_control.shared_server import SharedServer
 
 CLIENTS_DIR = Path(__file__).resolve().parents[2] / "clients" / "python"
 SCRIPTS = {
@@ -366,7 +366,7 @@ def test_stream_never_holds_the_body(server: SharedServer, client: str) -> None:
     argv = [interpreter(client), str(CLIENTS_DIR / SCRIPTS[client]), "stream", "--url", server.url,
             "--run-id", f"t-rss-{client}", "--bytes", str(size)]
     # Through the launcher: a child forked from pytest itself would report
-    # pytest's own high-water mark as its peak RSS (orchestrator/spawn.py).
+    # pytest's own high-water mark as its peak RSS (orchestrator/measure/process.py).
     result = run_process(argv, timeout_s=120)
     line = json.loads(result.stdout)
     assert result.exit_code == 0 and line["bytes"] == size

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.launcher import ensure_launcher
+from orchestrator.measure.launcher import ensure_launcher
 from tests.tiers import build_clients
 
 

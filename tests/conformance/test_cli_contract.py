@@ -19,12 +19,12 @@ import subprocess
 import pytest
 from unbuilt import unbuilt
 
-from orchestrator.config import Case, ClientSpec, Config, expand, load_config
-from orchestrator.process_env import EnvPolicy, config_env
-from orchestrator.runner import Runner, client_argv, new_run_id, settled_stats
-from orchestrator.scenarios import SCENARIOS, normalise_params
-from orchestrator.services import Services
-from orchestrator.toolchains import placeholders
+from orchestrator.config.model import Case, ClientSpec, Config, expand, load_config
+from orchestrator.config.scenarios import SCENARIOS, normalise_params
+from orchestrator.measure.one_run import Runner, client_argv, new_run_id, settled_stats
+from orchestrator.measure.services import Services
+from orchestrator.provenance.process_env import EnvPolicy, config_env
+from orchestrator.provenance.toolchains import placeholders
 
 CONFIG = load_config()
 CONTRACT = [c.name for c in CONFIG.clients if c.output == "contract"]

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from unbuilt import unbuilt
 
-from orchestrator.config import BuildSpec, Case, ClientSpec, load_config
-from orchestrator.runner import Runner
-from orchestrator.scenarios import KEEPALIVE_MAX_CONNECTIONS, SCENARIOS, normalise_params
+from orchestrator.config.model import BuildSpec, Case, ClientSpec, load_config
+from orchestrator.config.scenarios import KEEPALIVE_MAX_CONNECTIONS, SCENARIOS, normalise_params
+from orchestrator.measure.one_run import Runner
 
 CLIENTS = [client.name for client in load_config().clients]  # every configured client, from polybench.yaml
 STREAM_BYTES = 200 * 1024 * 1024
@@ -131,7 +131,7 @@ def test_undeclared_scenario_exits_with_the_unsupported_code(config, live_server
 def test_no_client_s_build_leaves_another_out_of_date(config, built):
     """After one `invoke build`, `run` finds every built client current: a build that listed another client's
     output as its own made that client's stamp stale, and `run` then skipped it (found by CI)."""
-    from orchestrator.build import is_current, read_manifest
+    from orchestrator.build.clients import is_current, read_manifest
 
     manifest = read_manifest(config)
     stale = [name for name, outcome in built.items() if outcome["status"] in ("built", "up-to-date")

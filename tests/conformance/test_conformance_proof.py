@@ -15,9 +15,9 @@ from __future__ import annotations
 import pytest
 from unbuilt import unbuilt
 
-from orchestrator.config import Case, load_config
-from orchestrator.runner import Runner
-from orchestrator.scenarios import SCENARIOS, normalise_params
+from orchestrator.config.model import Case, load_config
+from orchestrator.config.scenarios import SCENARIOS, normalise_params
+from orchestrator.measure.one_run import Runner
 
 CLIENTS = [client.name for client in load_config().clients]  # every configured client
 

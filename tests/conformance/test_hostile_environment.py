@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator import runner as runner_module
-from orchestrator.config import Case, load_config
-from orchestrator.process_env import EnvPolicy
-from orchestrator.runner import Runner
-from orchestrator.scenarios import SCENARIOS, normalise_params
-from orchestrator.server import SharedServer
+from orchestrator.config.model import Case, load_config
+from orchestrator.config.scenarios import SCENARIOS, normalise_params
+from orchestrator.measure import one_run as runner_module
+from orchestrator.measure.one_run import Runner
+from orchestrator.provenance.process_env import EnvPolicy
+from orchestrator.server_control.shared_server import SharedServer
 
 CLOSED = "http://127.0.0.1:9"
 HOSTILE = {

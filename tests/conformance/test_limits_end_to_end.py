@@ -14,10 +14,10 @@ import runpy
 import pytest
 from unbuilt import unbuilt
 
-from orchestrator.config import Case
-from orchestrator.runner import Runner
-from orchestrator.scenarios import PARAMETER_RANGES, SCENARIOS, normalise_params
-from orchestrator.server import GUNICORN_CONF
+from orchestrator.config.model import Case
+from orchestrator.config.scenarios import PARAMETER_RANGES, SCENARIOS, normalise_params
+from orchestrator.measure.one_run import Runner
+from orchestrator.server_control.shared_server import GUNICORN_CONF
 
 MAX_CONCURRENCY = PARAMETER_RANGES["concurrency"][1]
 DELAY_MS = 100

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from unbuilt import unbuilt
 
-from orchestrator.config import BuildSpec, Case, ClientSpec, load_config
-from orchestrator.results import RunRecord
-from orchestrator.runner import Runner
-from orchestrator.scenarios import KEEPALIVE_MAX_CONNECTIONS, SCENARIOS, TLS_PREFIX, normalise_params
-from orchestrator.server_tls import make_tls_files
+from orchestrator.config.model import BuildSpec, Case, ClientSpec, load_config
+from orchestrator.config.scenarios import KEEPALIVE_MAX_CONNECTIONS, SCENARIOS, TLS_PREFIX, normalise_params
+from orchestrator.measure.one_run import Runner
+from orchestrator.results.model import RunRecord
+from orchestrator.server_control.tls import make_tls_files
 
 CLIENTS = [client.name for client in load_config().clients]  # every configured client, from polybench.yaml
 INSECURE = Path(__file__).resolve().parents[1] / "fakes" / "insecure.py"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from orchestrator.config import load_config
+from orchestrator.config.model import load_config
 
 _CONFIG = load_config()
 

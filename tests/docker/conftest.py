@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator import docker
 from orchestrator.errors import PolybenchError
+from orchestrator.image import docker
 
 ROOT = Path(__file__).resolve().parents[2]
 TAG = "polybench"

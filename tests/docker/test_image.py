@@ -26,8 +26,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from orchestrator import docker
-from orchestrator.config import load_config
+from orchestrator.config.model import load_config
+from orchestrator.image import docker
 
 pytestmark = pytest.mark.docker
 

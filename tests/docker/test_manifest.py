@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator import environment
-from orchestrator.report.provenance import _image_packages
+from orchestrator.provenance import environment
+from orchestrator.report.sections.provenance import _image_packages
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 import yaml
 
-from orchestrator.config import load_config
+from orchestrator.config.model import load_config
 
 pytestmark = pytest.mark.docker
 

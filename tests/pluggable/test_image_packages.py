@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.config import ROOT, load_config
+from orchestrator.config.model import ROOT, load_config
 from orchestrator.errors import ConfigError
 
 SCRIPT = ROOT / "docker" / "debian-packages.py"

@@ -1,5 +1,10 @@
 """`orchestrator/` names no configured client and no language: everything client-specific is in polybench.yaml.
 
+Nor a client's library or way of running: a string literal equal to a library package the config names
+(`library.version.package`, other than a word of the contract such as "requests"), or holding a tool's name
+from a `variant:` label (a capitalised name such as "Nuitka", a flag such as "--onefile", a file suffix
+such as ".pyc"), is client knowledge too: it belongs in the config (`report:` or the client's entry).
+
 What is searched: every Python file's string literals outside docstrings (f-strings whole): what
 code compares with or prints. A client name matches as a whole word (`curl` in "curl's", not in "libcurl" or "CURL_*"),
 a language as a string literal equal to it (`== "python"`, a `{"go": ...}` table). Comments and
@@ -16,13 +21,14 @@ import re
 import tokenize
 from pathlib import Path
 
-from orchestrator.config import ROOT, load_config
+from orchestrator.config.model import ROOT, load_config
+from orchestrator.config.scenarios import SCENARIOS
 
 ORCHESTRATOR = ROOT / "orchestrator"
 # The one allowed literal: `{python}` is a placeholder of the config's syntax naming the
 # orchestrator's own interpreter (the one running polybench, which builds the Python venvs),
 # not a client's language; it is defined once and filled once.
-ALLOWED = {("orchestrator/config.py", "python"), ("orchestrator/toolchains.py", "python")}
+ALLOWED = {("orchestrator/config/model.py", "python"), ("orchestrator/provenance/toolchains.py", "python")}
 
 
 def _docstring_lines(tree: ast.AST) -> set[int]:
@@ -62,8 +68,40 @@ def _client_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9_.-]){re.escape(name)}(?![A-Za-z0-9_-])")
 
 
-def hits(root: Path, clients: list[str], languages: list[str]) -> list[str]:
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def variant_words(label: str) -> set[str]:
+    """The tool names in a `variant:` label: capitalised names, long flags' words and file suffixes."""
+    found = set()
+    for token in label.split():
+        if token.startswith("--"):
+            found.add(token.lstrip("-"))
+        elif token[:1].isupper() and len(token) > 1 and token.isalnum():
+            found.add(token)
+        found.update(re.findall(r"(?<=\w)\.[a-z]{2,4}\b", token))
+    return found
+
+
+def _word_pattern(word: str) -> re.Pattern[str]:
+    left = "" if word.startswith(".") else r"(?<![A-Za-z0-9_])"
+    return re.compile(rf"{left}{re.escape(word)}(?![A-Za-z0-9_-])", re.IGNORECASE)
+
+
+def vocabulary(config) -> tuple[list[str], set[str]]:
+    """(tool words of the variant labels, normalised library packages) that orchestrator/ must not hold."""
+    contract = {_normalised(p) for scenario in SCENARIOS.values() for p in scenario.parameters}
+    tools = sorted({word for client in config.clients for word in variant_words(client.variant or "")})
+    packages = {_normalised(str(client.library_version["package"])) for client in config.clients
+                if "package" in client.library_version} - contract
+    return tools, packages
+
+
+def hits(root: Path, clients: list[str], languages: list[str], tools: list[str] = (),
+         packages: set[str] = frozenset()) -> list[str]:
     patterns = {name: _client_pattern(name) for name in clients}
+    patterns.update({word: _word_pattern(word) for word in tools})
     found = []
     for path in sorted(root.rglob("*")):
         if not path.is_file() or "__pycache__" in path.parts:
@@ -74,6 +112,8 @@ def hits(root: Path, clients: list[str], languages: list[str]) -> list[str]:
                 names = [n for n, p in patterns.items() if p.search(text)] if kind == "string" else []
                 names += [lang for lang in languages if kind == "string" and text.strip().lower() == lang
                           and (str(where), lang) not in ALLOWED]
+                if kind == "string" and _normalised(text.strip()) in packages:
+                    names.append(text.strip())
                 found += [f"{where}:{line}: {name!r} in {text[:80]!r}" for name in names]
         elif path.suffix in (".c", ".h", ".sh", ".txt", ".md"):
             for line, text in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
@@ -85,7 +125,36 @@ def test_orchestrator_names_no_configured_client_or_language():
     config = load_config()
     clients = [client.name for client in config.clients]
     languages = sorted({client.language for client in config.clients})
-    assert hits(ORCHESTRATOR, clients, languages) == []
+    tools, packages = vocabulary(config)
+    assert hits(ORCHESTRATOR, clients, languages, tools, packages) == []
+
+
+def test_the_vocabulary_holds_the_tools_and_libraries_of_the_config():
+    tools, packages = vocabulary(load_config())
+    assert {"Nuitka", "PyInstaller", "onefile", ".pyc"} <= set(tools)
+    assert {"httpx", "aiohttp", "urllib3", "pycurl", "curl-cffi", "niquests"} <= packages
+    assert "requests" not in packages  # a word of the contract (--requests N), not only a library
+
+
+def test_the_search_finds_a_library_or_tool_the_report_hard_codes(tmp_path):
+    """What report/escapes.py and report/provenance.py held before they moved to polybench.yaml `report:`."""
+    package = tmp_path / "orchestrator"
+    package.mkdir()
+    (package / "planted.py").write_text(
+        'ROWS = (("Python + Nuitka --onefile", 257.0, ("nuitka", "onefile")), ("compileall", 160.0, (".pyc",)))\n'
+        'SHOWN = ("requests", "urllib3", "curl_cffi")\n'
+        'TEXT = f"{requests} requests in the nuitka-less run"\n'
+    )
+    found = hits(package, [], [], ["Nuitka", "onefile", ".pyc"], {"urllib3", "curl-cffi"})
+    assert found == [
+        "orchestrator/planted.py:1: 'Nuitka' in 'Python + Nuitka --onefile'",
+        "orchestrator/planted.py:1: 'onefile' in 'Python + Nuitka --onefile'",
+        "orchestrator/planted.py:1: 'Nuitka' in 'nuitka'",
+        "orchestrator/planted.py:1: 'onefile' in 'onefile'",
+        "orchestrator/planted.py:1: '.pyc' in '.pyc'",
+        "orchestrator/planted.py:2: 'urllib3' in 'urllib3'",
+        "orchestrator/planted.py:2: 'curl_cffi' in 'curl_cffi'",
+    ]
 
 
 def test_the_search_finds_a_name_where_code_uses_it(tmp_path):

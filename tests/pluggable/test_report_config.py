@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
-from orchestrator.config import ROOT, load_config
+from orchestrator.config.model import ROOT, load_config
 from orchestrator.errors import ConfigError
 from orchestrator.report.data import Source
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
+from synthetic import results_of  # noqa: E402
 
 BASE = (ROOT / "polybench.yaml").read_text()
 
@@ -48,7 +52,7 @@ def _source(environment: dict, languages: dict[str, str]) -> Source:
     benchmarks = [{"client": name, "language": language, "case": "single", "scenario": "single",
                    "status": "ok", "runs": [], "failed_runs": [], "summary": None}
                   for name, language in languages.items()]
-    return Source("host", Path("results.json"), {"environment": environment, "benchmarks": benchmarks})
+    return Source("host", Path("results.json"), results_of(benchmarks, environment))
 
 
 def test_the_report_reads_what_the_results_file_recorded_not_the_config():

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
 
-from orchestrator import build as build_module
-from orchestrator import toolchains
-from orchestrator.build import build_all
-from orchestrator.config import load_config
+from orchestrator.build import clients as build_module
+from orchestrator.build.clients import build_all
+from orchestrator.config.model import load_config
+from orchestrator.provenance import toolchains
 from orchestrator.report.data import Source
-from orchestrator.report.provenance import not_run_clients
+from orchestrator.report.sections.provenance import not_run_clients
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
+from synthetic import results_of  # noqa: E402
 
 CONFIG = """
 toolchains:
@@ -100,11 +104,11 @@ def test_the_report_lists_clients_not_run_with_the_reason():
         return {"client": client, "case": case, "scenario": case, "status": status, "status_reason": reason,
                 "runs": [], "failed_runs": [], "summary": None}
 
-    source = Source("host", Path("results.json"), {"benchmarks": [
+    source = Source("host", Path("results.json"), results_of([
         bench("built-one", "single", "ok", None),
         bench("needs-tool", "single", "skipped", "not built: run `invoke build` first"),
         bench("needs-tool", "keepalive", "skipped", "not built: run `invoke build` first"),
         bench("half", "single", "skipped", "concurrency 400 is beyond half's limit"),
         bench("half", "keepalive", "ok", None),
-    ]})
+    ]))
     assert not_run_clients(source) == {"needs-tool": "not built: run `invoke build` first"}

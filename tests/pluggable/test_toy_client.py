@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestrator.config import ROOT
+from orchestrator.config.model import ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,6 @@
 """Synthetic results files for the report tests, built the way `invoke run` builds real ones.
 
-Fabricated RunRecords go through orchestrator.results.assemble, so the
+Fabricated RunRecords go through orchestrator.results.model.assemble, so the
 summaries and ratios in the file are the real code's. The model behind the
 numbers: wall = runtime start + imports + network + exit, with network =
 first connection + per-call cost x calls, and a few percent of noise.
@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from orchestrator.results import RunRecord, assemble
+from orchestrator.results.model import RunRecord, assemble
+from orchestrator.results.records import SCHEMA, Results
 
 MS = 1_000_000  # ns per ms
 NS_PER_MS = 1e6
@@ -171,7 +172,7 @@ def make_results(hostname: str = "bench-a", seed: int = 1, failed_run: bool = Tr
                 records.append(_record(client, case, scenario, params, calls, "counted", 99, rng, spec,
                                        verified=False, reason=FAILED_REASON))
     meta = {"profile": "synthetic", "config_sha256": "ab" * 32, "settings": dict(SETTINGS)}
-    return assemble(meta, records, plan, environment(hostname, all_clients), finished=True)
+    return assemble(meta, records, plan, environment(hostname, all_clients), finished=True).to_json()
 
 
 def write_results(directory: Path, data: dict[str, Any]) -> Path:
@@ -212,3 +213,19 @@ def fit_groups(data: dict[str, Any], client: str) -> dict[int, list[float]]:
 
 def whole_calls(n: float | None) -> str:
     return "never" if n is None else str(math.ceil(n - 1e-9))
+
+
+def results_of(benchmarks: list[dict[str, Any]], env_keys: dict[str, Any] | None = None) -> Results:
+    """A results model from partial cells and environment keys: what a test does not give is filled with
+    neutral values (a cell with no runs, a host named "host"), so a test states only what it is about."""
+    cell = {"language": "python", "library": "lib", "concurrency_model": "threads", "scenario": "single",
+            "params": {}, "calls": 1, "status": "ok", "status_reason": None, "stop_reason": None, "warmup_runs": 0,
+            "runs": [], "failed_runs": [], "summary": None, "imports": None}
+    env = {**environment("host"), **(env_keys or {})}
+    env["clients"] = {name: {"language": "python", "library": "lib", "library_version": None,
+                             "concurrency_model": "threads", "build": None, **record}
+                      for name, record in env["clients"].items()}
+    data = {"schema": SCHEMA, "created": "2026-01-01T00:00:00Z", "finished": True, "profile": "test",
+            "settings": dict(SETTINGS), "config_sha256": "ab" * 32, "schedule": None, "environment": env,
+            "benchmarks": [{**cell, **bench} for bench in benchmarks], "ratios": []}
+    return Results.from_json(data)

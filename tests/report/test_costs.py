@@ -7,8 +7,8 @@ from statistics import median
 import numpy as np
 import pytest
 
-from orchestrator.report import costs
-from orchestrator.report.costs import CellRuns, ClientRuns
+from orchestrator.report.analysis import costs
+from orchestrator.report.analysis.costs import CellRuns, ClientRuns
 
 RUNS = 12
 
@@ -37,7 +37,7 @@ CALLS = [1, 10, 100, 400]
 def test_fixed_and_per_call_costs_come_from_the_phases() -> None:
     runs = _client("py", "python", 100.0, 0.5, CALLS, seed=1, server_per_call_ms=0.2)
     found = _costs(runs)["py"]
-    line = found.lines[costs.PHASES]
+    line = found.lines[costs.PHASE_MODEL]
     pooled_fixed = [v for n in CALLS for v in runs.cells[n].fixed_ms]  # type: ignore[union-attr]
     largest = runs.cells[400]
     assert line.fixed.point == pytest.approx(median(pooled_fixed))
@@ -55,7 +55,7 @@ def test_no_phases_means_no_phase_line_but_a_least_squares_one() -> None:
     runs = _client("curl", "c", 5.0, 0.3, CALLS, seed=2)
     bare = ClientRuns("curl", "c", {n: CellRuns(n, c.walls_ms) for n, c in runs.cells.items()})
     found = _costs(bare)["curl"]
-    assert costs.PHASES not in found.lines and found.server_per_call is None and found.own_per_call is None
+    assert costs.PHASE_MODEL not in found.lines and found.server_per_call is None and found.own_per_call is None
     assert found.per_call is found.lines[costs.LEAST_SQUARES].per_call
     assert costs.residuals(found) == []
 
@@ -79,8 +79,8 @@ def test_break_even_against_spawning_is_a_range_inside_the_measured_calls() -> N
     point = costs.break_even_spawning(found["py"], found["rs"])
     assert point is not None and point.verdict == costs.RANGE
     assert {p.estimator for p in point.estimates} == set(costs.ESTIMATORS)
-    phases = next(p for p in point.estimates if p.estimator == costs.PHASES)
-    line = found["py"].lines[costs.PHASES]
+    phases = next(p for p in point.estimates if p.estimator == costs.PHASE_MODEL)
+    line = found["py"].lines[costs.PHASE_MODEL]
     # The first whole n at which the phase line is at most the computed total of n spawns.
     first = next(n for n in range(1, 401) if line.fixed.point + line.per_call.point * n <= spawns.at(n).point)
     assert phases.n == first

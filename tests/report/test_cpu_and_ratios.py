@@ -8,8 +8,9 @@ import pytest
 
 from orchestrator import stats
 from orchestrator.report import fmt
-from orchestrator.report.cpu import cpu_of, split_resolvable
-from orchestrator.report.speed import speedup
+from orchestrator.report.analysis.cpu import cpu_of, split_resolvable
+from orchestrator.report.analysis.speed import speedup
+from orchestrator.results.records import Ratio
 
 # go-nethttp `single` as the kernel booked it: each run wholly to user or wholly to sys.
 GO_USER = [3.29, 3.56, 0.0, 0.0, 3.40, 0.0]
@@ -64,8 +65,8 @@ def test_indistinguishable_times_are_said_to_be() -> None:
 
 
 def test_the_fastest_is_the_reference_with_no_interval() -> None:
-    ratio = {"case": "single", "client": "rust", "baseline": "rust", "ratio": 1.0, "low": 0.96, "high": 1.05}
+    ratio = Ratio(case="single", client="rust", baseline="rust", ratio=1.0, low=0.96, high=1.05)
     assert fmt.versus_fastest(ratio) == [fmt.REFERENCE, fmt.MISSING]
-    other = {**ratio, "client": "python", "ratio": 55.0, "low": 52.7, "high": 57.0}
+    other = Ratio(case="single", client="python", baseline="rust", ratio=55.0, low=52.7, high=57.0)
     assert fmt.versus_fastest(other) == ["55.0x", "52.7–57.0"]
     assert fmt.versus_fastest(None) == [fmt.MISSING, fmt.MISSING]

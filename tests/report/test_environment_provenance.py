@@ -7,7 +7,7 @@ from pathlib import Path
 from markdown_tables import read_report
 from synthetic import make_results, write_results
 
-from orchestrator.process_env import EnvPolicy
+from orchestrator.provenance.process_env import EnvPolicy
 from orchestrator.report import generate_report
 
 
@@ -32,6 +32,18 @@ def test_recorded_environment_and_its_warning_are_shown(tmp_path: Path) -> None:
     assert "go-nethttp: GODEBUG=x=1" in text
     assert "hunter2" not in text
     assert "- python-requests (`build/venvs/python-requests/bin/python`): requests 2.34.2, urllib3 2.8.0" in text
+    assert "| TMPDIR, TMP, TEMP, TEMPDIR: a private folder per timed run" in text
+
+
+def test_the_packages_shown_are_the_recorded_report_settings(tmp_path: Path) -> None:
+    """polybench.yaml `report.packages_shown` as recorded (every client's library first): a library added to
+    the config is shown without a code change, names compared as pip does (curl_cffi is curl-cffi)."""
+    data = make_results(failed_run=False, cases=[("single", {}, 1)])
+    data["environment"]["python_packages"] = {"pycurl": "7.45", "curl_cffi": "0.13", "flask": "3.1", "numpy": "2"}
+    data["environment"]["report"] = {"focus": None, "article": None, "packages_shown": ["curl-cffi", "pycurl"]}
+    text = read_report(generate_report([write_results(tmp_path / "r", data)], output_root=tmp_path / "o",
+                                       quiet=True))
+    assert "- curl_cffi 0.13, pycurl 7.45 (4 packages in the environment in all)" in text
 
 
 def test_results_without_a_recorded_environment_say_so(tmp_path: Path) -> None:
@@ -41,7 +53,7 @@ def test_results_without_a_recorded_environment_say_so(tmp_path: Path) -> None:
 
 
 def test_server_address_hides_a_start_time_port_but_not_a_remote_address():
-    from orchestrator.report.provenance import server_address
+    from orchestrator.report.sections.provenance import server_address
 
     assert server_address("http://127.0.0.1:41234") == "http://127.0.0.1 (port chosen at start)"
     assert server_address("http://server:8123", remote=True) == "http://server:8123"

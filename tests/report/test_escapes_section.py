@@ -7,9 +7,9 @@ from markdown_tables import assert_shows, find_table, parse_tables, read_report
 from synthetic import CLIENTS, MS, bench, make_results, walls, write_results
 
 from orchestrator import stats
-from orchestrator.config import BASELINE_LABEL
+from orchestrator.config.model import BASELINE_LABEL
 from orchestrator.report import generate_report
-from orchestrator.results import RunRecord, assemble
+from orchestrator.results.model import RunRecord, assemble
 
 SECTION = "Escaping the start-up tax"
 PLAIN = CLIENTS["python-requests"]
@@ -18,7 +18,7 @@ VARIANTS = {
     "python-requests-nosite": ("python -S", (*PLAIN[:4], 70.0, *PLAIN[5:])),
     "python-requests-cold": ("bytecode cold", (*PLAIN[:4], 400.0, *PLAIN[5:])),
     "python-requests-run-pyc": ("python script.pyc", PLAIN),
-    "python-requests-onefile": ("Nuitka --standalone --onefile", (*PLAIN[:3], 60.0, 110.0, *PLAIN[5:])),
+    "python-requests-nuitka-onefile": ("Nuitka --standalone --onefile", (*PLAIN[:3], 60.0, 110.0, *PLAIN[5:])),
     "python-requests-worker": ("persistent worker", (*PLAIN[:3], 0.5, 0.3, PLAIN[5], 0.2)),  # faster than curl
 }
 
@@ -31,8 +31,10 @@ def _results(tmp_path, with_build: bool = True):
     clients["curl"]["role"] = "reference"
     for name, (label, _) in VARIANTS.items():
         clients[name].update(role="variant", variant_of="python-requests", variant=label)
+    clients["python-requests-run-pyc"]["shares_build_of"] = ["python-requests"]
+    clients["python-requests-nuitka-onefile"]["shares_build_of"] = []
     if with_build:
-        clients["python-requests-onefile"]["build"] = {"status": "built", "message": "", "seconds": 212.5,
+        clients["python-requests-nuitka-onefile"]["build"] = {"status": "built", "message": "", "seconds": 212.5,
                                                        "outputs": {"build/nuitka/client.bin": 30 << 20}}
     else:
         for name in VARIANTS:
@@ -64,8 +66,12 @@ def test_each_variant_against_the_plain_script_and_curl(tmp_path):
         assert_shows(row["plain ÷ this: k× (95% CI)"], speed.high, 2)
         assert_shows(row["curl is k× faster (95% CI)"], stats.ratio_ci(mine, curl).ratio)
         assert row["imports + set-up ms"] != "—"
-    assert_shows(rows["python-requests-onefile"]["build s"], 212.5)
-    assert_shows(rows["python-requests-onefile"]["build outputs MiB"], 30.0)
+    assert_shows(rows["python-requests-nuitka-onefile"]["build s"], 212.5)
+    assert_shows(rows["python-requests-nuitka-onefile"]["own build outputs MiB"], 30.0)
+    # a variant that runs with python-requests' venv says so; a bundle has only its own; an old file: unknown
+    assert rows["python-requests-run-pyc"]["runs with the build of"] == "its own + python-requests's (shared)"
+    assert rows["python-requests-nuitka-onefile"]["runs with the build of"] == "its own only"
+    assert rows["python-requests-nosite"]["runs with the build of"] == "not recorded"
     # one finding sentence per escape, with its verdict from the interval
     assert "**python -S** (python-requests-nosite)" in report and "faster than the plain script" in report
     assert "**bytecode cold** (python-requests-cold)" in report and "slower than the plain script" in report
@@ -87,8 +93,24 @@ def test_the_articles_rows_beside_this_runs_matched_variants(tmp_path):
     assert [row["article: ms"] for row in table.rows] == ["152.0", "160.0", "257.0"]
     assert rows["Pure Python"]["this run: client"] == "python-requests"
     assert rows["Python + compileall (python x.pyc)"]["this run: client"] == "python-requests-run-pyc"
-    assert rows["Python + Nuitka --standalone --onefile"]["this run: client"] == "python-requests-onefile"
+    assert rows["Python + Nuitka --standalone --onefile"]["this run: client"] == "python-requests-nuitka-onefile"
     assert_shows(rows["Pure Python"]["article: ÷ its curl (6.20 ms)"], 152.0 / 6.2)
+
+
+def test_the_article_rows_and_their_clients_come_from_the_results_file(tmp_path):
+    """polybench.yaml `report.article.escapes`, as recorded: a row's client is named there, never guessed
+    from a label, and a file's own rows win over today's config."""
+    data, _ = _results(tmp_path)
+    from orchestrator.config.model import load_config
+
+    report = load_config().report.to_json()
+    report["article"]["escapes"] = [{"row": "A row of another article", "ms": 99.0,
+                                     "client": "python-requests-nosite"}]
+    data["environment"]["report"] = report
+    table = find_table(parse_tables(_report(tmp_path, write_results(tmp_path / "recorded", data))), SECTION,
+                       "python-requests and its variants", header="the article's row")
+    assert [(row["the article's row"], row["this run: client"]) for row in table.rows] == [
+        ("A row of another article", "python-requests-nosite")]
 
 
 def test_no_build_record_shows_a_dash_and_no_variants_no_section(tmp_path):
@@ -112,7 +134,8 @@ def _with_baselines(tmp_path):
             {"name": "python-import-x", "about": "import x", "label": BASELINE_LABEL,
              "argv": ["/nope/python", "-c", "import x"], "skipped": "/nope/python not found", "stop_reason": None,
              "compare": None}]
-    data["baselines"] = assemble({"settings": data["settings"]}, records, [], {}, True, baselines=plan)["baselines"]
+    meta = {"profile": data["profile"], "config_sha256": data["config_sha256"], "settings": data["settings"]}
+    data["baselines"] = assemble(meta, records, [], data["environment"], True, baselines=plan).to_json()["baselines"]
     return data, write_results(tmp_path / "b", data)
 
 

@@ -8,7 +8,7 @@ from synthetic import SETTINGS, environment, write_results
 
 from orchestrator import stats
 from orchestrator.report import generate_report
-from orchestrator.results import RunRecord, assemble
+from orchestrator.results.model import RunRecord, assemble
 
 MS = 1_000_000
 
@@ -32,7 +32,7 @@ def _fanout_report(tmp_path, seed: int):
              "case": c, "params": dict(params), "calls": 1, "skipped": None, "stop_reason": "max-runs"}
             for s, c in cases.items()]
     meta = {"profile": "t", "config_sha256": "ab" * 32, "settings": dict(SETTINGS)}
-    data = assemble(meta, records, plan, environment("host"), finished=True)
+    data = assemble(meta, records, plan, environment("host"), finished=True).to_json()
     report = generate_report([write_results(tmp_path / "r", data)], output_root=tmp_path / "out", quiet=True)
     return data, report
 

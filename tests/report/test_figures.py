@@ -16,7 +16,7 @@ from markdown_tables import Table, assert_range, assert_shows, find_table
 from synthetic import PHASES, bench, benches, fit_groups, ratio, walls
 
 from orchestrator import stats
-from orchestrator.report import costs
+from orchestrator.report.analysis import costs
 
 REFERENCE = "1.00x (reference)"
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from orchestrator import stats
-from orchestrator.report import costs, fmt
-from orchestrator.report.costs import CellRuns, ClientRuns, SpawnComparison
-from orchestrator.report.crossover import _estimate_cells, verdict_text
-from orchestrator.report.findings import _per_call_words, _share, computed_spawning_sentence
+from orchestrator.report import fmt
+from orchestrator.report.analysis import costs
+from orchestrator.report.analysis.costs import CellRuns, ClientRuns, SpawnComparison
+from orchestrator.report.fmt import verdict_text
+from orchestrator.report.sections.crossover import _estimate_cells
+from orchestrator.report.sections.findings import _per_call_words, _share, computed_spawning_sentence
 
 
 def _comparison(low: float, high: float) -> SpawnComparison:
@@ -31,7 +33,7 @@ def test_an_interval_that_covers_less_than_95_percent_says_so() -> None:
 
 
 def _estimate(point: float, n: float, low: float, high: float) -> costs.BreakEven:
-    return costs.BreakEven("py", "rs", 1.0, (costs.EstimatorPoint(costs.PHASES, point, low, high),),
+    return costs.BreakEven("py", "rs", 1.0, (costs.EstimatorPoint(costs.PHASE_MODEL, point, low, high),),
                            costs.RANGE, "", n, high, 1, 500, (0.0, 0.0), (0.0, 0.0))
 
 

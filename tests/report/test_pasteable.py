@@ -13,9 +13,9 @@ import pytest
 from markdown_tables import assert_range, assert_shows, parse_tables, read_report
 from synthetic import CLIENTS, bench, make_results, ratio, write_results
 
-from orchestrator.export.step_summary import first_screen
 from orchestrator.report import generate_report
-from orchestrator.report.glance import DETAILS_FILE
+from orchestrator.report.sections.glance import DETAILS_FILE
+from orchestrator.results.export.step_summary import first_screen
 
 MAIN_LIMIT = 20_000  # characters: pasteable into an issue or a chat (GitHub's limit is 65,536)
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example" / "results.json"
@@ -152,7 +152,7 @@ def test_why_names_the_dominant_phase_and_the_slowest_import(markdown: str, resu
 
 def test_the_step_summary_gets_the_first_screen(tmp_path: Path, report_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from orchestrator.export.step_summary import append_first_screen
+    from orchestrator.results.export.step_summary import append_first_screen
     summary = tmp_path / "summary.md"
     append_first_screen(report_path, {"GITHUB_STEP_SUMMARY": str(summary)})
     text = summary.read_text(encoding="utf-8")

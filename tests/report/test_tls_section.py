@@ -11,8 +11,8 @@ from synthetic import SETTINGS, environment, write_results
 
 from orchestrator import stats
 from orchestrator.report import generate_report
-from orchestrator.report.tls import NETWORK, WHOLE, difference
-from orchestrator.results import RunRecord, assemble
+from orchestrator.report.sections.tls import NETWORK, WHOLE, difference
+from orchestrator.results.model import RunRecord, assemble
 
 MS = 1_000_000
 SECTION = "The TLS tax"
@@ -52,7 +52,7 @@ def _results(tmp_path):
                          "concurrency_model": "-", "scenario": scenario, "case": case, "params": dict(params),
                          "calls": calls, "skipped": None, "stop_reason": "max-runs"})
     meta = {"profile": "t", "config_sha256": "ab" * 32, "settings": dict(SETTINGS)}
-    data = assemble(meta, records, plan, environment("host"), finished=True)
+    data = assemble(meta, records, plan, environment("host"), finished=True).to_json()
     return data, write_results(tmp_path / "r", data)
 
 

@@ -17,7 +17,7 @@ if ROOT not in sys.path:
 from flask import Flask  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 
-from orchestrator.server import SharedServer  # noqa: E402
+from orchestrator.server_control.shared_server import SharedServer  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.probes import RUN_STATS_EXTENSION  # noqa: E402
 from server.run_stats import RunStats  # noqa: E402

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from orchestrator.server import SharedServer
+from orchestrator.server_control.shared_server import SharedServer
 from server import limits
 
 RUN_HEADER = "X-Polybench-Run"

@@ -6,9 +6,9 @@ verification, since each run's requests still arrived on one connection.)
 
 import pytest
 
-from orchestrator.config import Case
-from orchestrator.scenarios import SCENARIOS, normalise_params
-from orchestrator.verify import Rejected, check_server
+from orchestrator.config.model import Case
+from orchestrator.config.scenarios import SCENARIOS, normalise_params
+from orchestrator.measure.verify import Rejected, check_server
 from server.run_stats import RunStats
 
 SOCKET_A = ("127.0.0.1", 40000, 1)  # (peer address, port, serial): a real socket's key

@@ -18,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask.testing import FlaskClient
 
-from orchestrator.runner import settled_stats
-from orchestrator.server import SharedServer
+from orchestrator.measure.one_run import settled_stats
+from orchestrator.server_control.shared_server import SharedServer
 
 NONCE = re.compile(r"[0-9a-f]{32}")
 

@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from orchestrator.server import SharedServer
+from orchestrator.server_control.shared_server import SharedServer
 from server.app import create_app
 from server.limits import STATS_TOKEN_ENV, STATS_TOKEN_HEADER
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator import server as server_module
-from orchestrator.runner import settled_stats
-from orchestrator.server import ServerError, SharedServer
-from orchestrator.server_tls import make_tls_files
+from orchestrator.measure.one_run import settled_stats
+from orchestrator.server_control import shared_server as server_module
+from orchestrator.server_control.shared_server import ServerError, SharedServer
+from orchestrator.server_control.tls import make_tls_files
 
 RUN = "X-Polybench-Run"
 
@@ -131,7 +131,7 @@ def test_a_killed_start_s_tls_folder_is_swept_by_the_next_start(tmp_path):
     import subprocess
     import sys
 
-    from orchestrator.server_tls import PREFIX, sweep_stale
+    from orchestrator.server_control.tls import PREFIX, sweep_stale
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead_pid = int(gone.stdout)  # exited: its pid is free (a reuse within this test is vanishingly unlikely)

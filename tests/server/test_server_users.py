@@ -134,7 +134,7 @@ def test_bad_chunk_framing_is_a_400_behind_the_real_wsgi_server() -> None:
     """gunicorn parses chunked bodies itself; its parse error must not surface as a 500."""
     import socket
 
-    from orchestrator.server import SharedServer
+    from orchestrator.server_control.shared_server import SharedServer
 
     with SharedServer() as server:
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:

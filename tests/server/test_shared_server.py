@@ -1,4 +1,4 @@
-"""orchestrator/server.py against the real gunicorn gevent worker.
+"""orchestrator/server_control/shared_server.py against the real gunicorn gevent worker.
 
 These pin behaviour the benchmark depends on (keep-alive, one connection per
 fresh client, no queueing of slow requests, a clean stop), not speed.
@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from orchestrator import server as server_module
-from orchestrator.runner import settled_stats
-from orchestrator.server import ServerError, SharedServer
+from orchestrator.measure.one_run import settled_stats
+from orchestrator.server_control import shared_server as server_module
+from orchestrator.server_control.shared_server import ServerError, SharedServer
 
 
 def _get(connection: http.client.HTTPConnection, path: str, run_id: str) -> http.client.HTTPResponse:

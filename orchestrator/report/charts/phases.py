@@ -12,7 +12,8 @@ from pathlib import Path
 
 from matplotlib.axes import Axes
 
-from ..data import PHASE_LABELS, PHASES
+from ...units import PHASES
+from ..data import PHASE_LABELS
 from . import style
 
 FAST_FACTOR = 10.0

@@ -1,0 +1,1 @@
+"""Build: every client built once, with its toolchain, size and library version recorded."""

@@ -1,0 +1,1 @@
+"""Configuration: polybench.yaml loaded and validated into typed records, and the scenarios it names."""

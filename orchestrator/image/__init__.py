@@ -1,0 +1,1 @@
+"""Image: the host side of the Docker image build."""

@@ -1,0 +1,1 @@
+"""Provenance: the machine, toolchains, library versions and the environment given to clients."""

@@ -1,0 +1,97 @@
+"""Is this file really a polybench results file? Checked before report or compare read a field.
+
+A results file is input like any other (it may come from another machine, or
+be edited): valid JSON that is not results (keys missing, NaN, a string where a
+number belongs) must be one clear line, not a KeyError deep in the report.
+The contract is docs/results.schema.json, the same schema the tests hold
+every written file to.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import stat
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import PolybenchError
+from ..paths import ROOT
+
+SCHEMA_FILE = ROOT / "docs" / "results.schema.json"
+MAX_RESULTS_BYTES = 1 << 30  # a default-profile results.json is about 1 MB
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number (JSON has no NaN or Infinity)")
+
+
+def check_regular_file(path: Path) -> None:
+    """A results file must be a regular file of a sane size: a FIFO would block, /dev/zero never end."""
+    try:
+        info = path.stat()
+    except OSError:
+        return  # the read that follows says what is wrong, in one line
+    if not stat.S_ISREG(info.st_mode):
+        raise PolybenchError(f"{path}: not a regular file, so not a results file")
+    if info.st_size > MAX_RESULTS_BYTES:
+        raise PolybenchError(f"{path}: {info.st_size:,} bytes, more than a results file can be "
+                             f"({MAX_RESULTS_BYTES:,})")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 parses as infinity: JSON has no infinities either
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
+def parse_results_json(raw: bytes, path: Path) -> Any:
+    """The JSON value in raw; PolybenchError for bytes that are not strict JSON (NaN and Infinity included)."""
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant, parse_float=_finite)
+    except UnicodeDecodeError:
+        raise PolybenchError(f"{path} is not UTF-8 text: not a results file") from None
+    except RecursionError:
+        raise PolybenchError(f"{path} is nested too deeply: not a results file") from None
+    except ValueError as exc:
+        raise PolybenchError(f"{path} is not valid JSON: {exc}") from None
+
+
+@cache
+def _validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def check_results_shape(data: Any, path: Path) -> None:
+    """Raise PolybenchError naming the first place data departs from docs/results.schema.json."""
+    error = next(iter(sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))), None)
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path) or "the top level"
+        message = " ".join(error.message.split())
+        message = message if len(message) <= 160 else message[:157] + "..."
+        raise PolybenchError(f"{path}: not a valid polybench results file (at {where}: {message})")
+
+
+def check_comparable(data: Any, path: Path) -> None:
+    """The part of a results file `compare` reads: benchmarks with client, case, status and run wall times."""
+    benchmarks = data.get("benchmarks") if isinstance(data, dict) else None
+    if not isinstance(benchmarks, list):
+        raise PolybenchError(f"{path}: not a valid polybench results file (no benchmarks list)")
+    environment = data.get("environment", {})
+    if not isinstance(environment, dict) or not all(
+            isinstance(environment.get(key) or {}, dict) for key in ("host", "git")):
+        raise PolybenchError(f"{path}: not a valid polybench results file (environment: expected objects)")
+    for index, bench in enumerate(benchmarks):
+        where = f"{path}: not a valid polybench results file (at benchmarks/{index}"
+        if not isinstance(bench, dict) or not all(isinstance(bench.get(k), str) for k in ("client", "case", "status")):
+            raise PolybenchError(f"{where}: expected client, case and status strings)")
+        runs = bench.get("runs", [])
+        if not isinstance(runs, list) or not all(
+                isinstance(run, dict) and isinstance(run.get("wall_ns"), int) and not isinstance(run["wall_ns"], bool)
+                and run["wall_ns"] > 0 for run in runs):
+            raise PolybenchError(f"{where}/runs: every run needs a positive integer wall_ns)")

@@ -1,0 +1,127 @@
+"""`invoke compare OLD NEW`: which (client, case) cells got slower or faster, and is it real?
+
+A change is flagged only when its 95% bootstrap interval excludes zero (it
+is not noise) and it exceeds the threshold (it matters). Like report, this
+reads results files only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from tabulate import tabulate
+
+from .. import stats
+from ..errors import NothingMeasured, PolybenchError
+from ..units import NS_PER_MS
+from .model import load_comparable
+
+
+@dataclass(frozen=True)
+class Change:
+    """One cell's relative change of median wall time: 0.1 = 10% slower, -0.2 = 20% faster."""
+
+    client: str
+    case: str
+    old_median_ms: float
+    new_median_ms: float
+    change: float
+    low: float
+    high: float
+    threshold: float
+
+    @property
+    def flagged(self) -> bool:
+        return not (self.low <= 0.0 <= self.high) and abs(self.change) > self.threshold
+
+    @property
+    def slower(self) -> bool:
+        return self.flagged and self.change > 0
+
+    @property
+    def verdict(self) -> str:
+        if not self.flagged:
+            return ""
+        return "SLOWER" if self.change > 0 else "faster"
+
+
+def _walls(data: Mapping[str, Any]) -> dict[tuple[str, str], list[float]]:
+    return {(b["client"], b["case"]): [r["wall_ns"] / NS_PER_MS for r in b["runs"]]
+            for b in data["benchmarks"] if b.get("runs")}
+
+
+def compare_results(old: Mapping[str, Any], new: Mapping[str, Any], threshold: float = 0.05) -> list[Change]:
+    """Every cell with verified runs in both results, in the new file's order."""
+    if threshold < 0:
+        raise PolybenchError(f"--threshold must be >= 0, got {threshold}")
+    before, after = _walls(old), _walls(new)
+    changes = []
+    for key, new_walls in after.items():
+        old_walls = before.get(key)
+        if old_walls is None:
+            continue
+        estimate = stats.relative_change_ci(old_walls, new_walls)
+        changes.append(Change(key[0], key[1], median(old_walls), median(new_walls),
+                              estimate.ratio, estimate.low, estimate.high, threshold))
+    return changes
+
+
+def unmatched(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """Cells with verified runs only in the old file, and only in the new one."""
+    before, after = _walls(old), _walls(new)
+    return ([f"{c} {k}" for c, k in before if (c, k) not in after],
+            [f"{c} {k}" for c, k in after if (c, k) not in before])
+
+
+def _ms(value: float) -> str:
+    return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:+.1f}%"
+
+
+def render_changes(changes: list[Change]) -> str:
+    rows = [[c.case, c.client, _ms(c.old_median_ms), _ms(c.new_median_ms), _pct(c.change),
+             f"{_pct(c.low)} to {_pct(c.high)}", c.verdict] for c in changes]
+    return tabulate(rows, headers=["case", "client", "old ms", "new ms", "change", "95% CI", ""],
+                    tablefmt="simple", disable_numparse=True,
+                    colalign=("left", "left", "right", "right", "right", "right", "left"))
+
+
+def _describe(path: Path, data: Mapping[str, Any]) -> str:
+    env = data.get("environment", {})
+    commit = (env.get("git") or {}).get("commit") or "unknown commit"
+    host = (env.get("host") or {}).get("hostname") or "unknown host"
+    return f"{path} ({host}, {commit[:12]}, {data.get('created', '?')}, profile {data.get('profile')})"
+
+
+def compare_command(old: Path, new: Path, threshold: float = 0.05, fail_on_regression: bool = False) -> int:
+    """Print the comparison; 1 if fail_on_regression and any cell is flagged slower, else 0."""
+    old_data, new_data = load_comparable(old), load_comparable(new)
+    changes = compare_results(old_data, new_data, threshold)
+    print(f"old: {_describe(old, old_data)}")
+    print(f"new: {_describe(new, new_data)}")
+    hosts = {((d.get("environment") or {}).get("host") or {}).get("hostname") for d in (old_data, new_data)}
+    if len(hosts) > 1:
+        print("note: different hosts; a change may be the machine's, not the code's")
+    if not changes:
+        if fail_on_regression:  # nothing compared is not "no regression"
+            raise NothingMeasured("no (client, case) cell has verified runs in both files: nothing to compare")
+        print("no (client, case) cell has verified runs in both files")
+        return 0
+    print(render_changes(changes))
+    slower = [c for c in changes if c.slower]
+    faster = [c for c in changes if c.flagged and not c.slower]
+    print(f"{len(slower)} slower, {len(faster)} faster, {len(changes) - len(slower) - len(faster)} unchanged "
+          f"(flagged: 95% CI excludes 0 and |change| > {threshold * 100:g}%)")
+    only_old, only_new = unmatched(old_data, new_data)
+    if only_old:
+        print(f"only in old: {', '.join(only_old)}")
+    if only_new:
+        print(f"only in new: {', '.join(only_new)}")
+    return 1 if fail_on_regression and slower else 0

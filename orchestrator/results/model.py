@@ -1,0 +1,411 @@
+"""Results on disk: runs.jsonl as it happens, results.json at the end.
+
+runs.jsonl is appended, flushed and fsynced run by run, so a crash or Ctrl-C
+loses nothing and `--resume` can continue; its first line is the run's
+metadata. results.json is written atomically once the matrix is done and is
+the only thing `report` reads (schema: docs/results-schema.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from .. import stats
+from ..atomic import point_symlink, write_json_atomic
+from ..errors import PolybenchError
+from ..paths import RESULTS_DIR, new_timestamped_dir
+from ..units import NS_PER_MS, PHASES
+from .check import check_comparable, check_regular_file, check_results_shape, parse_results_json
+from .records import (
+    OLDER_SCHEMAS,
+    SCHEMA,
+    Baseline,
+    BaselineCompare,
+    Benchmark,
+    CellSummary,
+    Environment,
+    ImportTime,
+    ModelError,
+    Ratio,
+    Results,
+    Run,
+    Schedule,
+    Settings,
+    StatisticsSettings,
+    Status,
+)
+from .runlog import checked_record, cut_torn_tail, read_records
+
+RUNS_FILE = "runs.jsonl"
+RESULTS_FILE = "results.json"
+
+
+@dataclass
+class RunRecord:
+    """One process run, verified or not.
+
+    ``round`` and ``position`` place it in the schedule (1-based: the round,
+    and its place in that round's shuffled order; a cell's warm-ups share the
+    round and position of the counted run they precede); None in a
+    runs.jsonl written before rounds existed. ``extra`` keeps any keys this
+    version does not know (fields other parts of polybench add, or a newer
+    writer's), so reading and writing a record never drops them.
+    """
+
+    run_id: str
+    client: str
+    case: str
+    kind: str  # warmup | counted | importtime
+    index: int
+    wall_ns: int
+    user_ns: int
+    sys_ns: int
+    peak_rss_kib: int
+    exit_code: int
+    timed_out: bool
+    verified: bool
+    unsupported: bool = False
+    reason: str | None = None
+    phases_ns: dict[str, int] | None = None
+    output: dict[str, Any] | None = None
+    server: dict[str, Any] | None = None
+    started_epoch_ns: int = 0
+    imports: list[dict[str, Any]] | None = None  # importtime runs only
+    round: int | None = None
+    position: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        extra = data.pop("extra")
+        return {"type": "run", **extra, **data}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RunRecord:
+        known = {f.name for f in fields(cls)} - {"extra"}
+        values = {k: v for k, v in data.items() if k in known}
+        extra = {k: v for k, v in data.items() if k not in known and k != "type"}
+        return cls(**values, extra=extra)
+
+
+class RunLog:
+    """runs.jsonl: one metadata line, then one line per run, durable as written."""
+
+    def __init__(self, directory: Path, meta: Mapping[str, Any] | None = None):
+        self.directory = directory
+        self.path = directory / RUNS_FILE
+        directory.mkdir(parents=True, exist_ok=True)
+        cut_torn_tail(self.path)  # never append to a line a crash cut short
+        fresh = not self.path.exists()
+        self._handle = self.path.open("a", encoding="utf-8")
+        if fresh:
+            self._write({"type": "meta", **(meta or {})})
+
+    def _write(self, data: Mapping[str, Any]) -> None:
+        try:
+            self._handle.write(json.dumps(data, separators=(",", ":")) + "\n")
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except OSError as exc:  # a full disk: the lines before are safe; a partial one is cut on --resume
+            raise PolybenchError(f"cannot write {self.path}: {exc.strerror}") from None
+
+    def append(self, record: RunRecord) -> None:
+        self._write(record.to_json())
+
+    def close(self) -> None:
+        try:
+            self._handle.close()
+        except OSError:
+            pass  # a write already failed and was reported; what was fsynced before is kept
+
+
+def read_run_log(directory: Path) -> tuple[dict[str, Any], list[RunRecord]]:
+    """The metadata and the complete run lines of a runs.jsonl (a torn last line is ignored)."""
+    path = directory / RUNS_FILE
+    meta: dict[str, Any] = {}
+    records: list[RunRecord] = []
+    for data in read_records(path):  # one clear line for anything but a torn last line
+        if data.get("type") == "meta":
+            meta = {key: value for key, value in data.items() if key != "_line"}
+        elif data.get("type") == "run":
+            records.append(checked_record(RunRecord, data, path))
+    return meta, records
+
+
+def new_results_dir(root: Path) -> Path:
+    """A new results/<timestamp>/ folder under root (paths.new_timestamped_dir)."""
+    return new_timestamped_dir(root / RESULTS_DIR)
+
+
+def newest_dir(root: Path) -> Path | None:
+    """The most recent results directory, finished or not (names sort by UTC time)."""
+    folder = root / RESULTS_DIR
+    candidates = sorted(p for p in folder.glob("2*") if p.is_dir()) if folder.exists() else []
+    return candidates[-1] if candidates else None
+
+
+def mark_latest(directory: Path) -> None:
+    """Point `latest` beside a finished run's folder at it (results/latest for a run in results/)."""
+    point_symlink(directory.parent / "latest", directory)
+
+
+# --- summarising ---------------------------------------------------------------
+
+
+def stopping_looks(settings: Settings | Mapping[str, Any] | None) -> tuple[int, int] | None:
+    """The run counts at which the scheduler could stop a cell (stats.stopping_looks); None if not recorded.
+
+    settings: the results' Settings, or runs.jsonl's metadata `settings` object."""
+    if isinstance(settings, Settings):
+        return stats.stopping_looks(settings.min_runs, settings.max_runs)
+    if not settings or settings.get("min_runs") is None or settings.get("max_runs") is None:
+        return None
+    return stats.stopping_looks(int(settings["min_runs"]), int(settings["max_runs"]))
+
+
+def summarise_runs(runs: list[RunRecord], looks: tuple[int, int] | None = None) -> CellSummary:
+    """Statistics of the verified counted runs of one (client, case), given in the order they ran.
+
+    runs: at least one. CPU time is user + system per run (``cpu_ms``) and its
+    share of the wall time (``cpu_per_wall``); ``user_ms`` and ``sys_ms`` are
+    None unless ``cpu_split_resolvable`` (stats.cpu_split_resolvable: the kernel
+    samples the split at scheduler ticks). ``drift`` compares the first and
+    second half of the runs (stats.drift). ``looks`` (stats.stopping_looks of
+    the run settings) makes every median interval the sequential one, valid at
+    the data-dependent run count the cell stopped at.
+    """
+    def summary(values: list[float]) -> stats.Summary:
+        return stats.summarize(values, looks=looks)
+
+    walls = [r.wall_ns / NS_PER_MS for r in runs]
+    cpus = [(r.user_ns + r.sys_ns) / NS_PER_MS for r in runs]
+    resolvable = stats.cpu_split_resolvable(cpus)
+    phases_ms = None
+    if all(r.phases_ns for r in runs):
+        phases_ms = {phase: summary([r.phases_ns[phase] / NS_PER_MS for r in runs if r.phases_ns])
+                     for phase in PHASES}
+    server_times = [r.server["server_ns"] / NS_PER_MS for r in runs if r.server and "server_ns" in r.server]
+    return CellSummary(
+        wall_ms=summary(walls),
+        cpu_ms=summary(cpus),
+        cpu_per_wall=summary([cpu / wall if wall > 0 else 0.0 for cpu, wall in zip(cpus, walls, strict=True)]),
+        cpu_split_resolvable=resolvable,
+        user_ms=summary([r.user_ns / NS_PER_MS for r in runs]) if resolvable else None,
+        sys_ms=summary([r.sys_ns / NS_PER_MS for r in runs]) if resolvable else None,
+        drift=stats.drift(walls),
+        peak_rss_mib=summary([r.peak_rss_kib / 1024 for r in runs]),
+        phases_ms=phases_ms,
+        server_ms=summary(server_times) if server_times else None,
+    )
+
+
+def ratios_to_fastest(benchmarks: list[Benchmark]) -> list[Ratio]:
+    """Per case, every client's median wall over the fastest client's, with a bootstrap CI.
+
+    The fastest client's own entry has ratio 1 and no interval (low, high None).
+    """
+    out: list[Ratio] = []
+    by_case: dict[str, list[tuple[Benchmark, CellSummary]]] = {}
+    for bench in benchmarks:
+        if bench.runs and bench.summary is not None:
+            by_case.setdefault(bench.case, []).append((bench, bench.summary))
+    for case, group in by_case.items():
+        fastest, _ = min(group, key=lambda pair: pair[1].wall_ms.median)
+        base = [r.wall_ns for r in fastest.runs]
+        for bench, _ in group:
+            if bench is fastest:  # a ratio to itself is 1 by definition: no interval
+                out.append(Ratio(case=case, client=bench.client, baseline=fastest.client, ratio=1.0,
+                                 low=None, high=None))
+                continue
+            estimate = stats.ratio_ci([r.wall_ns for r in bench.runs], base)
+            out.append(Ratio(case=case, client=bench.client, baseline=fastest.client, ratio=estimate.ratio,
+                             low=estimate.low, high=estimate.high))
+    return out
+
+
+def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[dict[str, Any]],
+             environment: Mapping[str, Any], finished: bool,
+             baselines: list[dict[str, Any]] | None = None) -> Results:
+    """The results file (the typed model) from the run records and the plan (one entry per client and case).
+
+    meta: runs.jsonl's metadata (profile, config_sha256, settings, schedule);
+    environment: environment.collect's record. ``baselines``: one plan entry
+    per baseline command (name, about, label, argv, skipped, stop_reason,
+    compare); they become the separate `baselines` list, never benchmarks
+    (docs/results-schema.md). Errors: ModelError if meta or environment lack
+    what the results file needs (a bug in the caller, not a user's input).
+    """
+    records = list(records)
+    looks = stopping_looks(meta.get("settings"))
+    benchmarks = []
+    for item in plan:
+        mine = [r for r in records if r.client == item["client"] and r.case == item["case"]]
+        counted = [r for r in mine if r.kind == "counted" and r.verified]
+        failed = [r for r in mine if not r.verified and not r.unsupported]
+        unsupported = any(r.unsupported for r in mine)
+        importtime = next((r.imports for r in mine if r.kind == "importtime" and r.imports), None)
+        status: Status
+        if unsupported:
+            status = "unsupported"
+        elif item.get("skipped"):
+            status = "skipped"
+        elif counted:
+            status = "ok"
+        elif failed:
+            status = "failed"
+        else:
+            status = "not-run"
+        benchmarks.append(Benchmark(
+            client=item["client"],
+            language=item["language"],
+            library=item["library"],
+            concurrency_model=item["concurrency_model"],
+            scenario=item["scenario"],
+            case=item["case"],
+            params=dict(item["params"]),
+            calls=item["calls"],
+            status=status,
+            status_reason=_status_reason(status, item, failed, mine),
+            stop_reason=item.get("stop_reason"),
+            warmup_runs=sum(1 for r in mine if r.kind == "warmup"),
+            runs=[_run(r) for r in counted],
+            failed_runs=[_run(r) for r in failed],
+            summary=summarise_runs(counted, looks) if counted else None,
+            imports=[ImportTime.from_json(entry, "imports") for entry in importtime] if importtime else None,
+        ))
+    schedule = _schedule(meta, records)
+    return Results(
+        schema=SCHEMA,
+        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        finished=finished,
+        profile=meta["profile"],
+        settings=Settings.from_json(meta.get("settings"), "settings"),
+        config_sha256=meta["config_sha256"],
+        schedule=Schedule.from_json(schedule, "schedule") if schedule is not None else None,
+        statistics=StatisticsSettings(
+            confidence=stats.DEFAULT_CONFIDENCE, median_interval="order-statistic",
+            resamples=stats.DEFAULT_RESAMPLES, seed=stats.DEFAULT_SEED,
+            outlier_z=stats.OUTLIER_Z, noisy_cv=stats.NOISY_CV,
+            modes={"min_n": stats.MODES_MIN_N, "dip_ratio": stats.MODES_DIP_RATIO,
+                   "min_share": stats.MODES_MIN_SHARE, "min_count": stats.MODES_MIN_COUNT},
+            drift={"min_n": stats.DRIFT_MIN_N, "alpha": stats.DRIFT_ALPHA},
+            cpu_split_min_ms=stats.CPU_SPLIT_MIN_MS,
+        ),
+        environment=Environment.from_json(dict(environment), "environment"),
+        benchmarks=benchmarks,
+        ratios=ratios_to_fastest(benchmarks),
+        baselines=[_baseline_entry(item, records, looks) for item in baselines or []],
+    )
+
+
+def _baseline_entry(item: Mapping[str, Any], records: list[RunRecord], looks: tuple[int, int] | None) -> Baseline:
+    """One baseline command's runs and summary: timed in the rounds, never verified."""
+    mine = [r for r in records if r.client == item["name"] and r.extra.get("baseline")]
+    counted = [r for r in mine if r.kind == "counted" and r.exit_code == 0 and not r.timed_out]
+    failed = [r for r in mine if r.kind == "counted" and not (r.exit_code == 0 and not r.timed_out)]
+    status: Literal["ok", "failed", "skipped", "not-run"] = (
+        "skipped" if item.get("skipped") else "ok" if counted else "failed" if failed else "not-run")
+    compare = item.get("compare")  # {client, phase} the report sets it beside, or None
+    return Baseline(
+        name=item["name"],
+        label=item["label"],
+        about=item["about"],
+        argv=list(item["argv"]),
+        compare=BaselineCompare.from_json(compare, "compare") if compare is not None else None,
+        status=status,
+        status_reason=item.get("skipped") or (failed[-1].reason if status == "failed" else None),
+        stop_reason=item.get("stop_reason"),
+        warmup_runs=sum(1 for r in mine if r.kind == "warmup"),
+        runs=[_run(r) for r in counted],
+        failed_runs=[_run(r) for r in failed],
+        summary=summarise_runs(counted, looks) if counted else None,
+    )
+
+
+def _schedule(meta: Mapping[str, Any], records: list[RunRecord]) -> dict[str, Any] | None:
+    """The recorded schedule (method, seed, pin) plus how many rounds ran."""
+    schedule = meta.get("schedule")
+    if schedule is None:
+        return None
+    return {**schedule, "rounds": max((r.round for r in records if r.round is not None), default=0)}
+
+
+def _status_reason(status: str, item: Mapping[str, Any], failed: list[RunRecord],
+                   mine: list[RunRecord]) -> str | None:
+    if status == "skipped":
+        return cast(str | None, item.get("skipped"))
+    if status == "failed":
+        return failed[-1].reason
+    if status == "unsupported":
+        return next(r.reason for r in mine if r.unsupported)
+    return None
+
+
+def _run(record: RunRecord) -> Run:
+    """A runs.jsonl record as results.json keeps it: without type, client, case (the cell says) and imports."""
+    data = record.to_json()
+    for key in ("type", "client", "case", "imports"):
+        data.pop(key, None)
+    return Run.from_json(data, f"run {record.run_id}")
+
+
+def write_results(directory: Path, results: Results) -> Path:
+    """Write results.json atomically in directory; return its path."""
+    path = directory / RESULTS_FILE
+    write_json_atomic(path, results.to_json())
+    return path
+
+
+def _read_json(path: Path) -> Any:
+    if path.is_dir():
+        path = path / RESULTS_FILE
+    check_regular_file(path)
+    try:
+        return parse_results_json(path.read_bytes(), path)
+    except OSError as exc:
+        raise PolybenchError(f"cannot read results {path}: {exc.strerror}") from None
+
+
+def _results_path(path: Path) -> Path:
+    return path / RESULTS_FILE if path.is_dir() else path
+
+
+def _check_schema(data: Any, path: Path) -> None:
+    if isinstance(data, dict) and data.get("schema") in OLDER_SCHEMAS:
+        raise PolybenchError(f"{path}: results schema {data['schema']} is from an older polybench; this one "
+                             f"reads {SCHEMA} (interleaved rounds, CPU time, drift): run `invoke run` again")
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise PolybenchError(f"{path}: not a polybench results file (expected schema {SCHEMA})")
+
+
+def load_results(path: Path) -> Results:
+    """Read a results.json (or a directory holding one) as the typed model, checked against the schema.
+
+    Errors: PolybenchError, one line, for a file that cannot be read, is not
+    strict JSON, has an older schema, or departs from docs/results.schema.json."""
+    path = _results_path(path)
+    data = _read_json(path)
+    _check_schema(data, path)
+    # missing keys, wrong types: one line here, not a KeyError in report or export
+    check_results_shape(data, path)
+    check_comparable(data, path)  # positive run times: what every ratio divides by
+    try:
+        return Results.from_json(data)
+    except ModelError as error:
+        raise PolybenchError(f"{path}: {error}") from None
+
+
+def load_comparable(path: Path) -> dict[str, Any]:
+    """Read only what `compare` needs of a results file (check.check_comparable): benchmarks
+    with client, case, status and positive run wall times, host and git objects. Same errors as load_results."""
+    path = _results_path(path)
+    data = _read_json(path)
+    _check_schema(data, path)
+    check_comparable(data, path)
+    return cast(dict[str, Any], data)

@@ -1,0 +1,150 @@
+"""polybench.yaml loads into typed records; every mistake is one line naming its key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from orchestrator.config.model import DEFAULT_CONFIG, expand, load_config
+from orchestrator.errors import ConfigError
+
+
+def write(tmp_path: Path, data) -> Path:
+    path = tmp_path / "polybench.yaml"
+    path.write_text(yaml.safe_dump(data) if not isinstance(data, str) else data)
+    return path
+
+
+@pytest.fixture
+def raw():
+    return yaml.safe_load(DEFAULT_CONFIG.read_text())
+
+
+def test_shipped_config_loads(config):
+    assert {c.name for c in config.clients} >= {"python-requests", "go-nethttp", "rust-ureq", "curl"}
+    assert {"quick", "default"} <= set(config.profiles)
+    quick = config.profile("quick")
+    assert {case.scenario for case in quick.cases} >= {
+        "single", "sequential", "keepalive", "concurrent", "stream", "rest"}
+
+
+def test_parameter_lists_expand_to_one_case_each(config):
+    keepalive = [c for c in config.profile("default").cases if c.scenario == "keepalive"]
+    assert [c.params["requests"] for c in keepalive] == [10, 100, 500]
+    assert keepalive[0].id == "keepalive[requests=10]"
+    assert keepalive[0].calls == 10
+
+
+def test_rest_and_single_calls_are_fixed(config):
+    by_scenario = {c.scenario: c for c in config.profile("quick").cases}
+    assert by_scenario["single"].calls == 1
+    assert by_scenario["rest"].calls == 5
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda r: r["clients"][0].update(run="python x.py"),
+         "clients[0] (python-urllib).run: expected a non-empty list"),
+        (lambda r: r["clients"][0].update(colour="red"), "unknown key 'colour'"),
+        (lambda r: r["clients"][1].update(name="python-urllib"), "duplicate name 'python-urllib'"),
+        (lambda r: r["clients"][0].update(name="Bad Name"), "must be lower-case"),
+        (lambda r: next(c for c in r["clients"] if c["name"] == "curl-jq").update(variant_of="curl-jq"),
+         "'curl-jq' is itself"),
+        # `$` would match before a trailing newline: a name that breaks a report's bullet list
+        (lambda r: r["clients"][0].update(name="python-urllib\n"), "must be lower-case"),
+        (lambda r: r["clients"][0]["build"].update(requires=["fortran"]), "unknown toolchain 'fortran'"),
+        (lambda r: r["profiles"]["quick"]["scenarios"].update(teleport={}), "unknown scenario 'teleport'"),
+        (lambda r: r["profiles"]["quick"]["scenarios"]["concurrent"].update(delay_ms=[999999]),
+         "profiles.quick.scenarios.concurrent.delay_ms: expected an integer from 0 to 10000"),
+        (lambda r: r["profiles"]["quick"]["scenarios"]["single"].__setitem__("requests", 3), "unknown key 'requests'"),
+        (lambda r: r["profiles"]["quick"]["runs"].update(min=10, max=2), "max: must be at least min"),
+        (lambda r: r.pop("clients"), "clients: expected a non-empty list"),
+        (lambda r: r["clients"][8].update(output="telepathy"), "output: expected one of contract, bodies"),
+    ],
+)
+def test_bad_config_is_one_clear_line(tmp_path, raw, mutate, message):
+    mutate(raw)
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, raw))
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    with pytest.raises(ConfigError, match=r"line \d+: not valid YAML"):
+        load_config(write(tmp_path, "clients:\n  - name: [unclosed\n"))
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read config"):
+        load_config(tmp_path / "nope.yaml")
+
+
+def test_expand_keeps_one_element_per_argument():
+    argv = expand(("curl", "-H", "X-Polybench-Run: {run_id}", "{url}/api?i=[1-{requests}]"),
+                  {"run_id": "a b; rm -rf /", "url": "http://x", "requests": 3})
+    assert argv == ["curl", "-H", "X-Polybench-Run: a b; rm -rf /", "http://x/api?i=[1-3]"]
+
+
+def test_cli_reports_bad_config_without_traceback(tmp_path, raw):
+    raw["clients"][0]["run"] = "not a list"
+    path = write(tmp_path, raw)
+    done = subprocess.run([sys.executable, "-m", "orchestrator", "run", "--config", str(path)],
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "polybench: error:" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_toolchain_skips_that_client_with_its_fix(tmp_path, monkeypatch):
+    from orchestrator.build import clients as build_module
+
+    data = {
+        "toolchains": {
+            "python": {"version": ["{python}", "--version"], "fix": "install python"},
+            "zig": {"version": ["no-such-zig-compiler", "version"], "fix": "install Zig from ziglang.org"},
+        },
+        "clients": [
+            {"name": "zig-client", "language": "zig", "build": {"requires": ["zig"]}, "run": ["zig-out/client"]},
+            {"name": "py-client", "language": "python", "build": {"requires": ["python"]}, "run": ["{python}"]},
+        ],
+        "profiles": {"p": {"scenarios": {"single": {}}}},
+    }
+    config = load_config(write(tmp_path, data))
+    monkeypatch.setattr(build_module, "write_json_atomic", lambda path, data: None)
+    lines: list[str] = []
+    manifest = build_module.build_all(config, log=lines.append)
+    assert manifest["clients"]["zig-client"]["status"] == "skipped"
+    assert "zig not found: install Zig from ziglang.org" in manifest["clients"]["zig-client"]["message"]
+    assert manifest["clients"]["py-client"]["status"] in ("built", "up-to-date")
+    assert manifest["toolchains"]["zig"] is None
+    assert any("zig-client" in line and "skipped" in line for line in lines)
+
+
+def test_role_and_placement_keys(tmp_path):
+    """compiled / role / variant_of / variant / chart / debian are read from the YAML entry, and checked."""
+    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    base = raw["clients"][0]
+    variant = dict(base, name="toy-variant", role="variant", variant_of=base["name"], variant="warm",
+                   compiled=False, chart={"color": "#123456", "marker": "o"}, debian=["libcurl4-openssl-dev"])
+    raw["clients"].append(variant)
+    path = DEFAULT_CONFIG.parent / "build" / "test-config-roles.yaml"
+    path.parent.mkdir(exist_ok=True)
+    try:
+        path.write_text(yaml.safe_dump(raw))
+        client = load_config(path).client("toy-variant")
+        assert (client.role, client.variant_of, client.variant, client.chart["color"], client.debian) == (
+            "variant", base["name"], "warm", "#123456", ("libcurl4-openssl-dev",))
+        for bad in ({"role": "star"}, {"variant_of": "nobody"}, {"compiled": "yes"}, {"chart": {"size": "9"}},
+                    {"debian": ["libc6=2.41"]}, {"role": "contender"}):
+            raw["clients"][-1] = dict(variant, **bad)
+            path.write_text(yaml.safe_dump(raw))
+            with pytest.raises(ConfigError):
+                load_config(path)
+    finally:
+        path.unlink(missing_ok=True)
