@@ -49,9 +49,31 @@ def cargo_locks() -> list[Path]:
 
 
 
-def bundler_locks() -> list[Path]:
-    """The hashed locks of the tools that bundle Python clients (Nuitka, PyInstaller): their files are vendored too."""
-    return sorted((ROOT / "clients" / "python" / "bundlers").glob("*.txt"))
+# `name==version` at the start of a line of a requirements file.
+REQUIREMENT_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
+
+
+def build_tool_locks() -> list[Path]:
+    """Hashed requirement files a client's build installs from that pin more than requirements.lock has.
+
+    Those are the locks of the tools that bundle a client (Nuitka, PyInstaller:
+    clients/python/bundlers/*.txt), named in the build commands in polybench.yaml;
+    their files are vendored with the others. A client's own requirements file,
+    a subset of requirements.lock, is not among them.
+    """
+    from .config import load_config
+
+    locked = {(name.lower(), version) for name, version in REQUIREMENT_PIN.findall(PYTHON_LOCK.read_text())}
+    found = set()
+    for client in load_config().clients:
+        for arg in {arg for command in client.build.commands for arg in command if arg.endswith(".txt")}:
+            path = ROOT / arg
+            text = path.read_text() if path.is_file() else ""
+            pins = {(name.lower(), version) for name, version in REQUIREMENT_PIN.findall(text)}
+            if "--hash=" in text and not pins <= locked:
+                found.add(path)
+    return sorted(found)
+
 
 LOCAL_BASE = "polybench-base:trixie"
 # Every image the Dockerfile makes carries this label; only those are pruned.
@@ -232,7 +254,7 @@ def _slim(rootfs: Path) -> None:
 
 def _inputs_digest() -> str:
     digest = hashlib.sha256()
-    for path in (PYTHON_LOCK, *bundler_locks(), *cargo_locks()):
+    for path in (PYTHON_LOCK, *build_tool_locks(), *cargo_locks()):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -242,7 +264,7 @@ def vendor_dependencies(log: Log = _stderr) -> Path:
     """Fetch the wheels and sdists (hash-checked) and the crates on the host into docker/deps/; skip if current.
 
     The Python files are those of requirements.lock and of the bundlers' locks
-    (clients/python/bundlers/*.txt: Nuitka's sdist, PyInstaller's wheels), for
+    (build_tool_locks(): Nuitka's sdist, PyInstaller's wheels), for
     the image's Python, in one folder.
 
     The Dockerfile installs from there when the folders exist, and from the
@@ -265,7 +287,7 @@ def vendor_dependencies(log: Log = _stderr) -> Path:
               "--require-hashes", "--only-binary=:all:", "--python-version", IMAGE_PYTHON,
               "--implementation", "cp", *platforms, "--dest", str(wheels),
               "--requirement", str(ROOT / "requirements.lock")], "pip download", capture=True)
-        for lock in bundler_locks():
+        for lock in build_tool_locks():
             # --no-deps instead of --only-binary: Nuitka is published as an sdist only (pip allows
             # sdists with --platform only then). The locks pin every package, each file is hash-checked.
             log(f"pip download: {lock.relative_to(ROOT)} (hash-checked)")

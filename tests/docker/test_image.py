@@ -141,7 +141,7 @@ def test_results_carry_the_image_manifest(results: dict[str, Any], quick_run: tu
     assert manifest["build_debian_packages"]["rustc"] == manifest["pinned"]["build"]["rustc"]["installed"]
     # Wheels (and Nuitka's sdist): each one pinned in requirements.lock or a bundler's lock
     # (clients/python/bundlers/*.txt), its sha256 one of the lock's hashes for it.
-    lock = "\n".join(path.read_text() for path in (ROOT / "requirements.lock", *docker.bundler_locks()))
+    lock = "\n".join(path.read_text() for path in (ROOT / "requirements.lock", *docker.build_tool_locks()))
     assert manifest["wheels"]
     assert {"nuitka", "pyinstaller"} <= {wheel["name"] for wheel in manifest["wheels"]}
     for wheel in manifest["wheels"]:
