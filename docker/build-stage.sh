@@ -23,6 +23,12 @@ else
     echo "build-stage: downloading the wheels in requirements.lock into $wheels"
     env -u PIP_NO_INDEX -u PIP_FIND_LINKS /app/.venv/bin/pip download --quiet \
         --require-hashes --only-binary=:all: --dest "$wheels" --requirement requirements.lock
+    # The bundlers' own locks (Nuitka is an sdist only, so not --only-binary;
+    # every package is pinned there, so --no-deps).
+    for lock in clients/python/bundlers/*.txt; do
+        env -u PIP_NO_INDEX -u PIP_FIND_LINKS /app/.venv/bin/pip download --quiet \
+            --require-hashes --no-deps --dest "$wheels" --requirement "$lock"
+    done
 fi
 /app/.venv/bin/pip install --quiet --require-hashes --only-binary=:all: --requirement requirements.lock
 
@@ -48,12 +54,12 @@ export PATH="/usr/lib/go-${GO_VERSION:?the Dockerfile sets GO_VERSION}/bin:$PATH
 export GOTOOLCHAIN=local GOFLAGS=-mod=readonly
 
 # --no-install: the packages the config declares are in already (the Dockerfile's
-# apt step, by upstream version); a missing one skips its client, as on a host.
-# --skip-optional: the Nuitka and PyInstaller bundles are not built in the image
-# (their tools are not in the vendored wheels yet, and Nuitka is minutes of C
-# compilation): `run` skips them with one line and the report lists them under
-# "Clients not run". No build cache shared with other clones in an image.
-POLYBENCH_BUILD_CACHE=off /app/.venv/bin/python -m orchestrator build --no-install --skip-optional
+# apt step, by upstream version: gcc, patchelf and python3-dev for Nuitka among
+# them); a missing one skips its client, as on a host, and stage.py then fails
+# the build. Every client is built, the Nuitka and PyInstaller bundles too
+# (their tools from the same wheel folder: clients/python/bundlers/*.txt).
+# No build cache shared with other clones in an image.
+POLYBENCH_BUILD_CACHE=off /app/.venv/bin/python -m orchestrator build --no-install
 
 # The manifest (before stage.py drops docker/deps), then /app without build
 # scratch (and the image's provenance line) for one COPY.

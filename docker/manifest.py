@@ -62,10 +62,14 @@ def normalise(name: str) -> str:
 
 
 def wheels(folder: Path) -> list[dict[str, str]]:
-    """Every wheel in the folder: name and version from its file name (PEP 427), its sha256."""
+    """Every wheel in the folder, and every sdist (Nuitka's: it publishes no wheel): name and version
+    from its file name (PEP 427 / PEP 625), its sha256."""
     found = []
-    for path in sorted(folder.glob("*.whl")):
-        name, version = path.name.split("-")[:2]
+    for path in sorted([*folder.glob("*.whl"), *folder.glob("*.tar.gz")]):
+        if path.name.endswith(".whl"):
+            name, version = path.name.split("-")[:2]
+        else:
+            name, version = path.name.removesuffix(".tar.gz").rsplit("-", 1)
         found.append({"name": normalise(name), "version": version,
                       "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "file": path.name})
     return sorted(found, key=lambda wheel: (wheel["name"], wheel["version"]))

@@ -31,26 +31,34 @@ def check_manifest(app: Path) -> set[str]:
     """The build outputs to keep; exit if any client did not build (the image would lack it)."""
     manifest = json.loads((app / "build" / "manifest.json").read_text())
     unusable = {name: c for name, c in manifest["clients"].items() if c["status"] not in USABLE}
-    for name, client in [(n, c) for n, c in unusable.items() if c.get("optional")]:  # Nuitka, PyInstaller
-        print(f"stage: {name} (optional) {client['status']}, left out: {client['message']}", file=sys.stderr)
-        del unusable[name]
-    for name, client in unusable.items():
+    for name, client in unusable.items():  # the optional bundles (Nuitka, PyInstaller) too
         print(f"stage: {name} {client['status']}: {client['message']}", file=sys.stderr)
     if unusable:
         sys.exit(f"stage: {len(unusable)} client(s) not built; the image needs every client")
     return {output for client in manifest["clients"].values() for output in client["outputs"]}
 
 
+def kept(relative: str, keep: set[str]) -> bool:
+    """Whether a path (relative to /app) is a build output or inside one (a bundle is a folder)."""
+    return any(relative == output or relative.startswith(output + "/") for output in keep)
+
+
 def drop_scratch(app: Path, keep: set[str]) -> None:
-    """Remove vendored inputs and everything under a `target/` folder that is not a build output."""
+    """Remove vendored inputs, and everything that is not a build output under a `target/` folder
+    (cargo's scratch) or under build/bundlers/ (the bundlers' venvs and work folders: a Nuitka
+    build's C sources alone are hundreds of MB)."""
     shutil.rmtree(app / "docker" / "deps", ignore_errors=True)
-    for target in [p for p in (app / "clients").rglob("target") if p.is_dir()]:
-        for path in sorted(target.rglob("*"), reverse=True):  # children before their folders
+    scratch = [p for p in (app / "clients").rglob("target") if p.is_dir()]
+    scratch += [app / "build" / "bundlers"] if (app / "build" / "bundlers").is_dir() else []
+    for tree in scratch:
+        for path in sorted(tree.rglob("*"), reverse=True):  # children before their folders
             relative = path.relative_to(app).as_posix()
+            if kept(relative, keep):
+                continue
             if path.is_dir() and not path.is_symlink():
                 if not any(path.iterdir()):
                     path.rmdir()
-            elif relative not in keep:
+            else:
                 path.unlink()
 
 

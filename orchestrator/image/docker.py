@@ -47,6 +47,34 @@ def cargo_locks() -> list[Path]:
     return sorted({ROOT / path for client in config.clients for path in client.build.inputs
                    if Path(path).name == "Cargo.lock"})
 
+
+
+# `name==version` at the start of a line of a requirements file.
+REQUIREMENT_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
+
+
+def build_tool_locks() -> list[Path]:
+    """Hashed requirement files a client's build installs from that pin more than requirements.lock has.
+
+    Those are the locks of the tools that bundle a client (Nuitka, PyInstaller:
+    clients/python/bundlers/*.txt), named in the build commands in polybench.yaml;
+    their files are vendored with the others. A client's own requirements file,
+    a subset of requirements.lock, is not among them.
+    """
+    from .config import load_config
+
+    locked = {(name.lower(), version) for name, version in REQUIREMENT_PIN.findall(PYTHON_LOCK.read_text())}
+    found = set()
+    for client in load_config().clients:
+        for arg in {arg for command in client.build.commands for arg in command if arg.endswith(".txt")}:
+            path = ROOT / arg
+            text = path.read_text() if path.is_file() else ""
+            pins = {(name.lower(), version) for name, version in REQUIREMENT_PIN.findall(text)}
+            if "--hash=" in text and not pins <= locked:
+                found.add(path)
+    return sorted(found)
+
+
 LOCAL_BASE = "polybench-base:trixie"
 # Every image the Dockerfile makes carries this label; only those are pruned.
 IMAGE_LABEL = "org.polybench.image"
@@ -226,14 +254,18 @@ def _slim(rootfs: Path) -> None:
 
 def _inputs_digest() -> str:
     digest = hashlib.sha256()
-    for path in (PYTHON_LOCK, *cargo_locks()):
+    for path in (PYTHON_LOCK, *build_tool_locks(), *cargo_locks()):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def vendor_dependencies(log: Log = _stderr) -> Path:
-    """Fetch the wheels (hash-checked) and the crates on the host into docker/deps/; skip if current.
+    """Fetch the wheels and sdists (hash-checked) and the crates on the host into docker/deps/; skip if current.
+
+    The Python files are those of requirements.lock and of the bundlers' locks
+    (build_tool_locks(): Nuitka's sdist, PyInstaller's wheels), for
+    the image's Python, in one folder.
 
     The Dockerfile installs from there when the folders exist, and from the
     registries when they do not.
@@ -255,6 +287,14 @@ def vendor_dependencies(log: Log = _stderr) -> Path:
               "--require-hashes", "--only-binary=:all:", "--python-version", IMAGE_PYTHON,
               "--implementation", "cp", *platforms, "--dest", str(wheels),
               "--requirement", str(ROOT / "requirements.lock")], "pip download", capture=True)
+        for lock in build_tool_locks():
+            # --no-deps instead of --only-binary: Nuitka is published as an sdist only (pip allows
+            # sdists with --platform only then). The locks pin every package, each file is hash-checked.
+            log(f"pip download: {lock.relative_to(ROOT)} (hash-checked)")
+            _run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+                  "--require-hashes", "--no-deps", "--python-version", IMAGE_PYTHON,
+                  "--implementation", "cp", *platforms, "--dest", str(wheels),
+                  "--requirement", str(lock)], "pip download", capture=True)
         manifests = [str(lock.with_name("Cargo.toml")) for lock in locks]
         if manifests:
             log(f"cargo vendor: the crates in {', '.join(str(lock.relative_to(ROOT)) for lock in locks)}")

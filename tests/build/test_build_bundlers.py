@@ -122,18 +122,54 @@ def test_run_accepts_a_folder_output():
         shutil.rmtree(folder.parent, ignore_errors=True)
 
 
-def test_the_image_stage_leaves_out_an_optional_client_that_did_not_build(tmp_path, capsys):
-    """docker/stage.py fails the image for a missing client, but not for an optional one (a bundle)."""
+def _stage_module():
     spec_ = importlib.util.spec_from_file_location("stage", ROOT / "docker" / "stage.py")
     stage = importlib.util.module_from_spec(spec_)
     spec_.loader.exec_module(stage)
+    return stage
+
+
+def test_the_image_stage_fails_for_any_client_that_did_not_build_a_bundle_too(tmp_path, capsys):
+    """docker/stage.py fails the image for a missing client, an optional one (a bundle) included:
+    the image builds every bundle (docs/docker.md)."""
+    stage = _stage_module()
     manifest = tmp_path / "build" / "manifest.json"
     manifest.parent.mkdir()
     built = {"status": "built", "message": "", "outputs": {"build/bin/go-nethttp": 1}}
-    bundle = {"status": "skipped", "optional": True, "message": "optional build failed: x", "outputs": {}}
+    bundle = {"status": "built", "optional": True, "message": "",
+              "outputs": {"build/bundlers/python-requests-nuitka/client_requests.dist": 9}}
     manifest.write_text(json.dumps({"clients": {"go-nethttp": built, "python-requests-nuitka": bundle}}))
-    assert stage.check_manifest(tmp_path) == {"build/bin/go-nethttp"}
-    assert "python-requests-nuitka (optional) skipped, left out" in capsys.readouterr().err
+    assert stage.check_manifest(tmp_path) == {"build/bin/go-nethttp",
+                                              "build/bundlers/python-requests-nuitka/client_requests.dist"}
+    failed = {**bundle, "status": "skipped", "message": "optional build failed: x", "outputs": {}}
+    manifest.write_text(json.dumps({"clients": {"go-nethttp": built, "python-requests-nuitka": failed}}))
+    with pytest.raises(SystemExit):
+        stage.check_manifest(tmp_path)
+    assert "python-requests-nuitka skipped: optional build failed: x" in capsys.readouterr().err
     manifest.write_text(json.dumps({"clients": {"go-nethttp": {**built, "status": "failed"}}}))
     with pytest.raises(SystemExit):
         stage.check_manifest(tmp_path)
+
+
+def test_the_image_stage_keeps_the_bundles_and_drops_their_build_scratch(tmp_path):
+    """Under build/bundlers/ only the declared outputs (a folder's whole tree, or one file) reach the image."""
+    stage = _stage_module()
+    bundles = tmp_path / "build" / "bundlers" / "python-requests-nuitka"
+    files = ["client_requests.dist/client_requests.bin", "client_requests.dist/lib/libpython.so",
+             "client_requests.bin", "client_requests.build/module.c", "venv/bin/activate"]
+    for name in files:
+        (bundles / name).parent.mkdir(parents=True, exist_ok=True)
+        (bundles / name).write_text("x")
+    (bundles / "venv" / "bin" / "python").symlink_to("/usr/bin/python3")
+    target = tmp_path / "clients" / "rust" / "target" / "release"
+    target.mkdir(parents=True)
+    (target / "rust-ureq").write_text("x")
+    (target / "rust-ureq.d").write_text("x")
+    prefix = "build/bundlers/python-requests-nuitka/"
+    stage.drop_scratch(tmp_path, {prefix + "client_requests.dist", prefix + "client_requests.bin",
+                                  "clients/rust/target/release/rust-ureq"})
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if not p.is_dir())
+    assert left == ["build/bundlers/python-requests-nuitka/client_requests.bin",
+                    "build/bundlers/python-requests-nuitka/client_requests.dist/client_requests.bin",
+                    "build/bundlers/python-requests-nuitka/client_requests.dist/lib/libpython.so",
+                    "clients/rust/target/release/rust-ureq"]

@@ -128,3 +128,12 @@ def test_compose_binds_the_server_explicitly_and_points_the_runner_at_it() -> No
 ])
 def test_provenance_names_each_toolchain_version(name: str, line: str | None, expected: str) -> None:
     assert _stage_module().version_token(name, line) == expected
+
+
+def test_the_bundlers_locks_are_vendored_with_the_wheels() -> None:
+    """Nuitka's and PyInstaller's locks pin what requirements.lock lacks: `--local-base` vendors their files too;
+    a client's own requirements file (a subset of requirements.lock) is not listed again."""
+    locks = docker.build_tool_locks()
+    assert {path.relative_to(ROOT).as_posix() for path in locks} == {
+        "clients/python/bundlers/nuitka.txt", "clients/python/bundlers/pyinstaller.txt"}
+    assert all("--hash=sha256:" in path.read_text() for path in locks)
