@@ -61,7 +61,7 @@ def build_tool_locks() -> list[Path]:
     their files are vendored with the others. A client's own requirements file,
     a subset of requirements.lock, is not among them.
     """
-    from .config import load_config
+    from ..config.model import load_config
 
     locked = {(name.lower(), version) for name, version in REQUIREMENT_PIN.findall(PYTHON_LOCK.read_text())}
     found = set()
