@@ -15,6 +15,7 @@ Prints one line ("ready") once it accepts runs; SIGTERM stops it.
 import os
 import signal
 import socket
+import stat
 import sys
 
 import client_requests
@@ -62,12 +63,34 @@ def _identity(info: os.stat_result) -> tuple[int, int, int, int]:
     return info.st_dev, info.st_ino, info.st_mode, info.st_ctime_ns
 
 
+def _stale_socket(path: str) -> bool:
+    """Whether `path` is a Unix socket nobody listens on (its worker was killed): connecting is refused."""
+    try:
+        if not stat.S_ISSOCK(os.lstat(path).st_mode):
+            return False
+    except OSError:
+        return False
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(path)
+    except ConnectionRefusedError:
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.close()
+    return False  # a live worker answers: leave it alone
+
+
 def serve(path: str) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        listener.bind(path)  # never over something already there: it is not this worker's to remove
+        listener.bind(path)  # never over something live: it is not this worker's to remove
     except OSError as exc:
-        sys.exit(f"worker_requests.py: cannot listen on {path}: {exc.strerror}")
+        if not _stale_socket(path):
+            sys.exit(f"worker_requests.py: cannot listen on {path}: {exc.strerror}")
+        os.unlink(path)  # a dead worker's socket (killed before it could remove it): nobody listens on it
+        listener.bind(path)
     os.chmod(path, 0o600)
     ours = os.lstat(path)
     listener.listen(8)
@@ -77,14 +100,17 @@ def serve(path: str) -> None:
         while True:
             connection, _ = listener.accept()
             with connection:
-                chunks, size = [], 0
-                while size <= MAX_REQUEST_BYTES:
-                    chunk = connection.recv(65536)
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-                    size += len(chunk)
-                connection.sendall(answer(b"".join(chunks)))
+                try:
+                    chunks, size = [], 0
+                    while size <= MAX_REQUEST_BYTES:
+                        chunk = connection.recv(65536)
+                        if not chunk:
+                            break
+                        chunks.append(chunk)
+                        size += len(chunk)
+                    connection.sendall(answer(b"".join(chunks)))
+                except OSError:
+                    continue  # that launcher went away (killed at its time limit, say): serve the next one
     finally:
         listener.close()
         _remove_if_ours(path, ours)

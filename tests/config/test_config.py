@@ -34,7 +34,7 @@ def test_shipped_config_loads(config):
 
 def test_parameter_lists_expand_to_one_case_each(config):
     keepalive = [c for c in config.profile("default").cases if c.scenario == "keepalive"]
-    assert [c.params["requests"] for c in keepalive] == [10, 100, 500]
+    assert [c.params["requests"] for c in keepalive] == [10, 100, 300]
     assert keepalive[0].id == "keepalive[requests=10]"
     assert keepalive[0].calls == 10
 

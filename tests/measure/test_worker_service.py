@@ -231,3 +231,26 @@ def test_a_service_is_stopped_with_everything_it_started(worker_config, tmp_path
         services.close()
     assert wait_gone(service_pid)
     assert wait_gone(grandchild, 10), "the service's child outlived it"
+
+
+def test_a_dead_workers_socket_is_taken_over_and_a_live_ones_is_not(worker_config, tmp_path):
+    """A worker killed outright leaves its socket behind: the next one replaces it (nobody listens on it),
+    but never a socket that still answers."""
+    import socket
+
+    path = tmp_path / "w.sock"
+    dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    dead.bind(str(path))
+    dead.close()  # the file stays, nobody listens: what SIGKILL leaves
+    worker = _start_worker(worker_config, str(path))
+    try:
+        assert worker.stdout.readline().strip() == "ready"
+        _round_trip(str(path))
+        second = _start_worker(worker_config, str(path))  # the first one is live: not the second's to remove
+        _, err = second.communicate(timeout=60)
+        assert second.returncode != 0 and "cannot listen on" in err
+        _round_trip(str(path))  # the first still serves
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.communicate(timeout=30)
+    assert worker.returncode == 0 and not path.exists()

@@ -27,8 +27,16 @@ from orchestrator.config.model import ROOT
 pytestmark = pytest.mark.slow
 
 TOY = Path(__file__).parent / "toy"
-NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "build", "results", "reports", "target", "__pycache__",
-                                    "deps", "node_modules", ".pytest_cache", ".ruff_cache", "tests")
+_NOT_COPIED_ANYWHERE = shutil.ignore_patterns(".git", ".venv", "target", "__pycache__",
+                                              "deps", "node_modules", ".pytest_cache", ".ruff_cache", ".mypy_cache",
+                                              "tests")
+
+
+def NOT_COPIED(folder: str, names: list[str]) -> set[str]:
+    """What the copy leaves out: caches anywhere, and the repository's own outputs (build/, results/,
+    reports/ at its top, not orchestrator/build or orchestrator/results, the stages' packages)."""
+    ignored = set(_NOT_COPIED_ANYWHERE(folder, names))
+    return ignored | (set(OUTPUTS) if Path(folder) == ROOT else set())
 OUTPUTS = ("build", "results", "reports")  # what build, run and report write, and nothing else
 
 

@@ -18,7 +18,9 @@ from orchestrator.results.records import ModelError, Record, Results, Run
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
 from synthetic import make_results  # noqa: E402
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example" / "results.json"
+# an excerpt (6 of its benchmarks) of a default-profile file written by an earlier v2 writer (no baselines,
+# no `compiled`): the session-3 docs/example/results.json
+EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "older-v2-results.json"
 SCHEMA = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
