@@ -316,6 +316,8 @@ BAD_RESULTS: dict[str, Any] = {
         '"median": 1.5', '"median": 1e999', 1),
     "every run's wall time zero": broken(
         lambda d: [run.update(wall_ns=0) for b in d["benchmarks"] for run in b["runs"]]),
+    "one cell twice (pyperf export would crash, report would hide it)": broken(
+        lambda d: d["benchmarks"].__setitem__(1, copy.deepcopy(d["benchmarks"][0]))),
     "a negative standard deviation": broken(
         lambda d: next(b for b in d["benchmarks"] if b["summary"])["summary"]["wall_ms"].update(stdev=-1.0)),
 }
@@ -362,7 +364,8 @@ def test_compare_refuses_what_is_not_results(name, tmp_path, capsys):
 
 def test_fail_on_regression_with_nothing_in_common_fails(tmp_path, capsys):
     old = results_file(tmp_path, EXAMPLE_RESULTS, "old")
-    new = results_file(tmp_path, broken(lambda d: [b.update(client="other") for b in d["benchmarks"]]), "new")
+    renamed = broken(lambda d: [b.update(client=f"other-{b['client']}") for b in d["benchmarks"]])
+    new = results_file(tmp_path, renamed, "new")
     code, err = run_cli(["compare", old, new, "--fail-on-regression"], capsys)
     assert_one_error_line(code, err, 1, "nothing to compare")
 

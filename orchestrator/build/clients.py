@@ -97,7 +97,20 @@ def is_current(config: Config, client: ClientSpec, manifest: dict[str, Any]) -> 
 
 def why_unusable(config: Config, client: ClientSpec, manifest: dict[str, Any]) -> str | None:
     """Why a client cannot run now, or None if it can: not built, its build failed or was skipped, an output is
-    missing, or it is out of date (is_current). One line each, ending in what to do."""
+    missing, or it is out of date (is_current); or a client whose build it runs with (shared_builds, e.g. the
+    venv a variant's interpreter comes from) cannot run for one of these reasons. One line each, ending in
+    what to do."""
+    own = _why_own_build_unusable(config, client, manifest)
+    if own is not None:
+        return own
+    for other in shared_builds(config, client):
+        reason = _why_own_build_unusable(config, config.client(other), manifest)
+        if reason is not None:
+            return f"runs with {other}'s build, which cannot run: {reason}"
+    return None
+
+
+def _why_own_build_unusable(config: Config, client: ClientSpec, manifest: dict[str, Any]) -> str | None:
     built = manifest.get("clients", {}).get(client.name)
     if built is None:
         return "not built: run `invoke build` first"

@@ -15,7 +15,7 @@ What it gets, in this order (later wins):
 
 Whatever these say, a timed run's TMPDIR and its kin (TMP_VARIABLES) then
 name a private folder, empty at the start of every run and emptied after it,
-timed out or not (orchestrator/spawn.py): a onefile bundle killed at its time
+timed out or not (orchestrator/measure/process.py): a onefile bundle killed at its time
 limit must not leave its unpacked copy in the caller's /tmp.
 
 Loopback is never proxied: no proxy variable reaches a client unless the user

@@ -95,3 +95,9 @@ def check_comparable(data: Any, path: Path) -> None:
                 isinstance(run, dict) and isinstance(run.get("wall_ns"), int) and not isinstance(run["wall_ns"], bool)
                 and run["wall_ns"] > 0 for run in runs):
             raise PolybenchError(f"{where}/runs: every run needs a positive integer wall_ns)")
+    seen: dict[tuple[str, str], int] = {}
+    for index, bench in enumerate(benchmarks):
+        first = seen.setdefault((bench["client"], bench["case"]), index)
+        if first != index:  # one cell, one benchmark: every reader keys them by (client, case)
+            raise PolybenchError(f"{path}: not a valid polybench results file (benchmarks/{index} repeats "
+                                 f"benchmarks/{first}: {bench['client']} {bench['case']})")

@@ -230,7 +230,7 @@ class ServerInfo(Record):
 
 @dataclass(kw_only=True)
 class StealTime(Record):
-    """CPU time the hypervisor took while the runs ran (/proc/stat before and after; orchestrator/system_info.py)."""
+    """CPU time the hypervisor took while the runs ran (/proc/stat before and after; orchestrator/provenance/system_info.py)."""
 
     steal_ticks: int
     total_ticks: int
@@ -263,7 +263,7 @@ class RunOutput(Record):
     """What a client printed (docs/contract.md): counts, receipt, and its phase clock readings.
 
     verify.parse_contract_output checked the contract keys' types before a run's
-    output was kept (orchestrator/verify.py `_trim` keeps these keys); a client
+    output was kept (orchestrator/measure/verify.py `_trim` keeps these keys); a client
     that prints lines of bodies instead (curl) has no clock readings."""
 
     requests: int | None = None

@@ -315,3 +315,19 @@ def test_a_variant_started_by_another_clients_venv_shares_its_build():
     assert shared["python-requests-worker"] == ["python-requests"]  # its service is python-requests' interpreter
     assert shared["python-requests-nuitka-onefile"] == []
     assert shared["rust-ureq"] == [] and shared["python-requests"] == []
+
+
+def test_a_variant_cannot_run_when_the_build_it_runs_with_cannot():
+    """A variant run by python-requests' venv interpreter is skipped with one line when that build is missing or
+    out of date: it must not abort the whole run (executable not found) nor time a stale venv (adversarial review)."""
+    from orchestrator.build.clients import why_unusable
+    from orchestrator.config.model import load_config
+
+    config = load_config()
+    variant = config.client("python-requests-cold-pyc")
+    manifest = {"toolchains": {}, "clients": {variant.name: {"status": "built", "message": ""}}}
+    reason = why_unusable(config, variant, manifest)
+    assert reason is not None and reason.startswith("runs with python-requests's build, which cannot run: not built")
+    manifest["clients"]["python-requests"] = {"status": "failed", "message": "pip said no\nmore"}
+    assert why_unusable(config, variant, manifest) == "runs with python-requests's build, which cannot run: " \
+        "build failed: pip said no"

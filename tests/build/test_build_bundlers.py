@@ -112,7 +112,7 @@ def test_run_accepts_a_folder_output():
     folder.mkdir(parents=True, exist_ok=True)
     output = "build/test-build-folder-output/x.dist"
     client = dataclasses.replace(spec("toy-bundle"), build=BuildSpec(outputs=(output,)))
-    config = SimpleNamespace(root=ROOT)
+    config = SimpleNamespace(root=ROOT, clients=())  # no other client: it shares no build
     manifest = {"clients": {"toy-bundle": {"status": "built", "message": ""}}}
     try:
         assert why_unusable(config, client, manifest) is None

@@ -185,3 +185,15 @@ def test_a_variant_of_the_reference_gets_no_ratio_to_itself_and_no_article_rows(
     assert_shows(rows["curl-jq"]["curl is k× faster (95% CI)"],
                  stats.ratio_ci(walls(bench(data, "curl-jq", "single")), walls(bench(data, "curl", "single"))).ratio)
     assert not [t for t in tables if t.section.startswith(SECTION) and "the article's row" in t.headers]
+
+
+def test_without_the_plain_script_no_variant_is_its_own_reference(tmp_path):
+    """python-requests not in the run: no "plain ÷ this" ratio can be computed, and none may read 1.00x
+    (adversarial review: every variant showed "1.00x (reference)")."""
+    data, _ = _results(tmp_path)
+    data["benchmarks"] = [b for b in data["benchmarks"] if b["client"] != "python-requests"]
+    path = write_results(tmp_path / "no-plain", data)
+    table = find_table(parse_tables(_report(tmp_path, path)), SECTION, "python-requests and its variants")
+    rows = {row["client"]: row for row in table.rows}
+    assert "python-requests" not in rows and rows
+    assert all(row["plain ÷ this: k× (95% CI)"] == "—" for row in rows.values())

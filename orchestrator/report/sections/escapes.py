@@ -65,7 +65,8 @@ def _table(ctx: Context, source: Source, original: str, rows: list[tuple[str, Be
         body.append([
             *ctx.host_cells(source), client, _label(source, client, original), fmt.ms(wall.median),
             fmt.median_span(wall.median_ci_low, wall.median_ci_high, wall.median_ci_coverage),
-            fmt.REFERENCE if client == original or plain is None else _ratio_cell(_ratio(plain, bench)),
+            fmt.REFERENCE if client == original  # the plain script itself; not in this run: nothing to divide by
+            else _ratio_cell(_ratio(plain, bench)) if plain is not None else fmt.MISSING,
             fmt.REFERENCE if client == reference  # no interval on a ratio to itself
             else _ratio_cell(_ratio(bench, reference_bench)) if reference_bench is not None else fmt.MISSING,
             *(fmt.ms(bench.phases[p].median) if bench.phases else fmt.MISSING for p in PHASES),
