@@ -49,6 +49,16 @@ FAKE_WORKER = textwrap.dedent('''
 ''')
 
 
+@pytest.fixture(autouse=True)
+def own_scratch(monkeypatch):
+    """A `{scratch}` folder of this test's own: a Runner elsewhere in this pytest process (a session
+    fixture's, under xdist) may still hold a live worker on the process's one socket path, which a new
+    worker rightly refuses to take over."""
+    from orchestrator import paths
+
+    monkeypatch.setattr(paths, "_scratch", None)
+
+
 @pytest.fixture(scope="module")
 def worker_config(config):
     ensure_launcher()
