@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -56,6 +57,35 @@ def git_state(root: Path = ROOT) -> tuple[str | None, bool | None]:
 
 
 _scratch: Path | None = None
+SCRATCH_PREFIX = "polybench-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def sweep_folders_of_dead_processes(prefix: str, root: Path | None = None) -> list[Path]:
+    """Delete the folders named `<prefix><pid>-...` in root (default $TMPDIR) whose process no longer runs,
+    and return them: what a polybench process killed with SIGKILL left behind. Only this user's real
+    folders are touched; a live pid (or one reused by another process) keeps its folder."""
+    owned = re.compile(rf"^{re.escape(prefix)}(\d+)-")
+    removed = []
+    for path in Path(root or tempfile.gettempdir()).glob(f"{prefix}*"):
+        match = owned.match(path.name)
+        try:
+            mine = path.is_dir() and not path.is_symlink() and path.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if match and mine and not _alive(int(match.group(1))):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
 
 
 def scratch_dir() -> Path:
@@ -67,6 +97,7 @@ def scratch_dir() -> Path:
     """
     global _scratch
     if _scratch is None or not _scratch.is_dir():
-        _scratch = Path(tempfile.mkdtemp(prefix=f"polybench-{os.getpid()}-"))
+        sweep_folders_of_dead_processes(SCRATCH_PREFIX)  # a SIGKILLed polybench could not remove its own
+        _scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         atexit.register(shutil.rmtree, _scratch, True)
     return _scratch

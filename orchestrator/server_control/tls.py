@@ -12,17 +12,17 @@ repository, and no two server starts share a CA.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..paths import sweep_folders_of_dead_processes
+
 CA_FILE = "ca.pem"
 SERVER_FILE = "server.pem"  # the server's key, its certificate and the chain to the CA
 IDENTITIES = ("127.0.0.1", "localhost")
 PREFIX = "polybench-tls-"
-_OWNED = re.compile(rf"^{PREFIX}(\d+)-")  # the folder's name holds the pid of the process that made it
 
 
 @dataclass(frozen=True)
@@ -67,33 +67,11 @@ def make_tls_files() -> TLSFiles:
     return files
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
-
-
 def sweep_stale(root: Path | None = None) -> list[Path]:
     """Delete the TLS folders that a killed server start left behind; return them.
 
     A start killed with SIGKILL cannot run ``remove()``; its folder (with a
-    server key in it) would stay in the temporary directory. A folder is stale
-    when the process whose pid its name holds no longer runs; only this user's
-    folders are touched.
+    server key in it) would stay in the temporary directory
+    (paths.sweep_folders_of_dead_processes).
     """
-    root = Path(root or tempfile.gettempdir())
-    removed = []
-    for path in root.glob(f"{PREFIX}*"):
-        match = _OWNED.match(path.name)
-        try:
-            mine = path.is_dir() and not path.is_symlink() and path.stat().st_uid == os.getuid()
-        except OSError:
-            continue
-        if match and mine and not _alive(int(match.group(1))):
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path)
-    return removed
+    return sweep_folders_of_dead_processes(PREFIX, root)
