@@ -147,10 +147,26 @@ class Case:
 
 @dataclass(frozen=True)
 class Profile:
+    """A named run plan: its run settings and the cases (scenario + parameters) it measures.
+
+    ``variant_cases``: the cases the variants (role ``variant``: another way of
+    running a contender) are measured in, a subset of ``cases``; ``None``: every
+    case they declare, as the other clients. The escapes are about start-up, so
+    the default profile runs them in `single` and the smaller keep-alive cases
+    only (docs/config.md).
+    """
+
     name: str
     description: str
     runs: RunSettings
     cases: tuple[Case, ...]
+    variant_cases: tuple[Case, ...] | None = None
+
+    def measures(self, client: ClientSpec, case: Case) -> bool:
+        """Whether this profile runs ``client`` in ``case``: the client declares it (a variant: the profile too)."""
+        if not client.supports(case.scenario):
+            return False
+        return client.role != "variant" or self.variant_cases is None or case.id in {c.id for c in self.variant_cases}
 
 
 # What every baseline is called wherever it appears (results, report, exports).
@@ -563,12 +579,21 @@ def _cases(raw: Any, key: str) -> tuple[Case, ...]:
 def _profile(name: str, raw: Any) -> Profile:
     key = f"profiles.{name}"
     raw = _mapping(raw, key)
-    _no_unknown_keys(raw, {"description", "runs", "scenarios"}, key)
+    _no_unknown_keys(raw, {"description", "runs", "scenarios", "variants"}, key)
+    cases = _cases(raw.get("scenarios"), f"{key}.scenarios")
+    variant_cases = None
+    if "variants" in raw:
+        variant_cases = _cases(raw["variants"], f"{key}.variants")
+        extra = [case.id for case in variant_cases if case.id not in {c.id for c in cases}]
+        if extra:
+            raise ConfigError(f"{key}.variants: {', '.join(extra)} not among the profile's scenarios "
+                              "(the variants run a subset of them)")
     return Profile(
         name=name,
         description=str(raw.get("description", "")),
         runs=_run_settings(raw.get("runs", {}), f"{key}.runs"),
-        cases=_cases(raw.get("scenarios"), f"{key}.scenarios"),
+        cases=cases,
+        variant_cases=variant_cases,
     )
 
 

@@ -182,7 +182,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
          "concurrency_model": client.concurrency_model, "scenario": case.scenario, "case": case.id,
          "params": dict(case.params), "calls": case.calls,
          "skipped": skipped[client.name] or client.beyond_limits(case)}
-        for case in cases for client in chosen if client.supports(case.scenario)
+        for case in cases for client in chosen if profile.measures(client, case)
     ]
     previous: list[results.RunRecord] = []
     if resume:
@@ -201,7 +201,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
         print(f"polybench: warning: {line}", file=sys.stderr)  # also in the results and the report
     settings = profile.runs
     cells = [CellState(client, case) for case in cases for client in runnable
-             if client.supports(case.scenario) and not client.beyond_limits(case)]
+             if profile.measures(client, case) and not client.beyond_limits(case)]
     # Baselines are cells of the same rounds (timed by the same engine, shuffled with the clients).
     cells += [CellState(baseline, BASELINE_CASE) for baseline in baselines if baseline_skipped[baseline.name] is None]
     progress = Progress(len(plan) + len(baselines), settings.warmup + settings.min_runs + 1, quiet=quiet)

@@ -39,6 +39,20 @@ def test_parameter_lists_expand_to_one_case_each(config):
     assert keepalive[0].calls == 10
 
 
+def test_a_profile_can_run_the_variants_in_a_subset_of_its_cases(config):
+    default = config.profile("default")
+    by_id = {case.id: case for case in default.cases}
+    variant = next(c for c in config.clients if c.role == "variant" and c.supports("stream"))
+    contender = config.client(variant.variant_of)
+    assert default.measures(variant, by_id["single"]) and default.measures(variant, by_id["keepalive[requests=100]"])
+    for case_id in ("keepalive[requests=300]", "sequential[requests=10]", "stream[bytes=33554432]"):
+        assert not default.measures(variant, by_id[case_id])
+        assert default.measures(contender, by_id[case_id])  # only the variants are narrowed
+    quick = config.profile("quick")  # no `variants:`: every case they declare
+    assert quick.variant_cases is None
+    assert all(quick.measures(variant, case) for case in quick.cases if variant.supports(case.scenario))
+
+
 def test_rest_and_single_calls_are_fixed(config):
     by_scenario = {c.scenario: c for c in config.profile("quick").cases}
     assert by_scenario["single"].calls == 1
@@ -63,6 +77,8 @@ def test_rest_and_single_calls_are_fixed(config):
          "profiles.quick.scenarios.concurrent.delay_ms: expected an integer from 0 to 10000"),
         (lambda r: r["profiles"]["quick"]["scenarios"]["single"].__setitem__("requests", 3), "unknown key 'requests'"),
         (lambda r: r["profiles"]["quick"]["runs"].update(min=10, max=2), "max: must be at least min"),
+        (lambda r: r["profiles"]["default"]["variants"]["keepalive"].update(requests=[10, 50]),
+         "profiles.default.variants: keepalive[requests=50] not among the profile's scenarios"),
         (lambda r: r.pop("clients"), "clients: expected a non-empty list"),
         (lambda r: r["clients"][8].update(output="telepathy"), "output: expected one of contract, bodies"),
     ],
