@@ -1,6 +1,6 @@
 //! What hyperfine -N's timed window holds, rebuilt piece by piece (std only, no crates).
 //!
-//!     rustc -O -o build/hyperfine_window benchmarks/hyperfine_window.rs
+//!     rustc -O -o build/hyperfine_window benchmarks/hyperfine_window.rs   (benchmarks/accuracy.py does this when needed)
 //!     build/hyperfine_window PARTS RUNS WARMUP OUT_FILE PROGRAM [ARGS...]
 //!
 //! Runs PROGRAM RUNS times after WARMUP untimed runs and writes every run's
