@@ -10,7 +10,7 @@ import os
 import secrets
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from .progress import Progress
 from .rounds import BASELINE_CASE, CellState, ScheduleEvents, run_rounds
 
 SCHEDULE_METHOD = "randomized-interleaved-rounds"
+MISSING_PROGRAM = " not found (not built?)"  # a baseline's reason: its program, then this
 from ..server_control.checks import checked_server_url
 
 
@@ -49,13 +50,38 @@ def _select(names: list[str] | None, known: list[str], what: str) -> list[str]:
 
 
 def _baseline_missing(config: Config, baseline: BaselineSpec) -> str | None:
-    """Why a baseline cannot run (its program is not there, e.g. a client's venv not built), or None."""
+    """Why a baseline cannot run (its program is not there, e.g. a client's venv not built), or None.
+    A program under the repository is named relative to it: the reason goes into the results."""
     program = expand(baseline.run[:1], placeholders(config))[0]
     if "/" in program:
         found = Path(program).is_file() and os.access(program, os.X_OK)
+        with contextlib.suppress(ValueError):
+            program = str(Path(program).relative_to(config.root))
     else:
         found = shutil.which(program) is not None
-    return None if found else f"{program} not found (not built?)"
+    return None if found else f"{program}{MISSING_PROGRAM}"
+
+
+def skip_summary(kind: str, why: Mapping[str, str | None]) -> list[str]:
+    """The lines `run` prints for what it skips: one per distinct reason, saying how many and which.
+
+    why: name -> reason (None: not skipped), in the order to name them; kind: the plural noun
+    ("clients", "baselines"). A reason only one skipped thing has keeps its own short line."""
+    groups: dict[str, list[str]] = {}
+    for name, reason in why.items():
+        if reason is not None:
+            groups.setdefault(reason, []).append(name)
+    return [f"skipping {names[0]}: {reason}" if len(names) == 1
+            else f"skipping {len(names)} of {len(why)} {kind} ({', '.join(names)}): {reason}"
+            for reason, names in groups.items()]
+
+
+def _baseline_skips_shown(skipped: Mapping[str, str | None]) -> dict[str, str | None]:
+    """Baselines whose program is missing share one reason on screen, naming the programs (often a few
+    venvs for many baselines); the results keep each baseline's own."""
+    programs = [why.removesuffix(MISSING_PROGRAM) for why in skipped.values() if why and why.endswith(MISSING_PROGRAM)]
+    shared = f"program not found: {', '.join(dict.fromkeys(programs))} (not built? run `invoke build`)"
+    return {name: shared if why and why.endswith(MISSING_PROGRAM) else why for name, why in skipped.items()}
 
 
 def _baselines(config: Config, cases: list[Any]) -> list[BaselineSpec]:
@@ -194,9 +220,10 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
         directory = results.new_results_dir(results_root)
     log = results.RunLog(directory, meta)
     runnable = [c for c in chosen if skipped[c.name] is None]
-    for name, why in {**skipped, **baseline_skipped}.items():
-        if why and not quiet:
-            print(f"skipping {name}: {why}", file=sys.stderr)
+    if not quiet:
+        shown = skip_summary("clients", skipped) + skip_summary("baselines", _baseline_skips_shown(baseline_skipped))
+        for line in shown:
+            print(line, file=sys.stderr)
     for line in env_policy.warnings():
         print(f"polybench: warning: {line}", file=sys.stderr)  # also in the results and the report
     settings = profile.runs
