@@ -36,8 +36,18 @@ from .progress import Progress
 from .rounds import BASELINE_CASE, CellState, ScheduleEvents, run_rounds
 
 SCHEDULE_METHOD = "randomized-interleaved-rounds"
+# What a resumed run must share with the interrupted one: runs.jsonl metadata key -> how a user names it.
+RESUME_MUST_MATCH = {
+    "profile": "another --profile",
+    "config_sha256": "another polybench.yaml (its SHA-256 differs)",
+    "clients": "other clients (--clients)",
+    "cases": "other cases (the profile's, or --scenarios)",
+    "inherit_env": "other --inherit-env or --inherit-all-env",
+    "baselines": "other baselines (polybench.yaml, or no `single` case)",
+}
 MISSING_PROGRAM = " not found (not built?)"  # a baseline's reason: its program, then this
 from ..server_control.checks import checked_server_url
+from ..words import counted
 
 
 def _select(names: list[str] | None, known: list[str], what: str) -> list[str]:
@@ -122,9 +132,9 @@ def _resume_dir(root: Path, meta: dict[str, Any],
     if (directory / results.RESULTS_FILE).exists():
         raise PolybenchError(f"--resume: {directory.name} already finished; start a new run without --resume")
     old_meta, records = results.read_run_log(directory)
-    for key in ("profile", "config_sha256", "clients", "cases", "inherit_env", "baselines"):
+    for key, what in RESUME_MUST_MATCH.items():
         if old_meta.get(key) != meta.get(key):
-            raise PolybenchError(f"--resume: {directory.name} was run with a different {key}; "
+            raise PolybenchError(f"--resume: {directory.name} was run with {what}; "
                                  "resume with the same options, or start afresh")
     old_schedule = old_meta.get("schedule") or {}
     if old_schedule.get("method") != SCHEDULE_METHOD:
@@ -258,7 +268,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     except KeyboardInterrupt:
         progress.close()
         log.close()
-        raise Interrupted(f"interrupted: {len(records)} runs kept in {directory / results.RUNS_FILE}; "
+        raise Interrupted(f"interrupted: {counted(len(records), 'run')} kept in {directory / results.RUNS_FILE}; "
                           "`invoke run --resume` with the same options continues") from None
     except PolybenchError as error:  # e.g. the server would not start, or died mid-run
         progress.close()
@@ -267,7 +277,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
             remove_if_unmeasured(directory, results.RUNS_FILE)
         if not directory.exists():
             raise
-        raise type(error)(f"{error}; {len(records)} runs kept in {directory / results.RUNS_FILE}, "
+        raise type(error)(f"{error}; {counted(len(records), 'run')} kept in {directory / results.RUNS_FILE}, "
                           "`invoke run --resume` with the same options continues") from None
     finally:
         if pinned is not None:
