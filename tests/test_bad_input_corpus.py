@@ -411,6 +411,8 @@ CLI_CASES: dict[str, tuple[Callable[[Path], list[str]], int, str]] = {
     "server url with a user": (lambda t: ["run", "--server-url", "http://me@127.0.0.1:80"], 2, "no user"),
     "server url with a query": (lambda t: ["run", "--server-url", "http://127.0.0.1:80?x=1"], 2, "no user"),
     "server url without scheme": (lambda t: ["run", "--server-url", "127.0.0.1:8000"], 2, "http://HOST:PORT"),
+    "server url without port": (lambda t: ["run", "--server-url", "http://127.0.0.1"], 2, "no port"),
+    "server url ipv6 without brackets": (lambda t: ["run", "--server-url", "http://::1:8123"], 2, "brackets"),
     "server url with a newline": (lambda t: ["run", "--server-url", "http://127.0.0.1:80\n"], 2, "control"),
     "server not listening": (lambda t: ["run", "--profile", "quick", "--quiet", "--server-url", "http://127.0.0.1:9",
                                         "--results-root", str(t)], 2, "cannot read"),
