@@ -398,6 +398,13 @@ def _link(tmp_path: Path, target: str) -> str:
     return str(link)
 
 
+def _loop(tmp_path: Path) -> str:
+    """Two symlinks that point at each other."""
+    (tmp_path / "loop-a").symlink_to(tmp_path / "loop-b")
+    (tmp_path / "loop-b").symlink_to(tmp_path / "loop-a")
+    return str(tmp_path / "loop-a")
+
+
 CLI_CASES: dict[str, tuple[Callable[[Path], list[str]], int, str]] = {
     # --server-url: checked before anything starts or is created
     "server url ftp": (lambda t: ["run", "--server-url", "ftp://127.0.0.1:1"], 2, "http://HOST:PORT"),
@@ -454,6 +461,7 @@ CLI_CASES: dict[str, tuple[Callable[[Path], list[str]], int, str]] = {
     "compare the same file twice": (lambda t: ["compare", _good(t), _good(t)], 2, "same results file"),
     "compare a folder and its results.json": (lambda t: ["compare", _good(t) + "/results.json", _good(t)], 2,
                                               "same results file"),
+    "compare a loop of links": (lambda t: ["compare", _good(t), _loop(t)], 2, "loop of links"),
     "compare a broken link": (lambda t: ["compare", _good(t), _link(t, str(t / "deleted-run"))], 2,
                               "broken link to "),
     "compare threshold NaN": (lambda t: ["compare", "a", "b", "--threshold", "nan"], 2, "threshold"),

@@ -161,6 +161,8 @@ def _broken_link(path: Path) -> str | None:
     if not path.is_symlink() or path.exists():
         return None
     target = os.path.normpath(path.parent / os.readlink(path))
+    if os.path.lexists(target):  # the target is itself a link that leads nowhere, or back
+        return f"{path} is a broken link to {target}, a link that leads nowhere (or a loop of links)"
     return f"{path} is a broken link to {target}, which does not exist (deleted or moved?)"
 
 
