@@ -304,6 +304,11 @@ BAD_RESULTS: dict[str, Any] = {
         '"median": 0.0', '"median": NaN', 1),
     "Infinity": json.dumps(EXAMPLE_RESULTS).replace('"finished": true', '"finished": Infinity', 1),
     "other schema": broken(lambda d: d.update(schema="polybench/results/v0")),
+    "an older (v1) file": broken(lambda d: d.update(schema="polybench/results/v1")),
+    "a benchmark without its summary key": broken(lambda d: d["benchmarks"][0].pop("summary")),
+    "a run without its user time": broken(
+        lambda d: next(b for b in d["benchmarks"] if b["runs"])["runs"][0].pop("user_ns")),
+    "finished a string": broken(lambda d: d.update(finished="yes")),
     "missing benchmarks": broken(lambda d: d.pop("benchmarks")),
     "missing environment": broken(lambda d: d.pop("environment")),
     "benchmarks a mapping": broken(lambda d: d.update(benchmarks={})),
@@ -331,8 +336,9 @@ def test_report_and_compare_refuse_what_is_not_a_regular_file(kind, tmp_path, ca
         os.mkfifo(folder / "results.json")
     else:  # would never end
         (folder / "results.json").symlink_to("/dev/zero")
+    good = results_file(tmp_path, EXAMPLE_RESULTS, "good")
     for argv in (["report", str(folder), "--output", str(tmp_path / "out"), "--quiet"],
-                 ["compare", str(folder), str(folder)]):
+                 ["compare", str(folder), good], ["compare", good, str(folder)]):
         code, err = run_cli(argv, capsys)
         assert_one_error_line(code, err, 2, "not a regular file")
     assert not (tmp_path / "out").exists()
@@ -353,13 +359,14 @@ def test_report_refuses_what_is_not_results(name, tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("name", ["a JSON list", "NaN where a number belongs", "missing benchmarks",
-                                  "a run with a string wall time", "a benchmark without its client", "not UTF-8"])
-def test_compare_refuses_what_is_not_results(name, tmp_path, capsys):
+@pytest.mark.parametrize("name", BAD_RESULTS)
+def test_compare_refuses_what_report_refuses(name, tmp_path, capsys):
+    """One home for "is this results file usable": whatever report refuses, compare refuses too, either side."""
     good = results_file(tmp_path, EXAMPLE_RESULTS, "good")
     bad = results_file(tmp_path, BAD_RESULTS[name], "bad")
-    code, err = run_cli(["compare", good, bad], capsys)
-    assert_one_error_line(code, err, 2)
+    for argv in (["compare", good, bad], ["compare", bad, good]):
+        code, err = run_cli(argv, capsys)
+        assert_one_error_line(code, err, 2)
 
 
 def test_fail_on_regression_with_nothing_in_common_fails(tmp_path, capsys):
@@ -376,6 +383,28 @@ def _file(tmp_path: Path) -> str:
     return str(path)
 
 
+def _good(tmp_path: Path) -> str:
+    """A valid results folder (the same one however often it is asked for)."""
+    folder = tmp_path / "good-run"
+    if not folder.exists():
+        results_file(tmp_path, EXAMPLE_RESULTS, folder.name)
+    return str(folder)
+
+
+def _link(tmp_path: Path, target: str) -> str:
+    """A symlink to target (which need not exist)."""
+    link = tmp_path / f"link-{len(list(tmp_path.glob('link-*')))}"
+    link.symlink_to(target)
+    return str(link)
+
+
+def _loop(tmp_path: Path) -> str:
+    """Two symlinks that point at each other."""
+    (tmp_path / "loop-a").symlink_to(tmp_path / "loop-b")
+    (tmp_path / "loop-b").symlink_to(tmp_path / "loop-a")
+    return str(tmp_path / "loop-a")
+
+
 CLI_CASES: dict[str, tuple[Callable[[Path], list[str]], int, str]] = {
     # --server-url: checked before anything starts or is created
     "server url ftp": (lambda t: ["run", "--server-url", "ftp://127.0.0.1:1"], 2, "http://HOST:PORT"),
@@ -389,6 +418,8 @@ CLI_CASES: dict[str, tuple[Callable[[Path], list[str]], int, str]] = {
     "server url with a user": (lambda t: ["run", "--server-url", "http://me@127.0.0.1:80"], 2, "no user"),
     "server url with a query": (lambda t: ["run", "--server-url", "http://127.0.0.1:80?x=1"], 2, "no user"),
     "server url without scheme": (lambda t: ["run", "--server-url", "127.0.0.1:8000"], 2, "http://HOST:PORT"),
+    "server url without port": (lambda t: ["run", "--server-url", "http://127.0.0.1"], 2, "no port"),
+    "server url ipv6 without brackets": (lambda t: ["run", "--server-url", "http://::1:8123"], 2, "brackets"),
     "server url with a newline": (lambda t: ["run", "--server-url", "http://127.0.0.1:80\n"], 2, "control"),
     "server not listening": (lambda t: ["run", "--profile", "quick", "--quiet", "--server-url", "http://127.0.0.1:9",
                                         "--results-root", str(t)], 2, "cannot read"),
@@ -417,7 +448,22 @@ CLI_CASES: dict[str, tuple[Callable[[Path], list[str]], int, str]] = {
     "results root on a read-only file system": (lambda t: ["run", "--profile", "quick", "--quiet",
                                                            "--results-root", "/proc/polybench-results"], 2, ""),
     # compare
-    "compare missing file": (lambda t: ["compare", str(t / "a"), str(t / "b")], 2, "cannot read"),
+    "report the same file twice": (lambda t: ["report", _good(t), _good(t)], 2, "same results file"),
+    "report a folder and its results.json": (lambda t: ["report", _good(t), _good(t) + "/results.json"], 2,
+                                             "same results file"),
+    "report a link to a file it also names": (lambda t: ["report", _good(t), _link(t, _good(t))], 2,
+                                              "same results file"),
+    "report a broken link": (lambda t: ["report", _link(t, str(t / "deleted-run"))], 2,
+                             "broken link to "),
+    "export a broken link": (lambda t: ["export", _link(t, str(t / "deleted-run")), "--format", "csv"], 2,
+                             "broken link to "),
+    "compare missing file": (lambda t: ["compare", str(t / "a"), str(t / "b")], 2, "no such results"),
+    "compare the same file twice": (lambda t: ["compare", _good(t), _good(t)], 2, "same results file"),
+    "compare a folder and its results.json": (lambda t: ["compare", _good(t) + "/results.json", _good(t)], 2,
+                                              "same results file"),
+    "compare a loop of links": (lambda t: ["compare", _good(t), _loop(t)], 2, "loop of links"),
+    "compare a broken link": (lambda t: ["compare", _good(t), _link(t, str(t / "deleted-run"))], 2,
+                              "broken link to "),
     "compare threshold NaN": (lambda t: ["compare", "a", "b", "--threshold", "nan"], 2, "threshold"),
     "compare threshold negative": (lambda t: ["compare", "a", "b", "--threshold", "-1"], 2, "threshold"),
     "compare threshold a word": (lambda t: ["compare", "a", "b", "--threshold", "five"], 2, "invalid float"),

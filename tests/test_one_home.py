@@ -21,6 +21,7 @@ ONE_HOME = {
     "the up-to-date check": ("is_current", "build/clients.py"),
     "the run's terminal table": ("results_table", "results/table.py"),
     "the report's terminal summary": ("terminal_summary", "report/generate.py"),
+    "a count said with its noun": ("counted", "words.py"),
 }
 # Calls that only their home may make: drawing resample indices (the bootstrap), and git.
 ONLY_IN = {

@@ -30,6 +30,7 @@ from . import cache as build_cache
 from ..atomic import write_json_atomic
 from ..config.model import BuildSpec, ClientSpec, Config, debian_name, expand
 from ..paths import BUILD_DIR
+from ..provenance.process_env import toolchain_environment
 from ..provenance.toolchains import debian_installed, install_debian, placeholders, probe_toolchains, why_no_install
 from ..provenance.versions import client_packages, library_version
 
@@ -259,7 +260,7 @@ def build_client(config: Config, client: ClientSpec, present: set[str], *, force
         return BuildOutcome(client.name, "skipped", "optional build skipped (--skip-optional)")
     values = placeholders(config)
     cwd = config.root / spec.cwd
-    env = {**os.environ, **spec.env}
+    env = {**toolchain_environment(), **spec.env}  # what the version probes saw (process_env.py)
     log_path = config.root / BUILD_DIR / "logs" / f"{client.name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     for output in spec.outputs:  # a compiler does not make the folder it writes into (a fresh clone has none)

@@ -10,7 +10,7 @@ import os
 import secrets
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,18 @@ from .progress import Progress
 from .rounds import BASELINE_CASE, CellState, ScheduleEvents, run_rounds
 
 SCHEDULE_METHOD = "randomized-interleaved-rounds"
+# What a resumed run must share with the interrupted one: runs.jsonl metadata key -> how a user names it.
+RESUME_MUST_MATCH = {
+    "profile": "another --profile",
+    "config_sha256": "another polybench.yaml (its SHA-256 differs)",
+    "clients": "other clients (--clients)",
+    "cases": "other cases (the profile's, or --scenarios)",
+    "inherit_env": "other --inherit-env or --inherit-all-env",
+    "baselines": "other baselines (polybench.yaml, or no `single` case)",
+}
+MISSING_PROGRAM = " not found (not built?)"  # a baseline's reason: its program, then this
 from ..server_control.checks import checked_server_url
+from ..words import counted
 
 
 def _select(names: list[str] | None, known: list[str], what: str) -> list[str]:
@@ -49,13 +60,38 @@ def _select(names: list[str] | None, known: list[str], what: str) -> list[str]:
 
 
 def _baseline_missing(config: Config, baseline: BaselineSpec) -> str | None:
-    """Why a baseline cannot run (its program is not there, e.g. a client's venv not built), or None."""
+    """Why a baseline cannot run (its program is not there, e.g. a client's venv not built), or None.
+    A program under the repository is named relative to it: the reason goes into the results."""
     program = expand(baseline.run[:1], placeholders(config))[0]
     if "/" in program:
         found = Path(program).is_file() and os.access(program, os.X_OK)
+        with contextlib.suppress(ValueError):
+            program = str(Path(program).relative_to(config.root))
     else:
         found = shutil.which(program) is not None
-    return None if found else f"{program} not found (not built?)"
+    return None if found else f"{program}{MISSING_PROGRAM}"
+
+
+def skip_summary(kind: str, why: Mapping[str, str | None]) -> list[str]:
+    """The lines `run` prints for what it skips: one per distinct reason, saying how many and which.
+
+    why: name -> reason (None: not skipped), in the order to name them; kind: the plural noun
+    ("clients", "baselines"). A reason only one skipped thing has keeps its own short line."""
+    groups: dict[str, list[str]] = {}
+    for name, reason in why.items():
+        if reason is not None:
+            groups.setdefault(reason, []).append(name)
+    return [f"skipping {names[0]}: {reason}" if len(names) == 1
+            else f"skipping {len(names)} of {len(why)} {kind} ({', '.join(names)}): {reason}"
+            for reason, names in groups.items()]
+
+
+def _baseline_skips_shown(skipped: Mapping[str, str | None]) -> dict[str, str | None]:
+    """Baselines whose program is missing share one reason on screen, naming the programs (often a few
+    venvs for many baselines); the results keep each baseline's own."""
+    programs = [why.removesuffix(MISSING_PROGRAM) for why in skipped.values() if why and why.endswith(MISSING_PROGRAM)]
+    shared = f"program not found: {', '.join(dict.fromkeys(programs))} (not built? run `invoke build`)"
+    return {name: shared if why and why.endswith(MISSING_PROGRAM) else why for name, why in skipped.items()}
 
 
 def _baselines(config: Config, cases: list[Any]) -> list[BaselineSpec]:
@@ -96,9 +132,9 @@ def _resume_dir(root: Path, meta: dict[str, Any],
     if (directory / results.RESULTS_FILE).exists():
         raise PolybenchError(f"--resume: {directory.name} already finished; start a new run without --resume")
     old_meta, records = results.read_run_log(directory)
-    for key in ("profile", "config_sha256", "clients", "cases", "inherit_env", "baselines"):
+    for key, what in RESUME_MUST_MATCH.items():
         if old_meta.get(key) != meta.get(key):
-            raise PolybenchError(f"--resume: {directory.name} was run with a different {key}; "
+            raise PolybenchError(f"--resume: {directory.name} was run with {what}; "
                                  "resume with the same options, or start afresh")
     old_schedule = old_meta.get("schedule") or {}
     if old_schedule.get("method") != SCHEDULE_METHOD:
@@ -194,9 +230,10 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
         directory = results.new_results_dir(results_root)
     log = results.RunLog(directory, meta)
     runnable = [c for c in chosen if skipped[c.name] is None]
-    for name, why in {**skipped, **baseline_skipped}.items():
-        if why and not quiet:
-            print(f"skipping {name}: {why}", file=sys.stderr)
+    if not quiet:
+        shown = skip_summary("clients", skipped) + skip_summary("baselines", _baseline_skips_shown(baseline_skipped))
+        for line in shown:
+            print(line, file=sys.stderr)
     for line in env_policy.warnings():
         print(f"polybench: warning: {line}", file=sys.stderr)  # also in the results and the report
     settings = profile.runs
@@ -231,7 +268,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     except KeyboardInterrupt:
         progress.close()
         log.close()
-        raise Interrupted(f"interrupted: {len(records)} runs kept in {directory / results.RUNS_FILE}; "
+        raise Interrupted(f"interrupted: {counted(len(records), 'run')} kept in {directory / results.RUNS_FILE}; "
                           "`invoke run --resume` with the same options continues") from None
     except PolybenchError as error:  # e.g. the server would not start, or died mid-run
         progress.close()
@@ -240,7 +277,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
             remove_if_unmeasured(directory, results.RUNS_FILE)
         if not directory.exists():
             raise
-        raise type(error)(f"{error}; {len(records)} runs kept in {directory / results.RUNS_FILE}, "
+        raise type(error)(f"{error}; {counted(len(records), 'run')} kept in {directory / results.RUNS_FILE}, "
                           "`invoke run --resume` with the same options continues") from None
     finally:
         if pinned is not None:

@@ -12,6 +12,7 @@ from typing import TextIO
 
 from ..config.model import BaselineSpec, Case, ClientSpec
 from ..results.model import RunRecord
+from ..words import counted
 
 
 def _clock(seconds: float) -> str:
@@ -39,7 +40,8 @@ class Progress:
         self.round, self.cells_left = round_no, active_cells
         if not self.quiet and not self.live:
             print(f"[{_clock(time.monotonic() - self.started)}] round {round_no}: "
-                  f"{active_cells} of {total_cells} cells still running, {self.runs_done} runs so far",
+                  f"{active_cells} of {counted(total_cells, 'cell')} still running, "
+                  f"{counted(self.runs_done, 'run')} so far",
                   file=self.stream, flush=True)
 
     def run_started(self, client: ClientSpec | BaselineSpec, case: Case, kind: str) -> None:
@@ -67,7 +69,7 @@ class Progress:
         filled = int(width * fraction)
         bar = "#" * filled + "-" * (width - filled)
         line = (f"\r[{bar}] {fraction * 100:3.0f}%  {_clock(elapsed)} elapsed, ETA {_clock(eta)}  "
-                f"round {self.round} ({self.cells_left} cells left)  "
+                f"round {self.round} ({counted(self.cells_left, 'cell')} left)  "
                 f"runs {self.runs_done}{f' ({self.failed} failed)' if self.failed else ''}  {self.current}")
         self.stream.write(line[:160].ljust(160))
         self.stream.flush()
@@ -79,6 +81,6 @@ class Progress:
     def close(self) -> None:
         self._clear()
         if not self.quiet:
-            rounds = f" over {self.round} round{'s' if self.round != 1 else ''}" if self.round else ""
-            print(f"{self.runs_done} runs{rounds} in {_clock(time.monotonic() - self.started)}"
+            rounds = f" over {counted(self.round, 'round')}" if self.round else ""
+            print(f"{counted(self.runs_done, 'run')}{rounds} in {_clock(time.monotonic() - self.started)}"
                   f"{f', {self.failed} failed verification' if self.failed else ''}", file=self.stream, flush=True)

@@ -18,6 +18,7 @@ from .. import stats
 from ..errors import PolybenchError
 from ..provenance.process_env import EnvPolicy
 from ..units import NS_PER_MS
+from ..words import counted
 from .process import run_repeated
 
 # The runs between two checks of the stopping rule are made in one launcher
@@ -146,7 +147,7 @@ def render(summary: dict[str, Any]) -> str:
         f"{wall['median_ci_high']:.3f}] ms",
         f"  CPU (median):      {cpu['median']:8.3f} ms   user + system, {share['median'] * 100:.0f}% of wall"
         f"  [{split}]",
-        f"  Range (min … max): {wall['min']:8.3f} ms … {wall['max']:.3f} ms    {summary['runs']} runs"
+        f"  Range (min … max): {wall['min']:8.3f} ms … {wall['max']:.3f} ms    {counted(summary['runs'], 'run')}"
         f" ({summary['stop_reason']})",
         f"  Peak memory:       {rss['median']:8.2f} MiB (median)",
     ]
@@ -158,7 +159,7 @@ def render(summary: dict[str, Any]) -> str:
         lines.append(f"  Note: outliers not assessed below {stats.OUTLIERS_MIN_N} runs (a second mode cannot be told "
                      "from outliers there).")
     elif wall["outliers"]:
-        lines.append(f"  Warning: {len(wall['outliers'])} statistical outliers (modified Z-score > 3.5).")
+        lines.append(f"  Warning: {counted(len(wall['outliers']), 'statistical outlier')} (modified Z-score > 3.5).")
     if wall["noisy"]:
         lines.append(f"  Warning: noisy measurement (CV {wall['cv'] * 100:.0f}%): close other programs, "
                      "or raise the run count.")

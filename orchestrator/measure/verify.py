@@ -19,6 +19,7 @@ from typing import Any
 from ..config.model import Case, ClientSpec
 from ..config.scenarios import FANOUT_MODES, KEEPALIVE_MAX_CONNECTIONS, REST_STATUSES, SCENARIOS
 from ..units import NS_PER_MS
+from ..words import counted
 from .process import OUTPUT_LIMIT, ProcessResult
 
 EXIT_UNSUPPORTED = 3
@@ -139,9 +140,9 @@ def _check_claims(client: ClientSpec, case: Case, output: Mapping[str, Any]) -> 
         if output["scenario"] != told:
             raise Rejected(f"output says scenario {output['scenario']!r}, expected {told!r}")
     if output["requests"] != calls:
-        raise Rejected(f"client attempted {output['requests']} calls, the scenario needs {calls}")
+        raise Rejected(f"client attempted {counted(output['requests'], 'call')}, the scenario needs {calls}")
     if output["ok"] != output["requests"]:
-        raise Rejected(f"client verified {output['ok']} of {output['requests']} calls")
+        raise Rejected(f"client verified {output['ok']} of {counted(output['requests'], 'call')}")
     if output["errors"]:
         raise Rejected(f"client reported errors: {output['errors'][0]}")
     if RECEIPT.fullmatch(output["receipt"]) is None:
@@ -151,7 +152,7 @@ def _check_claims(client: ClientSpec, case: Case, output: Mapping[str, Any]) -> 
     if contract_scenario(case) == "stream":
         size = case.params["bytes"]
         if output["bytes"] != size:
-            raise Rejected(f"client read {output['bytes']} bytes, expected {size}")
+            raise Rejected(f"client read {counted(output['bytes'], 'byte')}, expected {size}")
 
 
 def contract_scenario(case: Case) -> str:
@@ -170,23 +171,24 @@ def check_server(case: Case, stats: Mapping[str, Any] | None) -> None:
     prefix = scenario.path_prefix(case.params)
     on_path = sum(n for path, n in stats.get("paths", {}).items() if path == prefix or path.startswith(prefix + "/"))
     if on_path != calls:
-        raise Rejected(f"server saw {on_path} requests on {prefix}, expected {calls}")
+        raise Rejected(f"server saw {counted(on_path, 'request')} on {prefix}, expected {calls}")
     if stats.get("requests", 0) != server_requests:
-        raise Rejected(f"server saw {stats.get('requests', 0)} requests for the run, expected {server_requests}")
+        raise Rejected(f"server saw {counted(stats.get('requests', 0), 'request')} for the run, "
+                       f"expected {server_requests}")
     connections = stats.get("connections", 0)
     foreign = stats.get("foreign_connections", 0)  # absent from older servers: 0
     if foreign:
         raise Rejected(f"server saw {foreign} connection(s) opened by an earlier run: every run opens its own "
                        "(a resident process kept a connection from one run to the next)")
     if scenario.connections == "equal" and connections != calls:
-        raise Rejected(f"server saw {connections} connections, expected one per call ({calls})")
+        raise Rejected(f"server saw {counted(connections, 'connection')}, expected one per call ({calls})")
     if scenario.connections == "at_most_one" and connections != 1:
-        raise Rejected(f"server saw {connections} connections, expected 1")
+        raise Rejected(f"server saw {counted(connections, 'connection')}, expected 1")
     if scenario.connections == "pooled" and not 1 <= connections <= KEEPALIVE_MAX_CONNECTIONS:
-        raise Rejected(f"server saw {connections} connections for {calls} calls, expected at most "
-                       f"{KEEPALIVE_MAX_CONNECTIONS} (connection reuse)")
+        raise Rejected(f"server saw {counted(connections, 'connection')} for {counted(calls, 'call')}, "
+                       f"expected at most {KEEPALIVE_MAX_CONNECTIONS} (connection reuse)")
     if scenario.connections == "any" and not 1 <= connections <= server_requests:
-        raise Rejected(f"server saw {connections} connections for {server_requests} requests")
+        raise Rejected(f"server saw {counted(connections, 'connection')} for {counted(server_requests, 'request')}")
 
 
 def expected_completions(case: Case) -> dict[str, int]:

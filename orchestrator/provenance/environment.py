@@ -22,7 +22,7 @@ from ..build.clients import read_manifest, shared_builds
 from ..config.model import ClientSpec, Config
 from ..paths import git_state
 from . import system_info
-from .process_env import EnvPolicy, config_env, server_environment
+from .process_env import EnvPolicy, config_env, server_environment, toolchain_record
 from .toolchains import placeholders, probe_toolchains
 from .versions import client_packages, library_version
 
@@ -184,5 +184,6 @@ def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any]
             **(env_policy or EnvPolicy()).record({client.name: config_env(config, client) for client in clients}),
             # A server we started gets the fixed base only; a remote one, whatever its host gave it.
             "server": None if server.get("remote") else server_environment(),
+            "toolchains": toolchain_record(),  # what `toolchains` above and the builds ran with
         },
     }

@@ -22,6 +22,18 @@ Loopback is never proxied: no proxy variable reaches a client unless the user
 inherits one, and then NO_PROXY and no_proxy are set to cover 127.0.0.1,
 localhost and ::1 (added to any inherited value).
 
+Builds and toolchain version probes (toolchains.py, versions.py) get another
+controlled environment, toolchain_environment(): the caller's, because a
+build needs HOME (rustup's toolchains, Go's and Cargo's caches and registry
+settings live there), without the variables that change what a toolchain
+builds or what its version command prints (TOOLCHAIN_CHANGING: a
+RUSTUP_TOOLCHAIN naming a toolchain that is not installed made rustc and cargo
+count as missing, verified; GOTOOLCHAIN switches Go; JAVA_TOOL_OPTIONS adds a
+"Picked up ..." line and can make java fail; RUSTFLAGS or CFLAGS change the
+binary), with Go's toolchain switching off (GOTOOLCHAIN=local) and
+run from the repository root (a rust-toolchain.toml in the caller's folder must
+not choose the compiler). The results record which it removed and set.
+
 What is recorded (docs/environment.md): the base and the config's variables
 with their values; inherited variables by name, with their value only where
 the name is a known tuning knob (PYTHON*, GOGC, LANG ...; proxy URLs with any
@@ -44,7 +56,6 @@ from typing import Any
 
 from ..config.model import BaselineSpec, ClientSpec, Config, expand
 from ..errors import PolybenchError
-from .toolchains import placeholders
 
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FIXED = {"LANG": "C.UTF-8"}
@@ -93,6 +104,23 @@ RESULT_CHANGING: tuple[tuple[str, str], ...] = (
 )
 
 
+# Variables that change what a toolchain builds or what its version command prints (glob, as
+# RESULT_CHANGING): removed from builds' and version probes' environment. HOME, PATH, proxies,
+# GOPROXY, PKG_CONFIG_PATH and the like stay: they say where things are, not what is built.
+TOOLCHAIN_CHANGING: tuple[str, ...] = (
+    "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "NODE_OPTIONS", "PYTHON*",
+    "GOTOOLCHAIN", "GOFLAGS", "GOEXPERIMENT", "GOARCH", "GOOS", "GOAMD64", "CGO_*",
+    "RUSTUP_TOOLCHAIN", "RUSTC", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "RUSTFLAGS",
+    "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_*", "CARGO_PROFILE_*", "CARGO_TARGET_*", "CARGO_INCREMENTAL",
+    "CC", "CXX", "CFLAGS", "CPPFLAGS", "CXXFLAGS", "LDFLAGS", "MAKEFLAGS", "MFLAGS",
+    "LD_PRELOAD", "LD_LIBRARY_PATH", "GLIBC_TUNABLES", "MALLOC_*",
+)
+# Set for builds and probes: the installed Go, never one a go.mod or the caller's go env file asks for.
+TOOLCHAIN_FIXED = {"GOTOOLCHAIN": "local"}
+TOOLCHAIN_POLICY = ("the caller's environment without the variables that change what a toolchain builds or prints "
+                    "(removed), with set; run from the repository root")
+
+
 def _matches(name: str, pattern: str) -> bool:
     if pattern.islower():
         return fnmatch.fnmatchcase(name.lower(), pattern)
@@ -139,6 +167,8 @@ def parse_names(text: str | None) -> tuple[str, ...]:
 
 def config_env(config: Config, client: ClientSpec | BaselineSpec) -> dict[str, str]:
     """The client's `env:` from polybench.yaml, placeholders filled."""
+    from .toolchains import placeholders  # here: toolchains runs its probes in toolchain_environment()
+
     values = placeholders(config)
     return {name: expand((value,), values)[0] for name, value in client.env.items()}
 
@@ -234,6 +264,27 @@ class EnvPolicy:
             "clients": {name: dict(env) for name, env in clients_env.items() if env},
             "warnings": self.warnings(host),
         }
+
+
+def _toolchain_changing(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in TOOLCHAIN_CHANGING)
+
+
+def toolchain_environment(host: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment builds and toolchain version probes run in (host: default os.environ): host
+    without TOOLCHAIN_CHANGING, plus TOOLCHAIN_FIXED; PATH defaults to DEFAULT_PATH if host has none."""
+    host = os.environ if host is None else host
+    env = {name: value for name, value in host.items() if not _toolchain_changing(name)}
+    env.setdefault("PATH", DEFAULT_PATH)
+    return {**env, **TOOLCHAIN_FIXED}
+
+
+def toolchain_record(host: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """What builds and version probes ran with, for the results: {policy, removed (names only: a value
+    may be a secret), set}."""
+    host = os.environ if host is None else host
+    return {"policy": TOOLCHAIN_POLICY, "removed": sorted(name for name in host if _toolchain_changing(name)),
+            "set": dict(TOOLCHAIN_FIXED)}
 
 
 def server_environment(host: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -1,4 +1,9 @@
-"""Which toolchains are here, and their versions, from the config's argv."""
+"""Which toolchains are here, and their versions, from the config's argv.
+
+Every probe runs in the environment builds get (process_env.toolchain_environment),
+from the repository root: the caller's JAVA_TOOL_OPTIONS, RUSTUP_TOOLCHAIN or
+folder must not change what is recorded, nor make it differ from what built.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,11 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..config.model import Config, expand
-from ..paths import scratch_dir
+from ..paths import ROOT, scratch_dir
+from .process_env import toolchain_environment
 
 
 @dataclass(frozen=True)
@@ -29,12 +36,15 @@ def placeholders(config: Config) -> dict[str, str]:
     return {"python": sys.executable, "root": str(config.root), "scratch": str(scratch_dir())}
 
 
-def first_line(argv: list[str], cwd: str | None = None) -> str | None:
-    """Run a version command; its first non-empty output line, or None if it cannot run."""
-    if shutil.which(argv[0]) is None:
+def first_line(argv: list[str], cwd: str | Path | None = None) -> str | None:
+    """Run a version command in toolchain_environment(), from cwd (default the repository root);
+    its first non-empty output line (stdout, then stderr), or None if it is missing, fails or is silent."""
+    env = toolchain_environment()
+    if shutil.which(argv[0], path=env["PATH"]) is None:
         return None
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=30, cwd=cwd, check=False)
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=30, cwd=cwd or ROOT, env=env,
+                              check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if done.returncode != 0:
@@ -46,9 +56,11 @@ def first_line(argv: list[str], cwd: str | None = None) -> str | None:
 
 
 def probe_toolchains(config: Config) -> Mapping[str, ToolchainStatus]:
+    """Each configured toolchain's status: its version command's first line (None: missing), run from
+    config.root in toolchain_environment()."""
     values = placeholders(config)
     return {
-        name: ToolchainStatus(name, first_line(expand(tool.version_argv, values)), tool.fix)
+        name: ToolchainStatus(name, first_line(expand(tool.version_argv, values), config.root), tool.fix)
         for name, tool in config.toolchains.items()
     }
 

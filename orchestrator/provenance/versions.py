@@ -10,6 +10,7 @@ import re
 import subprocess
 
 from ..config.model import ClientSpec, Config, expand
+from .process_env import toolchain_environment
 from .toolchains import first_line, placeholders
 
 
@@ -29,20 +30,22 @@ def library_version(config: Config, client: ClientSpec) -> str | None:
         match = re.search(rf'name = "{re.escape(crate)}"\nversion = "([^"]+)"', text)
         return match.group(1) if match else None
     if "command" in source:
-        return first_line(expand(tuple(source["command"]), placeholders(config)))
+        return first_line(expand(tuple(source["command"]), placeholders(config)), config.root)
     return None
 
 
 def client_packages(config: Config, client: ClientSpec) -> dict[str, str] | None:
     """What the client's entry says it runs with (`packages:` argv printing `name==version` lines).
 
-    None when the entry has no `packages:` or the command cannot run (e.g. not built yet).
+    None when the entry has no `packages:` or the command cannot run (e.g. not built yet). Runs as a
+    version probe does (toolchain_environment, from config.root): a caller's PYTHONPATH must not add packages.
     """
     if client.packages is None:
         return None
     argv = expand(client.packages, placeholders(config))
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=config.root,
+                              env=toolchain_environment(), check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if done.returncode != 0:

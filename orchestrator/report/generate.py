@@ -10,7 +10,7 @@ from pathlib import Path
 from ..atomic import write_text_atomic
 from ..errors import PolybenchError
 from ..paths import REPORTS_DIR, RESULTS_DIR, ROOT, new_timestamped_dir
-from ..results.model import RESULTS_FILE
+from ..results.model import checked_results_paths, latest_results
 from .context import Context
 from .data import load_sources
 from .document import render_documents
@@ -19,25 +19,6 @@ from .sections.glance import DETAILS_FILE
 
 REPORT_FILE = "report.md"
 SUMMARY_LINES = 5
-
-
-def _default_results() -> Path:
-    latest = ROOT / RESULTS_DIR / "latest"
-    if not latest.exists():
-        raise PolybenchError("no results yet: run `invoke run` first")
-    if not (latest / RESULTS_FILE).exists():
-        raise PolybenchError(f"{latest} has no {RESULTS_FILE} (an unfinished run?): "
-                             "finish it with `invoke run --resume`, or run `invoke run`")
-    return latest
-
-
-def _check_paths(paths: list[Path]) -> list[Path]:
-    for path in paths:
-        if not path.exists():
-            raise PolybenchError(f"no such results file or directory: {path}")
-        if path.is_dir() and not (path / RESULTS_FILE).exists():
-            raise PolybenchError(f"{path} has no {RESULTS_FILE}")
-    return paths
 
 
 def new_report_dir(root: Path) -> Path:
@@ -66,7 +47,7 @@ def generate_report(paths: list[Path] | None, output_root: Path | None = None, q
     also prints the markdown to stdout (and the rest to stderr, so the
     markdown can be redirected whole).
     """
-    sources = load_sources(_check_paths(list(paths)) if paths else [_default_results()])
+    sources = load_sources(checked_results_paths(list(paths)) if paths else [latest_results(ROOT / RESULTS_DIR)])
     empty = [str(source.path) for source in sources if not source.benches]
     if empty:
         raise PolybenchError(f"nothing to report: no benchmarks in {', '.join(empty)} (a run stopped before its first "

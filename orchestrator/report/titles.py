@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from ..words import counted
 from . import fmt
 
 _WORDS: dict[str, Callable[[Mapping[str, int]], str]] = {
     "single": lambda p: "one call",
-    "sequential": lambda p: f"{p['requests']} calls, a new connection each",
-    "keepalive": lambda p: f"{p['requests']} calls over keep-alive",
-    "concurrent": lambda p: f"{p['requests']} calls of {p['delay_ms']} ms, {p['concurrency']} in flight",
+    "sequential": lambda p: f"{counted(p['requests'], 'call')}, a new connection each",
+    "keepalive": lambda p: f"{counted(p['requests'], 'call')} over keep-alive",
+    "concurrent": lambda p: f"{counted(p['requests'], 'call')} of {p['delay_ms']} ms, {p['concurrency']} in flight",
     "stream": lambda p: f"download of {fmt.mib(p['bytes'])} MiB",
     "rest": lambda p: "REST sequence (create, read, update, delete)",
-    "fanout_sync": lambda p: f"server makes {p['requests']} calls of {p['delay_ms']} ms in series (sync view)",
-    "fanout_async": lambda p: f"server makes {p['requests']} calls of {p['delay_ms']} ms gathered (async view)",
+    "fanout_sync": lambda p: (f"server makes {counted(p['requests'], 'call')} of {p['delay_ms']} ms in series "
+                              "(sync view)"),
+    "fanout_async": lambda p: (f"server makes {counted(p['requests'], 'call')} of {p['delay_ms']} ms gathered "
+                               "(async view)"),
 }
 _USED: dict[str, tuple[str, ...]] = {
     "sequential": ("requests",), "keepalive": ("requests",), "concurrent": ("requests", "delay_ms", "concurrency"),
@@ -41,8 +44,8 @@ def case_title(scenario: str, params: Mapping[str, object]) -> str:
 
 _SHORT: dict[str, Callable[[Mapping[str, int]], str]] = {
     "single": lambda p: "1 call",
-    "sequential": lambda p: f"{p['requests']} calls, new conn.",
-    "keepalive": lambda p: f"{p['requests']} calls, keep-alive",
+    "sequential": lambda p: f"{counted(p['requests'], 'call')}, new conn.",
+    "keepalive": lambda p: f"{counted(p['requests'], 'call')}, keep-alive",
     "concurrent": lambda p: f"{p['concurrency']} in flight",
     "stream": lambda p: f"{fmt.mib(p['bytes'])} MiB download",
 }

@@ -1,4 +1,5 @@
-"""Is this file really a polybench results file? Checked before report or compare read a field.
+"""Is this file really a polybench results file? Checked (by model.load_results) before report, export or
+compare read a field.
 
 A results file is input like any other (it may come from another machine, or
 be edited): valid JSON that is not results (keys missing, NaN, a string where a
@@ -77,27 +78,16 @@ def check_results_shape(data: Any, path: Path) -> None:
         raise PolybenchError(f"{path}: not a valid polybench results file (at {where}: {message})")
 
 
-def check_comparable(data: Any, path: Path) -> None:
-    """The part of a results file `compare` reads: benchmarks with client, case, status and run wall times."""
-    benchmarks = data.get("benchmarks") if isinstance(data, dict) else None
-    if not isinstance(benchmarks, list):
-        raise PolybenchError(f"{path}: not a valid polybench results file (no benchmarks list)")
-    environment = data.get("environment", {})
-    if not isinstance(environment, dict) or not all(
-            isinstance(environment.get(key) or {}, dict) for key in ("host", "git")):
-        raise PolybenchError(f"{path}: not a valid polybench results file (environment: expected objects)")
-    for index, bench in enumerate(benchmarks):
-        where = f"{path}: not a valid polybench results file (at benchmarks/{index}"
-        if not isinstance(bench, dict) or not all(isinstance(bench.get(k), str) for k in ("client", "case", "status")):
-            raise PolybenchError(f"{where}: expected client, case and status strings)")
-        runs = bench.get("runs", [])
-        if not isinstance(runs, list) or not all(
-                isinstance(run, dict) and isinstance(run.get("wall_ns"), int) and not isinstance(run["wall_ns"], bool)
-                and run["wall_ns"] > 0 for run in runs):
-            raise PolybenchError(f"{where}/runs: every run needs a positive integer wall_ns)")
+def check_cells(data: Any, path: Path) -> None:
+    """What docs/results.schema.json cannot say, for data that passed check_results_shape: every counted
+    run has a positive wall time (what every ratio divides by) and each (client, case) cell is one benchmark
+    (every reader keys them so). Errors: PolybenchError naming the first place that departs."""
     seen: dict[tuple[str, str], int] = {}
-    for index, bench in enumerate(benchmarks):
+    for index, bench in enumerate(data["benchmarks"]):
+        if not all(run["wall_ns"] > 0 for run in bench["runs"]):
+            raise PolybenchError(f"{path}: not a valid polybench results file (at benchmarks/{index}/runs: "
+                                 "every run needs a positive integer wall_ns)")
         first = seen.setdefault((bench["client"], bench["case"]), index)
-        if first != index:  # one cell, one benchmark: every reader keys them by (client, case)
+        if first != index:
             raise PolybenchError(f"{path}: not a valid polybench results file (benchmarks/{index} repeats "
                                  f"benchmarks/{first}: {bench['client']} {bench['case']})")

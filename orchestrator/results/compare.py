@@ -2,23 +2,24 @@
 
 A change is flagged only when its 95% bootstrap interval excludes zero (it
 is not noise) and it exceeds the threshold (it matters). Like report, this
-reads results files only.
+reads results files only, and through the same door: model.load_results (the
+typed model, checked against docs/results.schema.json), so a file report
+refuses, compare refuses too, in the same one line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
-from typing import Any
 
 from tabulate import tabulate
 
 from .. import stats
 from ..errors import NothingMeasured, PolybenchError
 from ..units import NS_PER_MS
-from .model import load_comparable
+from .model import checked_results_paths, load_results
+from .records import Results
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,15 @@ class Change:
         return "SLOWER" if self.change > 0 else "faster"
 
 
-def _walls(data: Mapping[str, Any]) -> dict[tuple[str, str], list[float]]:
-    return {(b["client"], b["case"]): [r["wall_ns"] / NS_PER_MS for r in b["runs"]]
-            for b in data["benchmarks"] if b.get("runs")}
+def _walls(results: Results) -> dict[tuple[str, str], list[float]]:
+    """(client, case) -> the wall times (ms) of its verified counted runs, for cells that have any."""
+    return {(b.client, b.case): [r.wall_ns / NS_PER_MS for r in b.runs] for b in results.benchmarks if b.runs}
 
 
-def compare_results(old: Mapping[str, Any], new: Mapping[str, Any], threshold: float = 0.05) -> list[Change]:
-    """Every cell with verified runs in both results, in the new file's order."""
+def compare_results(old: Results, new: Results, threshold: float = 0.05) -> list[Change]:
+    """Every cell with verified runs in both results, in the new file's order.
+
+    Errors: PolybenchError for a negative threshold."""
     if threshold < 0:
         raise PolybenchError(f"--threshold must be >= 0, got {threshold}")
     before, after = _walls(old), _walls(new)
@@ -70,7 +73,7 @@ def compare_results(old: Mapping[str, Any], new: Mapping[str, Any], threshold: f
     return changes
 
 
-def unmatched(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+def unmatched(old: Results, new: Results) -> tuple[list[str], list[str]]:
     """Cells with verified runs only in the old file, and only in the new one."""
     before, after = _walls(old), _walls(new)
     return ([f"{c} {k}" for c, k in before if (c, k) not in after],
@@ -93,20 +96,23 @@ def render_changes(changes: list[Change]) -> str:
                     colalign=("left", "left", "right", "right", "right", "right", "left"))
 
 
-def _describe(path: Path, data: Mapping[str, Any]) -> str:
-    env = data.get("environment", {})
-    commit = (env.get("git") or {}).get("commit") or "unknown commit"
-    host = (env.get("host") or {}).get("hostname") or "unknown host"
-    return f"{path} ({host}, {commit[:12]}, {data.get('created', '?')}, profile {data.get('profile')})"
+def _describe(path: Path, results: Results) -> str:
+    commit = results.environment.git.commit or "unknown commit"
+    host = results.environment.host.hostname or "unknown host"
+    return f"{path} ({host}, {commit[:12]}, {results.created}, profile {results.profile})"
 
 
 def compare_command(old: Path, new: Path, threshold: float = 0.05, fail_on_regression: bool = False) -> int:
-    """Print the comparison; 1 if fail_on_regression and any cell is flagged slower, else 0."""
-    old_data, new_data = load_comparable(old), load_comparable(new)
+    """Print the comparison; 1 if fail_on_regression and any cell is flagged slower, else 0.
+
+    Errors: PolybenchError (one line) for a file load_results refuses, for OLD and NEW
+    being the same file, or (NothingMeasured) with fail_on_regression when no cell is in both."""
+    checked_results_paths([old, new])
+    old_data, new_data = load_results(old), load_results(new)
     changes = compare_results(old_data, new_data, threshold)
     print(f"old: {_describe(old, old_data)}")
     print(f"new: {_describe(new, new_data)}")
-    hosts = {((d.get("environment") or {}).get("host") or {}).get("hostname") for d in (old_data, new_data)}
+    hosts = {d.environment.host.hostname for d in (old_data, new_data)}
     if len(hosts) > 1:
         print("note: different hosts; a change may be the machine's, not the code's")
     if not changes:

@@ -21,7 +21,7 @@ from ..atomic import point_symlink, write_json_atomic
 from ..errors import PolybenchError
 from ..paths import RESULTS_DIR, new_timestamped_dir
 from ..units import NS_PER_MS, PHASES
-from .check import check_comparable, check_regular_file, check_results_shape, parse_results_json
+from .check import check_cells, check_regular_file, check_results_shape, parse_results_json
 from .records import (
     OLDER_SCHEMAS,
     SCHEMA,
@@ -44,6 +44,7 @@ from .runlog import checked_record, cut_torn_tail, read_records
 
 RUNS_FILE = "runs.jsonl"
 RESULTS_FILE = "results.json"
+LATEST = "latest"  # results/latest: the newest finished run (mark_latest)
 
 
 @dataclass
@@ -152,7 +153,58 @@ def newest_dir(root: Path) -> Path | None:
 
 def mark_latest(directory: Path) -> None:
     """Point `latest` beside a finished run's folder at it (results/latest for a run in results/)."""
-    point_symlink(directory.parent / "latest", directory)
+    point_symlink(directory.parent / LATEST, directory)
+
+
+def _broken_link(path: Path) -> str | None:
+    """'PATH is a broken link to TARGET' when path is a symlink whose target is gone (or a loop), else None."""
+    if not path.is_symlink() or path.exists():
+        return None
+    target = os.path.normpath(path.parent / os.readlink(path))
+    if os.path.lexists(target):  # the target is itself a link that leads nowhere, or back
+        return f"{path} is a broken link to {target}, a link that leads nowhere (or a loop of links)"
+    return f"{path} is a broken link to {target}, which does not exist (deleted or moved?)"
+
+
+def latest_results(results_root: Path) -> Path:
+    """results_root/latest: the folder of the newest finished run (mark_latest points it there).
+
+    Errors: PolybenchError, one line: no finished run yet, a broken link (naming
+    where it points), or a folder without results.json (an unfinished run)."""
+    latest = results_root / LATEST
+    broken = _broken_link(latest)
+    if broken:
+        raise PolybenchError(f"{broken}: run `invoke run`, or name a results folder")
+    if not latest.exists():
+        raise PolybenchError("no results yet: run `invoke run` first")
+    if not (latest / RESULTS_FILE).exists():
+        raise PolybenchError(f"{latest} has no {RESULTS_FILE} (an unfinished run?): "
+                             "finish it with `invoke run --resume`, or run `invoke run`")
+    return latest
+
+
+def checked_results_paths(paths: list[Path]) -> list[Path]:
+    """The results directories or files a user named (report, export, compare), each checked to exist
+    and to be named once: the same file twice (or two paths to it) would be a report of one host shown
+    as two, or a comparison of a file with itself, so it is refused rather than quietly de-duplicated.
+
+    Returns paths unchanged. Errors: PolybenchError, one line: a path that does not exist, a broken
+    link (naming where it points), a directory without results.json, or two paths to one file."""
+    seen: dict[tuple[int, int], Path] = {}
+    for path in paths:
+        broken = _broken_link(path) or _broken_link(_results_path(path))
+        if broken:
+            raise PolybenchError(broken)
+        if not path.exists():
+            raise PolybenchError(f"no such results file or directory: {path}")
+        file = _results_path(path)
+        if not file.exists():
+            raise PolybenchError(f"{path} has no {RESULTS_FILE}")
+        info = file.stat()
+        first = seen.setdefault((info.st_dev, info.st_ino), path)
+        if first is not path:
+            raise PolybenchError(f"{first} and {path} are the same results file: name each once")
+    return paths
 
 
 # --- summarising ---------------------------------------------------------------
@@ -394,18 +446,8 @@ def load_results(path: Path) -> Results:
     _check_schema(data, path)
     # missing keys, wrong types: one line here, not a KeyError in report or export
     check_results_shape(data, path)
-    check_comparable(data, path)  # positive run times: what every ratio divides by
+    check_cells(data, path)  # positive run times, one benchmark per cell
     try:
         return Results.from_json(data)
     except ModelError as error:
         raise PolybenchError(f"{path}: {error}") from None
-
-
-def load_comparable(path: Path) -> dict[str, Any]:
-    """Read only what `compare` needs of a results file (check.check_comparable): benchmarks
-    with client, case, status and positive run wall times, host and git objects. Same errors as load_results."""
-    path = _results_path(path)
-    data = _read_json(path)
-    _check_schema(data, path)
-    check_comparable(data, path)
-    return cast(dict[str, Any], data)

@@ -196,6 +196,16 @@ class TemporaryFolder(Record):
 
 
 @dataclass(kw_only=True)
+class ToolchainEnvironment(Record):
+    """The environment builds and toolchain version probes ran in (process_env.toolchain_environment):
+    the caller's without ``removed`` (names only), plus ``set``."""
+
+    policy: str
+    removed: list[str]
+    set: dict[str, str]
+
+
+@dataclass(kw_only=True)
 class ProcessEnvironment(Record):
     """The environment variables given to clients and the server (docs/environment.md)."""
 
@@ -209,6 +219,7 @@ class ProcessEnvironment(Record):
     warnings: list[str]
     server: dict[str, str] | None
     temporary_folder: TemporaryFolder | None = None  # None: an older file (the caller's TMPDIR)
+    toolchains: ToolchainEnvironment | None = None  # None: an older file (probes saw the caller's environment)
 
 
 @dataclass(kw_only=True)

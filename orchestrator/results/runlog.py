@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PolybenchError
+from ..words import counted
 
 
 def _warn(message: str) -> None:
@@ -70,7 +71,7 @@ def cut_torn_tail(path: Path) -> None:
         return
     except OSError as exc:
         raise PolybenchError(f"cannot repair {path}: {exc.strerror}") from None
-    _warn(f"{path}: dropped a partial last line ({size - keep} bytes, a write cut short)")
+    _warn(f"{path}: dropped a partial last line ({counted(size - keep, 'byte')}, a write cut short)")
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
@@ -87,7 +88,7 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     lines = text.split("\n")
     torn = lines.pop()  # "" when the file ends in a newline, as every complete write does
     if torn.strip():
-        _warn(f"{path}: ignoring a partial last line ({len(torn)} characters, a write cut short)")
+        _warn(f"{path}: ignoring a partial last line ({counted(len(torn), 'character')}, a write cut short)")
     out = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():

@@ -10,6 +10,8 @@ finished run kept for --resume), not fail every remaining run with
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any, Protocol, cast
@@ -43,23 +45,82 @@ class ServerDied(PolybenchError):
     """The shared server stopped answering during a run."""
 
 
-def checked_server_url(url: str) -> str:
-    """http://HOST:PORT (no path, query, user or fragment), without a trailing slash; one line if not."""
-    shape = f"--server-url must look like http://HOST:PORT, got {url!r}"
-    if not isinstance(url, str) or any(ord(ch) < 33 or ord(ch) == 127 for ch in url):
+# A host name as every client's URL parser takes it (RFC 1123 labels): Java's URI has no host for
+# "a_b", and clients disagree on non-ASCII names, so neither is accepted.
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+MAX_HOST_NAME = 253
+MAX_PORT = 65535
+MAX_URL_SHOWN = 200  # characters of a refused URL the error line repeats
+
+
+def _host(text: str) -> str:
+    """The host part of a server URL as it goes back into one: [IPv6], IPv4 or a host name; ValueError if none."""
+    if text.startswith("["):
+        if not text.endswith("]"):
+            raise ValueError("an IPv6 address ends with ]")
+        try:
+            address = ipaddress.IPv6Address(text[1:-1])
+        except ValueError:
+            raise ValueError(f"{text} is not an IPv6 address") from None
+        if address.scope_id:
+            raise ValueError("no IPv6 zone (%...): not every client takes one")
+        return text.lower()  # as given: clients print and resolve it alike
+    if ":" in text:
+        raise ValueError("a ':' in the host: an IPv6 address needs brackets, e.g. http://[::1]:8123")
+    if not text:
+        raise ValueError("no host")
+    if re.fullmatch(r"[0-9.]+", text):
+        try:
+            return str(ipaddress.IPv4Address(text))
+        except ValueError:
+            raise ValueError(f"{text} is not an IPv4 address") from None
+    if not text.isascii():
+        raise ValueError("a non-ASCII host name: give its xn-- (punycode) form")
+    if len(text) > MAX_HOST_NAME or not all(_LABEL.fullmatch(label) for label in text.split(".")):
+        raise ValueError(f"{text!r} is not a host name (letters, digits and inner hyphens, dot-separated)")
+    return text.lower()
+
+
+def _port(text: str) -> int:
+    if not text:
+        raise ValueError("no port: give it explicitly, polybench's server has no standard one")
+    if text == "0":
+        raise ValueError("port 0 is not a server's port")
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_PORT:
+        raise ValueError(f"port {text!r} is not a number from 1 to {MAX_PORT}")
+    return int(text)
+
+
+def checked_url(url: str, scheme: str = "http", flag: str = "--server-url") -> str:
+    """A server's address as SCHEME://HOST:PORT, canonical (host lower-case, port without leading zeros,
+    no trailing slash); the port must be explicit. Errors: PolybenchError, one line naming flag and
+    what is wrong: another scheme, a user, path, query or fragment, a missing or bad port, a bad host."""
+    shown = url if not isinstance(url, str) or len(url) <= MAX_URL_SHOWN else url[:MAX_URL_SHOWN] + "..."
+    shape = f"{flag} must look like {scheme}://HOST:PORT, got {shown!r}"
+    if not isinstance(url, str) or not url.isprintable() or any(ch.isspace() for ch in url):
         raise PolybenchError(shape + " (no spaces or control characters)")
-    try:
-        parsed = urllib.parse.urlsplit(url)
-        port = parsed.port
-    except ValueError as error:  # a port that is not a number or out of range, a bad [IPv6]
+    try:  # the split is urllib's; its hostname and port are too lenient ("+80", "1.2.3"), so not those
+        parts = urllib.parse.urlsplit(url)
+    except ValueError as error:
         raise PolybenchError(f"{shape} ({error})") from None
-    if parsed.scheme != "http" or not parsed.hostname or parsed.path not in ("", "/"):
-        raise PolybenchError(shape)
-    if parsed.query or parsed.fragment or parsed.username is not None or parsed.password is not None:
+    if parts.scheme != scheme or not url.lower().startswith(f"{scheme}://"):
+        raise PolybenchError(shape + f" (it must start with {scheme}://)")
+    if "?" in url or "#" in url or "@" in parts.netloc:  # even empty: "http://h:1/?" is no server's address
         raise PolybenchError(shape + " (no user, query or fragment)")
-    if port == 0:
-        raise PolybenchError(shape + " (port 0 is not a server's port)")
-    return url.rstrip("/")
+    if parts.path not in ("", "/"):
+        raise PolybenchError(shape + " (no path)")
+    host, colon, port = parts.netloc.rpartition(":")
+    if not colon or parts.netloc.endswith("]"):  # no port at all (an [IPv6] address's colons are not one)
+        host, port = parts.netloc, ""
+    try:
+        return f"{scheme}://{_host(host)}:{_port(port)}"
+    except ValueError as error:
+        raise PolybenchError(f"{shape} ({error})") from None
+
+
+def checked_server_url(url: str) -> str:
+    """--server-url: http://HOST:PORT (checked_url); one line if not."""
+    return checked_url(url)
 
 
 def checked_health(data: Any, url: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from typing import Any
 from server.limits import STATS_TOKEN_ENV, STATS_TOKEN_HEADER
 
 from ..errors import PolybenchError
-from .checks import checked_health, checked_server_url, checked_stats
+from .checks import checked_health, checked_server_url, checked_stats, checked_url
 
 
 def fetch_json(url: str, timeout_s: float = 10.0, headers: dict[str, str] | None = None,
@@ -83,13 +83,8 @@ class RemoteServer:
 
 
 def checked_tls_url(url: str) -> str:
-    """https://HOST:PORT, checked like --server-url; one line if not."""
-    if not isinstance(url, str) or not url.startswith("https://"):
-        raise PolybenchError(f"--server-tls-url must look like https://HOST:PORT, got {url!r}")
-    try:
-        return "https" + checked_server_url("http" + url[len("https"):])[len("http"):]
-    except PolybenchError:
-        raise PolybenchError(f"--server-tls-url must look like https://HOST:PORT, got {url!r}") from None
+    """--server-tls-url: https://HOST:PORT, checked like --server-url (checks.checked_url); one line if not."""
+    return checked_url(url, "https", "--server-tls-url")
 
 
 def checked_ca_file(path: str) -> str:

@@ -331,3 +331,16 @@ def test_a_variant_cannot_run_when_the_build_it_runs_with_cannot():
     manifest["clients"]["python-requests"] = {"status": "failed", "message": "pip said no\nmore"}
     assert why_unusable(config, variant, manifest) == "runs with python-requests's build, which cannot run: " \
         "build failed: pip said no"
+
+
+def test_a_build_runs_in_the_environment_its_toolchains_were_probed_in(tmp_path, area, monkeypatch):
+    """The caller's RUSTFLAGS or JAVA_TOOL_OPTIONS must not change a build (process_env.toolchain_environment)."""
+    monkeypatch.setenv("RUSTFLAGS", "-C opt-level=0")
+    monkeypatch.setenv("JAVA_TOOL_OPTIONS", "-Xint")
+    out = ROOT / area / "env.json"
+    code = f"import json, os, pathlib; pathlib.Path({str(out)!r}).write_text(json.dumps(dict(os.environ)))"
+    config, _ = make_config(tmp_path, toy("env", code, [f"{area}/env.json"]))
+    assert build_module.build_client(config, config.client("toy-env"), {"python"}, log=lambda line: None).usable
+    seen = json.loads(out.read_text())
+    assert "RUSTFLAGS" not in seen and "JAVA_TOOL_OPTIONS" not in seen and seen["GOTOOLCHAIN"] == "local"
+    assert seen["HOME"] == os.environ["HOME"]  # caches and rustup live there

@@ -107,7 +107,7 @@ def test_interrupted_run_resumes_and_keeps_every_measured_run(tiny, tmp_path, mo
     assert len(before) == 6
 
     monkeypatch.setattr(Runner, "run", real_run)
-    with pytest.raises(PolybenchError, match="different clients"):
+    with pytest.raises(PolybenchError, match="was run with other clients \\(--clients\\)"):
         run_module.run_benchmarks(tiny, "tiny", resume=True, results_root=tmp_path, quiet=True)
     resumed = run_module.run_benchmarks(tiny, "tiny", clients=["liar"], resume=True, results_root=tmp_path,
                                         quiet=True)

@@ -45,6 +45,17 @@ def test_a_pipe_gets_plain_lines_per_round_and_per_failure():
     assert "\r" not in stream.getvalue()  # no live line on a pipe
 
 
+def test_one_cell_and_one_run_are_said_in_the_singular():
+    stream = Pipe()
+    progress = Progress(1, 1, stream=stream)
+    progress.round_started(1, 1, 1)
+    progress.run_finished(record(True))
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    assert "round 1: 1 of 1 cell still running, 0 runs so far" in lines[0]
+    assert lines[1].startswith("1 run over 1 round in ")
+
+
 def test_quiet_prints_nothing_even_on_a_terminal():
     stream = Terminal()
     progress = Progress(1, 1, quiet=True, stream=stream)

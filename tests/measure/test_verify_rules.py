@@ -74,6 +74,13 @@ def test_false_claims_are_rejected(override, reason):
     assert not verdict.verified and reason in verdict.reason
 
 
+def test_a_count_of_one_is_said_in_the_singular():
+    verdict = verify(process(claims("single", n=1, ok=0)), CLIENT, case("single"), stats(1))
+    assert "verified 0 of 1 call" in verdict.reason and "1 calls" not in verdict.reason
+    with pytest.raises(Rejected, match="server saw 3 connections for 1 call,"):
+        check_server(case("keepalive", requests=1), stats(1, connections=3))
+
+
 def test_missing_key_is_rejected():
     data = claims()
     del data["t_done_ns"]

@@ -68,7 +68,7 @@ def test_resume_refuses_a_different_inherited_environment(tiny, tmp_path, monkey
     with pytest.raises(PolybenchError, match="--resume"):
         run_module.run_benchmarks(tiny, "tiny", results_root=tmp_path, quiet=True)
     monkeypatch.setattr(Runner, "run", real_run)
-    with pytest.raises(PolybenchError, match="different inherit_env"):
+    with pytest.raises(PolybenchError, match="with other --inherit-env or --inherit-all-env"):
         run_module.run_benchmarks(tiny, "tiny", resume=True, results_root=tmp_path, quiet=True,
                                   env_policy=EnvPolicy(inherit=("GOGC",)))
     run_module.run_benchmarks(tiny, "tiny", resume=True, results_root=tmp_path, quiet=True)

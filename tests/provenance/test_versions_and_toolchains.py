@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import shutil
 import sys
 
-from orchestrator.config.model import DEFAULT_CONFIG, BuildSpec, ClientSpec, load_config
+import pytest
+
+from orchestrator.config.model import DEFAULT_CONFIG, BuildSpec, ClientSpec, Toolchain, load_config
+from orchestrator.provenance.process_env import toolchain_environment, toolchain_record
 from orchestrator.provenance.toolchains import first_line, placeholders, probe_toolchains
 from orchestrator.provenance.versions import client_packages, library_version
 
@@ -64,3 +69,59 @@ def test_an_unknown_version_is_none_not_a_guess(tmp_path):
     missing = {"cargo_lock": {"file": "Cargo.lock", "crate": "ureq"}}
     assert library_version(c, client(library_version=missing)) is None  # no lock file
     assert library_version(c, client(library_version={})) is None
+
+
+# --- the environment probes run in: the builds', not the caller's -------------------------------------
+
+FAKE_TOOL = """#!{python}
+import os
+print("faketool", os.environ.get("RUSTUP_TOOLCHAIN", "default"), os.environ.get("GOTOOLCHAIN"), os.getcwd())
+"""
+
+
+def fake_tool_config(tmp_path, monkeypatch):
+    """A config whose one toolchain, `faketool` on PATH, prints the toolchain it was asked for and its cwd."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    tool = bin_dir / "faketool"
+    tool.write_text(FAKE_TOOL.replace("{python}", sys.executable))
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    root = tmp_path / "repo"
+    root.mkdir()
+    toolchains = {"faketool": Toolchain(name="faketool", version_argv=("faketool", "--version"), fix="none")}
+    return dataclasses.replace(load_config(DEFAULT_CONFIG), root=root, toolchains=toolchains)
+
+
+def test_a_hostile_environment_does_not_change_what_a_probe_records(tmp_path, monkeypatch):
+    c = fake_tool_config(tmp_path, monkeypatch)
+    monkeypatch.setenv("RUSTUP_TOOLCHAIN", "nightly-from-the-callers-shell")
+    monkeypatch.setenv("GOTOOLCHAIN", "go1.99.0")
+    elsewhere = tmp_path / "caller-folder"  # e.g. one holding a rust-toolchain.toml
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    version = probe_toolchains(c)["faketool"].version
+    assert version == f"faketool default local {c.root}"
+
+
+def test_the_probes_environment_is_the_builds_and_is_recorded(monkeypatch):
+    hostile = {"PATH": "/usr/bin", "HOME": "/home/u", "JAVA_TOOL_OPTIONS": "-Xmx1k", "RUSTFLAGS": "-C opt-level=0",
+               "PYTHONPATH": "/evil", "CARGO_BUILD_TARGET": "x", "GOPROXY": "https://mirror", "SECRET": "s"}
+    env = toolchain_environment(hostile)
+    assert env == {"PATH": "/usr/bin", "HOME": "/home/u", "GOPROXY": "https://mirror", "SECRET": "s",
+                   "GOTOOLCHAIN": "local"}
+    record = toolchain_record(hostile)
+    assert record["removed"] == ["CARGO_BUILD_TARGET", "JAVA_TOOL_OPTIONS", "PYTHONPATH", "RUSTFLAGS"]
+    assert record["set"] == {"GOTOOLCHAIN": "local"} and "-Xmx1k" not in str(record)
+
+
+@pytest.mark.skipif(shutil.which("rustc") is None or shutil.which("rustup") is None, reason="needs rustup's rustc")
+def test_a_rustup_toolchain_that_is_not_installed_does_not_hide_rustc(tmp_path, monkeypatch):
+    monkeypatch.setenv("RUSTUP_TOOLCHAIN", "polybench-no-such-toolchain")
+    assert first_line(["rustc", "--version"]) is not None and first_line(["rustc", "--version"]).startswith("rustc ")
+
+
+def test_packages_listing_does_not_see_the_callers_pythonpath(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", "/polybench-evil")
+    listing = (*PRINT, "import os; print('pythonpath==' + os.environ.get('PYTHONPATH', 'unset'))")
+    assert client_packages(config(tmp_path), client(packages=listing)) == {"pythonpath": "unset"}

@@ -122,6 +122,21 @@ def test_default_results_missing_is_one_clear_error(tmp_path: Path, monkeypatch:
         generate_report(None, output_root=tmp_path / "reports")
 
 
+def test_a_broken_latest_link_says_so_and_where_it_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from orchestrator.cli import main
+
+    monkeypatch.setattr(generate, "ROOT", tmp_path)
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "latest").symlink_to("20261201T120000Z")  # as mark_latest makes it; then deleted
+    assert main(["report", "--output", str(tmp_path / "reports")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("polybench: error: "), lines
+    assert "no results yet" not in lines[0]
+    assert f"latest is a broken link to {tmp_path / 'results' / '20261201T120000Z'}," in lines[0]
+    assert not (tmp_path / "reports").exists()
+
+
 def test_results_without_benchmarks_are_refused_not_reported_empty(tmp_path: Path) -> None:
     data = make_results(cases=[("single", {}, 1)], failed_run=False, clients=["python-requests"])
     data["benchmarks"] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -17,7 +18,9 @@ def test_report_and_compare_refuse_a_v1_file_in_one_line(tmp_path, capsys, verb)
     old = tmp_path / "old"
     old.mkdir()
     (old / "results.json").write_text(json.dumps({"schema": "polybench/results/v1", "benchmarks": []}))
-    argv = [*verb, str(old)] + ([str(old)] if verb == ["compare"] else [])
+    new = tmp_path / "new"  # compare refuses one file named twice before reading it
+    shutil.copytree(old, new)
+    argv = [*verb, str(old)] + ([str(new)] if verb == ["compare"] else [])
     assert cli.main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("polybench: error: ")

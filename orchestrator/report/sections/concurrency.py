@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...words import counted
 from .. import fmt
 from ..analysis.concurrency import elapsed, ideal_ms
 from ..context import Context
@@ -32,7 +33,8 @@ def render(ctx: Context) -> str:
         p = any_bench.params
         parts += [
             heading(3, f"`{case}`"),
-            f"{p['requests']} calls, {p['concurrency']} in flight, {p['delay_ms']} ms server delay each: "
+            f"{counted(p['requests'], 'call')}, {p['concurrency']} in flight, "
+            f"{p['delay_ms']} ms server delay each: "
             f"ideal {fmt.ms(ideal_ms(p))} ms.",
             table([*ctx.host_headers(), "client", "concurrency model", "elapsed ms", "ideal ms", "overhead ms",
                    "efficiency", "wall ms", "elapsed from"], body)

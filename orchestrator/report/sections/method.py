@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ... import stats
+from ...words import counted
 from .. import fmt
 from ..analysis.cpu import SPLIT_RULE
 from ..context import Context
@@ -36,7 +37,7 @@ def _schedule_text(ctx: Context) -> str:
         pinned = (f"; server pinned to CPU {pin['server']}, clients to CPU {pin['clients']}" if pin
                   else "; no CPU pinning")
         label = f"{source.label}: " if ctx.multi_host else ""
-        parts.append(f"{label}{schedule.rounds} rounds, seed {schedule.seed}{pinned}.")
+        parts.append(f"{label}{counted(schedule.rounds, 'round')}, seed {schedule.seed}{pinned}.")
     return (" " + " ".join(parts)) if parts else ""
 
 

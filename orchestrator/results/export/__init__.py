@@ -16,7 +16,7 @@ from typing import Any
 from ...atomic import write_text_atomic
 from ...errors import PolybenchError
 from ...paths import RESULTS_DIR, ROOT
-from ..model import load_results
+from ..model import checked_results_paths, latest_results, load_results
 from ..records import Results
 
 
@@ -54,13 +54,7 @@ def export_results(results: Path | None, fmt: str, output: Path | None = None) -
     """
     if fmt not in FORMATS:
         raise PolybenchError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    if results is None:
-        results = ROOT / RESULTS_DIR / "latest"
-        if not results.exists():
-            raise PolybenchError("no results yet: run `invoke run` first")
-    results = Path(results)
-    if not results.exists():
-        raise PolybenchError(f"no such results file or directory: {results}")
+    results = latest_results(ROOT / RESULTS_DIR) if results is None else checked_results_paths([Path(results)])[0]
     data = load_results(results)
     out_dir = Path(output) if output is not None else (results if results.is_dir() else results.parent)
     written = []

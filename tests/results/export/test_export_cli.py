@@ -42,6 +42,17 @@ def test_missing_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "no such results" in _one_error_line(capsys)
 
 
+def test_a_broken_latest_link_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import orchestrator.results.export
+
+    monkeypatch.setattr(orchestrator.results.export, "ROOT", tmp_path)
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "latest").symlink_to("20261201T120000Z")
+    assert main(["export", "--format", "csv"]) == 2
+    assert f"broken link to {tmp_path / 'results' / '20261201T120000Z'}" in _one_error_line(capsys)
+
+
 def test_directory_without_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", str(tmp_path), "--format", "pyperf"]) == 2
     assert "results.json" in _one_error_line(capsys)
