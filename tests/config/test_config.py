@@ -148,3 +148,16 @@ def test_role_and_placement_keys(tmp_path):
                 load_config(path)
     finally:
         path.unlink(missing_ok=True)
+
+
+def test_a_variant_started_by_another_clients_venv_shares_its_build():
+    """What the escapes section's "runs with the build of" shows: the variants run by python-requests'
+    interpreter share its build; a bundle, or two clients of one recipe (one cargo build), do not."""
+    from orchestrator.config.model import load_config, shared_builds
+
+    config = load_config()
+    shared = {client.name: shared_builds(config, client) for client in config.clients}
+    assert shared["python-requests-nosite"] == ["python-requests"]
+    assert shared["python-requests-worker"] == ["python-requests"]  # its service is python-requests' interpreter
+    assert shared["python-requests-nuitka-onefile"] == []
+    assert shared["rust-ureq"] == [] and shared["python-requests"] == []
