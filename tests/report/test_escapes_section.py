@@ -9,7 +9,8 @@ from synthetic import CLIENTS, MS, bench, make_results, walls, write_results
 from orchestrator import stats
 from orchestrator.config.model import BASELINE_LABEL
 from orchestrator.report import generate_report
-from orchestrator.results.model import RunRecord, assemble
+from orchestrator.results.model import assemble
+from orchestrator.results.runlog import LoggedRun
 
 SECTION = "Escaping the start-up tax"
 PLAIN = CLIENTS["python-requests"]
@@ -124,7 +125,7 @@ def test_no_build_record_shows_a_dash_and_no_variants_no_section(tmp_path):
 
 def _with_baselines(tmp_path):
     data = make_results(failed_run=False)
-    records = [RunRecord(run_id=f"b{i}", client="python-pass", case="baseline", kind="counted", index=i,
+    records = [LoggedRun(run_id=f"b{i}", client="python-pass", case="baseline", kind="counted", index=i,
                          wall_ns=int((12.0 + 0.1 * i) * MS), user_ns=MS, sys_ns=MS, peak_rss_kib=9000, exit_code=0,
                          timed_out=False, verified=False, reason=BASELINE_LABEL, round=i + 1, position=1,
                          extra={"baseline": True}) for i in range(8)]
