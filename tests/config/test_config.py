@@ -161,3 +161,12 @@ def test_a_variant_started_by_another_clients_venv_shares_its_build():
     assert shared["python-requests-worker"] == ["python-requests"]  # its service is python-requests' interpreter
     assert shared["python-requests-nuitka-onefile"] == []
     assert shared["rust-ureq"] == [] and shared["python-requests"] == []
+
+
+def test_the_bounded_loader_reads_the_shipped_config_as_pyyamls_own_safe_loader_does():
+    """safe_yaml parses with libyaml (CSafeLoader) for speed: the data must be what PyYAML's pure-Python
+    SafeLoader makes of the same text, or the faster parser changed what polybench runs."""
+    from orchestrator.config.safe_yaml import load_yaml
+
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    assert load_yaml(text.encode(), "polybench.yaml") == yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506
