@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
@@ -64,9 +65,14 @@ def definitions(tree: ast.Module) -> set[str]:
     return names
 
 
+@functools.cache
+def _defined(path: Path, text: str) -> frozenset[str]:  # keyed by the text too: a file written anew is parsed anew
+    return frozenset(definitions(ast.parse(text)))
+
+
 def homes(root: Path, name: str) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
-                  if name in definitions(ast.parse(p.read_text(encoding="utf-8"))))
+                  if name in _defined(p, p.read_text(encoding="utf-8")))
 
 
 @pytest.mark.parametrize("concept", sorted(ONE_HOME))
