@@ -23,7 +23,7 @@ from orchestrator import cli
 from orchestrator.config.model import DEFAULT_CONFIG
 from tests.report.synthetic import make_results
 
-SHIPPED = yaml.safe_load(DEFAULT_CONFIG.read_text())
+SHIPPED = yaml.load(DEFAULT_CONFIG.read_text(), Loader=yaml.CSafeLoader)
 EXAMPLE_RESULTS = make_results()  # a valid v2 results file, built like the real one
 
 
