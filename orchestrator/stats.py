@@ -922,26 +922,3 @@ def draws_interval(draws: Samples, confidence: float = DEFAULT_CONFIDENCE) -> tu
     low = ordered[int(math.floor(tail * (ordered.size - 1)))]
     high = ordered[int(math.ceil((1.0 - tail) * (ordered.size - 1)))]
     return float(low), float(high)
-
-
-def sum_of_draws(
-    values: Samples,
-    count: int,
-    *,
-    resamples: int = DEFAULT_RESAMPLES,
-    seed: int = DEFAULT_SEED,
-) -> np.ndarray:
-    """``resamples`` totals of ``count`` values drawn with replacement from ``values``.
-
-    The distribution of the sum of ``count`` independent runs, computed from
-    the runs measured once each (for example N spawns of a client from its
-    single-call runs): not ``count`` x the median, which a skewed sample
-    misstates. Shape ``(resamples,)``.
-    """
-    _check_bootstrap_args(DEFAULT_CONFIDENCE, resamples)
-    if count < 1:
-        raise ValueError(f"count must be >= 1, got {count}")
-    array = _as_array(values)
-    rng = np.random.default_rng(seed)
-    sums: np.ndarray = array[rng.integers(0, array.size, size=(resamples, count))].sum(axis=1)
-    return sums

@@ -14,7 +14,8 @@ from orchestrator.errors import ConfigError
 from orchestrator.measure.one_run import Runner
 from orchestrator.measure.rounds import BASELINE_CASE, CellState, run_rounds
 from orchestrator.results.check import _validator
-from orchestrator.results.model import RunRecord, assemble
+from orchestrator.results.model import assemble
+from orchestrator.results.runlog import LoggedRun
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "report"))
 from synthetic import environment  # noqa: E402
@@ -89,11 +90,11 @@ class FakeRunner:
     """Clients verify; a baseline never does, and 'broken' exits 1."""
 
     def __init__(self) -> None:
-        self.records: list[RunRecord] = []
+        self.records: list[LoggedRun] = []
 
-    def run(self, client, case, kind, index, *, round_no=None, position=None) -> RunRecord:
+    def run(self, client, case, kind, index, *, round_no=None, position=None) -> LoggedRun:
         baseline = isinstance(client, BaselineSpec)
-        record = RunRecord(run_id=f"r{len(self.records)}", client=client.name, case=case.id, kind=kind, index=index,
+        record = LoggedRun(run_id=f"r{len(self.records)}", client=client.name, case=case.id, kind=kind, index=index,
                            wall_ns=1_000_000, user_ns=0, sys_ns=0, peak_rss_kib=0,
                            exit_code=1 if client.name == "broken" else 0, timed_out=False,
                            verified=not baseline, round=round_no, position=position,

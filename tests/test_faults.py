@@ -28,7 +28,7 @@ from orchestrator.config.scenarios import API_PAYLOAD, PARAMETER_RANGES
 from orchestrator.errors import PolybenchError
 from orchestrator.measure.process import OUTPUT_LIMIT, run_process
 from orchestrator.measure.verify import count_bodies
-from orchestrator.results.model import RUNS_FILE, RunLog, RunRecord, read_run_log
+from orchestrator.results.runlog import RUNS_FILE, LoggedRun, RunLog, read_run_log
 from orchestrator.server_control.shared_server import SharedServer
 from tests.tiers import build_clients
 
@@ -118,8 +118,8 @@ def test_time_discards_stdout_by_default(capsys):
 
 # --- runs.jsonl ------------------------------------------------------------------------------
 
-def record(index: int) -> RunRecord:
-    return RunRecord(run_id=f"pb-{index}", client="c", case="single", kind="counted", index=index, wall_ns=1000,
+def record(index: int) -> LoggedRun:
+    return LoggedRun(run_id=f"pb-{index}", client="c", case="single", kind="counted", index=index, wall_ns=1000,
                      user_ns=1, sys_ns=1, peak_rss_kib=1, exit_code=0, timed_out=False, verified=True)
 
 
@@ -374,7 +374,7 @@ def test_a_signalled_serve_stops_its_server(tmp_path):
 def test_a_full_disk_while_logging_is_one_line_and_keeps_the_earlier_runs(tmp_path, monkeypatch):
     import errno
 
-    import orchestrator.results.model
+    import orchestrator.results.runlog
 
     log = RunLog(tmp_path, {"profile": "p"})
     log.append(record(0))
@@ -382,7 +382,7 @@ def test_a_full_disk_while_logging_is_one_line_and_keeps_the_earlier_runs(tmp_pa
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(orchestrator.results.model.os, "fsync", full)
+    monkeypatch.setattr(orchestrator.results.runlog.os, "fsync", full)
     with pytest.raises(PolybenchError, match="No space left on device"):
         log.append(record(1))
     log.close()

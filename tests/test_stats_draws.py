@@ -31,14 +31,12 @@ def test_draws_interval_copes_with_never() -> None:
         stats.draws_interval([1.0, np.nan])
 
 
-def test_sum_of_draws_is_the_distribution_of_a_total() -> None:
+def test_bootstrap_sum_draws_is_the_distribution_of_a_total() -> None:
     values = [1.0] * 8 + [7.0] * 4  # median 1, mean 3
-    sums = stats.sum_of_draws(values, 200, resamples=500)
-    assert sums.shape == (500,)
-    assert np.median(sums) == pytest.approx(600.0, rel=0.1)  # about 200 x the mean, not 200 x the median
-    assert sums.min() >= 200.0 and sums.max() <= 1400.0
-    with pytest.raises(ValueError):
-        stats.sum_of_draws(values, 0)
+    totals = stats.bootstrap_sum_draws(values, 200, resamples=500)[:, -1]  # totals of 200 draws
+    assert totals.shape == (500,)
+    assert np.median(totals) == pytest.approx(600.0, rel=0.1)  # about 200 x the mean, not 200 x the median
+    assert totals.min() >= 200.0 and totals.max() <= 1400.0
 
 
 def test_bootstrap_sum_draws_has_one_row_per_resample_and_is_seeded() -> None:

@@ -26,13 +26,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from . import cache as build_cache
 from ..atomic import write_json_atomic
-from ..config.model import BuildSpec, ClientSpec, Config, debian_name, expand
+from ..config.model import BuildSpec, ClientSpec, Config, debian_name, expand, shared_builds
 from ..paths import BUILD_DIR
 from ..provenance.process_env import toolchain_environment
 from ..provenance.toolchains import debian_installed, install_debian, placeholders, probe_toolchains, why_no_install
 from ..provenance.versions import client_packages, library_version
+from ..units import utc_now
+from . import cache as build_cache
 
 MANIFEST = "manifest.json"
 LOG_TAIL_LINES = 15
@@ -133,27 +134,6 @@ def _size(path: Path) -> int | None:
         return None
     total = sum(item.lstat().st_size for item in path.rglob("*") if item.is_file() and not item.is_symlink())
     return total or None
-
-
-def shared_builds(config: Config, client: ClientSpec) -> list[str]:
-    """The other clients whose build outputs this client runs with (config order), e.g. a variant started by
-    python-requests' venv interpreter: its own outputs are then only what it adds to that build.
-
-    A path counts when the client's run, scenario, service or packages argv, or an `env:` value, names
-    `{root}/OUTPUT` or a path inside OUTPUT, for an OUTPUT of another client's build that is not also
-    one of its own (two clients of one recipe, such as one cargo build, share nothing by that).
-    """
-    prefix = "{root}/"
-    argvs = [client.run or (), client.service or (), client.packages or (), *client.scenario_argv.values()]
-    named = {text[len(prefix):] for argv in argvs for text in argv if text.startswith(prefix)}
-    named |= {text[len(prefix):] for text in client.env.values() if text.startswith(prefix)}
-
-    def inside(path: str, outputs: tuple[str, ...]) -> bool:
-        return any(path == output or path.startswith(output.rstrip("/") + "/") for output in outputs)
-
-    named = {path for path in named if not inside(path, client.build.outputs)}  # one recipe, both its outputs
-    return [other.name for other in config.clients
-            if other.name != client.name and any(inside(path, other.build.outputs) for path in named)]
 
 
 def _outputs(config: Config, spec: BuildSpec) -> dict[str, int] | None:
@@ -366,7 +346,7 @@ def build_all(config: Config, clients: Iterable[ClientSpec] | None = None, *, fo
         for line in outcome.message.splitlines()[1:]:
             log(f"    {line}")
     manifest: dict[str, Any] = {
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "built_at": utc_now(),
         "toolchains": {name: status.version for name, status in toolchains.items()},
         "clients": {o.client: asdict(o) for o in outcomes},
     }

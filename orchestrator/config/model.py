@@ -237,6 +237,27 @@ class Config:
         return self.profiles[name]
 
 
+def shared_builds(config: Config, client: ClientSpec) -> list[str]:
+    """The other clients whose build outputs this client runs with (config order), e.g. a variant started by
+    python-requests' venv interpreter: its own outputs are then only what it adds to that build.
+
+    A path counts when the client's run, scenario, service or packages argv, or an `env:` value, names
+    `{root}/OUTPUT` or a path inside OUTPUT, for an OUTPUT of another client's build that is not also
+    one of its own (two clients of one recipe, such as one cargo build, share nothing by that).
+    """
+    prefix = "{root}/"
+    argvs = [client.run or (), client.service or (), client.packages or (), *client.scenario_argv.values()]
+    named = {text[len(prefix):] for argv in argvs for text in argv if text.startswith(prefix)}
+    named |= {text[len(prefix):] for text in client.env.values() if text.startswith(prefix)}
+
+    def inside(path: str, outputs: tuple[str, ...]) -> bool:
+        return any(path == output or path.startswith(output.rstrip("/") + "/") for output in outputs)
+
+    named = {path for path in named if not inside(path, client.build.outputs)}  # one recipe, both its outputs
+    return [other.name for other in config.clients
+            if other.name != client.name and any(inside(path, other.build.outputs) for path in named)]
+
+
 # --- small typed readers: each names the key it failed on -------------------
 
 

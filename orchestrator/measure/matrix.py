@@ -24,10 +24,12 @@ from ..provenance import environment, system_info
 from ..provenance.process_env import EnvPolicy
 from ..provenance.toolchains import placeholders
 from ..results import model as results
+from ..results import runlog
 from ..results.runlog import has_measurements, remove_if_unmeasured
 from ..results.table import results_table
-from ..server_control.checks import Server
+from ..server_control.checks import Server, checked_server_url
 from ..server_control.remote_server import RemoteServer
+from ..words import counted
 from .launcher import ensure_launcher
 from .one_run import Runner
 from .pinning import Pin, parse_pin, pin_tree
@@ -46,8 +48,6 @@ RESUME_MUST_MATCH = {
     "baselines": "other baselines (polybench.yaml, or no `single` case)",
 }
 MISSING_PROGRAM = " not found (not built?)"  # a baseline's reason: its program, then this
-from ..server_control.checks import checked_server_url
-from ..words import counted
 
 
 def _select(names: list[str] | None, known: list[str], what: str) -> list[str]:
@@ -115,23 +115,23 @@ def _describe_server(server: Server) -> dict[str, Any]:
 
 
 def _resume_dir(root: Path, meta: dict[str, Any],
-                given: Path | None = None) -> tuple[Path, list[results.RunRecord], dict[str, Any]]:
+                given: Path | None = None) -> tuple[Path, list[runlog.LoggedRun], dict[str, Any]]:
     """The run to continue: the given folder, or the newest one with measurements (a folder a failed
     start left without any run is never picked over an interrupted run that has some); its records
     and its runs.jsonl metadata."""
     if given is not None:
         directory: Path | None = given
-        if not (given / results.RUNS_FILE).is_file():
-            raise PolybenchError(f"--resume: {given} has no {results.RUNS_FILE} to continue")
+        if not (given / runlog.RUNS_FILE).is_file():
+            raise PolybenchError(f"--resume: {given} has no {runlog.RUNS_FILE} to continue")
     else:
         folder = root / RESULTS_DIR
         candidates = sorted(p for p in folder.glob("2*") if p.is_dir()) if folder.is_dir() else []
-        directory = next((p for p in reversed(candidates) if has_measurements(p, results.RUNS_FILE)), None)
+        directory = next((p for p in reversed(candidates) if has_measurements(p, runlog.RUNS_FILE)), None)
     if directory is None:
         raise PolybenchError("--resume: no earlier run with measurements to continue in results/")
     if (directory / results.RESULTS_FILE).exists():
         raise PolybenchError(f"--resume: {directory.name} already finished; start a new run without --resume")
-    old_meta, records = results.read_run_log(directory)
+    old_meta, records = runlog.read_run_log(directory)
     for key, what in RESUME_MUST_MATCH.items():
         if old_meta.get(key) != meta.get(key):
             raise PolybenchError(f"--resume: {directory.name} was run with {what}; "
@@ -220,7 +220,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
          "skipped": skipped[client.name] or client.beyond_limits(case)}
         for case in cases for client in chosen if profile.measures(client, case)
     ]
-    previous: list[results.RunRecord] = []
+    previous: list[runlog.LoggedRun] = []
     if resume:
         directory, previous, old_meta = _resume_dir(results_root, meta, resume if isinstance(resume, Path) else None)
         meta["schedule"]["seed"] = old_meta["schedule"]["seed"]
@@ -228,7 +228,7 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
         if meta["schedule"]["seed"] is None:
             meta["schedule"]["seed"] = secrets.randbelow(2**32)
         directory = results.new_results_dir(results_root)
-    log = results.RunLog(directory, meta)
+    log = runlog.RunLog(directory, meta)
     runnable = [c for c in chosen if skipped[c.name] is None]
     if not quiet:
         shown = skip_summary("clients", skipped) + skip_summary("baselines", _baseline_skips_shown(baseline_skipped))
@@ -252,9 +252,9 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
                 print("polybench: warning: the server's /stats is open (no POLYBENCH_STATS_TOKEN on both sides): "
                       "a client could read its own receipt there instead of reading its responses",
                       file=sys.stderr)
-            env_info = environment.collect(config, chosen, described, env_policy)
+            env_info = environment.collect(config, chosen, described, env_policy, manifest)
 
-            def keep(record: results.RunRecord) -> None:
+            def keep(record: runlog.LoggedRun) -> None:
                 log.append(record)
                 records.append(record)
 
@@ -268,16 +268,16 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
     except KeyboardInterrupt:
         progress.close()
         log.close()
-        raise Interrupted(f"interrupted: {counted(len(records), 'run')} kept in {directory / results.RUNS_FILE}; "
+        raise Interrupted(f"interrupted: {counted(len(records), 'run')} kept in {directory / runlog.RUNS_FILE}; "
                           "`invoke run --resume` with the same options continues") from None
     except PolybenchError as error:  # e.g. the server would not start, or died mid-run
         progress.close()
         log.close()
         if not resume:  # a failed start leaves nothing for --resume to pick up
-            remove_if_unmeasured(directory, results.RUNS_FILE)
+            remove_if_unmeasured(directory, runlog.RUNS_FILE)
         if not directory.exists():
             raise
-        raise type(error)(f"{error}; {counted(len(records), 'run')} kept in {directory / results.RUNS_FILE}, "
+        raise type(error)(f"{error}; {counted(len(records), 'run')} kept in {directory / runlog.RUNS_FILE}, "
                           "`invoke run --resume` with the same options continues") from None
     finally:
         if pinned is not None:

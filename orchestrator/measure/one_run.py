@@ -15,7 +15,7 @@ from ..config.scenarios import SCENARIOS
 from ..errors import PolybenchError
 from ..provenance.process_env import EnvPolicy, config_env
 from ..provenance.toolchains import placeholders
-from ..results.model import RunRecord
+from ..results.runlog import LoggedRun
 from ..server_control.checks import Server, require_alive
 from .process import run_process
 from .services import Services
@@ -77,7 +77,7 @@ class Runner:
     config: Config
     server: Server
     timeout_s: float
-    on_record: Callable[[RunRecord], None] = lambda record: None
+    on_record: Callable[[LoggedRun], None] = lambda record: None
     env_policy: EnvPolicy = field(default_factory=EnvPolicy)
     services: Services | None = None  # resident processes of clients with `service:` (started on first use)
 
@@ -91,7 +91,7 @@ class Runner:
         return self.env_policy.for_process(config_env(self.config, client))
 
     def run(self, client: ClientSpec | BaselineSpec, case: Case, kind: str, index: int, *, round_no: int | None = None,
-            position: int | None = None) -> RunRecord:
+            position: int | None = None) -> LoggedRun:
         """One run; ``round_no`` and ``position`` place it in the schedule (orchestrator.measure.rounds)."""
         if isinstance(client, BaselineSpec):
             return self.run_baseline(client, case, kind, index, round_no=round_no, position=position)
@@ -116,7 +116,7 @@ class Runner:
         if server_stats is None:
             require_alive(self.server)  # a dead server stops the run (ServerDied), not fails every run
         verdict = verify(result, client, case, server_stats, same_clock=self.server.shares_clock)
-        record = RunRecord(
+        record = LoggedRun(
             run_id=run_id, client=client.name, case=case.id, kind=kind, index=index,
             wall_ns=result.wall_ns, user_ns=result.user_ns, sys_ns=result.sys_ns,
             peak_rss_kib=result.peak_rss_kib, exit_code=result.exit_code, timed_out=result.timed_out,
@@ -132,7 +132,7 @@ class Runner:
 
 
     def run_baseline(self, baseline: BaselineSpec, case: Case, kind: str, index: int, *,
-                     round_no: int | None = None, position: int | None = None) -> RunRecord:
+                     round_no: int | None = None, position: int | None = None) -> LoggedRun:
         """One run of a baseline command: timed like a client, never verified (it makes no call).
 
         ``verified`` stays False; ``reason`` is the label, or why it failed
@@ -142,7 +142,7 @@ class Runner:
         result = run_process(argv, timeout_s=self.timeout_s, env=self.client_env(baseline))
         failure = ("timed out" if result.timed_out
                    else f"exit code {result.exit_code}" if result.exit_code != 0 else None)
-        record = RunRecord(
+        record = LoggedRun(
             run_id=new_run_id(), client=baseline.name, case=case.id, kind=kind, index=index,
             wall_ns=result.wall_ns, user_ns=result.user_ns, sys_ns=result.sys_ns,
             peak_rss_kib=result.peak_rss_kib, exit_code=result.exit_code, timed_out=result.timed_out,
@@ -154,7 +154,7 @@ class Runner:
         return record
 
 
-def baseline_ok(record: RunRecord) -> bool:
+def baseline_ok(record: LoggedRun) -> bool:
     """A baseline run that counts: it exited 0 in time (nothing else can be checked)."""
     return record.exit_code == 0 and not record.timed_out
 

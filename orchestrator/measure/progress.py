@@ -11,7 +11,7 @@ import time
 from typing import TextIO
 
 from ..config.model import BaselineSpec, Case, ClientSpec
-from ..results.model import RunRecord
+from ..results.runlog import LoggedRun
 from ..words import counted
 
 
@@ -48,7 +48,7 @@ class Progress:
         self.current = f"{case.id} {client.name} ({kind})"
         self._draw()
 
-    def run_finished(self, record: RunRecord) -> None:
+    def run_finished(self, record: LoggedRun) -> None:
         self.runs_done += 1
         baseline = bool(record.extra.get("baseline"))  # never verified: it fails only by its exit
         failed = record.exit_code != 0 or record.timed_out if baseline else not record.verified

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from .. import stats
 from ..config.model import BaselineSpec, Case, ClientSpec, RunSettings
-from ..results.model import RunRecord
+from ..results.runlog import LoggedRun
 from .one_run import Runner, baseline_ok
 
 # The case every baseline cell runs in: a baseline takes no scenario.
@@ -65,7 +65,7 @@ class ScheduleEvents:
 
     round_started: Callable[[int, int, int], None] = lambda round_no, active, total: None
     run_started: Callable[[ClientSpec | BaselineSpec, Case, str], None] = lambda client, case, kind: None
-    run_finished: Callable[[RunRecord], None] = lambda record: None
+    run_finished: Callable[[LoggedRun], None] = lambda record: None
 
 
 def round_order(seed: int, round_no: int, cells: list[CellState]) -> list[CellState]:
@@ -75,7 +75,7 @@ def round_order(seed: int, round_no: int, cells: list[CellState]) -> list[CellSt
     return order
 
 
-def next_round(previous: Iterable[RunRecord]) -> int:
+def next_round(previous: Iterable[LoggedRun]) -> int:
     """The round to start at: one after the last recorded round (1 for a fresh run)."""
     return max((r.round for r in previous if r.round is not None), default=0) + 1
 
@@ -97,7 +97,7 @@ def _decide(cell: CellState, settings: RunSettings) -> None:
         cell.stop_reason = decision.reason
 
 
-def _count(cell: CellState, record: RunRecord) -> None:
+def _count(cell: CellState, record: LoggedRun) -> None:
     """Fold one counted run into the cell's state."""
     cell.attempts += 1
     cell.spent_s += record.wall_ns / 1e9
@@ -111,7 +111,7 @@ def _count(cell: CellState, record: RunRecord) -> None:
 
 
 def run_rounds(runner: Runner, cells: list[CellState], settings: RunSettings, seed: int,
-               previous: Iterable[RunRecord] = (), events: ScheduleEvents | None = None) -> list[CellState]:
+               previous: Iterable[LoggedRun] = (), events: ScheduleEvents | None = None) -> list[CellState]:
     """Run every cell in randomized interleaved rounds until each has stopped.
 
     ``cells`` are in plan order (the order a round's shuffle starts from);
@@ -127,7 +127,7 @@ def run_rounds(runner: Runner, cells: list[CellState], settings: RunSettings, se
         if cell.active:
             _decide(cell, settings)
 
-    def one(cell: CellState, kind: str, index: int, round_no: int, position: int) -> RunRecord:
+    def one(cell: CellState, kind: str, index: int, round_no: int, position: int) -> LoggedRun:
         events.run_started(cell.client, cell.case, kind)
         record = runner.run(cell.client, cell.case, kind, index, round_no=round_no, position=position)
         events.run_finished(record)

@@ -23,7 +23,7 @@ from ..words import counted
 from .process import OUTPUT_LIMIT, ProcessResult
 
 EXIT_UNSUPPORTED = 3
-CLOCK_TOLERANCE_NS = 1_000_000  # the same epoch clock, read in two processes
+CLOCK_TOLERANCE_NS = int(NS_PER_MS)  # 1 ms: the same epoch clock, read in two processes
 CONTRACT_KEYS: dict[str, type | tuple[type, ...]] = {
     "client": str,
     "scenario": str,
@@ -228,10 +228,10 @@ def minimum_network_ns(case: Case) -> int:
     """
     params = case.params
     if contract_scenario(case) == "concurrent":
-        return math.ceil(params["requests"] / params["concurrency"]) * params["delay_ms"] * 1_000_000
+        return int(math.ceil(params["requests"] / params["concurrency"]) * params["delay_ms"] * NS_PER_MS)
     if case.scenario in FANOUT_MODES:
         calls = params["requests"] if FANOUT_MODES[case.scenario] == "sync" else 1
-        return calls * params["delay_ms"] * 1_000_000
+        return int(calls * params["delay_ms"] * NS_PER_MS)
     return 0
 
 

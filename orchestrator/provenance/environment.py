@@ -18,8 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..build.clients import read_manifest, shared_builds
-from ..config.model import ClientSpec, Config
+from ..config.model import ClientSpec, Config, shared_builds
 from ..paths import git_state
 from . import system_info
 from .process_env import EnvPolicy, config_env, server_environment, toolchain_record
@@ -134,8 +133,14 @@ def _interpreter_builds(config: Config, clients: list[ClientSpec]) -> dict[str, 
 
 
 def collect(config: Config, clients: list[ClientSpec], server: Mapping[str, Any],
-            env_policy: EnvPolicy | None = None) -> dict[str, Any]:
-    manifest = read_manifest(config) or {}
+            env_policy: EnvPolicy | None = None, manifest: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The results' `environment` record: host, system, toolchains, each client's provenance, git, server.
+
+    manifest: build/manifest.json as the build wrote it (build.clients.read_manifest), or None. It is
+    given, not read here, so provenance records what the build left without depending on the build
+    package (the build probes toolchains and versions through provenance; tests/test_one_home.py).
+    """
+    manifest = manifest or {}
     # Inside the image the compilers are gone (only the binaries ship): fall
     # back to the versions the build recorded, marked as such.
     built_with = manifest.get("toolchains", {})

@@ -1,18 +1,14 @@
-"""Results on disk: runs.jsonl as it happens, results.json at the end.
+"""results.json: made from the run log (runs.jsonl, results/runlog.py) once the matrix is done.
 
-runs.jsonl is appended, flushed and fsynced run by run, so a crash or Ctrl-C
-loses nothing and `--resume` can continue; its first line is the run's
-metadata. results.json is written atomically once the matrix is done and is
-the only thing `report` reads (schema: docs/results-schema.md).
+It is written atomically and is the only thing `report` reads (schema:
+docs/results-schema.md; the typed model: results/records.py). Each logged run
+becomes a records.Run in its cell (LoggedRun.to_run).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -20,7 +16,7 @@ from .. import stats
 from ..atomic import point_symlink, write_json_atomic
 from ..errors import PolybenchError
 from ..paths import RESULTS_DIR, new_timestamped_dir
-from ..units import NS_PER_MS, PHASES
+from ..units import NS_PER_MS, PHASES, utc_now
 from .check import check_cells, check_regular_file, check_results_shape, parse_results_json
 from .records import (
     OLDER_SCHEMAS,
@@ -34,109 +30,15 @@ from .records import (
     ModelError,
     Ratio,
     Results,
-    Run,
     Schedule,
     Settings,
     StatisticsSettings,
     Status,
 )
-from .runlog import checked_record, cut_torn_tail, read_records
+from .runlog import LoggedRun
 
-RUNS_FILE = "runs.jsonl"
 RESULTS_FILE = "results.json"
 LATEST = "latest"  # results/latest: the newest finished run (mark_latest)
-
-
-@dataclass
-class RunRecord:
-    """One process run, verified or not.
-
-    ``round`` and ``position`` place it in the schedule (1-based: the round,
-    and its place in that round's shuffled order; a cell's warm-ups share the
-    round and position of the counted run they precede); None in a
-    runs.jsonl written before rounds existed. ``extra`` keeps any keys this
-    version does not know (fields other parts of polybench add, or a newer
-    writer's), so reading and writing a record never drops them.
-    """
-
-    run_id: str
-    client: str
-    case: str
-    kind: str  # warmup | counted | importtime
-    index: int
-    wall_ns: int
-    user_ns: int
-    sys_ns: int
-    peak_rss_kib: int
-    exit_code: int
-    timed_out: bool
-    verified: bool
-    unsupported: bool = False
-    reason: str | None = None
-    phases_ns: dict[str, int] | None = None
-    output: dict[str, Any] | None = None
-    server: dict[str, Any] | None = None
-    started_epoch_ns: int = 0
-    imports: list[dict[str, Any]] | None = None  # importtime runs only
-    round: int | None = None
-    position: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        extra = data.pop("extra")
-        return {"type": "run", **extra, **data}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> RunRecord:
-        known = {f.name for f in fields(cls)} - {"extra"}
-        values = {k: v for k, v in data.items() if k in known}
-        extra = {k: v for k, v in data.items() if k not in known and k != "type"}
-        return cls(**values, extra=extra)
-
-
-class RunLog:
-    """runs.jsonl: one metadata line, then one line per run, durable as written."""
-
-    def __init__(self, directory: Path, meta: Mapping[str, Any] | None = None):
-        self.directory = directory
-        self.path = directory / RUNS_FILE
-        directory.mkdir(parents=True, exist_ok=True)
-        cut_torn_tail(self.path)  # never append to a line a crash cut short
-        fresh = not self.path.exists()
-        self._handle = self.path.open("a", encoding="utf-8")
-        if fresh:
-            self._write({"type": "meta", **(meta or {})})
-
-    def _write(self, data: Mapping[str, Any]) -> None:
-        try:
-            self._handle.write(json.dumps(data, separators=(",", ":")) + "\n")
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
-        except OSError as exc:  # a full disk: the lines before are safe; a partial one is cut on --resume
-            raise PolybenchError(f"cannot write {self.path}: {exc.strerror}") from None
-
-    def append(self, record: RunRecord) -> None:
-        self._write(record.to_json())
-
-    def close(self) -> None:
-        try:
-            self._handle.close()
-        except OSError:
-            pass  # a write already failed and was reported; what was fsynced before is kept
-
-
-def read_run_log(directory: Path) -> tuple[dict[str, Any], list[RunRecord]]:
-    """The metadata and the complete run lines of a runs.jsonl (a torn last line is ignored)."""
-    path = directory / RUNS_FILE
-    meta: dict[str, Any] = {}
-    records: list[RunRecord] = []
-    for data in read_records(path):  # one clear line for anything but a torn last line
-        if data.get("type") == "meta":
-            meta = {key: value for key, value in data.items() if key != "_line"}
-        elif data.get("type") == "run":
-            records.append(checked_record(RunRecord, data, path))
-    return meta, records
 
 
 def new_results_dir(root: Path) -> Path:
@@ -221,7 +123,7 @@ def stopping_looks(settings: Settings | Mapping[str, Any] | None) -> tuple[int, 
     return stats.stopping_looks(int(settings["min_runs"]), int(settings["max_runs"]))
 
 
-def summarise_runs(runs: list[RunRecord], looks: tuple[int, int] | None = None) -> CellSummary:
+def summarise_runs(runs: list[LoggedRun], looks: tuple[int, int] | None = None) -> CellSummary:
     """Statistics of the verified counted runs of one (client, case), given in the order they ran.
 
     runs: at least one. CPU time is user + system per run (``cpu_ms``) and its
@@ -281,7 +183,7 @@ def ratios_to_fastest(benchmarks: list[Benchmark]) -> list[Ratio]:
     return out
 
 
-def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[dict[str, Any]],
+def assemble(meta: Mapping[str, Any], records: Iterable[LoggedRun], plan: list[dict[str, Any]],
              environment: Mapping[str, Any], finished: bool,
              baselines: list[dict[str, Any]] | None = None) -> Results:
     """The results file (the typed model) from the run records and the plan (one entry per client and case).
@@ -326,15 +228,15 @@ def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[d
             status_reason=_status_reason(status, item, failed, mine),
             stop_reason=item.get("stop_reason"),
             warmup_runs=sum(1 for r in mine if r.kind == "warmup"),
-            runs=[_run(r) for r in counted],
-            failed_runs=[_run(r) for r in failed],
+            runs=[r.to_run() for r in counted],
+            failed_runs=[r.to_run() for r in failed],
             summary=summarise_runs(counted, looks) if counted else None,
             imports=[ImportTime.from_json(entry, "imports") for entry in importtime] if importtime else None,
         ))
     schedule = _schedule(meta, records)
     return Results(
         schema=SCHEMA,
-        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        created=utc_now(),
         finished=finished,
         profile=meta["profile"],
         settings=Settings.from_json(meta.get("settings"), "settings"),
@@ -356,7 +258,7 @@ def assemble(meta: Mapping[str, Any], records: Iterable[RunRecord], plan: list[d
     )
 
 
-def _baseline_entry(item: Mapping[str, Any], records: list[RunRecord], looks: tuple[int, int] | None) -> Baseline:
+def _baseline_entry(item: Mapping[str, Any], records: list[LoggedRun], looks: tuple[int, int] | None) -> Baseline:
     """One baseline command's runs and summary: timed in the rounds, never verified."""
     mine = [r for r in records if r.client == item["name"] and r.extra.get("baseline")]
     counted = [r for r in mine if r.kind == "counted" and r.exit_code == 0 and not r.timed_out]
@@ -374,13 +276,13 @@ def _baseline_entry(item: Mapping[str, Any], records: list[RunRecord], looks: tu
         status_reason=item.get("skipped") or (failed[-1].reason if status == "failed" else None),
         stop_reason=item.get("stop_reason"),
         warmup_runs=sum(1 for r in mine if r.kind == "warmup"),
-        runs=[_run(r) for r in counted],
-        failed_runs=[_run(r) for r in failed],
+        runs=[r.to_run() for r in counted],
+        failed_runs=[r.to_run() for r in failed],
         summary=summarise_runs(counted, looks) if counted else None,
     )
 
 
-def _schedule(meta: Mapping[str, Any], records: list[RunRecord]) -> dict[str, Any] | None:
+def _schedule(meta: Mapping[str, Any], records: list[LoggedRun]) -> dict[str, Any] | None:
     """The recorded schedule (method, seed, pin) plus how many rounds ran."""
     schedule = meta.get("schedule")
     if schedule is None:
@@ -388,8 +290,8 @@ def _schedule(meta: Mapping[str, Any], records: list[RunRecord]) -> dict[str, An
     return {**schedule, "rounds": max((r.round for r in records if r.round is not None), default=0)}
 
 
-def _status_reason(status: str, item: Mapping[str, Any], failed: list[RunRecord],
-                   mine: list[RunRecord]) -> str | None:
+def _status_reason(status: str, item: Mapping[str, Any], failed: list[LoggedRun],
+                   mine: list[LoggedRun]) -> str | None:
     if status == "skipped":
         return cast(str | None, item.get("skipped"))
     if status == "failed":
@@ -397,14 +299,6 @@ def _status_reason(status: str, item: Mapping[str, Any], failed: list[RunRecord]
     if status == "unsupported":
         return next(r.reason for r in mine if r.unsupported)
     return None
-
-
-def _run(record: RunRecord) -> Run:
-    """A runs.jsonl record as results.json keeps it: without type, client, case (the cell says) and imports."""
-    data = record.to_json()
-    for key in ("type", "client", "case", "imports"):
-        data.pop(key, None)
-    return Run.from_json(data, f"run {record.run_id}")
 
 
 def write_results(directory: Path, results: Results) -> Path:

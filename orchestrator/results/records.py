@@ -241,7 +241,9 @@ class ServerInfo(Record):
 
 @dataclass(kw_only=True)
 class StealTime(Record):
-    """CPU time the hypervisor took while the runs ran (/proc/stat before and after; orchestrator/provenance/system_info.py)."""
+    """CPU time the hypervisor took while the runs ran.
+
+    From /proc/stat before and after the runs (orchestrator/provenance/system_info.py)."""
 
     steal_ticks: int
     total_ticks: int

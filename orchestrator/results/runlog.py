@@ -1,4 +1,9 @@
-"""Reading runs.jsonl back safely, and never appending to a torn line.
+"""runs.jsonl, the run log: one metadata line, then one LoggedRun per line, as the runs happen.
+
+It is appended, flushed and fsynced run by run, so a crash or Ctrl-C loses
+nothing and `--resume` can continue. results.json (results/model.py) is made
+from it once the matrix is done; each LoggedRun becomes a results.records.Run
+there (LoggedRun.to_run).
 
 runs.jsonl is written a line at a time (flushed and fsynced), so the only
 damage a crash or a full disk can do is a last line cut short. Rules:
@@ -16,11 +21,16 @@ import dataclasses
 import json
 import os
 import sys
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from ..errors import PolybenchError
 from ..words import counted
+from .records import Run
+
+RUNS_FILE = "runs.jsonl"
 
 
 def _warn(message: str) -> None:
@@ -128,7 +138,7 @@ def checked_record(cls: type, data: dict[str, Any], path: Path) -> Any:
             raise PolybenchError(f"{path} line {line}: {spec.name!r} is {value!r}, expected {spec.type}; "
                                  "remove or fix the line to resume")
     # Keys this version does not know are kept, not refused: a newer polybench
-    # (or another helper's field) must not make a log unresumable (RunRecord.extra).
+    # (or another helper's field) must not make a log unresumable (LoggedRun.extra).
     from_json = getattr(cls, "from_json", None)
     return from_json(data) if from_json is not None else cls(**data)
 
@@ -157,3 +167,109 @@ def remove_if_unmeasured(directory: Path, runs_file: str) -> None:
             directory.parent.rmdir()  # results/ itself, if this run was its only content
         except OSError:
             pass
+
+
+@dataclass
+class LoggedRun:
+    """One process run, verified or not, as a line of runs.jsonl (the run log) holds it.
+
+    Not the same record as results.records.Run, a run inside results.json: a
+    logged run also names its cell (client, case), carries importtime's
+    imports and keeps unknown keys (``extra``); ``to_run`` is the one
+    conversion from the one to the other.
+
+    ``round`` and ``position`` place it in the schedule (1-based: the round,
+    and its place in that round's shuffled order; a cell's warm-ups share the
+    round and position of the counted run they precede); None in a
+    runs.jsonl written before rounds existed. ``extra`` keeps any keys this
+    version does not know (fields other parts of polybench add, or a newer
+    writer's), so reading and writing a record never drops them.
+    """
+
+    run_id: str
+    client: str
+    case: str
+    kind: str  # warmup | counted | importtime
+    index: int
+    wall_ns: int
+    user_ns: int
+    sys_ns: int
+    peak_rss_kib: int
+    exit_code: int
+    timed_out: bool
+    verified: bool
+    unsupported: bool = False
+    reason: str | None = None
+    phases_ns: dict[str, int] | None = None
+    output: dict[str, Any] | None = None
+    server: dict[str, Any] | None = None
+    started_epoch_ns: int = 0
+    imports: list[dict[str, Any]] | None = None  # importtime runs only
+    round: int | None = None
+    position: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        extra = data.pop("extra")
+        return {"type": "run", **extra, **data}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LoggedRun:
+        known = {f.name for f in fields(cls)} - {"extra"}
+        values = {k: v for k, v in data.items() if k in known}
+        extra = {k: v for k, v in data.items() if k not in known and k != "type"}
+        return cls(**values, extra=extra)
+
+    def to_run(self) -> Run:
+        """This run as results.json keeps it: without type, client, case (its cell says) and imports.
+
+        Raises results.records.ModelError if a field does not fit the results model."""
+        data = self.to_json()
+        for key in ("type", "client", "case", "imports"):
+            data.pop(key, None)
+        return Run.from_json(data, f"run {self.run_id}")
+
+
+class RunLog:
+    """runs.jsonl: one metadata line, then one line per run, durable as written."""
+
+    def __init__(self, directory: Path, meta: Mapping[str, Any] | None = None):
+        self.directory = directory
+        self.path = directory / RUNS_FILE
+        directory.mkdir(parents=True, exist_ok=True)
+        cut_torn_tail(self.path)  # never append to a line a crash cut short
+        fresh = not self.path.exists()
+        self._handle = self.path.open("a", encoding="utf-8")
+        if fresh:
+            self._write({"type": "meta", **(meta or {})})
+
+    def _write(self, data: Mapping[str, Any]) -> None:
+        try:
+            self._handle.write(json.dumps(data, separators=(",", ":")) + "\n")
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except OSError as exc:  # a full disk: the lines before are safe; a partial one is cut on --resume
+            raise PolybenchError(f"cannot write {self.path}: {exc.strerror}") from None
+
+    def append(self, record: LoggedRun) -> None:
+        self._write(record.to_json())
+
+    def close(self) -> None:
+        try:
+            self._handle.close()
+        except OSError:
+            pass  # a write already failed and was reported; what was fsynced before is kept
+
+
+def read_run_log(directory: Path) -> tuple[dict[str, Any], list[LoggedRun]]:
+    """The metadata and the complete run lines of a runs.jsonl (a torn last line is ignored)."""
+    path = directory / RUNS_FILE
+    meta: dict[str, Any] = {}
+    records: list[LoggedRun] = []
+    for data in read_records(path):  # one clear line for anything but a torn last line
+        if data.get("type") == "meta":
+            meta = {key: value for key, value in data.items() if key != "_line"}
+        elif data.get("type") == "run":
+            records.append(checked_record(LoggedRun, data, path))
+    return meta, records

@@ -303,20 +303,6 @@ def test_the_folder_of_each_output_exists_before_the_build_runs(tmp_path, area):
     assert outcome.status == "built", outcome.message
 
 
-def test_a_variant_started_by_another_clients_venv_shares_its_build():
-    """What the escapes section's "runs with the build of" shows: the variants run by python-requests'
-    interpreter share its build; a bundle, or two clients of one recipe (one cargo build), do not."""
-    from orchestrator.build.clients import shared_builds
-    from orchestrator.config.model import load_config
-
-    config = load_config()
-    shared = {client.name: shared_builds(config, client) for client in config.clients}
-    assert shared["python-requests-nosite"] == ["python-requests"]
-    assert shared["python-requests-worker"] == ["python-requests"]  # its service is python-requests' interpreter
-    assert shared["python-requests-nuitka-onefile"] == []
-    assert shared["rust-ureq"] == [] and shared["python-requests"] == []
-
-
 def test_a_variant_cannot_run_when_the_build_it_runs_with_cannot():
     """A variant run by python-requests' venv interpreter is skipped with one line when that build is missing or
     out of date: it must not abort the whole run (executable not found) nor time a stale venv (adversarial review)."""

@@ -20,7 +20,7 @@ from unbuilt import unbuilt
 from orchestrator.config.model import BuildSpec, Case, ClientSpec, load_config
 from orchestrator.config.scenarios import KEEPALIVE_MAX_CONNECTIONS, SCENARIOS, TLS_PREFIX, normalise_params
 from orchestrator.measure.one_run import Runner
-from orchestrator.results.model import RunRecord
+from orchestrator.results.runlog import LoggedRun
 from orchestrator.server_control.tls import make_tls_files
 
 CLIENTS = [client.name for client in load_config().clients]  # every configured client, from polybench.yaml
@@ -52,7 +52,7 @@ def wrong_ca():
     files.remove()
 
 
-def run_once(config, server, built, client: ClientSpec, the_case: Case) -> RunRecord:
+def run_once(config, server, built, client: ClientSpec, the_case: Case) -> LoggedRun:
     if client.name in built and built[client.name]["status"] not in ("built", "up-to-date"):
         unbuilt(client.name, built[client.name]['message'])
     if not client.supports(the_case.scenario):
@@ -60,7 +60,7 @@ def run_once(config, server, built, client: ClientSpec, the_case: Case) -> RunRe
     return Runner(config, server, timeout_s=120).run(client, the_case, "counted", 0)
 
 
-def assert_refused(record: RunRecord) -> None:
+def assert_refused(record: LoggedRun) -> None:
     """The run failed, and no request of it reached the server: the handshake was refused."""
     assert not record.verified, "a client trusted a CA that did not sign the server's certificate"
     assert record.exit_code != 0, f"exit code {record.exit_code} after a failed handshake"

@@ -19,6 +19,7 @@ from orchestrator.errors import PolybenchError
 from orchestrator.measure import matrix as run_module
 from orchestrator.measure.one_run import Runner
 from orchestrator.results import model as results_module
+from orchestrator.results import runlog
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "results.schema.json").read_text())
@@ -63,7 +64,7 @@ def test_run_writes_valid_results_with_failures_excluded(tiny, tmp_path):
     assert cheat["stop_reason"] == "failing"
     assert all(r["client"] != "cheat" for r in data["ratios"])
     # every run, warm-ups included, is in runs.jsonl as it happened
-    meta, records = results_module.read_run_log(directory)
+    meta, records = runlog.read_run_log(directory)
     assert meta["profile"] == "tiny"
     assert {r.kind for r in records} == {"warmup", "counted"}
     # interleaved rounds: a recorded random seed, every run placed in a round
@@ -103,7 +104,7 @@ def test_interrupted_run_resumes_and_keeps_every_measured_run(tiny, tmp_path, mo
     directory = results_module.newest_dir(tmp_path)
     assert not (directory / "results.json").exists()
     assert not (tmp_path / "results" / "latest").exists()  # latest only ever points at finished runs
-    _, before = results_module.read_run_log(directory)
+    _, before = runlog.read_run_log(directory)
     assert len(before) == 6
 
     monkeypatch.setattr(Runner, "run", real_run)
@@ -114,9 +115,9 @@ def test_interrupted_run_resumes_and_keeps_every_measured_run(tiny, tmp_path, mo
     assert resumed == directory == (tmp_path / "results" / "latest").resolve()
     data = json.loads((directory / "results.json").read_text())
     jsonschema.validate(data, SCHEMA)
-    assert data["schedule"]["seed"] == results_module.read_run_log(directory)[0]["schedule"]["seed"]
+    assert data["schedule"]["seed"] == runlog.read_run_log(directory)[0]["schedule"]["seed"]
     # the resumed process went on with the next round, not from round 1
-    _, after = results_module.read_run_log(directory)
+    _, after = runlog.read_run_log(directory)
     resumed_rounds = {r.round for r in after[len(before):]}
     assert min(resumed_rounds) == max(r.round for r in before) + 1
     kept_ids = {r["run_id"] for b in data["benchmarks"] for r in b["runs"]}
@@ -134,9 +135,9 @@ def test_unknown_selection_is_a_clear_error(tiny, tmp_path):
 
 
 def test_torn_last_line_of_run_log_is_ignored(tmp_path):
-    log = results_module.RunLog(tmp_path, {"profile": "x"})
+    log = runlog.RunLog(tmp_path, {"profile": "x"})
     log.close()
     with (tmp_path / "runs.jsonl").open("a") as handle:
         handle.write('{"type": "run", "run_id": "pb-1", "cli')
-    meta, records = results_module.read_run_log(tmp_path)
+    meta, records = runlog.read_run_log(tmp_path)
     assert meta["profile"] == "x" and records == []

@@ -6,7 +6,7 @@ import io
 
 from orchestrator.config.model import BuildSpec, Case, ClientSpec
 from orchestrator.measure.progress import Progress
-from orchestrator.results.model import RunRecord
+from orchestrator.results.runlog import LoggedRun
 
 
 class Pipe(io.StringIO):
@@ -24,8 +24,8 @@ CLIENT = ClientSpec(name="toy", language="c", library_label="toy", library_versi
 CASE = Case("single", {})
 
 
-def record(verified: bool, reason: str = "", **extra) -> RunRecord:
-    return RunRecord(run_id="0" * 32, client="toy", case="single", kind="counted", index=0, wall_ns=1_000_000,
+def record(verified: bool, reason: str = "", **extra) -> LoggedRun:
+    return LoggedRun(run_id="0" * 32, client="toy", case="single", kind="counted", index=0, wall_ns=1_000_000,
                      user_ns=0, sys_ns=0, peak_rss_kib=1, exit_code=0, timed_out=False, verified=verified,
                      reason=reason, extra=extra)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from orchestrator.config.model import Case, RunSettings
 from orchestrator.measure.rounds import CellState, next_round, round_order, run_rounds
-from orchestrator.results.model import RunRecord
+from orchestrator.results.runlog import LoggedRun
 
 
 @dataclass(frozen=True)
@@ -19,11 +19,11 @@ class FakeRunner:
     """Records every call; cell 'slow' is noisy (never meets the CI target), the rest are steady."""
 
     def __init__(self) -> None:
-        self.records: list[RunRecord] = []
+        self.records: list[LoggedRun] = []
 
-    def run(self, client, case, kind, index, *, round_no=None, position=None) -> RunRecord:
+    def run(self, client, case, kind, index, *, round_no=None, position=None) -> LoggedRun:
         wall = 1_000_000 * (1 + (len(self.records) % 7) * 0.5 if client.name == "slow" else 1)
-        record = RunRecord(run_id=f"r{len(self.records)}", client=client.name, case=case.id, kind=kind, index=index,
+        record = LoggedRun(run_id=f"r{len(self.records)}", client=client.name, case=case.id, kind=kind, index=index,
                            wall_ns=wall, user_ns=0, sys_ns=0, peak_rss_kib=0, exit_code=0, timed_out=False,
                            verified=True, round=round_no, position=position)
         self.records.append(record)

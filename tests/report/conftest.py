@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from markdown_tables import Table, parse_tables, read_report
+from no_charts import no_chart_rendering
 from synthetic import make_results, write_results
 
 from orchestrator.report import generate_report
@@ -36,7 +38,8 @@ def two_host_report_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     first = write_results(tmp_path_factory.mktemp("host-a"), make_results("bench-a", seed=1, cases=FEW_CASES))
     second = write_results(tmp_path_factory.mktemp("host-b"),
                            make_results("bench-b", seed=2, failed_run=False, cases=FEW_CASES))
-    return generate_report([first, second.parent], output_root=tmp_path_factory.mktemp("reports2"), quiet=True)
+    with no_chart_rendering():  # its test reads the markdown and which charts were saved
+        return generate_report([first, second.parent], output_root=tmp_path_factory.mktemp("reports2"), quiet=True)
 
 
 @pytest.fixture(scope="session")
@@ -50,16 +53,7 @@ def tables(markdown: str) -> list[Table]:
 
 
 @pytest.fixture
-def charts_not_rendered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Charts are drawn but not rendered to SVG and PNG (empty files stand in): for tests of the markdown alone.
-
-    Rendering is most of a report's CPU time (matplotlib's savefig, twice per chart); the charts themselves are
-    pinned by test_figures.py, test_chart_labels.py and test_pasteable.py, which render them.
-    """
-    from orchestrator.report.charts import style
-
-    def placeholder(fig: Any, path: Path) -> None:
-        path.touch()
-        style.png_path(path).touch()
-
-    monkeypatch.setattr(style, "save", placeholder)
+def charts_not_rendered() -> Iterator[None]:
+    """no_chart_rendering for one test."""
+    with no_chart_rendering():
+        yield

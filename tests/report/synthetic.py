@@ -1,6 +1,6 @@
 """Synthetic results files for the report tests, built the way `invoke run` builds real ones.
 
-Fabricated RunRecords go through orchestrator.results.model.assemble, so the
+Fabricated LoggedRuns go through orchestrator.results.model.assemble, so the
 summaries and ratios in the file are the real code's. The model behind the
 numbers: wall = runtime start + imports + network + exit, with network =
 first connection + per-call cost x calls, and a few percent of noise.
@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from orchestrator.results.model import RunRecord, assemble
+from orchestrator.results.model import assemble
 from orchestrator.results.records import SCHEMA, Results
+from orchestrator.results.runlog import LoggedRun
 
 MS = 1_000_000  # ns per ms
 NS_PER_MS = 1e6
@@ -67,7 +68,7 @@ def _network_ms(spec: tuple, scenario: str, params: dict[str, int], calls: int) 
 
 def _record(client: str, case: str, scenario: str, params: dict[str, int], calls: int, kind: str, index: int,
             rng: np.random.Generator, spec: tuple[str, str, str, float, float, float, float],
-            verified: bool = True, reason: str | None = None) -> RunRecord:
+            verified: bool = True, reason: str | None = None) -> LoggedRun:
     language, _, _, start, imports, _, exit_ms = spec
     noise = lambda: float(rng.lognormal(0.0, 0.03))  # noqa: E731
     phases_ms = {"runtime_start": start * noise(), "imports": imports * noise(),
@@ -81,7 +82,7 @@ def _record(client: str, case: str, scenario: str, params: dict[str, int], calls
     if kind == "importtime":
         imports_list = [{"module": name, "self_us": int(us * 0.2 * noise()), "cumulative_us": int(us * noise()),
                          "depth": depth} for name, us, depth in _imports(client, spec)]
-    return RunRecord(
+    return LoggedRun(
         run_id=f"pb-{rng.integers(0, 2**63):016x}", client=client, case=case, kind=kind, index=index,
         wall_ns=wall_ns, user_ns=int(wall_ns * 0.7), sys_ns=int(wall_ns * 0.15), peak_rss_kib=rss_kib,
         exit_code=0, timed_out=False, verified=verified, reason=reason,
@@ -158,7 +159,7 @@ def make_results(hostname: str = "bench-a", seed: int = 1, failed_run: bool = Tr
                          "scenario": scenario, "case": case, "params": dict(params), "calls": calls,
                          "skipped": None, "stop_reason": "max-runs"})
             if (client, scenario) in UNSUPPORTED:
-                records.append(RunRecord(run_id="pb-unsupported", client=client, case=case, kind="warmup",
+                records.append(LoggedRun(run_id="pb-unsupported", client=client, case=case, kind="warmup",
                                          index=0, wall_ns=MS, user_ns=0, sys_ns=0, peak_rss_kib=1000, exit_code=3,
                                          timed_out=False, verified=False, unsupported=True,
                                          reason="client does not support this scenario"))

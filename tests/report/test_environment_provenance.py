@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from markdown_tables import read_report
 from synthetic import make_results, write_results
 
 from orchestrator.provenance.process_env import EnvPolicy
 from orchestrator.report import generate_report
+
+pytestmark = pytest.mark.usefixtures("charts_not_rendered")  # the markdown is under test (conftest.py)
 
 
 def _report(tmp_path: Path, process_environment) -> str:

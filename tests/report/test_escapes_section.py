@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 from markdown_tables import assert_shows, find_table, parse_tables, read_report
+from no_charts import no_chart_rendering
 from synthetic import CLIENTS, MS, bench, make_results, walls, write_results
 
 from orchestrator import stats
 from orchestrator.config.model import BASELINE_LABEL
 from orchestrator.report import generate_report
-from orchestrator.results.model import RunRecord, assemble
+from orchestrator.results.model import assemble
+from orchestrator.results.runlog import LoggedRun
 
 SECTION = "Escaping the start-up tax"
 PLAIN = CLIENTS["python-requests"]
@@ -46,9 +48,18 @@ def _report(tmp_path, path) -> str:
     return read_report(generate_report([path], output_root=tmp_path / "out", quiet=True))
 
 
-def test_each_variant_against_the_plain_script_and_curl(tmp_path):
-    data, path = _results(tmp_path)
-    report = _report(tmp_path, path)
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory):
+    """The variants' results and their report (made once: three tests read it, none changes it)."""
+    folder = tmp_path_factory.mktemp("variants")
+    data, path = _results(folder)
+    with no_chart_rendering():
+        return data, generate_report([path], output_root=folder / "out", quiet=True)
+
+
+def test_each_variant_against_the_plain_script_and_curl(variants):
+    data, report_path = variants
+    report = read_report(report_path)
     table = find_table(parse_tables(report), SECTION, "python-requests and its variants")
     rows = {row["client"]: row for row in table.rows}
     assert list(rows) == ["python-requests", *VARIANTS]  # the plain script first
@@ -85,9 +96,8 @@ def test_each_variant_against_the_plain_script_and_curl(tmp_path):
     assert f"the fastest compiled client, {fastest}" in report
 
 
-def test_the_articles_rows_beside_this_runs_matched_variants(tmp_path):
-    data, path = _results(tmp_path)
-    table = find_table(parse_tables(_report(tmp_path, path)), SECTION, "python-requests and its variants",
+def test_the_articles_rows_beside_this_runs_matched_variants(variants):
+    table = find_table(parse_tables(read_report(variants[1])), SECTION, "python-requests and its variants",
                        header="the article's row")
     rows = {row["the article's row"]: row for row in table.rows}
     assert [row["article: ms"] for row in table.rows] == ["152.0", "160.0", "257.0"]
@@ -113,18 +123,16 @@ def test_the_article_rows_and_their_clients_come_from_the_results_file(tmp_path)
         ("A row of another article", "python-requests-nosite")]
 
 
-def test_no_build_record_shows_a_dash_and_no_variants_no_section(tmp_path):
+def test_no_build_record_shows_a_dash_and_no_variants_no_section(tmp_path, markdown):
     _, path = _results(tmp_path, with_build=False)
     table = find_table(parse_tables(_report(tmp_path, path)), SECTION, "python-requests and its variants")
     assert all(row["build s"] == "—" for row in table.rows if row["client"] != "python-requests")
-    plain = make_results(failed_run=False)
-    report = _report(tmp_path, write_results(tmp_path / "plain", plain))
-    assert SECTION not in report
+    assert SECTION not in markdown  # the session's report (conftest.py): synthetic results with no variant
 
 
 def _with_baselines(tmp_path):
     data = make_results(failed_run=False)
-    records = [RunRecord(run_id=f"b{i}", client="python-pass", case="baseline", kind="counted", index=i,
+    records = [LoggedRun(run_id=f"b{i}", client="python-pass", case="baseline", kind="counted", index=i,
                          wall_ns=int((12.0 + 0.1 * i) * MS), user_ns=MS, sys_ns=MS, peak_rss_kib=9000, exit_code=0,
                          timed_out=False, verified=False, reason=BASELINE_LABEL, round=i + 1, position=1,
                          extra={"baseline": True}) for i in range(8)]
@@ -159,10 +167,9 @@ def test_results_without_baselines_still_report(tmp_path):
     assert "Baselines beside the phases" not in report
 
 
-def test_one_main_finding_for_the_best_escape_and_variants_stay_out_of_the_contenders_sentence(tmp_path):
-    data, path = _results(tmp_path)
-    generate_report([path], output_root=tmp_path / "out", quiet=True)
-    main = next((tmp_path / "out").rglob("report.md")).read_text(encoding="utf-8")
+def test_one_main_finding_for_the_best_escape_and_variants_stay_out_of_the_contenders_sentence(variants):
+    data, report_path = variants
+    main = report_path.read_text(encoding="utf-8")
     best = min(VARIANTS, key=lambda c: bench(data, c, "single")["summary"]["wall_ms"]["median"])
     assert main.count("The best escape from the start-up tax") == 1
     assert f"({VARIANTS[best][0]})" in main and f"**{best}**" in main

@@ -8,14 +8,15 @@ from synthetic import SETTINGS, environment, write_results
 
 from orchestrator import stats
 from orchestrator.report import generate_report
-from orchestrator.results.model import RunRecord, assemble
+from orchestrator.results.model import assemble
+from orchestrator.results.runlog import LoggedRun
 
 MS = 1_000_000
 
 
-def _runs(case: str, median_ms: float, rng: np.random.Generator) -> list[RunRecord]:
+def _runs(case: str, median_ms: float, rng: np.random.Generator) -> list[LoggedRun]:
     return [
-        RunRecord(run_id=f"pb-{case}-{i}", client="curl", case=case, kind="counted", index=i,
+        LoggedRun(run_id=f"pb-{case}-{i}", client="curl", case=case, kind="counted", index=i,
                   wall_ns=int(median_ms * MS * rng.lognormal(0, 0.02)), user_ns=MS, sys_ns=MS, peak_rss_kib=5000,
                   exit_code=0, timed_out=False, verified=True, server={"requests": 3, "connections": 1})
         for i in range(8)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from markdown_tables import assert_range, assert_shows, parse_tables, read_report
+from no_charts import no_chart_rendering
 from synthetic import CLIENTS, bench, make_results, ratio, write_results
 
 from orchestrator.report import generate_report
@@ -38,7 +39,8 @@ def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A default-like profile with 30 clients: the six synthetic ones in every case, 24 in single + keepalive."""
     data = make_results(failed_run=False, extra_clients=_many_clients(30 - len(CLIENTS)))
     results = write_results(tmp_path_factory.mktemp("many"), data)
-    return generate_report([results], output_root=tmp_path_factory.mktemp("many-reports"), quiet=True)
+    with no_chart_rendering():  # its test reads the markdown
+        return generate_report([results], output_root=tmp_path_factory.mktemp("many-reports"), quiet=True)
 
 
 def test_the_main_report_stays_pasteable_with_thirty_clients(many: Path) -> None:
@@ -51,6 +53,8 @@ def test_the_main_report_stays_pasteable_with_thirty_clients(many: Path) -> None
 
 
 @pytest.mark.skipif(not EXAMPLE.exists(), reason="no docs/example/results.json")
+@pytest.mark.usefixtures("charts_not_rendered")  # the markdown is under test
+@pytest.mark.slow  # a real default-profile file (7 MB): about 5 s of schema check alone, 8-15 s in all
 def test_the_example_report_stays_pasteable(tmp_path: Path) -> None:
     main = generate_report([EXAMPLE], output_root=tmp_path, quiet=True).read_text(encoding="utf-8")
     assert len(main) < MAIN_LIMIT, f"report.md is {len(main)} characters"
@@ -117,6 +121,7 @@ def test_chart_titles_are_words_not_case_keys(report_path: Path) -> None:
         assert not any(re.search(r"\w+\[\w+=\d+", t) for t in titles), svg.name
 
 
+@pytest.mark.usefixtures("charts_not_rendered")  # the markdown is under test
 def test_provenance_has_no_machine_paths_or_ports(tmp_path: Path) -> None:
     stamp = tmp_path / "results" / "20261130T120000Z"
     results = write_results(stamp, make_results(failed_run=False, cases=[("single", {}, 1)]))

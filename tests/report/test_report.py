@@ -49,6 +49,7 @@ def test_failed_runs_are_reported_prominently(markdown: str) -> None:
     assert "python-requests keepalive[requests=10]" in failures.rows[0]["cells"]
 
 
+@pytest.mark.usefixtures("charts_not_rendered")  # the markdown is under test
 def test_a_clean_run_has_no_warning(tmp_path: Path) -> None:
     results = write_results(tmp_path / "r", make_results(failed_run=False, cases=[("single", {}, 1)]))
     text = read_report(generate_report([results], output_root=tmp_path / "reports", quiet=True))
@@ -79,6 +80,7 @@ def test_two_hosts_side_by_side(two_host_report_path: Path) -> None:
     assert len(crossover_charts) == 2
 
 
+@pytest.mark.usefixtures("charts_not_rendered")  # the markdown is under test
 def test_few_call_counts_skip_the_fit_and_say_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     results = write_results(tmp_path / "r", make_results(cases=[("single", {}, 1)], failed_run=False))
     report = generate_report([results], output_root=tmp_path / "reports", stdout=True)
@@ -89,6 +91,7 @@ def test_few_call_counts_skip_the_fit_and_say_why(tmp_path: Path, capsys: pytest
     assert "No crossover estimate for python-requests" in out
 
 
+@pytest.mark.usefixtures("charts_not_rendered")  # the markdown is under test
 def test_a_break_even_beyond_the_measured_calls_is_not_determinable(tmp_path: Path) -> None:
     data = make_results(cases=[("single", {}, 1), ("keepalive", {"requests": 10}, 10)], failed_run=False)
     results = write_results(tmp_path / "r", data)
@@ -106,6 +109,7 @@ def test_a_break_even_beyond_the_measured_calls_is_not_determinable(tmp_path: Pa
     assert "computed, as the sum of 10 draws from its single-call runs" in findings
 
 
+@pytest.mark.usefixtures("charts_not_rendered")  # the markdown is under test
 def test_findings_say_when_no_compiled_client_ran(tmp_path: Path) -> None:
     data = make_results(cases=[("single", {}, 1)], failed_run=False, clients=["python-requests", "curl"])
     results = write_results(tmp_path / "r", data)
@@ -146,6 +150,7 @@ def test_results_without_benchmarks_are_refused_not_reported_empty(tmp_path: Pat
     assert not list((tmp_path / "reports").glob("*/report.md"))
 
 
+@pytest.mark.usefixtures("charts_not_rendered")  # the markdown is under test
 def test_a_cell_without_verified_runs_is_named_in_the_warning(tmp_path: Path) -> None:
     data = make_results(cases=[("single", {}, 1)], failed_run=False)
     (dead,) = benches(data, client="go-nethttp", case="single")
@@ -162,6 +167,7 @@ def test_a_cell_without_verified_runs_is_named_in_the_warning(tmp_path: Path) ->
     assert row["median ms"] == "—" and row["flags"] == "failed: exit code 1" and row["failed"] == "8"
 
 
+@pytest.mark.usefixtures("charts_not_rendered")  # the markdown is under test
 def test_an_unfinished_run_is_flagged(tmp_path: Path) -> None:
     data = make_results(cases=[("single", {}, 1)], failed_run=False)
     data["finished"] = False

@@ -12,7 +12,8 @@ from synthetic import SETTINGS, environment, write_results
 from orchestrator import stats
 from orchestrator.report import generate_report
 from orchestrator.report.sections.tls import NETWORK, WHOLE, difference
-from orchestrator.results.model import RunRecord, assemble
+from orchestrator.results.model import assemble
+from orchestrator.results.runlog import LoggedRun
 
 MS = 1_000_000
 SECTION = "The TLS tax"
@@ -28,13 +29,13 @@ pytestmark = pytest.mark.usefixtures("charts_not_rendered")  # the markdown is u
 
 
 def _runs(client: str, case: str, imports_ms: float, network_ms: float, calls: int, phases: bool,
-          rng: np.random.Generator) -> list[RunRecord]:
+          rng: np.random.Generator) -> list[LoggedRun]:
     records = []
     for i in range(8):
         noise = lambda: float(rng.lognormal(0, 0.03))  # noqa: E731
         phases_ns = {"runtime_start": int(1.0 * MS * noise()), "imports": int(imports_ms * MS * noise()),
                      "network": int(network_ms * MS * noise()), "exit": int(0.3 * MS * noise())}
-        records.append(RunRecord(
+        records.append(LoggedRun(
             run_id=f"pb-{client}-{case}-{i}", client=client, case=case, kind="counted", index=i,
             wall_ns=sum(phases_ns.values()), user_ns=MS, sys_ns=MS, peak_rss_kib=5000, exit_code=0,
             timed_out=False, verified=True, server={"requests": calls, "connections": calls},

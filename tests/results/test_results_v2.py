@@ -10,7 +10,8 @@ import pytest
 from orchestrator import cli
 from orchestrator.errors import PolybenchError
 from orchestrator.measure.pinning import Pin, parse_pin
-from orchestrator.results.model import RunLog, RunRecord, _run, load_results, read_run_log
+from orchestrator.results.model import load_results
+from orchestrator.results.runlog import LoggedRun, RunLog, read_run_log
 
 
 @pytest.mark.parametrize("verb", [["report"], ["compare"]])
@@ -37,7 +38,7 @@ def _record(**extra) -> dict:
 
 def test_unknown_run_keys_survive_runs_jsonl_and_results(tmp_path):
     data = _record(receipt={"requests": 1}, client_env={"PYTHONPATH": None})
-    record = RunRecord.from_json(data)
+    record = LoggedRun.from_json(data)
     assert record.extra == {"receipt": {"requests": 1}, "client_env": {"PYTHONPATH": None}}
     assert (record.round, record.position) == (2, 3)
     assert record.to_json() == {**data, "reason": None, "unsupported": False, "phases_ns": None, "output": None,
@@ -47,14 +48,14 @@ def test_unknown_run_keys_survive_runs_jsonl_and_results(tmp_path):
     log.close()
     _, (back,) = read_run_log(tmp_path)
     assert back == record
-    run = _run(back).to_json()
+    run = back.to_run().to_json()
     assert run["receipt"] == {"requests": 1} and "extra" not in run and "client" not in run
 
 
 def test_a_record_from_before_rounds_reads_with_no_round():
     data = _record()
     del data["round"], data["position"]
-    record = RunRecord.from_json(data)
+    record = LoggedRun.from_json(data)
     assert record.round is None and record.position is None and record.extra == {}
 
 

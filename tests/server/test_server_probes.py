@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import types
 
 import pytest
 from flask.testing import FlaskClient
 
+import server.probes
 from server import limits
 from server.app import create_app
 
@@ -26,10 +28,18 @@ def test_delay_echoes_its_delay(client: FlaskClient, ms: int) -> None:
 
 
 def test_delay_accepts_the_maximum(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("time.sleep", lambda seconds: None)  # do not wait 10 s
+    # Do not wait 10 s: the handler sleeps until a monotonic deadline, so a clock that sleeping advances
+    # (a no-op sleep alone left it spinning on the real clock for the full 10 s, at 100% CPU).
+    now = [0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += max(1, round(seconds * 1e9))
+
+    monkeypatch.setattr(server.probes, "time", types.SimpleNamespace(monotonic_ns=lambda: now[0], sleep=sleep))
     response = client.get(f"/delay/{limits.MAX_DELAY_MS}")
     assert response.status_code == 200
     assert response.get_json() == {"delay_ms": limits.MAX_DELAY_MS}
+    assert now[0] >= limits.MAX_DELAY_MS * 1_000_000  # it waited the whole delay, on its clock
 
 
 @pytest.mark.parametrize("ms", ["-1", "10001", "abc", "1.5", "+5", "1_000", "9" * 30])

@@ -12,10 +12,10 @@ import subprocess
 from pathlib import Path
 
 from ...errors import PolybenchError
-from ...paths import ROOT
+from ...paths import BUILD_DIR, ROOT
 
 SOURCE = Path(__file__).with_name("polybench-launch.c")
-BINARY = ROOT / "build" / "bin" / "polybench-launch"
+BINARY = ROOT / BUILD_DIR / "bin" / "polybench-launch"
 
 
 def _compiler() -> str | None:

@@ -2,16 +2,15 @@
 
 One module per format, like hyperfine's src/export/: hyperfine.py (hyperfine's JSON export, for its
 scripts), pyperf.py (pyperf's JSON, for `python -m pyperf stats|hist|compare_to`), csv.py (runs.csv
-and cells.csv). Each has `files(results) -> {file name: text}` (a records.Results); a new format is one new module and one
-line in FORMATS. Like report, export reads results files only and never starts a process.
+and cells.csv). Each has `files(results) -> {file name: text}` (a records.Results); a new format is
+one new module and one line in FORMATS. Like report, export reads results files only and never starts a process.
 step_summary.py appends a report's first screen to GitHub Actions' step summary.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ...atomic import write_text_atomic
 from ...errors import PolybenchError

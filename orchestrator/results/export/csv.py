@@ -13,8 +13,8 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ...units import PHASES
 from ...stats import Summary
+from ...units import PHASES
 from ..records import Ratio, Results, Run
 from .cells import Cell, all_cells
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import statistics
-from collections.abc import Mapping
 from typing import Any
 
 from ..records import Results
