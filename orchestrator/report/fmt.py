@@ -11,6 +11,7 @@ from typing import Any
 
 from ..results.records import Ratio
 from .analysis.costs import NEVER, RANGE, BreakEven
+from .analysis.speed import Speedup
 
 MISSING = "—"
 
@@ -52,6 +53,20 @@ def span(low: float | None, high: float | None) -> str:
     if low is None or high is None:
         return MISSING
     return f"{num(low)}–{num(high) if math.isfinite(high) else '∞'}"
+
+
+def speedup_sentence(found: Speedup, names: dict[str, str] | None = None) -> str:
+    """The report's one wording of a ratio with its 95% interval (analysis/speed.py's convention).
+
+    "**A** is **k× faster** than **B** (95% CI l–hx)" with k = median_B / median_A (>= 1: A is the one
+    with the lower median) when the interval excludes 1; "**A** and **B** cannot be told apart (k ..., 95% CI
+    ...x)" when it contains 1. `names` says how to write a client (default: its name); no trailing period.
+    """
+    a, b = ((names or {}).get(n, n) for n in (found.faster, found.slower))
+    interval = f"95% CI {span(found.low, found.high)}x"
+    if not found.distinguishable:
+        return f"**{a}** and **{b}** cannot be told apart (k {times(found.k)}, {interval})"
+    return f"**{a}** is **{times(found.k)} faster** than **{b}** ({interval})"
 
 
 def pct(fraction: float | None) -> str:

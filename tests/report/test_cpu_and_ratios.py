@@ -64,6 +64,18 @@ def test_indistinguishable_times_are_said_to_be() -> None:
     assert not speedup("a", a, "b", b).distinguishable
 
 
+def test_one_wording_for_a_ratio_with_its_interval() -> None:
+    """fmt.speedup_sentence: the faster one first with k >= 1, or "cannot be told apart" when the CI holds 1
+    (adversarial review: the escapes section said "still 2.21x faster (95% CI 0.67–3.28)")."""
+    fast, slow = [2.0, 2.1, 1.9, 2.2, 2.05], [110.0, 114.0, 119.0, 112.0, 116.0]
+    for order in (("rust", fast, "python", slow), ("python", slow, "rust", fast)):
+        sentence = fmt.speedup_sentence(speedup(*order))
+        assert sentence.startswith("**rust** is **") and "faster** than **python** (95% CI" in sentence
+    a, b = [10.0, 10.4, 9.8, 10.1, 10.3], [10.1, 9.9, 10.2, 10.35, 10.0]
+    tie = fmt.speedup_sentence(speedup("a", a, "b", b), names={"a": "the plain script"})
+    assert "cannot be told apart" in tie and "faster" not in tie and "**the plain script**" in tie
+
+
 def test_the_fastest_is_the_reference_with_no_interval() -> None:
     ratio = Ratio(case="single", client="rust", baseline="rust", ratio=1.0, low=0.96, high=1.05)
     assert fmt.versus_fastest(ratio) == [fmt.REFERENCE, fmt.MISSING]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from markdown_tables import assert_shows, find_table, parse_tables, read_report
 from no_charts import no_chart_rendering
@@ -9,7 +11,8 @@ from synthetic import CLIENTS, MS, bench, make_results, walls, write_results
 
 from orchestrator import stats
 from orchestrator.config.model import BASELINE_LABEL
-from orchestrator.report import generate_report
+from orchestrator.report import fmt, generate_report
+from orchestrator.report.analysis.speed import speedup
 from orchestrator.results.model import assemble
 from orchestrator.results.runlog import LoggedRun
 
@@ -38,6 +41,14 @@ def _results(tmp_path, with_build: bool = True):
     if with_build:
         clients["python-requests-nuitka-onefile"]["build"] = {"status": "built", "message": "", "seconds": 212.5,
                                                        "outputs": {"build/nuitka/client.bin": 30 << 20}}
+        # restored from the build cache: the manifest keeps the seconds of the build that made it
+        clients["python-requests-nosite"]["build"] = {"status": "up-to-date", "seconds": 327.0,
+                                                      "message": "restored from the build cache",
+                                                      "outputs": {"build/bundle/client.bin": 20 << 20}}
+        # no outputs of its own (the plain script's venv, run another way): its "build" took no time of its own
+        clients["python-requests-cold"]["build"] = {"status": "built", "message": "", "seconds": 0.001,
+                                                    "outputs": {}}
+        clients["python-requests-cold"]["shares_build_of"] = ["python-requests"]
     else:
         for name in VARIANTS:
             clients[name]["build"] = {"status": "up-to-date", "message": ""}  # older manifests: no seconds
@@ -83,17 +94,25 @@ def test_each_variant_against_the_plain_script_and_curl(variants):
     assert rows["python-requests-run-pyc"]["runs with the build of"] == "its own + python-requests's (shared)"
     assert rows["python-requests-nuitka-onefile"]["runs with the build of"] == "its own only"
     assert rows["python-requests-nosite"]["runs with the build of"] == "not recorded"
-    # one finding sentence per escape, with its verdict from the interval
-    assert "**python -S** (python-requests-nosite)" in report and "faster than the plain script" in report
-    assert "**bytecode cold** (python-requests-cold)" in report and "slower than the plain script" in report
-    assert "not distinguishable from the plain script" in report  # the .pyc run: same spec as the plain one
-    assert "(python-requests-worker)" in report and "faster than curl." in report  # not "curl is 0.4x faster"
-    assert "x faster than curl" in report and "curl is still 0." not in report
-    # an up-to-date build's seconds are not a build time
-    assert rows["python-requests-nosite"]["build s"] == "—"
+    # one finding sentence per escape, with its verdict from the interval, in the report's one wording
+    assert "**python -S** (python-requests-nosite)" in report
+    assert "**python-requests-nosite** is **" in report and "faster** than **python-requests**" in report
+    assert "**python-requests** is **" in report and "faster** than **python-requests-cold**" in report
+    # the .pyc run: same spec as the plain one
+    assert "**python-requests-run-pyc** and **python-requests** cannot be told apart" in report
+    assert "faster** than **curl**" in report  # the worker; never "curl is 0.4x faster"
+    assert not re.search(r"\b0\.\d+x faster", report)  # k < 1 is the other way round
+    # a cached build shows the original build's seconds, labelled; no build of its own: no time, whose it shares
+    assert rows["python-requests-nosite"]["build s"] == "327.0 (cached build)"
+    assert rows["python-requests-cold"]["build s"] == "— (shares python-requests's build)"
     # the best escape against the fastest compiled contender
     fastest = min(("go-nethttp", "rust-ureq"), key=lambda c: bench(data, c, "single")["summary"]["wall_ms"]["median"])
     assert f"the fastest compiled client, {fastest}" in report
+    # the best escape's verdict in the report's one wording (k >= 1, or "cannot be told apart"), never "still"
+    best = next(line for line in report.splitlines() if line.startswith("The best escape"))
+    worker, compiled = (walls(bench(data, c, "single")) for c in ("python-requests-worker", fastest))
+    assert fmt.speedup_sentence(speedup("python-requests-worker", worker, fastest, compiled)) in best
+    assert "still" not in best
 
 
 def test_the_articles_rows_beside_this_runs_matched_variants(variants):

@@ -3,19 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from ..data import Bench, Source
 
 
-def build_record(source: Source, client: str) -> tuple[float | None, int | None]:
-    """(build seconds, total bytes of the build's outputs) from the results' environment, None where unknown."""
+@dataclass(frozen=True)
+class BuildRecord:
+    """What `invoke build` recorded of one client (results: environment.clients.NAME.build), None where unknown.
+
+    seconds: how long the build that made its outputs took; cached: that build ran before this one (the
+    outputs were up to date or restored from the build cache, whose record keeps the original seconds);
+    own: the client declares outputs of its own (one without runs with another client's build, shares).
+    """
+
+    seconds: float | None
+    cached: bool
+    size: int | None  # bytes of its own outputs
+    own: bool
+    shares: tuple[str, ...]
+
+
+def build_record(source: Source, client: str) -> BuildRecord:
+    """The client's BuildRecord from the results' environment (a missing record: all unknown)."""
     record = source.client_record(client)
     build = (record.build if record else None) or {}
-    # an up-to-date build's seconds are the check's, not a build's: known only when it was built
-    seconds = build.get("seconds") if build.get("status") == "built" else None
+    shares = tuple((record.shares_build_of if record else None) or ())
     outputs = build.get("outputs")
+    own = not (isinstance(outputs, Mapping) and not outputs)  # an empty map: no outputs, no build of its own
     size = sum(int(v) for v in outputs.values()) if isinstance(outputs, Mapping) and outputs else None
-    return (float(seconds) if isinstance(seconds, (int, float)) else None), size
+    seconds = build.get("seconds")
+    status = build.get("status")
+    # an up-to-date (or cache-restored) build carries the seconds of the build that made it; 0 or none: unknown
+    known = isinstance(seconds, (int, float)) and own and (status == "built" or (status == "up-to-date"
+                                                                                 and seconds > 0))
+    return BuildRecord(float(seconds) if known and seconds is not None else None, status == "up-to-date", size,
+                       own, shares)
 
 
 def best_escape(source: Source) -> tuple[str, Bench, str, Bench] | None:

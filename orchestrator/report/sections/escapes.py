@@ -13,7 +13,8 @@ from typing import Any
 from ... import stats
 from ...units import PHASES
 from .. import fmt
-from ..analysis.escapes import best_escape, build_record
+from ..analysis.escapes import BuildRecord, best_escape, build_record
+from ..analysis.speed import Speedup, speedup
 from ..context import Context
 from ..data import PHASE_LABELS, Bench, Source
 from ..markdown import blocks, heading, table
@@ -23,6 +24,10 @@ SECTION = "Escaping the start-up tax"
 
 def _ratio(numerator: Bench, denominator: Bench) -> stats.RatioEstimate:
     return stats.ratio_ci(numerator.walls_ms, denominator.walls_ms)
+
+
+def _speedup(a: Bench, b: Bench) -> Speedup:
+    return speedup(a.client, a.walls_ms, b.client, b.walls_ms)
 
 
 def _ratio_cell(estimate: stats.RatioEstimate | None) -> str:
@@ -51,6 +56,15 @@ def _shared_cell(source: Source, client: str) -> str:
     return f"its own + {', '.join(shared)}'s (shared)" if shared else "its own only"
 
 
+def _build_seconds_cell(built: BuildRecord) -> str:
+    """The build's seconds; an earlier build's marked "(cached build)"; none of its own: whose it shares."""
+    if not built.own:
+        return f"{fmt.MISSING} (shares {', '.join(built.shares)}'s build)" if built.shares else fmt.MISSING
+    if built.seconds is None:
+        return fmt.MISSING
+    return f"{fmt.num(built.seconds)} (cached build)" if built.cached else fmt.num(built.seconds)
+
+
 def _table(ctx: Context, source: Source, original: str, rows: list[tuple[str, Bench]]) -> str:
     plain = source.single(original)
     reference = source.reference()
@@ -61,7 +75,7 @@ def _table(ctx: Context, source: Source, original: str, rows: list[tuple[str, Be
     body = []
     for client, bench in rows:
         wall = bench.wall
-        seconds, size = build_record(source, client)
+        built = build_record(source, client)
         body.append([
             *ctx.host_cells(source), client, _label(source, client, original), fmt.ms(wall.median),
             fmt.median_span(wall.median_ci_low, wall.median_ci_high, wall.median_ci_coverage),
@@ -70,7 +84,8 @@ def _table(ctx: Context, source: Source, original: str, rows: list[tuple[str, Be
             fmt.REFERENCE if client == reference  # no interval on a ratio to itself
             else _ratio_cell(_ratio(bench, reference_bench)) if reference_bench is not None else fmt.MISSING,
             *(fmt.ms(bench.phases[p].median) if bench.phases else fmt.MISSING for p in PHASES),
-            fmt.num(seconds), fmt.mib(size) if size is not None else fmt.MISSING, _shared_cell(source, client),
+            _build_seconds_cell(built),
+            fmt.mib(built.size) if built.size is not None else fmt.MISSING, _shared_cell(source, client),
         ])
     return table(headers, body)
 
@@ -109,7 +124,11 @@ def _article_table(ctx: Context) -> str | None:
 
 
 def findings(source: Source, original: str, variants: list[str]) -> list[str]:
-    """One sentence per escape: how it moves one call against the plain script, and where it leaves curl."""
+    """One sentence per escape: how it moves one call against the plain script, and where it leaves curl.
+
+    Both comparisons in the report's one wording (fmt.speedup_sentence): "A is k× faster than B" with
+    k >= 1, or "cannot be told apart" when the 95% interval contains 1.
+    """
     plain = source.single(original)
     if plain is None:
         return []
@@ -120,27 +139,11 @@ def findings(source: Source, original: str, variants: list[str]) -> list[str]:
         bench = source.single(client)
         if bench is None:
             continue
-        speed = _ratio(plain, bench)  # > 1: the variant is faster
         label = _label(source, client, original)
-        if speed.low is not None and speed.low > 1:
-            verdict = (f"{fmt.times(speed.ratio)} faster than the plain script "
-                       f"(95% CI {fmt.span(speed.low, speed.high)})")
-        elif speed.high is not None and speed.high < 1:
-            slower = _ratio(bench, plain)
-            verdict = (f"{fmt.times(slower.ratio)} slower than the plain script "
-                       f"(95% CI {fmt.span(slower.low, slower.high)})")
-        else:
-            verdict = (f"not distinguishable from the plain script (ratio {fmt.times(speed.ratio)}, "
-                       f"95% CI {fmt.span(speed.low, speed.high)})")
-        sentence = f"**{label}** ({client}): {fmt.ms(bench.wall.median)} ms for one call, {verdict}"
+        sentence = (f"**{label}** ({client}): {fmt.ms(bench.wall.median)} ms for one call. Against the plain "
+                    f"script, {fmt.speedup_sentence(_speedup(bench, plain))}")
         if base is not None and client != reference:
-            versus = _ratio(bench, base)  # > 1: the reference is faster
-            if versus.low is not None and versus.low > 1:
-                sentence += f"; {reference} is still {fmt.times(versus.ratio)} faster"
-            elif versus.high is not None and versus.high < 1:
-                sentence += f"; it is {fmt.times(1 / versus.ratio)} faster than {reference}"
-            else:
-                sentence += f"; {reference} and it cannot be told apart (k {fmt.times(versus.ratio)})"
+            sentence += f". Against {reference}, {fmt.speedup_sentence(_speedup(bench, base))}"
         sentences.append(sentence + ".")
     return sentences
 
@@ -159,11 +162,12 @@ def render(ctx: Context) -> str | None:
         "*plain ÷ this*: the plain script's median over the variant's (above 1: the variant is faster), "
         "with a bootstrap interval; the ratio to the reference client is the figure comparable across machines. "
         "Phases as in the start-up section. *Build s* and *own build outputs* are what `invoke build` recorded "
-        "(build/manifest.json, copied into the results; the time only when this build made it, not for an "
-        "up-to-date one). *Own build outputs* are what that client's own build adds, the files its entry "
-        "declares; *runs with the build of* names the clients whose build outputs it also runs with (a variant "
-        "started by another client's interpreter shares that client's environment: its own outputs are then a "
-        "few files, not the size of what it runs).",
+        "(build/manifest.json, copied into the results): for outputs that were up to date or restored from the "
+        "build cache, the seconds of the build that made them, marked *(cached build)*; a client with no "
+        "outputs of its own has no build time (it runs with another client's build). *Own build outputs* are "
+        "what that client's own build adds, the files its entry declares; *runs with the build of* names the "
+        "clients whose build outputs it also runs with (a variant started by another client's interpreter shares "
+        "that client's environment: its own outputs are then a few files, not the size of what it runs).",
     ]
     for original, by_source in groups.items():
         parts.append(heading(3, f"{original} and its variants"))
@@ -185,10 +189,9 @@ def render(ctx: Context) -> str | None:
         if best is None:
             continue
         variant, bench, compiled, compiled_bench = best
-        ratio = _ratio(bench, compiled_bench)
         host = f" on {source.label}" if ctx.multi_host else ""
         parts.append(
             f"The best escape{host}, {_label(source, variant, '')} ({variant}), takes {fmt.ms(bench.wall.median)} "
-            f"ms for one call; the fastest compiled client, {compiled} ({fmt.ms(compiled_bench.wall.median)} ms), "
-            f"is still {fmt.times(ratio.ratio)} faster (95% CI {fmt.span(ratio.low, ratio.high)}).")
+            f"ms for one call; against the fastest compiled client, {compiled} "
+            f"({fmt.ms(compiled_bench.wall.median)} ms), {fmt.speedup_sentence(_speedup(bench, compiled_bench))}.")
     return blocks(*parts)

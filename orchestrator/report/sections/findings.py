@@ -39,11 +39,7 @@ def _compare_single(python: Bench, compiled: Bench, lead: str) -> str:
     found = speedup(compiled.client, compiled.walls_ms, python.client, python.walls_ms)
     medians = {b.client: b.wall.median for b in (python, compiled)}
     times = f"{fmt.ms(medians[found.faster])} ms against {fmt.ms(medians[found.slower])} ms"
-    if not found.distinguishable:
-        return (f"{lead}**{compiled.client}** and **{python.client}** take times the data cannot tell apart "
-                f"({times}; k {fmt.times(found.k)}, 95% CI {fmt.span(found.low, found.high)}x).")
-    return (f"{lead}**{found.faster}** is **{fmt.times(found.k)} faster** than **{found.slower}** "
-            f"(95% CI {fmt.span(found.low, found.high)}x): {times}.")
+    return f"{lead}{fmt.speedup_sentence(found)}: {times}."
 
 
 def _single_call(source: Source) -> list[str]:
