@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 NS_PER_MS = 1e6  # nanoseconds per millisecond: every duration is recorded in ns and shown in ms
+CLOCK_TOLERANCE_NS = int(NS_PER_MS)  # 1 ms: one epoch clock read in two processes (a phase may be this far below 0)
 PHASES = ("runtime_start", "imports", "network", "exit")  # a run's phases, in the order they happen
 
 

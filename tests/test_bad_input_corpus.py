@@ -294,6 +294,11 @@ def _set_first_median(data: dict[str, Any], value: Any) -> None:
     next(b for b in data["benchmarks"] if b["summary"])["summary"]["wall_ms"]["median"] = value
 
 
+def _first_run(data: dict[str, Any]) -> dict[str, Any]:
+    """The first counted run with phases (a contract client's)."""
+    return next(run for b in data["benchmarks"] for run in b["runs"] if run["phases_ns"])
+
+
 BAD_RESULTS: dict[str, Any] = {
     "empty file": "",
     "not JSON": "{results}",
@@ -323,6 +328,14 @@ BAD_RESULTS: dict[str, Any] = {
         lambda d: [run.update(wall_ns=0) for b in d["benchmarks"] for run in b["runs"]]),
     "one cell twice (pyperf export would crash, report would hide it)": broken(
         lambda d: d["benchmarks"].__setitem__(1, copy.deepcopy(d["benchmarks"][0]))),
+    "a negative phase duration": broken(
+        lambda d: _first_run(d)["phases_ns"].update(network=-10**12)),
+    "a wall time of 1e30 ns": json.dumps(broken(lambda d: _first_run(d).update(wall_ns=123456789))).replace(
+        '"wall_ns": 123456789', '"wall_ns": 1e30', 1),
+    "a wall time of a year, as an integer": broken(lambda d: _first_run(d).update(wall_ns=365 * 86_400 * 10**9)),
+    "phases that add up to ten times the wall time": broken(
+        lambda d: _first_run(d)["phases_ns"].update(network=10 * _first_run(d)["wall_ns"])),
+    "an unverified run among the counted runs": broken(lambda d: _first_run(d).update(verified=False)),
     "a negative standard deviation": broken(
         lambda d: next(b for b in d["benchmarks"] if b["summary"])["summary"]["wall_ms"].update(stdev=-1.0)),
 }
@@ -367,6 +380,15 @@ def test_compare_refuses_what_report_refuses(name, tmp_path, capsys):
     for argv in (["compare", good, bad], ["compare", bad, good]):
         code, err = run_cli(argv, capsys)
         assert_one_error_line(code, err, 2)
+
+
+@pytest.mark.parametrize("name", BAD_RESULTS)
+def test_export_refuses_what_report_refuses(name, tmp_path, capsys):
+    """The same one check before any format is written (pyperf, the strictest reader, stands for all)."""
+    folder = results_file(tmp_path, BAD_RESULTS[name])
+    code, err = run_cli(["export", folder, "--format", "pyperf", "--output", str(tmp_path / "out")], capsys)
+    assert_one_error_line(code, err, 2)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
 def test_fail_on_regression_with_nothing_in_common_fails(tmp_path, capsys):

@@ -18,12 +18,11 @@ from typing import Any
 
 from ..config.model import Case, ClientSpec
 from ..config.scenarios import FANOUT_MODES, KEEPALIVE_MAX_CONNECTIONS, REST_STATUSES, SCENARIOS
-from ..units import NS_PER_MS
+from ..units import CLOCK_TOLERANCE_NS, NS_PER_MS
 from ..words import counted
 from .process import OUTPUT_LIMIT, ProcessResult
 
 EXIT_UNSUPPORTED = 3
-CLOCK_TOLERANCE_NS = int(NS_PER_MS)  # 1 ms: the same epoch clock, read in two processes
 CONTRACT_KEYS: dict[str, type | tuple[type, ...]] = {
     "client": str,
     "scenario": str,

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import PolybenchError
 from ..paths import ROOT
+from ..units import CLOCK_TOLERANCE_NS
 
 SCHEMA_FILE = ROOT / "docs" / "results.schema.json"
 MAX_RESULTS_BYTES = 1 << 30  # a default-profile results.json is about 1 MB
@@ -78,15 +79,44 @@ def check_results_shape(data: Any, path: Path) -> None:
         raise PolybenchError(f"{path}: not a valid polybench results file (at {where}: {message})")
 
 
+MAX_WALL_NS = 86_400 * 10**9  # one day: no run of any profile comes near it (the longest time limit is minutes)
+CLOCK_DRIFT = 1e-3  # the phases are epoch-clock differences, wall_ns monotonic: allow 1000 ppm of slew between them
+
+
+def _run_problem(run: dict[str, Any], counted: bool) -> str | None:
+    """Why one run cannot be a measured run (None: it can). counted: it is in a cell's `runs`."""
+    wall = run["wall_ns"]
+    if counted and not wall > 0:
+        return "every run needs a positive integer wall_ns"
+    if wall >= MAX_WALL_NS:
+        return f"wall_ns {wall:.3g} is more than a day"
+    if counted and run["verified"] is not True:
+        return "a run in runs is not verified (failed runs belong in failed_runs)"
+    phases = run["phases_ns"]
+    if phases is None:
+        return None
+    low = min(phases.values())
+    if low < -CLOCK_TOLERANCE_NS:
+        return f"a phase lasts {low:.3g} ns: phases cannot be negative"
+    if sum(phases.values()) > wall * (1 + CLOCK_DRIFT) + 4 * CLOCK_TOLERANCE_NS:
+        return f"the phases add up to more than wall_ns {wall} (they split spawn to reap)"
+    return None
+
+
 def check_cells(data: Any, path: Path) -> None:
     """What docs/results.schema.json cannot say, for data that passed check_results_shape: every counted
-    run has a positive wall time (what every ratio divides by) and each (client, case) cell is one benchmark
-    (every reader keys them so). Errors: PolybenchError naming the first place that departs."""
+    run is verified and has a positive wall time (what every ratio divides by); no run lasts a day or more;
+    no phase is negative beyond the clock tolerance and the phases add up to no more than wall_ns (within
+    clock tolerance and drift); each (client, case) cell is one benchmark (every reader keys them so).
+    Errors: PolybenchError naming the first place that departs, in one line."""
     seen: dict[tuple[str, str], int] = {}
     for index, bench in enumerate(data["benchmarks"]):
-        if not all(run["wall_ns"] > 0 for run in bench["runs"]):
-            raise PolybenchError(f"{path}: not a valid polybench results file (at benchmarks/{index}/runs: "
-                                 "every run needs a positive integer wall_ns)")
+        for kind in ("runs", "failed_runs"):
+            for position, run in enumerate(bench.get(kind) or ()):
+                problem = _run_problem(run, counted=kind == "runs")
+                if problem is not None:
+                    raise PolybenchError(f"{path}: not a valid polybench results file (at benchmarks/{index}/"
+                                         f"{kind}/{position}: {problem})")
         first = seen.setdefault((bench["client"], bench["case"]), index)
         if first != index:
             raise PolybenchError(f"{path}: not a valid polybench results file (benchmarks/{index} repeats "
