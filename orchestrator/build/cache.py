@@ -4,7 +4,7 @@ A build whose outputs do not depend on where the repository is
 (`build.relocatable: true`: the Nuitka and PyInstaller bundles, which carry
 their own runtime) is stored under the digest of its inputs: the recipe with
 its placeholders unexpanded, the input files' content and the required
-toolchains' versions (build.py). A fresh clone (CI's) then restores it in
+toolchains' versions (clients.py, _input_digest). A fresh clone (CI's) then restores it in
 seconds instead of minutes of C compilation. Each output is one entry,
 written to a temporary folder and renamed into place, so a reader sees a
 whole entry or none, and two clones building at once cannot mix theirs.

@@ -7,7 +7,7 @@ requires) exists and its outputs are there. A client marked `optional` (the
 Nuitka and PyInstaller bundles: minutes of C compilation on 2 cores) is
 skipped with one line when its build fails, or on request (`skip_optional`),
 and never fails `build`. A `relocatable` build's outputs are also kept in a
-cache shared by the clones on this machine (build_cache.py). A long build prints its elapsed time and estimate
+cache shared by the clones on this machine (cache.py). A long build prints its elapsed time and estimate
 every PROGRESS_EVERY_S seconds. The outcome of every build, the toolchain
 versions, its build time and artifact sizes go to build/manifest.json, which
 `run` reads into each results file.

@@ -65,7 +65,7 @@ class BuildSpec:
     outputs: tuple[str, ...] = ()  # files or folders (a folder's size is its files' total)
     optional: bool = False  # a failed build skips the client with one line instead of failing `build`
     expected_s: float | None = None  # rough cold-build time on 2 cores: the progress line's estimate
-    relocatable: bool = False  # outputs work from any clone: shared through the build cache (build_cache.py)
+    relocatable: bool = False  # outputs work from any clone: shared through the build cache (build/cache.py)
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ class Runner:
         if SCENARIOS[case.scenario].tls:
             url, ca_file = self.server.tls_url, self.server.ca_file
             if url is None or ca_file is None:
-                raise PolybenchError(f"{case.id}: the server has no TLS port")  # run.py leaves such cases out
+                raise PolybenchError(f"{case.id}: the server has no TLS port")  # matrix.py leaves such cases out
         else:
             url, ca_file = self.server.url, None
         argv = client_argv(self.config, client, case, url, run_id, runtime_args, ca_file=ca_file)
@@ -136,7 +136,7 @@ class Runner:
         """One run of a baseline command: timed like a client, never verified (it makes no call).
 
         ``verified`` stays False; ``reason`` is the label, or why it failed
-        (non-zero exit, timeout); schedule.py counts a run that exited 0.
+        (non-zero exit, timeout); rounds.py counts a run that exited 0.
         """
         argv = expand(baseline.run, placeholders(self.config))
         result = run_process(argv, timeout_s=self.timeout_s, env=self.client_env(baseline))

@@ -22,7 +22,7 @@ Loopback is never proxied: no proxy variable reaches a client unless the user
 inherits one, and then NO_PROXY and no_proxy are set to cover 127.0.0.1,
 localhost and ::1 (added to any inherited value).
 
-Builds and toolchain version probes (toolchains.py, versions.py) get another
+Builds and toolchain version probes (provenance/toolchains.py, provenance/versions.py) get another
 controlled environment, toolchain_environment(): the caller's, because a
 build needs HOME (rustup's toolchains, Go's and Cargo's caches and registry
 settings live there), without the variables that change what a toolchain

@@ -5,7 +5,7 @@ runner reaches the server over the network and reads /stats from it the
 same way it does from its own. Its TLS port is optional: with
 `--server-tls-url` and `--server-ca-file` (the CA the server printed at
 start) the TLS cases run against it; without them they are left out, with
-one line (run.py).
+one line (measure/matrix.py).
 """
 
 from __future__ import annotations
