@@ -172,6 +172,13 @@ class Source:
         """What the results file's environment says about a client (its YAML keys, build, versions)."""
         return self.environment.clients.get(client)
 
+    def setup_in_network(self, client: str) -> str | None:
+        """Why the client's network phase also holds set-up, by its own account (polybench.yaml
+        `setup_in_network`), or None. Where set, the phases do not split fixed from per-call cost: the
+        report's one rule is to mark the client's phase split and leave it out of fixed / per-call claims."""
+        record = self.client_record(client)
+        return (record.setup_in_network or None) if record is not None else None
+
     def resident(self, client: str) -> bool:
         """Whether the client's runs talk to a resident process (polybench.yaml `service:`), never timed."""
         record = self.client_record(client)

@@ -198,13 +198,25 @@ def test_one_main_finding_for_the_best_escape_and_variants_stay_out_of_the_conte
 
 
 def test_a_variant_of_the_reference_gets_no_ratio_to_itself_and_no_article_rows(tmp_path):
-    spec = ("shell", "curl + jq", "-", 3.0, 20.0, 0.15, 1.0)
+    spec = ("shell", "curl + jq", "-", 3.0, 0.5, 20.0, 1.0)  # its network phase the largest, as measured
     data = make_results(failed_run=False, extra_clients={"curl-jq": spec})
     clients = data["environment"]["clients"]
     clients["curl"]["role"] = "reference"
-    clients["curl-jq"].update(role="variant", variant_of="curl", variant="curl | jq")
+    clients["curl-jq"].update(role="variant", variant_of="curl", variant="curl | jq",
+                              setup_in_network="the pipeline starts curl and jq after t_ready")
     report = _report(tmp_path, write_results(tmp_path / "r", data))
     tables = parse_tables(report)
+    # setup_in_network: one rule wherever phases are read (Source.setup_in_network). Its phase split is
+    # marked, and its start + imports + exit is never called its fixed cost, nor its network the call itself
+    why = next(line for line in report.splitlines() if line.startswith("- **curl-jq**"))
+    assert "set-up as well as the call" in why and "the call itself" not in why and "t_ready" in why
+    costs = find_table(tables, "Crossover", "Fixed and per-call costs")
+    row = next(r for r in costs.rows if r["client"].startswith("curl-jq"))
+    assert row["client"] == "curl-jq (set-up in its network phase: no phase split)"
+    assert row["fixed ms"] == "—" and row["per call ms"] == "—"
+    residual = find_table(tables, "Crossover", "Cross-check: the phase model against the measured totals")
+    checked = [r["client"] for r in residual.rows]
+    assert "curl-jq" not in checked and "go-nethttp" in checked
     table = find_table(tables, SECTION, "curl and its variants")
     rows = {row["client"]: row for row in table.rows}
     assert rows["curl"]["curl is k× faster (95% CI)"] == "1.00x (reference)"

@@ -68,6 +68,7 @@ class ClientRuns:
     client: str
     language: str
     cells: dict[int, CellRuns]  # calls -> runs (1: `single`, N: `keepalive` with N requests)
+    setup_in_network: str | None = None  # why its network phase holds set-up too (then no phase model)
 
     @property
     def calls(self) -> list[int]:
@@ -215,14 +216,20 @@ def _samples(runs: ClientRuns) -> dict[str, tuple[float, ...]]:
 
 
 def client_runs(source: Source) -> list[ClientRuns]:
-    """Every client's verified `single` (N = 1) and `keepalive` (N) runs, in ms."""
+    """Every client's verified `single` (N = 1) and `keepalive` (N) runs, in ms.
+
+    A client whose network phase holds set-up by its own account (Source.setup_in_network) gets no
+    phases here: its start + imports + exit is not its fixed cost, so it has no phase model (its
+    least-squares line, from the totals alone, stays).
+    """
     found: dict[str, ClientRuns] = {}
     for bench in source.benches:
         if not bench.ok or bench.scenario not in ("single", "keepalive"):
             continue
-        runs = found.setdefault(bench.client, ClientRuns(bench.client, bench.language, {}))
+        setup = source.setup_in_network(bench.client)
+        runs = found.setdefault(bench.client, ClientRuns(bench.client, bench.language, {}, setup))
         phases = {p: bench.phase_ms(p) for p in PHASES}
-        has_phases = all(phases.values())
+        has_phases = all(phases.values()) and setup is None
         server = [run.server.server_ns / NS_PER_MS for run in bench.runs
                   if run.server is not None and run.server.server_ns is not None]
         runs.cells[bench.calls] = CellRuns(

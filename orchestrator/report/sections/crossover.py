@@ -59,7 +59,10 @@ def _costs_table(ctx: Context) -> str:
                 continue  # one call count: nothing to split into fixed and per-call
             phases, fit = costs.lines.get(PHASE_MODEL), costs.lines.get(LEAST_SQUARES)
             body.append([
-                *ctx.host_cells(source), costs.client, costs.runs.language, ", ".join(map(str, costs.runs.calls)),
+                *ctx.host_cells(source),
+                f"{costs.client} (set-up in its network phase: no phase split)" if costs.runs.setup_in_network
+                else costs.client,
+                costs.runs.language, ", ".join(map(str, costs.runs.calls)),
                 fmt.ms(phases.fixed.point) if phases else fmt.MISSING,
                 _interval(phases.fixed) if phases else fmt.MISSING,
                 fmt.ms(phases.per_call.point) if phases else fmt.MISSING,

@@ -27,6 +27,9 @@ WHAT = {
     "exit": "exit (from the last response until the process is reaped: runtime shutdown)",
 }
 
+# a client's own account that its network phase holds set-up too (Source.setup_in_network)
+NETWORK_WITH_SETUP = "the network phase (set-up as well as the call: not the call alone)"
+
 
 def _imports_words(source: Source, bench: Bench) -> str:
     rows, runs = import_profile(source, bench.client)
@@ -51,8 +54,12 @@ def sentence(source: Source, bench: Bench) -> str | None:
         return None
     largest = max(WHAT, key=lambda p: shares[p].median)
     share = shares[largest]
-    text = (f"**{bench.client}** ({fmt.ms(bench.wall.median)} ms): {WHAT[largest]} takes the largest share, "
+    setup = source.setup_in_network(bench.client)
+    what = dict(WHAT, network=NETWORK_WITH_SETUP) if setup else WHAT
+    text = (f"**{bench.client}** ({fmt.ms(bench.wall.median)} ms): {what[largest]} takes the largest share, "
             f"{fmt.pct(share.median)} ({fmt.ms(phases[largest].median)} ms)")
+    if setup:
+        text += f"; by its own account (polybench.yaml `setup_in_network`) {setup}"
     if largest == "imports":
         text += _imports_words(source, bench)
     if largest != "exit" and shares["exit"].median >= EXIT_NOTABLE:

@@ -78,6 +78,12 @@ def _startup_share(source: Source) -> list[str]:
     if shares is None:
         return [f"{focus} recorded no phase timestamps, so where its single call's time goes is unknown."]
     network = bench.phases["network"]  # type: ignore[index]
+    setup = source.setup_in_network(bench.client)
+    if setup:  # the one rule (Source.setup_in_network): its phases do not split fixed from per-call cost
+        return [f"Of {focus}' single call, runtime start takes {_share(shares['runtime_start'])}, imports + "
+                f"set-up {_share(shares['imports'])}, the network phase ({fmt.ms(network.median)} ms, set-up as "
+                f"well as the call: {setup}) {_share(shares['network'])} and exit {_share(shares['exit'])} "
+                "(medians over runs of each share of the wall time, 95% CIs in brackets)."]
     return [f"Of {focus}' single call, runtime start takes {_share(shares['runtime_start'])}, imports + set-up "
             f"{_share(shares['imports'])}, the network phase (the call itself, {fmt.ms(network.median)} ms) "
             f"{_share(shares['network'])} and exit {_share(shares['exit'])}: interpreter start plus imports "

@@ -123,7 +123,9 @@ def render(ctx: Context) -> str:
         "(so it need not equal the median per-call cost minus the median server time).",
         "Crossover: fixed cost per process = runtime start + imports + set-up + exit, from the phases of every "
         "run; per-call cost = network phase / N in the largest keep-alive case; the model fixed + per call × N "
-        "is checked against the measured median totals at every N (residuals shown). A break-even point is "
+        "is checked against the measured median totals at every N (residuals shown). A client whose network "
+        "phase also holds set-up by its own account (polybench.yaml `setup_in_network`) has no phase model: its "
+        "row is marked, and only its measured totals and least-squares line are used. A break-even point is "
         "estimated three ways (the phases, interpolation between measured N, a least-squares line), each with a "
         "bootstrap interval from one set of resamples of every cell's runs. The three use the same runs, so "
         "they are not independent confirmations; the report states the range their intervals span (rounded "

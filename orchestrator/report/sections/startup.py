@@ -172,8 +172,7 @@ def _setup_in_network(ctx: Context, rows: list[tuple[Source, Bench]]) -> str | N
     """The clients whose network phase also holds set-up, by their own account (polybench.yaml)."""
     notes = {}
     for source, bench in rows:
-        record = source.client_record(bench.client)
-        why = record.setup_in_network if record else None
+        why = source.setup_in_network(bench.client)
         if why:
             notes[bench.client] = why
     if not notes:
