@@ -232,7 +232,7 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--output", default=None, help="directory for the files (default: the results directory)")
     export.set_defaults(func=cmd_export)
 
-    compare = verbs.add_parser("compare", help="compare two results: changes whose CI excludes zero")
+    compare = verbs.add_parser("compare", help="compare two results: changes a permutation test tells from noise")
     compare.add_argument("old")
     compare.add_argument("new")
     compare.add_argument("--threshold", type=float, default=0.05, help="smallest relative change flagged")

@@ -20,6 +20,7 @@ interval (on the same numpy version) and a re-rendered report never changes.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -531,6 +532,39 @@ def mann_whitney_p(a: Samples, b: Samples) -> float:
         return 1.0
     z = max(abs(u - n_a * n_b / 2) - 0.5, 0.0) / math.sqrt(variance)
     return math.erfc(z / math.sqrt(2))
+
+
+def permutation_median_p(
+    a: Samples, b: Samples, *, resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED
+) -> float:
+    """Two-sided p-value of "a and b come from one distribution", by permuting the pooled values.
+
+    Statistic: |median(b) - median(a)|. Every split of the pooled values into groups of a's and b's
+    sizes is enumerated when there are at most ``resamples`` of them (an exact test); otherwise
+    ``resamples`` random splits, p = (1 + #{T* >= T}) / (1 + resamples) (Phipson & Smyth, "Permutation
+    P-values Should Never Be Zero", 2010). Either way P(p <= alpha) <= alpha under the null at every n,
+    which a percentile bootstrap does not give at small n. At 3 runs a side the smallest p is 0.2
+    (4 of the 20 splits keep the medians' gap): too few runs to flag anything.
+    Raises ValueError for an empty sample.
+    """
+    first, second = _as_array(a), _as_array(b)
+    pooled = np.concatenate([first, second])
+    n_a, total = first.size, pooled.size
+    observed = abs(float(np.median(second)) - float(np.median(first)))
+    tolerance = 1e-12 * max(observed, 1.0)  # the observed split recomputed must count as >= itself
+    if math.comb(total, n_a) <= resamples:
+        splits = np.array(list(itertools.combinations(range(total), n_a)), dtype=int)
+        mask = np.zeros((len(splits), total), dtype=bool)
+        mask[np.arange(len(splits))[:, None], splits] = True
+        values = np.broadcast_to(pooled, mask.shape)
+        in_a = values[mask].reshape(len(splits), n_a)
+        in_b = values[~mask].reshape(len(splits), total - n_a)
+        stats_ = np.abs(np.median(in_b, axis=1) - np.median(in_a, axis=1))
+        return float(np.mean(stats_ >= observed - tolerance))
+    rng = np.random.default_rng(seed)
+    shuffled = rng.permuted(np.broadcast_to(pooled, (resamples, total)), axis=1)
+    stats_ = np.abs(np.median(shuffled[:, n_a:], axis=1) - np.median(shuffled[:, :n_a], axis=1))
+    return float((1 + np.sum(stats_ >= observed - tolerance)) / (1 + resamples))
 
 
 def drift(values_in_run_order: Samples) -> Drift:
