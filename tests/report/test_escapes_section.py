@@ -217,6 +217,8 @@ def test_a_variant_of_the_reference_gets_no_ratio_to_itself_and_no_article_rows(
     residual = find_table(tables, "Crossover", "Cross-check: the phase model against the measured totals")
     checked = [r["client"] for r in residual.rows]
     assert "curl-jq" not in checked and "go-nethttp" in checked
+    finding = next(line for line in report.splitlines() if line.startswith("- **curl | jq** (curl-jq)"))
+    assert finding.count("**curl** is **") == 1  # the plain one is the reference: one comparison, not two
     table = find_table(tables, SECTION, "curl and its variants")
     rows = {row["client"]: row for row in table.rows}
     assert rows["curl"]["curl is k× faster (95% CI)"] == "1.00x (reference)"

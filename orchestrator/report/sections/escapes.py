@@ -142,7 +142,7 @@ def findings(source: Source, original: str, variants: list[str]) -> list[str]:
         label = _label(source, client, original)
         sentence = (f"**{label}** ({client}): {fmt.ms(bench.wall.median)} ms for one call. Against the plain "
                     f"script, {fmt.speedup_sentence(_speedup(bench, plain))}")
-        if base is not None and client != reference:
+        if base is not None and reference not in (client, original):  # a variant of curl: said once above
             sentence += f". Against {reference}, {fmt.speedup_sentence(_speedup(bench, base))}"
         sentences.append(sentence + ".")
     return sentences
