@@ -58,6 +58,10 @@ def git_state(root: Path = ROOT) -> tuple[str | None, bool | None]:
 
 _scratch: Path | None = None
 SCRATCH_PREFIX = "polybench-"
+HOME_PREFIX = "polybench-home-"
+SOCKET_PATH_MAX = 107  # bytes: sun_path holds 108 with its NUL (Linux unix(7))
+SOCKET_NAME_MAX = 32  # bytes a socket's name in {scratch} may take, e.g. python-requests-worker.sock (27)
+_PRIVATE_NAME_MAX = len("/polybench-home-4194304-12345678/")  # the longest prefix, pid_max's 7 digits, mkdtemp's 8
 
 
 def _alive(pid: int) -> bool:
@@ -88,16 +92,45 @@ def sweep_folders_of_dead_processes(prefix: str, root: Path | None = None) -> li
     return removed
 
 
+def short_temp_root() -> Path:
+    """$TMPDIR when a Unix socket in a private folder there fits in sun_path, else /tmp.
+
+    A long TMPDIR (CI runners, pytest's tmp_path: 85 characters seen) made
+    every bind() of `{scratch}/python-requests-worker.sock` fail with "socket
+    path too long"; the folder made under /tmp is as private (mode 0700).
+    """
+    root = Path(tempfile.gettempdir())
+    if len(os.fsencode(root)) + _PRIVATE_NAME_MAX + SOCKET_NAME_MAX <= SOCKET_PATH_MAX:
+        return root
+    return Path("/tmp")
+
+
+def private_folder(prefix: str, root: Path | None = None) -> Path:
+    """A new folder `<root>/<prefix><pid>-XXXXXXXX` (mode 0700; root default $TMPDIR), removed when this
+    process exits normally (or by SystemExit, which the CLI turns SIGTERM/SIGHUP into). A SIGKILLed
+    process cannot remove it: the folders of dead processes with this prefix are swept first."""
+    root = root or Path(tempfile.gettempdir())
+    sweep_folders_of_dead_processes(prefix, root)
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=root))
+    owner = os.getpid()
+
+    def remove() -> None:
+        if os.getpid() == owner:  # a forked child exiting must not remove its parent's folder
+            shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(remove)
+    return folder
+
+
 def scratch_dir() -> Path:
-    """This polybench process's private scratch folder (mode 0700, in $TMPDIR), removed when it exits.
+    """This polybench process's private scratch folder (mode 0700, short_temp_root()), removed when it exits.
 
     The `{scratch}` placeholder: where a client and its resident service meet
-    (a Unix socket), writable wherever polybench runs (the Docker image's
-    /app is read-only to its user) and never shared by two runs.
+    (a Unix socket, whose name must fit in SOCKET_NAME_MAX bytes), writable
+    wherever polybench runs (the Docker image's /app is read-only to its user)
+    and never shared by two runs.
     """
     global _scratch
     if _scratch is None or not _scratch.is_dir():
-        sweep_folders_of_dead_processes(SCRATCH_PREFIX)  # a SIGKILLed polybench could not remove its own
-        _scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
-        atexit.register(shutil.rmtree, _scratch, True)
+        _scratch = private_folder(SCRATCH_PREFIX, short_temp_root())
     return _scratch

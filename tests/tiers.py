@@ -37,7 +37,7 @@ from orchestrator.measure.process import _Launcher  # the timer's launcher: clie
 from orchestrator.provenance.toolchains import placeholders
 
 # Fixtures that build configured clients (with build_clients); a test using one, even indirectly, is `slow`.
-BUILD_FIXTURES = frozenset({"built", "urllib_built", "worker_config"})
+BUILD_FIXTURES = frozenset({"built", "urllib_built", "worker_config", "python_built"})
 SLOW_REASON = "starts (or builds) a configured client"
 
 

@@ -111,13 +111,26 @@ def ssl_context(options: Options):
     name and loads only that file (no system store: it loads the default
     certificates only when no CA is given). Raises OSError or ssl.SSLError if
     the file cannot be read or holds no certificate; build it before
-    `tally.ready()`, like every other part of the client.
+    `tally.ready()`, like every other part of the client. Loads the `idna`
+    codec too (load_idna_codec).
     """
     if options.ca_file is None:
         return None
     import ssl  # only a TLS run pays for importing it
 
+    load_idna_codec()  # the handshake encodes the server's name with it (SSLContext.wrap_*)
     return ssl.create_default_context(cafile=options.ca_file)
+
+
+def load_idna_codec() -> None:
+    """Load the `idna` codec (encodings.idna, stringprep, unicodedata), as the first connect would.
+
+    Python's socket module encodes a host name with it in getaddrinfo(), so a
+    client on Python sockets imports it inside its first request: set-up,
+    which the contract puts before `t_ready` (docs/contract.md, "What counts
+    as set-up"). Encodes a constant: no name is resolved, nothing is sent.
+    """
+    "localhost".encode("idna")
 
 
 class _Call:

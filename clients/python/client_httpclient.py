@@ -16,6 +16,8 @@ from urllib.parse import urlsplit  # noqa: E402  (http.client imports urllib.par
 
 import _contract  # noqa: E402
 
+_contract.load_idna_codec()  # what the first connect would import (set-up: docs/contract.md)
+
 CLIENT = "python-httpclient"
 
 

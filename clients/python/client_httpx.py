@@ -8,6 +8,8 @@ import httpx  # noqa: E402  (imports follow the entry timestamp on purpose)
 
 import _contract  # noqa: E402
 
+_contract.load_idna_codec()  # what the first connect would import (set-up: docs/contract.md)
+
 CLIENT = "python-httpx"
 
 
@@ -83,6 +85,11 @@ def concurrent(options: _contract.Options, tally: _contract.Tally) -> None:
     async def main() -> None:
         limits = httpx.Limits(max_connections=options.concurrency)
         client = httpx.AsyncClient(headers=options.headers, limits=limits, timeout=timeout, **trust(options))
+        # httpcore runs async calls on anyio, which it imports, with anyio's
+        # asyncio backend, inside the first request: set-up (docs/contract.md).
+        import anyio
+
+        await anyio.sleep(0)  # loads the backend; no I/O
         tally.ready()
         async with client:
             await asyncio.gather(*(fetch(client) for _ in range(options.requests)))

@@ -11,6 +11,10 @@ T_ENTRY_NS = time.time_ns()
 
 import niquests  # noqa: E402  (imports follow the entry timestamp on purpose)
 
+# urllib3-future imports its HTTP/1.1 protocol (on h11) inside the first
+# request: set-up (docs/contract.md), so it is imported here, before t_ready.
+import urllib3.contrib.hface.protocols.http1  # noqa: E402,F401
+
 import _contract  # noqa: E402
 
 CLIENT = "python-niquests"

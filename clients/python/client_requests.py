@@ -4,6 +4,8 @@ import time
 
 T_ENTRY_NS = time.time_ns()
 
+import netrc  # noqa: E402,F401  (requests imports it inside the first call, to read ~/.netrc: set-up)
+
 import requests  # noqa: E402  (imports follow the entry timestamp on purpose)
 
 import _contract  # noqa: E402

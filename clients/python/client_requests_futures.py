@@ -8,6 +8,8 @@ import time
 
 T_ENTRY_NS = time.time_ns()
 
+import netrc  # noqa: E402,F401  (requests imports it inside the first call, to read ~/.netrc: set-up)
+
 from requests_futures.sessions import FuturesSession  # noqa: E402  (after the entry timestamp)
 
 import _contract  # noqa: E402

@@ -9,6 +9,8 @@ import urllib.request  # noqa: E402
 
 import _contract  # noqa: E402
 
+_contract.load_idna_codec()  # what the first connect would import (set-up: docs/contract.md)
+
 CLIENT = "python-urllib"
 
 

@@ -8,6 +8,8 @@ import urllib3  # noqa: E402  (imports follow the entry timestamp on purpose)
 
 import _contract  # noqa: E402
 
+_contract.load_idna_codec()  # what the first connect would import (set-up: docs/contract.md)
+
 CLIENT = "python-urllib3"
 TIMEOUT = urllib3.Timeout(total=_contract.TIMEOUT_S)
 

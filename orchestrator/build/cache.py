@@ -9,6 +9,13 @@ seconds instead of minutes of C compilation. Each output is one entry,
 written to a temporary folder and renamed into place, so a reader sees a
 whole entry or none, and two clones building at once cannot mix theirs.
 POLYBENCH_BUILD_CACHE=off turns it off; POLYBENCH_BUILD_CACHE=DIR moves it.
+
+Eviction (after each store): every output keeps its VERSIONS_PER_OUTPUT most
+recently used versions, so a branch that rebuilds one bundle a few times
+evicts only older versions of that bundle, never another bundle's (a single
+LRU list of 24 let one branch's builds push main's out); then, while the
+whole cache is over MAX_BYTES, the least recently used entry goes. A restore
+marks its entries used.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ import tempfile
 from pathlib import Path
 
 ENV = "POLYBENCH_BUILD_CACHE"
-MAX_ENTRIES = 24  # the oldest go first: a bundle is 10-50 MB
+VERSIONS_PER_OUTPUT = 6  # per bundle: main's plus a few branches'
+MAX_BYTES = 4 << 30  # 8 bundles x 6 versions x 10-50 MB fits; a bigger cache sheds its least recently used
 RECORD = "record.json"
 PAYLOAD = "payload"
 
@@ -99,8 +107,32 @@ def store(root: Path, digest: str, outputs: tuple[str, ...], seconds: float) -> 
         return
 
 
+def _size(path: Path) -> int:
+    total = 0
+    for folder, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
 def _prune(cache: Path) -> None:
+    """Apply the eviction rule (module docstring) to the entries in cache."""
     entries = sorted((p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                     key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[MAX_ENTRIES:]:
-        shutil.rmtree(old, ignore_errors=True)
+                     key=lambda p: p.stat().st_mtime, reverse=True)  # most recently used first
+    kept: list[Path] = []
+    versions: dict[str, int] = {}
+    for entry in entries:
+        output = entry.name.rpartition("-")[2]  # _entry: <digest>-<hash of the output path>
+        versions[output] = versions.get(output, 0) + 1
+        if versions[output] > VERSIONS_PER_OUTPUT:
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            kept.append(entry)
+    sizes = [_size(entry) for entry in kept]
+    total = sum(sizes)
+    while kept and total > MAX_BYTES:
+        total -= sizes.pop()
+        shutil.rmtree(kept.pop(), ignore_errors=True)

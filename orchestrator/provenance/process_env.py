@@ -43,17 +43,16 @@ name is recorded, its value is not.
 
 from __future__ import annotations
 
-import atexit
 import fnmatch
 import os
 import re
-import shutil
 import tempfile
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .. import paths
 from ..config.model import BaselineSpec, ClientSpec, Config, expand
 from ..errors import PolybenchError
 
@@ -177,11 +176,10 @@ _empty_home: str | None = None
 
 
 def empty_home() -> str:
-    """An empty folder of this process's own, the clients' HOME; removed at exit."""
+    """An empty folder of this process's own (paths.private_folder), the clients' HOME; removed at exit."""
     global _empty_home
     if _empty_home is None or not os.path.isdir(_empty_home):
-        _empty_home = tempfile.mkdtemp(prefix="polybench-home-")
-        atexit.register(shutil.rmtree, _empty_home, True)
+        _empty_home = str(paths.private_folder(paths.HOME_PREFIX))
     return _empty_home
 
 

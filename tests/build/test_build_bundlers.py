@@ -45,8 +45,33 @@ def test_every_bundle_is_an_optional_variant_of_a_configured_python_client(confi
         script = contender.run[-1].replace("{root}/", "")
         assert script in {arg for command in client.build.commands for arg in command}, (
             f"{client.name} must bundle {contender.name}'s own source ({script})")
-        assert "clients/python/bundlers/*" in client.build.inputs  # a new lock rebuilds it
+        assert any(path.startswith("clients/python/bundlers/") and path.endswith(".txt")
+                   for path in client.build.inputs)  # a new lock rebuilds it
         assert client.build.outputs and all(out.startswith("build/") for out in client.build.outputs)
+
+
+def local_imports(script) -> set[str]:
+    """The clients/python modules a client script imports (at any depth: `_contract` is one)."""
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(script.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return {f"clients/python/{name}.py" for name in names if (script.parent / f"{name}.py").is_file()}
+
+
+def test_each_bundle_rebuilds_only_for_what_it_uses(config):
+    """Inputs: its client script, the clients/python modules that imports, its pins, its tool's lock and
+    build_venv.py; editing another client (or the other tool's lock) must not rebuild 10+ minutes of bundles."""
+    for client in bundled(config):
+        args = [arg for command in client.build.commands for arg in command]
+        script = next(arg for arg in args if arg.startswith("clients/python/client_") and arg.endswith(".py"))
+        lock, pins = args[args.index("clients/python/bundlers/build_venv.py") + 1:][:2]
+        expected = {script, *local_imports(ROOT / script), pins, lock, "clients/python/bundlers/build_venv.py"}
+        assert set(client.build.inputs) == expected, client.name
 
 
 def test_nuitka_standalone_and_onefile_share_one_build(config):

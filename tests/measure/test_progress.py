@@ -78,3 +78,39 @@ def test_a_baseline_fails_only_by_its_exit():
     progress = Progress(1, 1, quiet=True, stream=Pipe())
     progress.run_finished(record(False, baseline=True))  # never verified, exit 0: fine
     assert progress.failed == 0
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_pipe_gets_a_heartbeat_when_nothing_was_printed_for_a_while():
+    """A CI log must not stay silent for minutes within one round (the quick profile's first took 4.5)."""
+    stream, clock = Pipe(), FakeClock()
+    progress = Progress(2, 3, stream=stream, clock=clock)
+    progress.round_started(1, 2, 2)
+    for seconds in (10, 10, 5):  # 25 s after the round line: too soon
+        clock.now += seconds
+        progress.run_started(CLIENT, CASE, "timed")
+        progress.run_finished(record(True))
+    assert stream.getvalue().count("\n") == 1
+    clock.now += 10  # 35 s since the last line
+    progress.run_started(CLIENT, CASE, "timed")
+    assert stream.getvalue().splitlines()[-1] == "[0:35] 3 of ~6 runs done, round 1, now: single toy (timed)"
+    clock.now += 20  # 20 s since the heartbeat: quiet again
+    progress.run_finished(record(True))
+    progress.run_started(CLIENT, CASE, "timed")
+    assert stream.getvalue().count("\n") == 2
+
+
+def test_quiet_and_a_terminal_get_no_heartbeat_line():
+    for stream, quiet in ((Pipe(), True), (Terminal(), False)):
+        clock = FakeClock()
+        progress = Progress(1, 1, stream=stream, clock=clock, quiet=quiet)
+        clock.now += 600
+        progress.run_started(CLIENT, CASE, "timed")
+        assert "runs done" not in stream.getvalue()

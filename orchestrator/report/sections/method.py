@@ -64,7 +64,13 @@ def render(ctx: Context) -> str:
         "and Python overhead out of the numbers. Each client also prints Unix-epoch timestamps at its first "
         "statement, when its client is ready and when the last response is checked; with the launcher's "
         "epoch times of spawn and reap they split the run into runtime start, imports + set-up, network and "
-        "exit.",
+        "exit. "
+        "Set-up (docs/contract.md, 'What counts as set-up') is every client object, its TLS trust and what the "
+        "library would otherwise load inside its first request (a Python client's lazily imported modules: "
+        "checked by conformance). Node's fetch and Java's HttpClient initialise their send path only at a first "
+        "call, so those clients make one request to a throw-away server inside their own process, on loopback, "
+        "before they are ready: that extra exchange is in their wall time and their imports + set-up phase, a "
+        "cost a program making its one real request would not pay.",
         heading(3, "Verification"),
         "A run counts only if every check passes: exit code 0 within the time limit; one JSON line on stdout "
         "with `ok == requests ==` the calls the case needs and no errors (a client with `output: bodies`: every "
