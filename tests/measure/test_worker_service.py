@@ -162,7 +162,8 @@ def _worker_pids(socket_path: str) -> list[int]:
 def test_the_worker_does_not_outlive_a_stopped_run(worker_config, tmp_path, signo):
     """`invoke run` stopped by SIGTERM (its Ctrl-C path) or killed outright leaves no worker behind."""
     run = subprocess.Popen([sys.executable, "-m", "orchestrator", "run", "--profile", "quick", "--scenarios",
-                            "single,keepalive", "--clients", NAME, "--quiet"], cwd=worker_config.root,
+                            "single,keepalive", "--clients", NAME, "--quiet", "--results-root", str(tmp_path)],
+                           cwd=worker_config.root,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
