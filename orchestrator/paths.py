@@ -106,7 +106,7 @@ def short_temp_root() -> Path:
 
 
 def private_folder(prefix: str, root: Path | None = None) -> Path:
-    """A new folder `<root>/<prefix><pid>-XXXXXXXX` (mode 0700; root default $TMPDIR), removed when this
+    """A new folder `<root>/<prefix><pid>-<8 random chars>` (mode 0700; root default $TMPDIR), removed when this
     process exits normally (or by SystemExit, which the CLI turns SIGTERM/SIGHUP into). A SIGKILLed
     process cannot remove it: the folders of dead processes with this prefix are swept first."""
     root = root or Path(tempfile.gettempdir())
