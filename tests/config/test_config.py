@@ -46,7 +46,8 @@ def test_a_profile_can_run_the_variants_in_a_subset_of_its_cases(config):
     variant = next(c for c in config.clients if c.role == "variant" and c.supports("stream"))
     contender = config.client(variant.variant_of)
     assert default.measures(variant, by_id["single"]) and default.measures(variant, by_id["keepalive[requests=10]"])
-    for case_id in ("keepalive[requests=100]", "keepalive[requests=300]", "sequential[requests=10]", "stream[bytes=33554432]"):
+    for case_id in ("keepalive[requests=100]", "keepalive[requests=300]", "sequential[requests=10]",
+                    "stream[bytes=33554432]"):
         assert not default.measures(variant, by_id[case_id])
         assert default.measures(contender, by_id[case_id])  # only the variants are narrowed
     quick = config.profile("quick")  # no `variants:`: every case they declare

@@ -197,14 +197,23 @@ def test_one_main_finding_for_the_best_escape_and_variants_stay_out_of_the_conte
             assert not any(f"**{name}**" in line for name in VARIANTS)
 
 
-def test_a_variant_of_the_reference_gets_no_ratio_to_itself_and_no_article_rows(tmp_path):
+def test_a_variant_of_the_reference_gets_no_ratio_to_itself_and_no_article_rows(tmp_path, monkeypatch):
     spec = ("shell", "curl + jq", "-", 3.0, 0.5, 20.0, 1.0)  # its network phase the largest, as measured
     data = make_results(failed_run=False, extra_clients={"curl-jq": spec})
     clients = data["environment"]["clients"]
     clients["curl"]["role"] = "reference"
     clients["curl-jq"].update(role="variant", variant_of="curl", variant="curl | jq",
                               setup_in_network="the pipeline starts curl and jq after t_ready")
+    from orchestrator.report.sections import startup
+    drawn: list[str] = []
+    render = startup.phase_chart.render
+    monkeypatch.setattr(startup.phase_chart, "render",
+                        lambda bars, *args, **kwargs: (drawn.extend(b.label for b in bars), render(bars, *args,
+                                                                                                  **kwargs))[1])
     report = _report(tmp_path, write_results(tmp_path / "r", data))
+    # the single-call phases chart marks the bar whose network phase holds set-up, and only that one
+    assert [label for label in drawn if "set-up in network" in label] == ["curl-jq [set-up in network]"]
+    assert "curl" in drawn
     tables = parse_tables(report)
     # setup_in_network: one rule wherever phases are read (Source.setup_in_network). Its phase split is
     # marked, and its start + imports + exit is never called its fixed cost, nor its network the call itself

@@ -46,8 +46,13 @@ def _breakdown_table(ctx: Context, rows: list[tuple[Source, Bench]]) -> str:
 
 
 def _chart(ctx: Context, rows: list[tuple[Source, Bench]]) -> str:
+    def label(source: Source, bench: Bench) -> str:
+        text = f"{bench.client} ({source.label})" if ctx.multi_host else bench.client
+        # its network bar holds set-up too, by its own account (the table's note says what)
+        return f"{text} [set-up in network]" if source.setup_in_network(bench.client) else text
+
     bars = [phase_chart.PhaseBar(
-        label=f"{bench.client} ({source.label})" if ctx.multi_host else bench.client,
+        label=label(source, bench),
         wall_ms=bench.wall.median,
         phases_ms={p: s.median for p, s in bench.phases.items()} if bench.phases else None,
     ) for source, bench in rows]
