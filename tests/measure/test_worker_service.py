@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -18,9 +20,19 @@ from orchestrator.config.model import Case
 from orchestrator.measure.launcher import ensure_launcher
 from orchestrator.measure.one_run import Runner
 from orchestrator.measure.services import wait_gone
+from orchestrator.paths import short_temp_root
 from tests.tiers import build_clients
 
 NAME = "python-requests-worker"
+
+
+@pytest.fixture
+def socket_dir():
+    """A private folder for a Unix socket whose path fits in sun_path even under a long TMPDIR (pytest's
+    tmp_path there does not: paths.short_temp_root), removed after the test."""
+    folder = tempfile.mkdtemp(prefix="pb-test-", dir=short_temp_root())
+    yield Path(folder)
+    shutil.rmtree(folder, ignore_errors=True)
 
 # Answers every run at once with a well-formed, plausible line: ok == requests, a receipt of its own
 # making, no HTTP call at all. Only the server's records can tell.
@@ -82,10 +94,10 @@ def test_the_worker_verifies_and_stops_with_the_runner(worker_config, live_serve
     assert wait_gone(pid)
 
 
-def test_a_worker_that_skips_the_calls_is_caught(worker_config, live_server, tmp_path):
+def test_a_worker_that_skips_the_calls_is_caught(worker_config, live_server, tmp_path, socket_dir):
     fake = tmp_path / "fake_worker.py"
     fake.write_text(FAKE_WORKER)
-    socket_path = str(tmp_path / "w.sock")
+    socket_path = str(socket_dir / "w.sock")
     real = worker_config.client(NAME)
     client = dataclasses.replace(real, service=(sys.executable, str(fake), socket_path),
                                  run=(real.run[0], socket_path))
@@ -111,12 +123,13 @@ runpy.run_path({worker!r}, run_name="__main__")
 """
 
 
-def test_a_worker_that_keeps_its_connection_from_run_to_run_is_caught(worker_config, live_server, tmp_path):
+def test_a_worker_that_keeps_its_connection_from_run_to_run_is_caught(worker_config, live_server, tmp_path,
+                                                                      socket_dir):
     """A resident process could reuse one connection for every run; the server sees the connection's first run."""
     clients = worker_config.root / "clients" / "python"
     fake = tmp_path / "caching_worker.py"
     fake.write_text(CACHING_WORKER.format(clients=str(clients), worker=str(clients / "worker_requests.py")))
-    socket_path = str(tmp_path / "w.sock")
+    socket_path = str(socket_dir / "w.sock")
     real = worker_config.client(NAME)
     python = real.service[0].replace("{root}", str(worker_config.root))
     client = dataclasses.replace(real, service=(python, str(fake), socket_path), run=(real.run[0], socket_path))
@@ -168,7 +181,7 @@ def test_the_worker_does_not_outlive_a_stopped_run(worker_config, tmp_path, sign
     try:
         deadline = time.monotonic() + 60
         # the socket is in that run's own scratch folder (paths.scratch_dir: named by its pid)
-        socket_path = os.path.join(tempfile.gettempdir(), f"polybench-{run.pid}-")
+        socket_path = os.path.join(short_temp_root(), f"polybench-{run.pid}-")
         while not _worker_pids(socket_path) and time.monotonic() < deadline and run.poll() is None:
             time.sleep(0.05)
         pids = _worker_pids(socket_path)
@@ -188,9 +201,9 @@ def _start_worker(config, socket_path: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_the_worker_never_removes_a_file_it_did_not_create(worker_config, tmp_path):
+def test_the_worker_never_removes_a_file_it_did_not_create(worker_config, socket_dir):
     """Something already at its socket path (another worker's socket, any file) is not the worker's to unlink."""
-    taken = tmp_path / "w.sock"
+    taken = socket_dir / "w.sock"
     taken.write_text("someone else's")
     worker = _start_worker(worker_config, str(taken))
     _, err = worker.communicate(timeout=60)
@@ -207,8 +220,8 @@ def _round_trip(socket_path: str) -> bytes:
         return connection.recv(65536)
 
 
-def test_the_worker_removes_its_own_socket_only(worker_config, tmp_path):
-    path = tmp_path / "w.sock"
+def test_the_worker_removes_its_own_socket_only(worker_config, socket_dir):
+    path = socket_dir / "w.sock"
     for replaced in (False, True):
         worker = _start_worker(worker_config, str(path))
         try:
@@ -244,12 +257,12 @@ def test_a_service_is_stopped_with_everything_it_started(worker_config, tmp_path
     assert wait_gone(grandchild, 10), "the service's child outlived it"
 
 
-def test_a_dead_workers_socket_is_taken_over_and_a_live_ones_is_not(worker_config, tmp_path):
+def test_a_dead_workers_socket_is_taken_over_and_a_live_ones_is_not(worker_config, socket_dir):
     """A worker killed outright leaves its socket behind: the next one replaces it (nobody listens on it),
     but never a socket that still answers."""
     import socket
 
-    path = tmp_path / "w.sock"
+    path = socket_dir / "w.sock"
     dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     dead.bind(str(path))
     dead.close()  # the file stays, nobody listens: what SIGKILL leaves
