@@ -52,3 +52,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
                            "but is not marked slow: mark it @pytest.mark.slow (the full tier, "
                            "`invoke test --all`), or use a fake (tests/fakes/)")
     return report
+
+
+# No test writes into the repository's results/ or reports/ (tests/output_guard.py).
+from tests.output_guard import pytest_sessionfinish, pytest_sessionstart  # noqa: E402,F401

@@ -1,0 +1,35 @@
+"""tests/output_guard.py: a session whose test writes into the repository's results/ fails."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+
+import pytest
+
+from orchestrator.paths import RESULTS_DIR, ROOT
+
+pytest_plugins = ["pytester"]
+
+
+def test_a_test_that_writes_into_results_fails_its_session(pytester: pytest.Pytester) -> None:
+    leak = ROOT / RESULTS_DIR / f"zz-test-{uuid.uuid4().hex[:8]}"
+    pytester.makeconftest("from tests.output_guard import pytest_sessionfinish, pytest_sessionstart\n")
+    pytester.makepyfile(f"""
+        from pathlib import Path
+
+        def test_clean():
+            pass
+
+        def test_leaks():
+            Path({str(leak)!r}).mkdir(parents=True)
+    """)
+    try:
+        result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    finally:
+        shutil.rmtree(leak, ignore_errors=True)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([f"*tests wrote into the repository: results/{leak.name}*"])
+    result.assert_outcomes(passed=2)  # every test passed: the guard alone failed the session (a clean one passes:
+    # every session of this suite runs under it)
+
