@@ -30,8 +30,14 @@ SHIPPED = yaml.load(DEFAULT_CONFIG.read_text(), Loader=yaml.CSafeLoader)
 @cache
 def example_results() -> dict[str, Any]:
     """A valid v2 results file, built like the real one: once per process, when a test first needs it
-    (not at import: every pytest-xdist worker imports this module to collect it)."""
+    (not at import: every pytest-xdist worker imports this module to collect it). Never changed: broken()
+    changes a copy."""
     return make_results()
+
+
+@cache
+def example_text() -> str:
+    return json.dumps(example_results())
 
 
 @pytest.fixture(autouse=True)
@@ -292,7 +298,7 @@ def results_file(tmp_path: Path, data: Any, name: str = "r") -> str:
 
 
 def broken(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    data = copy.deepcopy(example_results())
+    data = json.loads(example_text())  # a deep copy, several times faster than copy.deepcopy
     change(data)
     return data
 
@@ -315,7 +321,7 @@ BAD_RESULTS: dict[str, Callable[[], Any]] = {
     "not UTF-8": lambda: b"\xff\xfe{}",
     "NaN where a number belongs": lambda: json.dumps(broken(lambda d: _set_first_median(d, 0.0))).replace(
         '"median": 0.0', '"median": NaN', 1),
-    "Infinity": lambda: json.dumps(example_results()).replace('"finished": true', '"finished": Infinity', 1),
+    "Infinity": lambda: example_text().replace('"finished": true', '"finished": Infinity', 1),
     "other schema": lambda: broken(lambda d: d.update(schema="polybench/results/v0")),
     "an older (v1) file": lambda: broken(lambda d: d.update(schema="polybench/results/v1")),
     "a benchmark without its summary key": lambda: broken(lambda d: d["benchmarks"][0].pop("summary")),
@@ -350,6 +356,12 @@ BAD_RESULTS: dict[str, Callable[[], Any]] = {
 }
 
 
+@cache
+def bad_result(name: str) -> Any:
+    """BAD_RESULTS[name]'s file content, made once per process (three tests write each)."""
+    return BAD_RESULTS[name]()
+
+
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 def test_report_and_compare_refuse_what_is_not_a_regular_file(kind, tmp_path, capsys):
     folder = tmp_path / "r"
@@ -358,7 +370,7 @@ def test_report_and_compare_refuse_what_is_not_a_regular_file(kind, tmp_path, ca
         os.mkfifo(folder / "results.json")
     else:  # would never end
         (folder / "results.json").symlink_to("/dev/zero")
-    good = results_file(tmp_path, example_results(), "good")
+    good = results_file(tmp_path, example_text(), "good")
     for argv in (["report", str(folder), "--output", str(tmp_path / "out"), "--quiet"],
                  ["compare", str(folder), good], ["compare", good, str(folder)]):
         code, err = run_cli(argv, capsys)
@@ -375,7 +387,7 @@ def test_a_config_that_is_a_fifo_is_refused_not_waited_for(tmp_path, capsys):
 
 @pytest.mark.parametrize("name", BAD_RESULTS)
 def test_report_refuses_what_is_not_results(name, tmp_path, capsys):
-    folder = results_file(tmp_path, BAD_RESULTS[name]())
+    folder = results_file(tmp_path, bad_result(name))
     code, err = run_cli(["report", folder, "--output", str(tmp_path / "out"), "--quiet"], capsys)
     assert_one_error_line(code, err, 2)
     assert not (tmp_path / "out").exists()
@@ -384,8 +396,8 @@ def test_report_refuses_what_is_not_results(name, tmp_path, capsys):
 @pytest.mark.parametrize("name", BAD_RESULTS)
 def test_compare_refuses_what_report_refuses(name, tmp_path, capsys):
     """One home for "is this results file usable": whatever report refuses, compare refuses too, either side."""
-    good = results_file(tmp_path, example_results(), "good")
-    bad = results_file(tmp_path, BAD_RESULTS[name](), "bad")
+    good = results_file(tmp_path, example_text(), "good")
+    bad = results_file(tmp_path, bad_result(name), "bad")
     for argv in (["compare", good, bad], ["compare", bad, good]):
         code, err = run_cli(argv, capsys)
         assert_one_error_line(code, err, 2)
@@ -394,14 +406,14 @@ def test_compare_refuses_what_report_refuses(name, tmp_path, capsys):
 @pytest.mark.parametrize("name", BAD_RESULTS)
 def test_export_refuses_what_report_refuses(name, tmp_path, capsys):
     """The same one check before any format is written (pyperf, the strictest reader, stands for all)."""
-    folder = results_file(tmp_path, BAD_RESULTS[name]())
+    folder = results_file(tmp_path, bad_result(name))
     code, err = run_cli(["export", folder, "--format", "pyperf", "--output", str(tmp_path / "out")], capsys)
     assert_one_error_line(code, err, 2)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
 def test_fail_on_regression_with_nothing_in_common_fails(tmp_path, capsys):
-    old = results_file(tmp_path, example_results(), "old")
+    old = results_file(tmp_path, example_text(), "old")
     renamed = broken(lambda d: [b.update(client=f"other-{b['client']}") for b in d["benchmarks"]])
     new = results_file(tmp_path, renamed, "new")
     code, err = run_cli(["compare", old, new, "--fail-on-regression"], capsys)
@@ -418,7 +430,7 @@ def _good(tmp_path: Path) -> str:
     """A valid results folder (the same one however often it is asked for)."""
     folder = tmp_path / "good-run"
     if not folder.exists():
-        results_file(tmp_path, example_results(), folder.name)
+        results_file(tmp_path, example_text(), folder.name)
     return str(folder)
 
 
@@ -474,7 +486,7 @@ CLI_CASES: dict[str, tuple[Callable[[Path], list[str]], int, str]] = {
     "report missing results": (lambda t: ["report", str(t / "nope")], 2, ""),
     "report output is a file": (lambda t: ["report", str(DEFAULT_CONFIG.parent / "docs" / "example"),
                                            "--output", _file(t)], 2, "not a directory"),
-    "report output on a read-only file system": (lambda t: ["report", results_file(t, example_results()), "--quiet",
+    "report output on a read-only file system": (lambda t: ["report", results_file(t, example_text()), "--quiet",
                                                            "--output", "/proc/polybench-reports"], 2, ""),
     "results root on a read-only file system": (lambda t: ["run", "--profile", "quick", "--quiet",
                                                            "--results-root", "/proc/polybench-results"], 2, ""),
