@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from orchestrator.config.model import load_config
-from tests import tiers
+from tests import shared_runs, tiers
 
 _PROGRAMS = tiers.client_programs(load_config())
 
@@ -22,6 +22,13 @@ def live_server():
 
     with SharedServer() as server:
         yield server
+
+
+@pytest.fixture
+def runs_on_live_server(live_server):
+    """Whole runs on the session's server instead of one per run (tests/shared_runs.py)."""
+    with shared_runs.runs_on(live_server):
+        yield
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects: the marks it adds count

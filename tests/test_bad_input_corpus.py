@@ -13,6 +13,7 @@ import copy
 import json
 import os
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,19 @@ from orchestrator.config.model import DEFAULT_CONFIG
 from tests.report.synthetic import make_results
 
 SHIPPED = yaml.load(DEFAULT_CONFIG.read_text(), Loader=yaml.CSafeLoader)
-EXAMPLE_RESULTS = make_results()  # a valid v2 results file, built like the real one
+
+
+@cache
+def example_results() -> dict[str, Any]:
+    """A valid v2 results file, built like the real one: once per process, when a test first needs it
+    (not at import: every pytest-xdist worker imports this module to collect it). Never changed: broken()
+    changes a copy."""
+    return make_results()
+
+
+@cache
+def example_text() -> str:
+    return json.dumps(example_results())
 
 
 @pytest.fixture(autouse=True)
@@ -285,7 +298,7 @@ def results_file(tmp_path: Path, data: Any, name: str = "r") -> str:
 
 
 def broken(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    data = copy.deepcopy(EXAMPLE_RESULTS)
+    data = json.loads(example_text())  # a deep copy, several times faster than copy.deepcopy
     change(data)
     return data
 
@@ -299,46 +312,54 @@ def _first_run(data: dict[str, Any]) -> dict[str, Any]:
     return next(run for b in data["benchmarks"] for run in b["runs"] if run["phases_ns"])
 
 
-BAD_RESULTS: dict[str, Any] = {
-    "empty file": "",
-    "not JSON": "{results}",
-    "a JSON list": [1, 2],
-    "a JSON string": "\"results\"",
-    "not UTF-8": b"\xff\xfe{}",
-    "NaN where a number belongs": json.dumps(broken(lambda d: _set_first_median(d, 0.0))).replace(
+# name -> what the file holds (text, bytes or a JSON value), made when a test asks (each is a copy of the example)
+BAD_RESULTS: dict[str, Callable[[], Any]] = {
+    "empty file": lambda: "",
+    "not JSON": lambda: "{results}",
+    "a JSON list": lambda: [1, 2],
+    "a JSON string": lambda: "\"results\"",
+    "not UTF-8": lambda: b"\xff\xfe{}",
+    "NaN where a number belongs": lambda: json.dumps(broken(lambda d: _set_first_median(d, 0.0))).replace(
         '"median": 0.0', '"median": NaN', 1),
-    "Infinity": json.dumps(EXAMPLE_RESULTS).replace('"finished": true', '"finished": Infinity', 1),
-    "other schema": broken(lambda d: d.update(schema="polybench/results/v0")),
-    "an older (v1) file": broken(lambda d: d.update(schema="polybench/results/v1")),
-    "a benchmark without its summary key": broken(lambda d: d["benchmarks"][0].pop("summary")),
-    "a run without its user time": broken(
+    "Infinity": lambda: example_text().replace('"finished": true', '"finished": Infinity', 1),
+    "other schema": lambda: broken(lambda d: d.update(schema="polybench/results/v0")),
+    "an older (v1) file": lambda: broken(lambda d: d.update(schema="polybench/results/v1")),
+    "a benchmark without its summary key": lambda: broken(lambda d: d["benchmarks"][0].pop("summary")),
+    "a run without its user time": lambda: broken(
         lambda d: next(b for b in d["benchmarks"] if b["runs"])["runs"][0].pop("user_ns")),
-    "finished a string": broken(lambda d: d.update(finished="yes")),
-    "missing benchmarks": broken(lambda d: d.pop("benchmarks")),
-    "missing environment": broken(lambda d: d.pop("environment")),
-    "benchmarks a mapping": broken(lambda d: d.update(benchmarks={})),
-    "a string where a number belongs": broken(lambda d: _set_first_median(d, "fast")),
-    "a benchmark without its client": broken(lambda d: d["benchmarks"][0].pop("client")),
-    "a run with a string wall time": broken(
+    "finished a string": lambda: broken(lambda d: d.update(finished="yes")),
+    "missing benchmarks": lambda: broken(lambda d: d.pop("benchmarks")),
+    "missing environment": lambda: broken(lambda d: d.pop("environment")),
+    "benchmarks a mapping": lambda: broken(lambda d: d.update(benchmarks={})),
+    "a string where a number belongs": lambda: broken(lambda d: _set_first_median(d, "fast")),
+    "a benchmark without its client": lambda: broken(lambda d: d["benchmarks"][0].pop("client")),
+    "a run with a string wall time": lambda: broken(
         lambda d: next(b for b in d["benchmarks"] if b["runs"])["runs"][0].update(wall_ns="12")),
-    "nested 100000 deep": "[" * 100_000 + "]" * 100_000,
-    "a number that overflows to infinity": json.dumps(broken(lambda d: _set_first_median(d, 1.5))).replace(
+    "nested 100000 deep": lambda: "[" * 100_000 + "]" * 100_000,
+    "a number that overflows to infinity": lambda: json.dumps(broken(lambda d: _set_first_median(d, 1.5))).replace(
         '"median": 1.5', '"median": 1e999', 1),
-    "every run's wall time zero": broken(
+    "every run's wall time zero": lambda: broken(
         lambda d: [run.update(wall_ns=0) for b in d["benchmarks"] for run in b["runs"]]),
-    "one cell twice (pyperf export would crash, report would hide it)": broken(
+    "one cell twice (pyperf export would crash, report would hide it)": lambda: broken(
         lambda d: d["benchmarks"].__setitem__(1, copy.deepcopy(d["benchmarks"][0]))),
-    "a negative phase duration": broken(
+    "a negative phase duration": lambda: broken(
         lambda d: _first_run(d)["phases_ns"].update(network=-10**12)),
-    "a wall time of 1e30 ns": json.dumps(broken(lambda d: _first_run(d).update(wall_ns=123456789))).replace(
+    "a wall time of 1e30 ns": lambda: json.dumps(broken(lambda d: _first_run(d).update(wall_ns=123456789))).replace(
         '"wall_ns": 123456789', '"wall_ns": 1e30', 1),
-    "a wall time of a year, as an integer": broken(lambda d: _first_run(d).update(wall_ns=365 * 86_400 * 10**9)),
-    "phases that add up to ten times the wall time": broken(
+    "a wall time of a year, as an integer": lambda: broken(
+        lambda d: _first_run(d).update(wall_ns=365 * 86_400 * 10**9)),
+    "phases that add up to ten times the wall time": lambda: broken(
         lambda d: _first_run(d)["phases_ns"].update(network=10 * _first_run(d)["wall_ns"])),
-    "an unverified run among the counted runs": broken(lambda d: _first_run(d).update(verified=False)),
-    "a negative standard deviation": broken(
+    "an unverified run among the counted runs": lambda: broken(lambda d: _first_run(d).update(verified=False)),
+    "a negative standard deviation": lambda: broken(
         lambda d: next(b for b in d["benchmarks"] if b["summary"])["summary"]["wall_ms"].update(stdev=-1.0)),
 }
+
+
+@cache
+def bad_result(name: str) -> Any:
+    """BAD_RESULTS[name]'s file content, made once per process (three tests write each)."""
+    return BAD_RESULTS[name]()
 
 
 @pytest.mark.parametrize("kind", ["fifo", "device"])
@@ -349,7 +370,7 @@ def test_report_and_compare_refuse_what_is_not_a_regular_file(kind, tmp_path, ca
         os.mkfifo(folder / "results.json")
     else:  # would never end
         (folder / "results.json").symlink_to("/dev/zero")
-    good = results_file(tmp_path, EXAMPLE_RESULTS, "good")
+    good = results_file(tmp_path, example_text(), "good")
     for argv in (["report", str(folder), "--output", str(tmp_path / "out"), "--quiet"],
                  ["compare", str(folder), good], ["compare", good, str(folder)]):
         code, err = run_cli(argv, capsys)
@@ -366,7 +387,7 @@ def test_a_config_that_is_a_fifo_is_refused_not_waited_for(tmp_path, capsys):
 
 @pytest.mark.parametrize("name", BAD_RESULTS)
 def test_report_refuses_what_is_not_results(name, tmp_path, capsys):
-    folder = results_file(tmp_path, BAD_RESULTS[name])
+    folder = results_file(tmp_path, bad_result(name))
     code, err = run_cli(["report", folder, "--output", str(tmp_path / "out"), "--quiet"], capsys)
     assert_one_error_line(code, err, 2)
     assert not (tmp_path / "out").exists()
@@ -375,8 +396,8 @@ def test_report_refuses_what_is_not_results(name, tmp_path, capsys):
 @pytest.mark.parametrize("name", BAD_RESULTS)
 def test_compare_refuses_what_report_refuses(name, tmp_path, capsys):
     """One home for "is this results file usable": whatever report refuses, compare refuses too, either side."""
-    good = results_file(tmp_path, EXAMPLE_RESULTS, "good")
-    bad = results_file(tmp_path, BAD_RESULTS[name], "bad")
+    good = results_file(tmp_path, example_text(), "good")
+    bad = results_file(tmp_path, bad_result(name), "bad")
     for argv in (["compare", good, bad], ["compare", bad, good]):
         code, err = run_cli(argv, capsys)
         assert_one_error_line(code, err, 2)
@@ -385,14 +406,14 @@ def test_compare_refuses_what_report_refuses(name, tmp_path, capsys):
 @pytest.mark.parametrize("name", BAD_RESULTS)
 def test_export_refuses_what_report_refuses(name, tmp_path, capsys):
     """The same one check before any format is written (pyperf, the strictest reader, stands for all)."""
-    folder = results_file(tmp_path, BAD_RESULTS[name])
+    folder = results_file(tmp_path, bad_result(name))
     code, err = run_cli(["export", folder, "--format", "pyperf", "--output", str(tmp_path / "out")], capsys)
     assert_one_error_line(code, err, 2)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
 def test_fail_on_regression_with_nothing_in_common_fails(tmp_path, capsys):
-    old = results_file(tmp_path, EXAMPLE_RESULTS, "old")
+    old = results_file(tmp_path, example_text(), "old")
     renamed = broken(lambda d: [b.update(client=f"other-{b['client']}") for b in d["benchmarks"]])
     new = results_file(tmp_path, renamed, "new")
     code, err = run_cli(["compare", old, new, "--fail-on-regression"], capsys)
@@ -409,7 +430,7 @@ def _good(tmp_path: Path) -> str:
     """A valid results folder (the same one however often it is asked for)."""
     folder = tmp_path / "good-run"
     if not folder.exists():
-        results_file(tmp_path, EXAMPLE_RESULTS, folder.name)
+        results_file(tmp_path, example_text(), folder.name)
     return str(folder)
 
 
@@ -465,7 +486,7 @@ CLI_CASES: dict[str, tuple[Callable[[Path], list[str]], int, str]] = {
     "report missing results": (lambda t: ["report", str(t / "nope")], 2, ""),
     "report output is a file": (lambda t: ["report", str(DEFAULT_CONFIG.parent / "docs" / "example"),
                                            "--output", _file(t)], 2, "not a directory"),
-    "report output on a read-only file system": (lambda t: ["report", results_file(t, EXAMPLE_RESULTS), "--quiet",
+    "report output on a read-only file system": (lambda t: ["report", results_file(t, example_text()), "--quiet",
                                                            "--output", "/proc/polybench-reports"], 2, ""),
     "results root on a read-only file system": (lambda t: ["run", "--profile", "quick", "--quiet",
                                                            "--results-root", "/proc/polybench-results"], 2, ""),

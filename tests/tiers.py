@@ -6,7 +6,8 @@
 - Full tier (`invoke test --all`, what the README and CI run): also the tests
   marked `slow`, which build the configured clients or start them (conformance,
   the clients' own unit tests, whole runs with a real client), and the few that
-  take many seconds of CPU alone (the report of the 7 MB docs/example file).
+  take many seconds of CPU alone (the report of the 6 MB docs/example file, the checks that the
+  compiled results validator agrees with jsonschema: tests/results/test_check.py).
 
 A test is marked `slow` by hand, or by `mark_slow` when it uses a fixture that
 builds configured clients (BUILD_FIXTURES): a test that needs a built client

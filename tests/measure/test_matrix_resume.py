@@ -48,6 +48,7 @@ def tiny(tmp_path, monkeypatch):
     return load_config(path)
 
 
+@pytest.mark.usefixtures("runs_on_live_server")
 def test_run_writes_valid_results_with_failures_excluded(tiny, tmp_path):
     directory = run_module.run_benchmarks(tiny, "tiny", results_root=tmp_path, quiet=True)
     data = json.loads((directory / "results.json").read_text())
@@ -76,7 +77,7 @@ def test_run_writes_valid_results_with_failures_excluded(tiny, tmp_path):
     assert honest["summary"]["cpu_ms"]["n"] == 4 and honest["summary"]["drift"]["n"] == 4
 
 
-def test_pinned_run_with_a_seed_records_both(tiny, tmp_path):
+def test_pinned_run_with_a_seed_records_both(tiny, tmp_path):  # its own server: it pins it
     cpu = min(os.sched_getaffinity(0))
     directory = run_module.run_benchmarks(tiny, "tiny", clients=["liar"], scenarios=["single"],
                                           results_root=tmp_path, quiet=True, seed=123,
@@ -88,6 +89,7 @@ def test_pinned_run_with_a_seed_records_both(tiny, tmp_path):
     assert data["benchmarks"][0]["status"] == "ok"
 
 
+@pytest.mark.usefixtures("runs_on_live_server")
 def test_interrupted_run_resumes_and_keeps_every_measured_run(tiny, tmp_path, monkeypatch):
     real_run = Runner.run
     calls = {"n": 0}

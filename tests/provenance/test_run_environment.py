@@ -39,6 +39,7 @@ def tiny(tmp_path, monkeypatch):
     return load_config(path)
 
 
+@pytest.mark.usefixtures("runs_on_live_server")
 def test_results_record_the_environment_and_warn(tiny, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("GOGC", "off")
     monkeypatch.setenv("SECRET_TOKEN", "hunter2")
@@ -56,6 +57,7 @@ def test_results_record_the_environment_and_warn(tiny, tmp_path, monkeypatch, ca
     assert all(b["status"] == "ok" for b in data["benchmarks"])
 
 
+@pytest.mark.usefixtures("runs_on_live_server")
 def test_resume_refuses_a_different_inherited_environment(tiny, tmp_path, monkeypatch):
     real_run = Runner.run
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -141,8 +142,17 @@ def make_results(hostname: str = "bench-a", seed: int = 1, failed_run: bool = Tr
     """A results.json dict: every client in every case, one failed run unless failed_run=False.
 
     extra_clients (name -> a CLIENTS-style spec) run only extra_scenarios, as a client
-    with `scenarios:` in polybench.yaml does.
+    with `scenarios:` in polybench.yaml does. Each call returns a fresh dict; the same arguments are
+    assembled once per process (0.1-0.5 s each, and the tests ask for the same few files many times).
     """
+    arguments = json.dumps([hostname, seed, failed_run, cases, clients, extra_clients, extra_scenarios])
+    return json.loads(_assembled(arguments))
+
+
+@cache
+def _assembled(arguments: str) -> str:
+    """make_results' file for its arguments (as JSON), as JSON text."""
+    hostname, seed, failed_run, cases, clients, extra_clients, extra_scenarios = json.loads(arguments)
     all_clients = {**CLIENTS, **(extra_clients or {})}
     rng = np.random.default_rng(seed)
     records, plan = [], []
@@ -173,7 +183,7 @@ def make_results(hostname: str = "bench-a", seed: int = 1, failed_run: bool = Tr
                 records.append(_record(client, case, scenario, params, calls, "counted", 99, rng, spec,
                                        verified=False, reason=FAILED_REASON))
     meta = {"profile": "synthetic", "config_sha256": "ab" * 32, "settings": dict(SETTINGS)}
-    return assemble(meta, records, plan, environment(hostname, all_clients), finished=True).to_json()
+    return json.dumps(assemble(meta, records, plan, environment(hostname, all_clients), finished=True).to_json())
 
 
 def write_results(directory: Path, data: dict[str, Any]) -> Path:

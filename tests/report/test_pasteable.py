@@ -54,7 +54,7 @@ def test_the_main_report_stays_pasteable_with_thirty_clients(many: Path) -> None
 
 @pytest.mark.skipif(not EXAMPLE.exists(), reason="no docs/example/results.json")
 @pytest.mark.usefixtures("charts_not_rendered")  # the markdown is under test
-@pytest.mark.slow  # a real default-profile file (7 MB): about 5 s of schema check alone, 8-15 s in all
+@pytest.mark.slow  # a real default-profile file (6 MB): 5-10 s of report (its schema check: 20 ms)
 def test_the_example_report_stays_pasteable(tmp_path: Path) -> None:
     main = generate_report([EXAMPLE], output_root=tmp_path, quiet=True).read_text(encoding="utf-8")
     assert len(main) < MAIN_LIMIT, f"report.md is {len(main)} characters"

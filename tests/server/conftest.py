@@ -1,9 +1,8 @@
-"""Fixtures for the server tests: a fresh Flask app per test, one real gunicorn per module."""
+"""Fixtures for the server tests: a fresh Flask app per test (the real gunicorn: tests/conftest.py's live_server)."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ if ROOT not in sys.path:
 from flask import Flask  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 
-from orchestrator.server_control.shared_server import SharedServer  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.probes import RUN_STATS_EXTENSION  # noqa: E402
 from server.run_stats import RunStats  # noqa: E402
@@ -39,9 +37,3 @@ def client(app: Flask) -> FlaskClient:
 def run_stats(app: Flask) -> RunStats:
     return app.extensions[RUN_STATS_EXTENSION]
 
-
-@pytest.fixture(scope="module")
-def shared_server() -> Iterator[SharedServer]:
-    """The real thing: gunicorn's gevent worker on a free loopback port."""
-    with SharedServer() as server:
-        yield server

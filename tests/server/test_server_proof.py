@@ -55,28 +55,28 @@ def test_every_counted_response_has_a_fresh_nonce(client: FlaskClient) -> None:
     assert "X-Polybench-Nonce" not in client.get("/stats?run=nonce-1", headers=headers).headers
 
 
-def test_receipt_is_the_xor_of_the_completed_responses_nonces(shared_server: SharedServer) -> None:
+def test_receipt_is_the_xor_of_the_completed_responses_nonces(live_server: SharedServer) -> None:
     run_id = _run_id()
-    results = [_read(shared_server, path, run_id) for path in ("/api", "/delay/1", "/users/999999")]
+    results = [_read(live_server, path, run_id) for path in ("/api", "/delay/1", "/users/999999")]
     receipt = 0
     for _, nonce in results:
         receipt ^= int(nonce, 16)
-    stats = settled_stats(shared_server, run_id)
+    stats = settled_stats(live_server, run_id)
     assert stats["receipt"] == f"{receipt:032x}"
     assert stats["completed"] == {"200": 2, "404": 1}
     assert (stats["aborted"], stats["in_flight"], stats["max_in_flight"]) == (0, 0, 1)
     assert stats["timed_responses"] == 3 and stats["server_median_ns"] > 0
 
 
-def test_an_early_disconnect_is_aborted_not_completed(shared_server: SharedServer) -> None:
+def test_an_early_disconnect_is_aborted_not_completed(live_server: SharedServer) -> None:
     size = 32 << 20  # far beyond the socket buffers
     run_id = _run_id()
-    with socket.create_connection(("127.0.0.1", shared_server.port)) as sock:
+    with socket.create_connection(("127.0.0.1", live_server.port)) as sock:
         sock.sendall(f"GET /bytes/{size} HTTP/1.1\r\nHost: x\r\nX-Polybench-Run: {run_id}\r\n\r\n".encode())
         received = 0
         while received < size // 4:
             received += len(sock.recv(65536))
-    stats = settled_stats(shared_server, run_id)
+    stats = settled_stats(live_server, run_id)
     assert (stats["requests"], stats["completed"], stats["aborted"]) == (1, {}, 1)
     assert stats["receipt"] == "0" * 32  # an aborted response's nonce proves nothing
     (stream,) = stats["streams"]
@@ -85,54 +85,54 @@ def test_an_early_disconnect_is_aborted_not_completed(shared_server: SharedServe
 
     # The control: the same download read to the end completes.
     honest = _run_id()
-    assert _read(shared_server, f"/bytes/{size}", honest)[0] == 200
-    stats = settled_stats(shared_server, honest)
+    assert _read(live_server, f"/bytes/{size}", honest)[0] == 200
+    stats = settled_stats(live_server, honest)
     assert (stats["completed"], stats["aborted"]) == ({"200": 1}, 0)
     assert stats["streams"][0]["bytes_sent"] == size
 
 
-def test_max_in_flight_counts_overlapping_requests(shared_server: SharedServer) -> None:
+def test_max_in_flight_counts_overlapping_requests(live_server: SharedServer) -> None:
     run_id = _run_id()
     with ThreadPoolExecutor(max_workers=8) as pool:
-        statuses = list(pool.map(lambda _: _read(shared_server, "/delay/300", run_id)[0], range(8)))
+        statuses = list(pool.map(lambda _: _read(live_server, "/delay/300", run_id)[0], range(8)))
     assert statuses == [200] * 8
-    stats = settled_stats(shared_server, run_id)
+    stats = settled_stats(live_server, run_id)
     # Eight threads each waiting 300 ms: they overlap unless the machine stalls for that long.
     assert 2 <= stats["max_in_flight"] <= 8
     assert stats["in_flight"] == 0
 
 
-def test_delay_never_answers_early(shared_server: SharedServer) -> None:
+def test_delay_never_answers_early(live_server: SharedServer) -> None:
     run_id = _run_id()
     for _ in range(5):
         started = time.monotonic_ns()
-        assert _read(shared_server, "/delay/20", run_id)[0] == 200
+        assert _read(live_server, "/delay/20", run_id)[0] == 200
         assert time.monotonic_ns() - started >= 20_000_000
 
 
-def test_internal_calls_stay_out_of_the_clients_receipt(shared_server: SharedServer) -> None:
+def test_internal_calls_stay_out_of_the_clients_receipt(live_server: SharedServer) -> None:
     run_id = _run_id()
-    status, nonce = _read(shared_server, "/fanout/sync/2/0", run_id)
+    status, nonce = _read(live_server, "/fanout/sync/2/0", run_id)
     assert status == 200
-    stats = settled_stats(shared_server, run_id)
+    stats = settled_stats(live_server, run_id)
     assert (stats["requests"], stats["internal_requests"]) == (3, 2)  # counted...
     assert stats["completed"] == {"200": 1} and stats["receipt"] == nonce  # ...but not the client's proof
     assert stats["max_in_flight"] == 1
 
 
-def test_a_forged_internal_marker_is_an_ordinary_request(shared_server: SharedServer) -> None:
+def test_a_forged_internal_marker_is_an_ordinary_request(live_server: SharedServer) -> None:
     run_id = _run_id()
-    connection = _connect(shared_server)
+    connection = _connect(live_server)
     connection.request("GET", "/api", headers={"X-Polybench-Run": run_id, "X-Polybench-Internal": "guess"})
     response = connection.getresponse()
     response.read()
     connection.close()
-    stats = settled_stats(shared_server, run_id)
+    stats = settled_stats(live_server, run_id)
     assert stats["internal_requests"] == 0
     assert stats["receipt"] == response.getheader("X-Polybench-Nonce")
 
 
-def test_api_answers_while_64_large_downloads_are_in_progress(shared_server: SharedServer) -> None:
+def test_api_answers_while_64_large_downloads_are_in_progress(live_server: SharedServer) -> None:
     """Issue 13: a few dozen large /bytes requests must not stall the one worker.
 
     64 clients each ask for a distinct large size: half of them read the
@@ -158,7 +158,7 @@ def test_api_answers_while_64_large_downloads_are_in_progress(shared_server: Sha
     readers = []
     try:
         for i in range(64):
-            sock = socket.create_connection(("127.0.0.1", shared_server.port))
+            sock = socket.create_connection(("127.0.0.1", live_server.port))
             size = (512 << 20) + i * 4099  # distinct large sizes
             sock.sendall(f"GET /bytes/{size} HTTP/1.1\r\nHost: x\r\nX-Polybench-Run: {run_id}\r\n\r\n".encode())
             socks.append(sock)
@@ -170,7 +170,7 @@ def test_api_answers_while_64_large_downloads_are_in_progress(shared_server: Sha
         worst = 0.0
         for _ in range(10):
             started = time.perf_counter()
-            assert _read(shared_server, "/api", _run_id())[0] == 200
+            assert _read(live_server, "/api", _run_id())[0] == 200
             worst = max(worst, time.perf_counter() - started)
         assert worst < 5.0, f"/api took {worst * 1000:.0f} ms while 64 downloads were in progress"
     finally:
@@ -180,5 +180,5 @@ def test_api_answers_while_64_large_downloads_are_in_progress(shared_server: Sha
             sock.close()
         for reader in readers:
             reader.join()
-    stats = settled_stats(shared_server, run_id)
+    stats = settled_stats(live_server, run_id)
     assert (stats["requests"], stats["in_flight"], stats["aborted"]) == (64, 0, 64)

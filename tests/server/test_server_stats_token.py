@@ -32,9 +32,9 @@ def test_a_server_without_a_token_answers_everyone(monkeypatch: pytest.MonkeyPat
     assert create_app().test_client().get("/stats?run=r1").status_code == 200
 
 
-def test_the_orchestrators_own_server_is_closed_to_clients_but_not_to_it() -> None:
-    with SharedServer() as server:
-        with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(f"{server.url}/stats?run=r1", timeout=5)
-        assert refused.value.code == 403
-        assert server.stats("r1")["requests"] == 0
+def test_the_orchestrators_own_server_is_closed_to_clients_but_not_to_it(live_server: SharedServer) -> None:
+    server = live_server  # SharedServer() as the orchestrator starts it: a fresh token
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{server.url}/stats?run=token-closed", timeout=5)
+    assert refused.value.code == 403
+    assert server.stats("token-closed")["requests"] == 0

@@ -37,47 +37,47 @@ def _tls_get(server: SharedServer, path: str, run_id: str, *, host: str = "127.0
         connection.close()
 
 
-def test_tls_port_serves_the_app_and_counts_in_the_same_records(shared_server: SharedServer) -> None:
-    assert shared_server.tls_url == f"https://127.0.0.1:{shared_server.tls_port}"
-    assert shared_server.tls_port != shared_server.port
-    status, body = _tls_get(shared_server, "/api", "tls-run-1")
+def test_tls_port_serves_the_app_and_counts_in_the_same_records(live_server: SharedServer) -> None:
+    assert live_server.tls_url == f"https://127.0.0.1:{live_server.tls_port}"
+    assert live_server.tls_port != live_server.port
+    status, body = _tls_get(live_server, "/api", "tls-run-1")
     assert (status, json.loads(body)) == (200, {"message": "GET request received", "data": [1, 2, 3]})
     # the same run id over the plain port: one run, two connections, both completed
-    plain = http.client.HTTPConnection("127.0.0.1", shared_server.port, timeout=10)
+    plain = http.client.HTTPConnection("127.0.0.1", live_server.port, timeout=10)
     plain.request("GET", "/api", headers={RUN: "tls-run-1"})
     assert plain.getresponse().read()
     plain.close()
-    stats = settled_stats(shared_server, "tls-run-1")
+    stats = settled_stats(live_server, "tls-run-1")
     assert (stats["requests"], stats["connections"], stats["completed"]) == (2, 2, {"200": 2})
 
 
-def test_certificate_names_127_0_0_1_and_localhost_only(shared_server: SharedServer) -> None:
-    assert _tls_get(shared_server, "/health", "tls-names", host="localhost")[0] == 200
-    context = ssl.create_default_context(cafile=shared_server.ca_file)
-    with socket.create_connection(("127.0.0.1", shared_server.tls_port), timeout=10) as raw:
+def test_certificate_names_127_0_0_1_and_localhost_only(live_server: SharedServer) -> None:
+    assert _tls_get(live_server, "/health", "tls-names", host="localhost")[0] == 200
+    context = ssl.create_default_context(cafile=live_server.ca_file)
+    with socket.create_connection(("127.0.0.1", live_server.tls_port), timeout=10) as raw:
         with pytest.raises(ssl.SSLCertVerificationError, match="mismatch|doesn't match"):
             context.wrap_socket(raw, server_hostname="example.com")
 
 
-def test_a_client_with_another_ca_is_refused_and_the_server_lives_on(shared_server: SharedServer) -> None:
+def test_a_client_with_another_ca_is_refused_and_the_server_lives_on(live_server: SharedServer) -> None:
     other = make_tls_files()
     try:
         with pytest.raises(ssl.SSLCertVerificationError):
             wrong = ssl.create_default_context(cafile=str(other.ca_file))
-            _tls_get(shared_server, "/api", "tls-wrong-ca", context=wrong)
+            _tls_get(live_server, "/api", "tls-wrong-ca", context=wrong)
     finally:
         other.remove()
     # garbage instead of a ClientHello, then plain http on the TLS port: both dropped, nothing counted
     for junk in (b"\x00" * 64, b"GET /api HTTP/1.1\r\nHost: x\r\nX-Polybench-Run: tls-wrong-ca\r\n\r\n"):
-        with socket.create_connection(("127.0.0.1", shared_server.tls_port), timeout=10) as raw:
+        with socket.create_connection(("127.0.0.1", live_server.tls_port), timeout=10) as raw:
             raw.sendall(junk)
             raw.settimeout(10)
             try:
                 raw.recv(1024)
             except OSError:
                 pass
-    assert shared_server.stats("tls-wrong-ca")["requests"] == 0
-    assert shared_server.tls_health()["status"] == "ok"
+    assert live_server.stats("tls-wrong-ca")["requests"] == 0
+    assert live_server.tls_health()["status"] == "ok"
 
 
 def test_tls_files_are_private_and_removed_on_stop() -> None:

@@ -130,18 +130,15 @@ def test_store_cap_answers_507_until_a_user_is_deleted(monkeypatch: pytest.Monke
     assert client.post("/users", json=ALICE).status_code == 201
 
 
-def test_bad_chunk_framing_is_a_400_behind_the_real_wsgi_server() -> None:
+def test_bad_chunk_framing_is_a_400_behind_the_real_wsgi_server(live_server) -> None:
     """gunicorn parses chunked bodies itself; its parse error must not surface as a 500."""
     import socket
 
-    from orchestrator.server_control.shared_server import SharedServer
-
-    with SharedServer() as server:
-        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-            sock.sendall(b"POST /users HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-                         b"Content-Type: application/json\r\nConnection: close\r\n\r\nzz\r\nabc\r\n0\r\n\r\n")
-            answer = b""
-            while chunk := sock.recv(65536):
-                answer += chunk
+    with socket.create_connection(("127.0.0.1", live_server.port), timeout=10) as sock:
+        sock.sendall(b"POST /users HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                     b"Content-Type: application/json\r\nConnection: close\r\n\r\nzz\r\nabc\r\n0\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
     status = answer.split(b"\r\n", 1)[0]
     assert status.split()[1].startswith(b"4"), status

@@ -1,4 +1,4 @@
-"""orchestrator/server_control/shared_server.py against the real gunicorn gevent worker.
+"""orchestrator/server_control/live_server.py against the real gunicorn gevent worker.
 
 These pin behaviour the benchmark depends on (keep-alive, one connection per
 fresh client, no queueing of slow requests, a clean stop), not speed.
@@ -53,37 +53,37 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_health_reports_the_gevent_worker(shared_server: SharedServer) -> None:
-    assert shared_server.url == f"http://127.0.0.1:{shared_server.port}"
-    assert shared_server.health() == {"status": "ok", "worker": "gevent", "workers": 1}
-    assert shared_server.worker_model.startswith("gunicorn ")
+def test_health_reports_the_gevent_worker(live_server: SharedServer) -> None:
+    assert live_server.url == f"http://127.0.0.1:{live_server.port}"
+    assert live_server.health() == {"status": "ok", "worker": "gevent", "workers": 1}
+    assert live_server.worker_model.startswith("gunicorn ")
 
 
-def test_keepalive_serves_many_requests_on_one_connection(shared_server: SharedServer) -> None:
-    connection = _connect(shared_server)
+def test_keepalive_serves_many_requests_on_one_connection(live_server: SharedServer) -> None:
+    connection = _connect(live_server)
     for _ in range(5):
         response = _get(connection, "/api", "keepalive-1")
         assert response.status == 200
         assert response.getheader("Connection", "").lower() != "close"
     connection.close()
-    stats = shared_server.stats("keepalive-1")
+    stats = live_server.stats("keepalive-1")
     assert (stats["requests"], stats["connections"]) == (5, 1)
 
 
-def test_fresh_connections_are_counted_apart(shared_server: SharedServer) -> None:
+def test_fresh_connections_are_counted_apart(live_server: SharedServer) -> None:
     for i in range(5):
-        connection = _connect(shared_server)
+        connection = _connect(live_server)
         assert _get(connection, f"/api?i={i}", "fresh-1").status == 200
         connection.close()
-    stats = shared_server.stats("fresh-1")
+    stats = live_server.stats("fresh-1")
     assert (stats["requests"], stats["paths"], stats["connections"]) == (5, {"/api": 5}, 5)
 
 
-def test_slow_requests_are_served_concurrently_not_queued(shared_server: SharedServer) -> None:
+def test_slow_requests_are_served_concurrently_not_queued(live_server: SharedServer) -> None:
     calls, delay_s = 256, 0.2
 
     def one(_: int) -> int:
-        connection = _connect(shared_server)
+        connection = _connect(live_server)
         try:
             return _get(connection, "/delay/200", "concurrent-1").status
         finally:
@@ -96,13 +96,13 @@ def test_slow_requests_are_served_concurrently_not_queued(shared_server: SharedS
     assert statuses == [200] * calls
     # Queued one at a time this would take 51 s; measured about 0.4 s.
     assert elapsed < 5.0 < calls * delay_s
-    stats = shared_server.stats("concurrent-1")
+    stats = live_server.stats("concurrent-1")
     assert (stats["requests"], stats["statuses"]) == (calls, {"200": calls})
 
 
-def test_bytes_over_the_wire(shared_server: SharedServer) -> None:
+def test_bytes_over_the_wire(live_server: SharedServer) -> None:
     n = 3 * 65_536 + 123
-    connection = _connect(shared_server)
+    connection = _connect(live_server)
     connection.request("GET", f"/bytes/{n}", headers={"X-Polybench-Run": "stream-1"})
     response = connection.getresponse()
     assert response.getheader("Content-Length") == str(n)
@@ -115,7 +115,7 @@ def test_bytes_over_the_wire(shared_server: SharedServer) -> None:
     connection.close()
     assert size == n
     assert response.getheader("X-Polybench-SHA256") is None
-    stats = settled_stats(shared_server, "stream-1")  # the server's close() may come just after
+    stats = settled_stats(live_server, "stream-1")  # the server's close() may come just after
     assert [stream["sha256"] for stream in stats["streams"]] == [digest.hexdigest()]
     assert stats["receipt"] == nonce and stats["completed"] == {"200": 1}
 

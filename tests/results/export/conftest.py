@@ -16,6 +16,7 @@ import yaml
 from orchestrator.config.model import load_config
 from orchestrator.measure import matrix as run_module
 from orchestrator.results.model import load_results
+from tests.shared_runs import runs_on
 
 CONFIG = {
     "toolchains": {"python": {"version": ["{python}", "--version"], "fix": "install python"}},
@@ -33,13 +34,13 @@ CONFIG = {
 
 
 @pytest.fixture(scope="session")
-def results_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Two results directories of the same tiny profile (as two runs to compare)."""
+def results_dirs(tmp_path_factory: pytest.TempPathFactory, live_server: Any) -> tuple[Path, Path]:
+    """Two results directories of the same tiny profile (as two runs to compare), on the session's server."""
     root = tmp_path_factory.mktemp("export-runs")
     config_path = root / "tiny.yaml"
     config_path.write_text(yaml.safe_dump(CONFIG))
     config = load_config(config_path)
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, runs_on(live_server):
         patch.setattr(run_module, "read_manifest", lambda config: {
             "clients": {name: {"status": "built", "message": "", "outputs": {}} for name in ("liar", "cheat")}})
         first = run_module.run_benchmarks(config, "tiny", results_root=root / "a", quiet=True)
