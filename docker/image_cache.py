@@ -1,4 +1,4 @@
-"""The build stage's side of the image's build cache (the host's: orchestrator/image/build_cache.py).
+"""The build stage's side of the image's build cache (the host's: orchestrator/image/cache.py).
 
     python3 -B docker/image_cache.py open PINS CONTEXT_CACHE STAGE_CACHE   # prints POLYBENCH_BUILD_CACHE
     python3 -B docker/image_cache.py close STAGE_CACHE

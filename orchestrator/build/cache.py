@@ -18,7 +18,7 @@ whole cache is over MAX_BYTES, the least recently used entry goes. A restore
 marks its entries used, and so does a store of an entry already there.
 
 The Docker image's build stage uses this cache too, with the entries the
-previous image build left (orchestrator/image/build_cache.py).
+previous image build left (orchestrator/image/cache.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The image's build cache on the host (orchestrator/image/build_cache.py): what goes into the context, and the
+"""The image's build cache on the host (orchestrator/image/cache.py): what goes into the context, and the
 bounded copy back out of the build-stage image. No engine: `docker` is a fake that reads a folder."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from orchestrator.image import build_cache
+from orchestrator.image import cache as image_cache
 
 
 def _entry(root: Path, name: str, payload: bytes = b"bundle") -> Path:
@@ -25,30 +25,30 @@ def test_the_host_cache_goes_into_the_context_and_replaces_what_an_earlier_build
     host, context = tmp_path / "image-builds", tmp_path / "deps" / "build-cache"
     _entry(host / "debian-aaaa", "d1-o1", b"new")
     _entry(context / "debian-old", "stale-o1")
-    assert build_cache.hand_in(host, context) == ["debian-aaaa/d1-o1"]
+    assert image_cache.hand_in(host, context) == ["debian-aaaa/d1-o1"]
     assert (context / "debian-aaaa" / "d1-o1" / "payload" / "client.bin").read_bytes() == b"new"
     assert not (context / "debian-old").exists()
-    build_cache.withdraw(context)
+    image_cache.withdraw(context)
     assert not context.exists()
-    assert build_cache.entries(host) == ["debian-aaaa/d1-o1"]  # withdrawing never touches the host's cache
+    assert image_cache.entries(host) == ["debian-aaaa/d1-o1"]  # withdrawing never touches the host's cache
 
 
 def test_an_empty_host_cache_still_turns_the_stage_cache_on_and_off_turns_it_off(tmp_path: Path) -> None:
     context = tmp_path / "deps" / "build-cache"
-    assert build_cache.hand_in(tmp_path / "none-yet", context) == []
+    assert image_cache.hand_in(tmp_path / "none-yet", context) == []
     assert context.is_dir()  # the build stage then stores what it builds, for take_back
-    assert build_cache.hand_in(None, context) == []
+    assert image_cache.hand_in(None, context) == []
     assert not context.exists()  # no folder: docker/image_cache.py says `off`, as for a plain docker build
 
 
 def test_the_setting_moves_or_disables_the_host_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(build_cache.ENV, "off")
-    assert build_cache.host_dir() is None
-    monkeypatch.setenv(build_cache.ENV, str(tmp_path))
-    assert build_cache.host_dir() == tmp_path
-    monkeypatch.delenv(build_cache.ENV)
+    monkeypatch.setenv(image_cache.ENV, "off")
+    assert image_cache.host_dir() is None
+    monkeypatch.setenv(image_cache.ENV, str(tmp_path))
+    assert image_cache.host_dir() == tmp_path
+    monkeypatch.delenv(image_cache.ENV)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert build_cache.host_dir() == tmp_path / "polybench" / "image-builds"  # not the host's own builds/
+    assert image_cache.host_dir() == tmp_path / "polybench" / "image-builds"  # not the host's own builds/
 
 
 class FakeDocker:
@@ -65,8 +65,8 @@ class FakeDocker:
         if verb == "rm":
             self.removed.append(argv[-1])
             return subprocess.CompletedProcess(argv, 0, "", "")
-        assert verb == "cp" and argv[2] == f"c0ffee:{build_cache.STAGE_DIR}/."
-        source = self.stage_root / build_cache.STAGE_DIR.lstrip("/")
+        assert verb == "cp" and argv[2] == f"c0ffee:{image_cache.STAGE_DIR}/."
+        source = self.stage_root / image_cache.STAGE_DIR.lstrip("/")
         if self.cp_fails or not source.is_dir():
             return subprocess.CompletedProcess(argv, 1, "", "Error: No such container:path: c0ffee:/build-cache\n")
         shutil.copytree(source, argv[3], symlinks=True)  # `docker cp C:/dir/. new` makes new as a copy of dir
@@ -81,10 +81,10 @@ def test_take_back_replaces_the_host_cache_with_only_what_the_stage_kept(monkeyp
     _entry(stage / "build-cache" / "debian-new", "d1-o1", b"kept")
     _entry(stage / "build-cache" / "debian-new", "d2-o2")
     docker = FakeDocker(stage)
-    monkeypatch.setattr(build_cache.subprocess, "run", docker)
+    monkeypatch.setattr(image_cache.subprocess, "run", docker)
     lines: list[str] = []
-    assert build_cache.take_back(host, "sha256:abc", lines.append) == ["debian-new/d1-o1", "debian-new/d2-o2"]
-    assert build_cache.entries(host) == ["debian-new/d1-o1", "debian-new/d2-o2"]  # bounded: one build's entries
+    assert image_cache.take_back(host, "sha256:abc", lines.append) == ["debian-new/d1-o1", "debian-new/d2-o2"]
+    assert image_cache.entries(host) == ["debian-new/d1-o1", "debian-new/d2-o2"]  # bounded: one build's entries
     assert (host / "debian-new" / "d1-o1" / "payload" / "client.bin").read_bytes() == b"kept"
     assert docker.removed == ["c0ffee"] and lines == []
     assert not list(tmp_path.glob(".image-builds-*"))  # the scratch folder (and the old cache in it) is gone
@@ -95,10 +95,10 @@ def test_a_failed_copy_leaves_the_host_cache_and_removes_the_container(monkeypat
     host = tmp_path / "image-builds"
     _entry(host / "debian-new", "d1-o1")
     docker = FakeDocker(tmp_path / "stage", cp_fails=True)
-    monkeypatch.setattr(build_cache.subprocess, "run", docker)
+    monkeypatch.setattr(image_cache.subprocess, "run", docker)
     lines: list[str] = []
-    assert build_cache.take_back(host, "sha256:abc", lines.append) is None
-    assert build_cache.entries(host) == ["debian-new/d1-o1"]
+    assert image_cache.take_back(host, "sha256:abc", lines.append) is None
+    assert image_cache.entries(host) == ["debian-new/d1-o1"]
     assert docker.removed == ["c0ffee"]
     assert len(lines) == 1 and "No such container:path" in lines[0] and "unchanged" in lines[0]
     assert not list(tmp_path.glob(".image-builds-*"))
@@ -106,8 +106,8 @@ def test_a_failed_copy_leaves_the_host_cache_and_removes_the_container(monkeypat
 
 def test_no_build_stage_image_or_cache_off_copies_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     docker = FakeDocker(tmp_path)
-    monkeypatch.setattr(build_cache.subprocess, "run", docker)
+    monkeypatch.setattr(image_cache.subprocess, "run", docker)
     lines: list[str] = []
-    assert build_cache.take_back(tmp_path / "image-builds", None, lines.append) is None
-    assert build_cache.take_back(None, "sha256:abc", lines.append) is None
+    assert image_cache.take_back(tmp_path / "image-builds", None, lines.append) is None
+    assert image_cache.take_back(None, "sha256:abc", lines.append) is None
     assert docker.calls == [] and len(lines) == 1 and "no build-stage image" in lines[0]
