@@ -111,3 +111,34 @@ def test_no_build_stage_image_or_cache_off_copies_nothing(monkeypatch: pytest.Mo
     assert image_cache.take_back(tmp_path / "image-builds", None, lines.append) is None
     assert image_cache.take_back(None, "sha256:abc", lines.append) is None
     assert docker.calls == [] and len(lines) == 1 and "no build-stage image" in lines[0]
+
+
+def test_build_image_copies_the_cache_back_before_pruning_and_always_withdraws_it(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from orchestrator.errors import PolybenchError
+    from orchestrator.image import docker
+
+    events: list[str] = []
+    monkeypatch.setenv(image_cache.ENV, str(tmp_path / "image-builds"))
+    monkeypatch.setattr(docker, "check_docker", lambda: "20.10")
+    monkeypatch.setattr(docker, "pull_base", lambda: None)
+    monkeypatch.setattr(docker, "docker_env", lambda: {})
+    monkeypatch.setattr(docker, "image_id", lambda tag: "sha256:final")
+    monkeypatch.setattr(docker, "prune_superseded", lambda log: events.append("prune"))
+    monkeypatch.setattr(image_cache, "hand_in", lambda host: events.append(f"hand_in {host}") or [])
+    monkeypatch.setattr(image_cache, "withdraw", lambda: events.append("withdraw"))
+    monkeypatch.setattr(image_cache, "build_stage_image", lambda: "sha256:stage")
+    monkeypatch.setattr(image_cache, "take_back",
+                        lambda host, image, log: events.append(f"take_back {image}") or [])
+    monkeypatch.setattr(docker, "_run", lambda argv, what, **_: events.append(argv[1]))
+    assert docker.build_image(log=lambda line: None) == "sha256:final"
+    assert events == [f"hand_in {tmp_path / 'image-builds'}", "build", "withdraw", "take_back sha256:stage", "prune"]
+
+    def failing_build(argv: list[str], what: str, **_: Any) -> None:
+        raise PolybenchError("docker build failed with exit code 1")
+
+    events.clear()
+    monkeypatch.setattr(docker, "_run", failing_build)
+    with pytest.raises(PolybenchError):
+        docker.build_image(log=lambda line: None)
+    assert events == [f"hand_in {tmp_path / 'image-builds'}", "withdraw"]  # no copy back from a failed build
