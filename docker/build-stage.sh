@@ -58,8 +58,17 @@ export GOTOOLCHAIN=local GOFLAGS=-mod=readonly
 # them); a missing one skips its client, as on a host, and stage.py then fails
 # the build. Every client is built, the Nuitka and PyInstaller bundles too
 # (their tools from the same wheel folder: clients/python/bundlers/*.txt).
-# No build cache shared with other clones in an image.
-POLYBENCH_BUILD_CACHE=off /app/.venv/bin/python -m orchestrator build --no-install
+# The build cache (orchestrator/build/cache.py) only from what `invoke docker`
+# handed in (docker/deps/build-cache: the bundles the previous image build
+# made, in a folder named after this stage's exact Debian revisions), else
+# off: a plain `docker build .` builds every bundle. /build-cache stays in this
+# stage's image for `invoke docker` to copy back (docker/image_cache.py).
+POLYBENCH_BUILD_CACHE="$(python3 -B /app/docker/image_cache.py open /tmp/debian-pins.build "$deps/build-cache" \
+    /build-cache)"
+export POLYBENCH_BUILD_CACHE
+echo "build-stage: build cache: $POLYBENCH_BUILD_CACHE"
+/app/.venv/bin/python -m orchestrator build --no-install
+python3 -B /app/docker/image_cache.py close /build-cache
 
 # The manifest (before stage.py drops docker/deps), then /app without build
 # scratch (and the image's provenance line) for one COPY.

@@ -15,7 +15,10 @@ recently used versions, so a branch that rebuilds one bundle a few times
 evicts only older versions of that bundle, never another bundle's (a single
 LRU list of 24 let one branch's builds push main's out); then, while the
 whole cache is over MAX_BYTES, the least recently used entry goes. A restore
-marks its entries used.
+marks its entries used, and so does a store of an entry already there.
+
+The Docker image's build stage uses this cache too, with the entries the
+previous image build left (orchestrator/image/cache.py).
 """
 
 from __future__ import annotations
@@ -94,6 +97,7 @@ def store(root: Path, digest: str, outputs: tuple[str, ...], seconds: float) -> 
         for output in outputs:
             entry = _entry(cache, digest, output)
             if (entry / RECORD).exists():
+                os.utime(entry)  # used, as by a restore (the image's build stage keeps only used entries)
                 continue
             staging = Path(tempfile.mkdtemp(dir=cache, prefix=".staging-"))
             try:

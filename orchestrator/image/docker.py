@@ -31,6 +31,7 @@ from typing import IO
 
 from ..errors import PolybenchError
 from ..paths import ROOT, git_state
+from . import cache as image_cache
 
 DEPS_DIR = ROOT / "docker" / "deps"
 WHEELS_DIR = DEPS_DIR / "wheels"
@@ -331,9 +332,19 @@ def build_image(local_base: bool = False, tag: str = "polybench", *, log: Log = 
     env = docker_env()
     common = ["--force-rm", "--file", str(ROOT / "Dockerfile"),
               *[arg for name, value in build_args.items() for arg in ("--build-arg", f"{name}={value}")]]
+    cache = image_cache.host_dir()
+    handed_in = image_cache.hand_in(cache)
+    if cache is not None:
+        log(f"image build cache: {len(handed_in)} bundle(s) from {cache} handed to the build stage")
     log(f"docker build -> {tag} (a cold build takes several minutes: the Rust clients build with LTO)")
-    _run(["docker", "build", "--tag", tag, *common, str(ROOT)], "docker build", env=env)
-    prune_superseded(log=log)
+    try:
+        _run(["docker", "build", "--tag", tag, *common, str(ROOT)], "docker build", env=env)
+    finally:
+        image_cache.withdraw()
+    kept = image_cache.take_back(cache, image_cache.build_stage_image(), log)
+    if kept is not None:
+        log(f"image build cache: {len(kept)} bundle(s) this build used or stored kept in {cache}")
+    prune_superseded(log=log)  # after take_back: it removes the build-stage image
     return image_id(tag)
 
 
