@@ -39,13 +39,19 @@ PAYLOAD = "payload"
 
 def cache_dir() -> Path | None:
     """Where entries live, or None when the cache is off."""
-    setting = os.environ.get(ENV, "")
+    return configured_dir(ENV, "builds")
+
+
+def configured_dir(variable: str, name: str) -> Path | None:
+    """A polybench cache folder: None when the environment variable says off (off, 0, no), the folder it
+    names, else `$XDG_CACHE_HOME/polybench/<name>` (default `~/.cache/polybench/<name>`)."""
+    setting = os.environ.get(variable, "")
     if setting.lower() in ("off", "0", "no"):
         return None
     if setting:
         return Path(setting)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "polybench" / "builds"
+    return Path(base) / "polybench" / name
 
 
 def _entry(cache: Path, digest: str, output: str) -> Path:

@@ -30,6 +30,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ..build.cache import configured_dir
 from ..paths import ROOT
 
 ENV = "POLYBENCH_IMAGE_BUILD_CACHE"
@@ -42,13 +43,7 @@ Log = Callable[[str], None]
 
 def host_dir() -> Path | None:
     """The host's image cache, or None when it is off."""
-    setting = os.environ.get(ENV, "")
-    if setting.lower() in ("off", "0", "no"):
-        return None
-    if setting:
-        return Path(setting)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "polybench" / "image-builds"
+    return configured_dir(ENV, "image-builds")
 
 
 def entries(folder: Path) -> list[str]:
