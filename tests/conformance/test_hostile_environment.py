@@ -33,7 +33,7 @@ HOSTILE = {
 # What each variable prints when it does reach a process.
 TRACE_MARKERS = ("import time:", "# installing", "import _frozen_importlib", "init internal/", "init runtime",
                  "ld.so", "TRACE", "http2:")
-SMALL = {"single": {}, "concurrent": {"requests": 4, "concurrency": 4, "delay_ms": 10}}
+SMALL = {"single": {}, "concurrent": {"requests": 4, "concurrency": 4, "delay_ms": 100}}
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ HARNESS = Path(__file__).with_name("modules_at_ready.py")
 MARKER = "polybench-modules-after-ready: "
 PARAMS = {
     "single": {}, "sequential": {"requests": 3}, "keepalive": {"requests": 5},
-    "concurrent": {"requests": 8, "concurrency": 4, "delay_ms": 10}, "stream": {"bytes": 1 << 20}, "rest": {},
+    "concurrent": {"requests": 8, "concurrency": 4, "delay_ms": 100}, "stream": {"bytes": 1 << 20}, "rest": {},
     "tls_single": {}, "tls_keepalive": {"requests": 5},
 }
 
