@@ -10,6 +10,7 @@ line rows through the same `main` the tasks call.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import os
 from collections.abc import Callable
@@ -351,6 +352,12 @@ BAD_RESULTS: dict[str, Callable[[], Any]] = {
     "phases that add up to ten times the wall time": lambda: broken(
         lambda d: _first_run(d)["phases_ns"].update(network=10 * _first_run(d)["wall_ns"])),
     "an unverified run among the counted runs": lambda: broken(lambda d: _first_run(d).update(verified=False)),
+    # adversarial review: these passed the check, then report, export and compare died with a traceback
+    "a list nested 300 deep inside a benchmark's parameters": lambda: broken(
+        lambda d: d["benchmarks"][0]["params"].update(deep=functools.reduce(lambda inner, _: [inner], range(300), []))),
+    "a lone surrogate in a client's name": lambda: json.dumps(broken(
+        lambda d: d["benchmarks"][0].update(client="\ud800"))),
+    "a lone surrogate as a key": lambda: json.dumps(broken(lambda d: d["benchmarks"][0].update({"\ud800": 1}))),
     "a negative standard deviation": lambda: broken(
         lambda d: next(b for b in d["benchmarks"] if b["summary"])["summary"]["wall_ms"].update(stdev=-1.0)),
 }

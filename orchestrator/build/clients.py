@@ -80,6 +80,16 @@ def _input_digest(config: Config, spec: BuildSpec, toolchain_versions: dict[str,
     return digest.hexdigest()
 
 
+def _untouched_since(config: Config, outputs: tuple[str, ...], when_ns: int) -> bool:
+    """True when no file of these outputs (a folder's files included) was modified after when_ns (epoch ns)."""
+    for relative in outputs:
+        path = config.root / relative
+        files = [p for p in path.rglob("*") if not p.is_dir()] if path.is_dir() else [path]
+        if any(file.lstat().st_mtime_ns > when_ns for file in files):
+            return False
+    return True
+
+
 def _stamp_path(config: Config, digest: str) -> Path:
     return config.root / BUILD_DIR / "stamps" / f"{digest[:32]}.ok"
 
@@ -224,9 +234,12 @@ def build_client(config: Config, client: ClientSpec, present: set[str], *, force
     stamp = _stamp_path(config, digest)
     outputs = _outputs(config, spec)
     if not force and stamp.exists() and outputs is not None:
+        stamped_ns = stamp.stat().st_mtime_ns  # when the build (or restore) that made the outputs ended
         if not set(spec.outputs) <= _stamp_outputs(stamp):  # a shared recipe's stamp lists every client's outputs
             _write_stamp(stamp, client, spec, _stamp_seconds(stamp))
-        if spec.relocatable:  # a recipe shared by two clients: the second one's output joins the cache here
+        # a recipe shared by two clients: the second one's output joins the cache here, but only as that build
+        # left it: a file written since (a hand-run `cargo build` of edited sources) is never spread to other clones
+        if spec.relocatable and _untouched_since(config, spec.outputs, stamped_ns):
             build_cache.store(config.root, digest, spec.outputs, _stamp_seconds(stamp))
         return BuildOutcome(client.name, "up-to-date", seconds=_stamp_seconds(stamp), outputs=outputs)
     cached_seconds = None

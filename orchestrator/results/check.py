@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import stat
 from functools import cache
 from pathlib import Path
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     import jsonschema_rs
 
 SCHEMA_FILE = ROOT / "docs" / "results.schema.json"
-MAX_RESULTS_BYTES = 1 << 30  # a default-profile results.json is about 1 MB
+MAX_RESULTS_BYTES = 1 << 30  # a default-profile results.json is about 6 MB
 
 
 def _no_constant(name: str) -> Any:
@@ -52,16 +53,26 @@ def _finite(text: str) -> float:
     return value
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 def parse_results_json(raw: bytes, path: Path) -> Any:
-    """The JSON value in raw; PolybenchError for bytes that are not strict JSON (NaN and Infinity included)."""
+    """The JSON value in raw; PolybenchError for bytes that are not strict JSON (NaN and Infinity included),
+    for text with a lone UTF-16 surrogate (JSON's \\u escapes can spell one; no report, table or chart can
+    print it)."""
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant, parse_float=_finite)
+        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant, parse_float=_finite)
     except UnicodeDecodeError:
         raise PolybenchError(f"{path} is not UTF-8 text: not a results file") from None
     except RecursionError:
         raise PolybenchError(f"{path} is nested too deeply: not a results file") from None
     except ValueError as exc:
         raise PolybenchError(f"{path} is not valid JSON: {exc}") from None
+    if _SURROGATE_ESCAPE.search(raw):  # only an escape can make one: the UTF-8 decoder refuses encoded ones
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise PolybenchError(f"{path} holds a lone UTF-16 surrogate (a \\uD800-\\uDFFF escape without its "
+                                 "pair): not Unicode text, so not a results file") from None
+    return data
 
 
 @cache
@@ -95,6 +106,8 @@ def schema_errors(data: Any) -> list[tuple[list[str | int], str]]:
         found = [(list(e.instance_path), e.message) for e in _validator().iter_errors(data)]
     except UnicodeEncodeError:
         found = [(list(e.absolute_path), e.message) for e in _reference_validator().iter_errors(data)]
+    except ValueError as exc:  # "Recursion limit reached": nested past 255 levels (a results file nests about 8)
+        return [([], f"nested too deeply to check ({exc})")]
     return sorted(found, key=lambda error: error[0])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import time
 import uuid
@@ -266,6 +267,26 @@ def test_a_relocatable_build_is_restored_from_the_cache_in_a_fresh_clone(tmp_pat
         assert again[name]["seconds"] == pytest.approx(first["toy-folder"]["seconds"])
         assert (ROOT / area / output).read_text() == "x" * 1000
     assert (ROOT / area / "runs").read_text() == "1"  # restored, never rebuilt
+
+
+def test_an_output_changed_after_its_build_is_never_spread_to_other_clones(tmp_path, area):
+    """Adversarial review: an up-to-date client stored whatever sat at its output (a hand-run build of edited
+    sources, any file), and a fresh clone then restored and ran it."""
+    code = counting(area, f"{area}/a.bin") + "; " + write_file(f"{area}/b.bin")
+    config, _ = make_config(tmp_path, toy("folder", code, [f"{area}/a.bin"], relocatable=True),
+                            toy("onefile", code, [f"{area}/b.bin"], relocatable=True))
+    build_module.build_all(config, log=lambda line: None)
+    shutil.rmtree(tmp_path / "cache")  # the cache lost its entries (evicted, or a new machine)
+    stale = ROOT / area / "b.bin"
+    stale.write_text("STALE")
+    later = time.time_ns() + 10**9  # written a second after the stamp, as a hand-run build would be
+    os.utime(stale, ns=(later, later))
+    again = build_module.build_all(config, log=lambda line: None)["clients"]
+    assert again["toy-onefile"]["status"] == "up-to-date"  # this clone keeps what it has
+    fresh_clone(area)
+    third = build_module.build_all(config, log=lambda line: None)["clients"]
+    assert third["toy-onefile"]["status"] == "built"  # never restored from what the other clone stored
+    assert stale.read_text() == "x" * 1000
 
 
 def test_the_cache_is_off_when_asked_and_never_used_for_other_inputs(tmp_path, area, monkeypatch):
