@@ -63,7 +63,10 @@ export GOTOOLCHAIN=local GOFLAGS=-mod=readonly
 # made, in a folder named after this stage's exact Debian revisions), else
 # off: a plain `docker build .` builds every bundle. /build-cache stays in this
 # stage's image for `invoke docker` to copy back (docker/image_cache.py).
-POLYBENCH_BUILD_CACHE="$(python3 -B /app/docker/image_cache.py open /tmp/debian-pins.build "$deps/build-cache" \
+# The key: every package installed in this stage and its exact revision, not only the ones named (a bundle
+# carries libz, libffi, liblzma... that came in as dependencies).
+dpkg-query -W -f='${Package}=${Version}\n' | sort >/tmp/debian-installed.build
+POLYBENCH_BUILD_CACHE="$(python3 -B /app/docker/image_cache.py open /tmp/debian-installed.build "$deps/build-cache" \
     /build-cache)"
 export POLYBENCH_BUILD_CACHE
 echo "build-stage: build cache: $POLYBENCH_BUILD_CACHE"

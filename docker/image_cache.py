@@ -5,8 +5,9 @@
 
 `invoke docker` hands the Nuitka and PyInstaller bundles the previous image
 build made to this one through the context (CONTEXT_CACHE, docker/deps/
-build-cache/), one folder per key: a digest of the exact Debian package
-revisions the build stage installed (PINS, /tmp/debian-pins.build). The
+build-cache/), one folder per key: a digest of every Debian package and
+exact revision installed in the build stage (PINS, /tmp/debian-installed.build:
+`dpkg-query -W`, so the libraries a bundle copies in as dependencies count too). The
 project's build cache (orchestrator/build/cache.py) keys an entry by its
 recipe, inputs and toolchains' upstream versions, not by Debian's revision
 of the Python a bundle embeds; the folder adds that, so a bundle built
@@ -31,10 +32,10 @@ OPENED = ".opened"  # cache.py skips names that start with a dot
 
 
 def key(pins: str) -> str:
-    """The cache folder's name for a build stage whose `apt-install.sh --record` file reads `pins`.
+    """The cache folder's name for a build stage whose installed packages (`dpkg-query -W`, one
+    `package=revision` a line) read `pins`.
 
-    Every line counts (package, wanted version, installed revision): a new
-    Debian revision of any of them gives a new, empty folder.
+    Every line counts: a new Debian revision of any package gives a new, empty folder.
     """
     return "debian-" + hashlib.sha256(pins.encode()).hexdigest()[:16]
 
