@@ -241,7 +241,8 @@ def run_benchmarks(config: Config, profile_name: str, *, clients: list[str] | No
              if profile.measures(client, case) and not client.beyond_limits(case)]
     # Baselines are cells of the same rounds (timed by the same engine, shuffled with the clients).
     cells += [CellState(baseline, BASELINE_CASE) for baseline in baselines if baseline_skipped[baseline.name] is None]
-    progress = Progress(len(plan) + len(baselines), settings.warmup + settings.min_runs + 1, quiet=quiet)
+    # about: min_runs counted, and a warm-up or `-X importtime` run before one cell in four (rounds.py)
+    progress = Progress(len(plan) + len(baselines), settings.min_runs + 0.25 * (settings.warmup + 1), quiet=quiet)
     events = ScheduleEvents(progress.round_started, progress.run_started, progress.run_finished)
     records = list(previous)
     try:

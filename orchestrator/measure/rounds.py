@@ -12,20 +12,30 @@ on whichever case happened to run at that moment.
 - Order: round r shuffles the active cells (in plan order) with
   ``random.Random(f"{seed}/{r}")``, so the seed alone (recorded in
   runs.jsonl and results.json) reproduces every round's order.
-- Warm-ups stay per cell: a cell's warm-up runs (and its `-X importtime`
-  run) come right before its first counted run in this process, in the same
-  round and position.
+- Warm-ups are per client and per case, not per cell: a cell's first
+  counted run in this process is preceded, in the same round and position,
+  by the profile's warm-up runs when its client or its case has not run yet
+  (so each client's files are in the page cache and each kind of request has
+  reached the server once before anything is counted), and, for a client
+  with `importtime:`, by a `-X importtime` run while the client has fewer
+  than IMPORTTIME_RUNS_PER_CLIENT. In interleaved rounds every later counted
+  run follows other cells, so a warm-up before each cell would only make its
+  first counted run warmer than the rest: what a warm-up can remove is a
+  cold first run of a client or of a case, and one per client and per case
+  removes it (the default profile: about 50 warm-ups instead of 239).
 - A cell drops out of later rounds when it is done: the 95% interval of its
   median within the target (stats.should_stop), its maximum run count or
   its time budget reached, or it keeps failing or is unsupported.
 - Resume: the runs already in runs.jsonl count; rounds continue at the
-  round after the last one recorded, with the recorded seed. Cells warm up
-  again first (the server and caches are new).
+  round after the last one recorded, with the recorded seed. Clients and
+  cases warm up again first (the server and caches are new); the recorded
+  `-X importtime` runs count toward each client's number.
 """
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -38,6 +48,9 @@ from .one_run import Runner, baseline_ok
 BASELINE_CASE = Case("baseline", {})
 
 CONSECUTIVE_FAILURES_TO_GIVE_UP = 3
+# `-X importtime` runs per client: the import table's medians are over these. An import profile does not
+# depend on the case (the same modules load before any request), so more than a few add run time, not news.
+IMPORTTIME_RUNS_PER_CLIENT = 3
 
 
 @dataclass
@@ -133,9 +146,19 @@ def run_rounds(runner: Runner, cells: list[CellState], settings: RunSettings, se
         events.run_finished(record)
         return record
 
+    warm_clients: set[str] = set()
+    warm_cases: set[str] = set()
+    importtime_runs = Counter(r.client for r in previous if r.kind == "importtime")
+
     def warm_up(cell: CellState, round_no: int, position: int) -> None:
         cell.warmed = True
-        kinds = ["warmup"] * settings.warmup + (["importtime"] if cell.client.importtime else [])
+        cold = cell.client.name not in warm_clients or cell.case.id not in warm_cases
+        kinds = ["warmup"] * settings.warmup if cold else []
+        if cell.client.importtime and importtime_runs[cell.client.name] < IMPORTTIME_RUNS_PER_CLIENT:
+            kinds.append("importtime")
+            importtime_runs[cell.client.name] += 1
+        warm_clients.add(cell.client.name)
+        warm_cases.add(cell.case.id)
         for index, kind in enumerate(kinds):
             record = one(cell, kind, index if kind == "warmup" else 0, round_no, position)
             if record.unsupported:

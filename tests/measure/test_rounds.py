@@ -76,11 +76,48 @@ def test_warm_ups_come_right_before_a_cells_first_counted_run():
             position += 1
             assert record.position == position
     for client, extra in (("steady", []), ("py", ["importtime"])):
-        kinds = [r.kind for r in first_round if r.client == client and r.case == "single"]
+        first_case = next(r.case for r in first_round if r.client == client)
+        kinds = [r.kind for r in first_round if r.client == client and r.case == first_case]
         assert kinds == ["warmup", "warmup", *extra, "counted"]
-        placed = {(r.round, r.position) for r in first_round if r.client == client and r.case == "single"}
+        placed = {(r.round, r.position) for r in first_round if r.client == client and r.case == first_case}
         assert len(placed) == 1  # warm-ups share their counted run's round and position
     assert not [r for r in runner.records if r.kind != "counted" and r.round != 1]
+
+
+def many_cells(cases: int) -> list[CellState]:
+    clients = [FakeClient("steady"), FakeClient("slow"), FakeClient("py", importtime=("-X", "importtime"))]
+    return [CellState(client, Case("keepalive", {"requests": n})) for n in range(1, cases + 1)
+            for client in clients]  # type: ignore[arg-type]
+
+
+def test_warm_ups_are_per_client_and_per_case_not_per_cell():
+    for seed in range(20):
+        runner = FakeRunner()
+        run_rounds(runner, many_cells(5), SETTINGS, seed=seed)  # type: ignore[arg-type]
+        warmed = [(r.client, r.case) for r in runner.records if r.kind == "warmup" and r.index == 0]
+        counted = [(r.client, r.case) for r in runner.records if r.kind == "counted" and r.round == 1]
+        # in round 1's order, a cell warms up exactly when its client or its case has not run before it
+        expected = [(client, case) for i, (client, case) in enumerate(counted)
+                    if all(c != client for c, _ in counted[:i]) or all(k != case for _, k in counted[:i])]
+        assert warmed == expected
+        assert {client for client, _ in warmed} == {"steady", "slow", "py"}
+        assert {case for _, case in warmed} == {case for _, case in counted}
+        assert len(warmed) < len(counted)  # 15 cells, 3 clients, 5 cases: at most 7 warm cells
+
+
+def test_a_client_makes_at_most_three_importtime_runs_in_its_first_cells():
+    runner = FakeRunner()
+    run_rounds(runner, many_cells(5), SETTINGS, seed=3)  # type: ignore[arg-type]
+    runs = [r for r in runner.records if r.kind == "importtime"]
+    assert [r.client for r in runs] == ["py"] * 3
+    first_cases = [r.case for r in runner.records if r.client == "py" and r.kind == "counted" and r.round == 1][:3]
+    assert [r.case for r in runs] == first_cases
+    # a resumed run counts the recorded ones: the client has its three, so it makes none
+    resumed = FakeRunner()
+    run_rounds(resumed, many_cells(5), SETTINGS, seed=3,  # type: ignore[arg-type]
+               previous=[r for r in runner.records if r.round == 1])
+    assert not [r for r in resumed.records if r.kind == "importtime"]
+    assert [r for r in resumed.records if r.kind == "warmup"]  # the new server and caches are warmed again
 
 
 def test_resume_continues_with_the_next_round_and_the_same_order():

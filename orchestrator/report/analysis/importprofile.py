@@ -1,8 +1,9 @@
 """A client's import profile as the median over its `-X importtime` runs (pure).
 
 The run side makes one extra run under `python -X importtime` before each of
-a client's cells (orchestrator/measure/rounds.py), so a client that ran k cases has
-k import profiles, each the slowest IMPORTS_KEPT modules of one run. A
+a client's first IMPORTTIME_RUNS_PER_CLIENT cells (orchestrator/measure/rounds.py),
+so a client has up to that many import profiles, each the slowest IMPORTS_KEPT
+modules of one run. A
 module's figures here are medians over the runs whose list holds it; `runs`
 says how many that is.
 """

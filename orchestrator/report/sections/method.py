@@ -15,11 +15,18 @@ from ..markdown import blocks, heading
 
 def _settings_text(source: Source) -> str:
     s = source.settings
-    return (f"{s.warmup} warm-up run(s) per client, then {s.min_runs} to "
+    return (f"{s.warmup} warm-up run(s) per client and per case, then {s.min_runs} to "
             f"{s.max_runs} counted runs; a client leaves the rotation once its median's 95% CI "
             f"half-width is within {fmt.pct(s.target_rel_ci)} "
             f"of the median, at the maximum, after {s.budget_s} s of runs, or when it keeps failing; "
             f"each run is killed after {s.timeout_s} s")
+
+
+def _importtime_text(ctx: Context) -> str:
+    per_client = Counter((s.label, b.client) for s in ctx.sources for b in s.benches if b.imports)
+    if not per_client:
+        return "none in this run"
+    return f"at most {counted(max(per_client.values()), 'profile')} per client in this run"
 
 
 def _stop_reasons(source: Source) -> str:
@@ -86,10 +93,14 @@ def render(ctx: Context) -> str:
         "Randomized multiple interleaved trials (Abedi & Brecht, ICPE 2017): each round runs every (client, "
         "case) cell of the profile once, in a fresh random order from a recorded seed, and rounds repeat "
         "until every cell has met its stopping rule (a cell that is done drops out of later rounds), so "
-        "drift on a shared machine hits every cell alike. A cell's warm-up runs come right before its first "
-        "counted run. Clients with an `importtime:` entry (CPython) make one more run under `-X importtime` "
-        "before each of their cells, used only for the import table (per module, the median over those "
-        "runs)." + _schedule_text(ctx),
+        "drift on a shared machine hits every cell alike. Warm-ups are per client and per case, in round 1: "
+        "a cell whose client or case has not run yet makes the warm-up runs right before its first counted "
+        "run, so no counted run is a client's first (its files not yet in the page cache) or a case's first "
+        "at the server; a warm-up before every cell would only make each cell's first counted run warmer "
+        "than its later ones, which follow other cells. Clients with an `importtime:` entry (CPython) make "
+        f"one more run under `-X importtime` before each of their first cells ({_importtime_text(ctx)}), "
+        "used only for the import table (per module, the median over those runs: the modules a client "
+        "imports do not depend on the case)." + _schedule_text(ctx),
         settings,
         "Why each cell stopped (cells with verified runs):\n\n" + stops,
         heading(3, "Statistics"),

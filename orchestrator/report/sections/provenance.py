@@ -95,7 +95,7 @@ def _cell_counts(source: Source) -> str:
 
 def _settings(settings: Settings) -> list[tuple[str, str]]:
     return [
-        ("warm-up runs per cell", _text(settings.warmup)),
+        ("warm-up runs per client and per case", _text(settings.warmup)),
         ("counted runs per cell", f"{_text(settings.min_runs)} to {_text(settings.max_runs)}"),
         ("stop when the median's 95% CI half-width is within", fmt.pct(settings.target_rel_ci)),
         ("time budget per cell", f"{_text(settings.budget_s)} s"),
