@@ -16,7 +16,7 @@ from ..markdown import blocks, heading
 def _settings_text(source: Source) -> str:
     s = source.settings
     return (f"{s.warmup} warm-up run(s) per client and per case, then {s.min_runs} to "
-            f"{s.max_runs} counted runs; a client leaves the rotation once its median's 95% CI "
+            f"{s.max_runs} counted runs; a cell leaves the rotation once its median's 95% CI "
             f"half-width is within {fmt.pct(s.target_rel_ci)} "
             f"of the median, at the maximum, after {s.budget_s} s of runs, or when it keeps failing; "
             f"each run is killed after {s.timeout_s} s")
