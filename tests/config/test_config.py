@@ -146,7 +146,7 @@ def test_missing_toolchain_skips_that_client_with_its_fix(tmp_path, monkeypatch)
 
 def test_role_and_placement_keys(tmp_path):
     """compiled / role / variant_of / variant / chart / debian are read from the YAML entry, and checked."""
-    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    raw = yaml.load(DEFAULT_CONFIG.read_text(), Loader=yaml.CSafeLoader)
     base = raw["clients"][0]
     variant = dict(base, name="toy-variant", role="variant", variant_of=base["name"], variant="warm",
                    compiled=False, chart={"color": "#123456", "marker": "o"}, debian=["libcurl4-openssl-dev"])
@@ -154,14 +154,14 @@ def test_role_and_placement_keys(tmp_path):
     path = DEFAULT_CONFIG.parent / "build" / "test-config-roles.yaml"
     path.parent.mkdir(exist_ok=True)
     try:
-        path.write_text(yaml.safe_dump(raw))
+        path.write_text(yaml.dump(raw, Dumper=yaml.CSafeDumper))
         client = load_config(path).client("toy-variant")
         assert (client.role, client.variant_of, client.variant, client.chart["color"], client.debian) == (
             "variant", base["name"], "warm", "#123456", ("libcurl4-openssl-dev",))
         for bad in ({"role": "star"}, {"variant_of": "nobody"}, {"compiled": "yes"}, {"chart": {"size": "9"}},
                     {"debian": ["libc6=2.41"]}, {"role": "contender"}):
             raw["clients"][-1] = dict(variant, **bad)
-            path.write_text(yaml.safe_dump(raw))
+            path.write_text(yaml.dump(raw, Dumper=yaml.CSafeDumper))
             with pytest.raises(ConfigError):
                 load_config(path)
     finally:
