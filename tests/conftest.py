@@ -13,15 +13,15 @@ sys.dont_write_bytecode = False
 
 import pytest  # noqa: E402
 
-from orchestrator.config.model import load_config  # noqa: E402
 from tests import shared_runs, tiers  # noqa: E402
+from tests.shipped import shipped_config  # noqa: E402
 
-_PROGRAMS = tiers.client_programs(load_config())
+_PROGRAMS = tiers.client_programs(shipped_config())
 
 
 @pytest.fixture(scope="session")
 def config():
-    return load_config()
+    return shipped_config()
 
 
 @pytest.fixture(scope="session")
