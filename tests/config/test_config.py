@@ -188,3 +188,28 @@ def test_the_bounded_loader_reads_the_shipped_config_as_pyyamls_own_safe_loader_
 
     text = DEFAULT_CONFIG.read_text(encoding="utf-8")
     assert load_yaml(text.encode(), "polybench.yaml") == yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506
+
+
+def test_paths_through_symbolic_links_are_judged_by_where_they_lead(tmp_path, raw):
+    """build.cwd through a link that leaves the repository is refused; one that stays inside, or a link loop
+    (which leads nowhere: Path.resolve() raised RuntimeError here, a traceback), loads."""
+    links = DEFAULT_CONFIG.parent / "build" / "polybench-test-links"
+    links.mkdir(parents=True, exist_ok=True)
+    try:
+        (links / "out").symlink_to("/")
+        (links / "in").symlink_to(DEFAULT_CONFIG.parent / "clients")
+        (links / "loop-a").symlink_to(links / "loop-b")
+        (links / "loop-b").symlink_to(links / "loop-a")
+        for target, refused in [("out", True), ("out/tmp", True), ("in/go", False), ("loop-a", False),
+                                ("loop-a/x", False)]:
+            raw["clients"][0]["build"]["cwd"] = f"build/polybench-test-links/{target}"
+            path = write(tmp_path, raw)
+            if refused:
+                with pytest.raises(ConfigError, match="leads outside the repository"):
+                    load_config(path)
+            else:
+                assert load_config(path).clients[0].build.cwd == f"build/polybench-test-links/{target}"
+    finally:
+        for name in ("out", "in", "loop-a", "loop-b"):
+            (links / name).unlink(missing_ok=True)
+        links.rmdir()
