@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-import pytest
+import sys
 
-from orchestrator.config.model import load_config
-from tests import shared_runs, tiers
+# Cache compiled modules even when PYTHONDONTWRITEBYTECODE is set (it is, on the machines this suite runs on):
+# without .pyc files every xdist worker compiles orchestrator/ and re-does pytest's assertion rewriting of
+# every test module (about 5 s of CPU each, measured), and every `python -m orchestrator` a test starts
+# compiles what it imports again. Only the test processes write (into __pycache__/, ignored by git and by
+# .dockerignore); the environment is unchanged, so the processes they start read those files and write none.
+sys.dont_write_bytecode = False
 
-_PROGRAMS = tiers.client_programs(load_config())
+import pytest  # noqa: E402
+
+from tests import shared_runs, tiers  # noqa: E402
+from tests.shipped import shipped_config  # noqa: E402
+
+_PROGRAMS = tiers.client_programs(shipped_config())
 
 
 @pytest.fixture(scope="session")
 def config():
-    return load_config()
+    return shipped_config()
 
 
 @pytest.fixture(scope="session")

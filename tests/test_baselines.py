@@ -24,13 +24,13 @@ from synthetic import environment  # noqa: E402
 
 def _write(tmp_path: Path, raw) -> Path:
     path = tmp_path / "polybench.yaml"
-    path.write_text(yaml.safe_dump(raw))
+    path.write_text(yaml.dump(raw, Dumper=yaml.CSafeDumper))
     return path
 
 
 @pytest.fixture
 def raw():
-    return yaml.safe_load(DEFAULT_CONFIG.read_text())
+    return yaml.load(DEFAULT_CONFIG.read_text(), Loader=yaml.CSafeLoader)
 
 
 def test_shipped_baselines_cover_the_bare_interpreter_and_every_python_library(config):

@@ -190,13 +190,13 @@ def test_a_damaged_middle_line_is_refused_not_dropped(tmp_path, line, message):
 
 def fake_config(tmp_path: Path, scenarios: dict[str, Any], runs: dict[str, Any]) -> Path:
     """The shipped config with python-urllib only (no compiler needed) and one profile 't'."""
-    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    raw = yaml.load(DEFAULT_CONFIG.read_text(), Loader=yaml.CSafeLoader)
     raw["clients"] = [copy.deepcopy(next(c for c in raw["clients"] if c["name"] == "python-urllib"))]
     raw["profiles"] = {"t": {"runs": runs, "scenarios": scenarios}}
     raw["baselines"] = []  # they name the other clients (tests/test_baselines.py covers them)
     raw.pop("report", None)  # its focus is another client
     path = tmp_path / "polybench.yaml"
-    path.write_text(yaml.safe_dump(raw))
+    path.write_text(yaml.dump(raw, Dumper=yaml.CSafeDumper))
     return path
 
 

@@ -475,7 +475,7 @@ class Results(Record):
 # One decoder per type, built once from the type hints: reading a default-profile
 # file (thousands of runs) must not walk typing objects for every value.
 
-Decoder = Callable[[Any, str], Any]
+Decoder = Callable[[Any, Any], Any]  # (value, where: see _path)
 
 
 class _Mismatch(Exception):
@@ -490,8 +490,22 @@ def _has_default(f: dataclasses.Field[Any]) -> bool:
     return f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
 
 
-def _where(where: str, key: object) -> str:
-    return f"{where}/{key}" if where else str(key)
+# Where a value sits, for error messages: the caller's top-level name (a str, "" for the file itself) or
+# (parent, key), rendered by _path only when a value does not fit. Formatting "benchmarks/12/runs/3/wall_ns"
+# for every value of a file that fits cost a third of reading it.
+Where = Any
+
+
+def _path(where: Where) -> str:
+    """The "a/b/3" form of a place: the keys from the top, joined by "/" after the first non-empty one."""
+    keys: list[object] = []
+    while isinstance(where, tuple):
+        where, key = where
+        keys.append(key)
+    text = str(where)
+    for key in reversed(keys):
+        text = f"{text}/{key}" if text else str(key)
+    return text
 
 
 def _decode_record(cls: type[RecordT], data: Any, where: str) -> RecordT:
@@ -508,18 +522,18 @@ def _dataclass_decoder(cls: type) -> Decoder:
     known = frozenset(name for name, _, _ in plan)
     keeps_extra = issubclass(cls, Record)
 
-    def decode(data: Any, where: str) -> Any:
+    def decode(data: Any, where: Where) -> Any:
         if not isinstance(data, dict):
-            raise _Mismatch(f"at {where or 'the top level'}: expected an object")
+            raise _Mismatch(f"at {_path(where) or 'the top level'}: expected an object")
         values: dict[str, Any] = {}
         absent = []
         for name, decode_value, optional in plan:
             if name in data:
-                values[name] = decode_value(data[name], _where(where, name))
+                values[name] = decode_value(data[name], (where, name))
             elif optional:
                 absent.append(name)
             else:
-                raise _Mismatch(f"at {where or 'the top level'}: {name!r} is missing")
+                raise _Mismatch(f"at {_path(where) or 'the top level'}: {name!r} is missing")
         if keeps_extra:
             values["extra"] = {key: value for key, value in data.items() if key not in known}
             values["absent"] = frozenset(absent)
@@ -532,7 +546,7 @@ def _union_decoder(args: tuple[Any, ...]) -> Decoder:
     nullable = type(None) in args
     options = [_decoder(a) for a in args if a is not type(None)]
 
-    def decode(value: Any, where: str) -> Any:
+    def decode(value: Any, where: Where) -> Any:
         if value is None and nullable:
             return None
         for option in options[:-1]:
@@ -553,10 +567,10 @@ def _scalar_decoder(hint: type) -> Decoder:
         accepted = (hint,)
         what = "an integer" if hint is int else f"a {hint.__name__}"
 
-    def decode(value: Any, where: str) -> Any:
+    def decode(value: Any, where: Where) -> Any:
         if isinstance(value, accepted) and (hint is bool or not isinstance(value, bool)):
             return value
-        raise _Mismatch(f"at {where}: expected {what}")
+        raise _Mismatch(f"at {_path(where)}: expected {what}")
 
     return decode
 
@@ -569,27 +583,27 @@ def _decoder(hint: Any) -> Decoder:
     if origin in (Union, types.UnionType):
         return _union_decoder(args)
     if origin is Literal:
-        def literal(value: Any, where: str) -> Any:
+        def literal(value: Any, where: Where) -> Any:
             if value not in args:
-                raise _Mismatch(f"at {where}: expected one of {', '.join(map(str, args))}")
+                raise _Mismatch(f"at {_path(where)}: expected one of {', '.join(map(str, args))}")
             return value
         return literal
     if origin is list or origin is tuple:
         item = _decoder(args[0])
         make = list if origin is list else tuple
 
-        def array(value: Any, where: str) -> Any:
+        def array(value: Any, where: Where) -> Any:
             if not isinstance(value, list):
-                raise _Mismatch(f"at {where}: expected an array")
-            return make(item(entry, _where(where, i)) for i, entry in enumerate(value))
+                raise _Mismatch(f"at {_path(where)}: expected an array")
+            return make(item(entry, (where, i)) for i, entry in enumerate(value))
         return array
     if origin is dict:
         member = _decoder(args[1])
 
-        def obj(value: Any, where: str) -> Any:
+        def obj(value: Any, where: Where) -> Any:
             if not isinstance(value, dict):
-                raise _Mismatch(f"at {where}: expected an object")
-            return {key: member(entry, _where(where, key)) for key, entry in value.items()}
+                raise _Mismatch(f"at {_path(where)}: expected an object")
+            return {key: member(entry, (where, key)) for key, entry in value.items()}
         return obj
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _dataclass_decoder(hint)

@@ -146,7 +146,7 @@ def test_missing_toolchain_skips_that_client_with_its_fix(tmp_path, monkeypatch)
 
 def test_role_and_placement_keys(tmp_path):
     """compiled / role / variant_of / variant / chart / debian are read from the YAML entry, and checked."""
-    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    raw = yaml.load(DEFAULT_CONFIG.read_text(), Loader=yaml.CSafeLoader)
     base = raw["clients"][0]
     variant = dict(base, name="toy-variant", role="variant", variant_of=base["name"], variant="warm",
                    compiled=False, chart={"color": "#123456", "marker": "o"}, debian=["libcurl4-openssl-dev"])
@@ -154,14 +154,14 @@ def test_role_and_placement_keys(tmp_path):
     path = DEFAULT_CONFIG.parent / "build" / "test-config-roles.yaml"
     path.parent.mkdir(exist_ok=True)
     try:
-        path.write_text(yaml.safe_dump(raw))
+        path.write_text(yaml.dump(raw, Dumper=yaml.CSafeDumper))
         client = load_config(path).client("toy-variant")
         assert (client.role, client.variant_of, client.variant, client.chart["color"], client.debian) == (
             "variant", base["name"], "warm", "#123456", ("libcurl4-openssl-dev",))
         for bad in ({"role": "star"}, {"variant_of": "nobody"}, {"compiled": "yes"}, {"chart": {"size": "9"}},
                     {"debian": ["libc6=2.41"]}, {"role": "contender"}):
             raw["clients"][-1] = dict(variant, **bad)
-            path.write_text(yaml.safe_dump(raw))
+            path.write_text(yaml.dump(raw, Dumper=yaml.CSafeDumper))
             with pytest.raises(ConfigError):
                 load_config(path)
     finally:
@@ -188,3 +188,28 @@ def test_the_bounded_loader_reads_the_shipped_config_as_pyyamls_own_safe_loader_
 
     text = DEFAULT_CONFIG.read_text(encoding="utf-8")
     assert load_yaml(text.encode(), "polybench.yaml") == yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506
+
+
+def test_paths_through_symbolic_links_are_judged_by_where_they_lead(tmp_path, raw):
+    """build.cwd through a link that leaves the repository is refused; one that stays inside, or a link loop
+    (which leads nowhere: Path.resolve() raised RuntimeError here, a traceback), loads."""
+    links = DEFAULT_CONFIG.parent / "build" / "polybench-test-links"
+    links.mkdir(parents=True, exist_ok=True)
+    try:
+        (links / "out").symlink_to("/")
+        (links / "in").symlink_to(DEFAULT_CONFIG.parent / "clients")
+        (links / "loop-a").symlink_to(links / "loop-b")
+        (links / "loop-b").symlink_to(links / "loop-a")
+        for target, refused in [("out", True), ("out/tmp", True), ("in/go", False), ("loop-a", False),
+                                ("loop-a/x", False)]:
+            raw["clients"][0]["build"]["cwd"] = f"build/polybench-test-links/{target}"
+            path = write(tmp_path, raw)
+            if refused:
+                with pytest.raises(ConfigError, match="leads outside the repository"):
+                    load_config(path)
+            else:
+                assert load_config(path).clients[0].build.cwd == f"build/polybench-test-links/{target}"
+    finally:
+        for name in ("out", "in", "loop-a", "loop-b"):
+            (links / name).unlink(missing_ok=True)
+        links.rmdir()

@@ -25,8 +25,9 @@ from orchestrator.measure.one_run import Runner, client_argv, new_run_id, settle
 from orchestrator.measure.services import Services
 from orchestrator.provenance.process_env import EnvPolicy, config_env
 from orchestrator.provenance.toolchains import placeholders
+from tests.shipped import shipped_config
 
-CONFIG = load_config()
+CONFIG = shipped_config()
 CONTRACT = [c.name for c in CONFIG.clients if c.output == "contract"]
 BODIES = [c.name for c in CONFIG.clients if c.output == "bodies"]
 TIMEOUT_S = 60

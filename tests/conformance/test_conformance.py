@@ -20,11 +20,12 @@ from pathlib import Path
 import pytest
 from unbuilt import unbuilt
 
-from orchestrator.config.model import BuildSpec, Case, ClientSpec, load_config
+from orchestrator.config.model import BuildSpec, Case, ClientSpec
 from orchestrator.config.scenarios import KEEPALIVE_MAX_CONNECTIONS, SCENARIOS, normalise_params
 from orchestrator.measure.one_run import Runner
+from tests.shipped import shipped_config
 
-CLIENTS = [client.name for client in load_config().clients]  # every configured client, from polybench.yaml
+CLIENTS = [client.name for client in shipped_config().clients]  # every configured client, from polybench.yaml
 STREAM_BYTES = 200 * 1024 * 1024
 STREAM_RSS_ALLOWANCE_KIB = 64 * 1024  # stream's peak RSS over the same client's single
 UNREAD = Path(__file__).resolve().parent.parent / "fakes" / "unread.py"

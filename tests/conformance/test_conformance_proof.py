@@ -15,11 +15,12 @@ from __future__ import annotations
 import pytest
 from unbuilt import unbuilt
 
-from orchestrator.config.model import Case, load_config
+from orchestrator.config.model import Case
 from orchestrator.config.scenarios import SCENARIOS, normalise_params
 from orchestrator.measure.one_run import Runner
+from tests.shipped import shipped_config
 
-CLIENTS = [client.name for client in load_config().clients]  # every configured client
+CLIENTS = [client.name for client in shipped_config().clients]  # every configured client
 
 PROOF_CASES = {
     "single": {},

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.config.model import Case, load_config
+from orchestrator.config.model import Case
 from orchestrator.config.scenarios import SCENARIOS, normalise_params
 from orchestrator.measure import one_run as runner_module
 from orchestrator.measure.one_run import Runner
 from orchestrator.provenance.process_env import EnvPolicy
 from orchestrator.server_control.shared_server import SharedServer
+from tests.shipped import shipped_config
 
 CLOSED = "http://127.0.0.1:9"
 HOSTILE = {
@@ -78,7 +79,7 @@ def test_the_server_gets_none_of_it(hostile_server):
     assert not names & set(HOSTILE), names & set(HOSTILE)
 
 
-CLIENTS = [client.name for client in load_config().clients]  # every configured client, from polybench.yaml
+CLIENTS = [client.name for client in shipped_config().clients]  # every configured client, from polybench.yaml
 
 
 @pytest.mark.parametrize("client_name", CLIENTS)

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from unbuilt import unbuilt
 
-from orchestrator.config.model import Case, load_config
+from orchestrator.config.model import Case
 from orchestrator.config.scenarios import SCENARIOS, normalise_params
 from orchestrator.measure.one_run import Runner, client_argv, new_run_id
+from tests.shipped import shipped_config
 from tests.tiers import build_clients
 
 HARNESS = Path(__file__).with_name("modules_at_ready.py")
@@ -35,7 +36,7 @@ PARAMS = {
 
 def python_script_clients() -> list[str]:
     """The Python clients run as `<venv python> clients/python/client_*.py` (variants run the same scripts)."""
-    return [client.name for client in load_config().clients
+    return [client.name for client in shipped_config().clients
             if client.role != "variant" and client.run is not None and len(client.run) == 2
             and Path(client.run[1]).name.startswith("client_") and client.run[1].endswith(".py")]
 

@@ -17,13 +17,14 @@ from pathlib import Path
 import pytest
 from unbuilt import unbuilt
 
-from orchestrator.config.model import BuildSpec, Case, ClientSpec, load_config
+from orchestrator.config.model import BuildSpec, Case, ClientSpec
 from orchestrator.config.scenarios import KEEPALIVE_MAX_CONNECTIONS, SCENARIOS, TLS_PREFIX, normalise_params
 from orchestrator.measure.one_run import Runner
 from orchestrator.results.runlog import LoggedRun
 from orchestrator.server_control.tls import make_tls_files
+from tests.shipped import shipped_config
 
-CLIENTS = [client.name for client in load_config().clients]  # every configured client, from polybench.yaml
+CLIENTS = [client.name for client in shipped_config().clients]  # every configured client, from polybench.yaml
 INSECURE = Path(__file__).resolve().parents[1] / "fakes" / "insecure.py"
 TLS_CASES = {"tls_single": {}, "tls_sequential": {"requests": 5}, "tls_keepalive": {"requests": 5}}
 

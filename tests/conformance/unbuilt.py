@@ -2,9 +2,9 @@
 
 import pytest
 
-from orchestrator.config.model import load_config
+from tests.shipped import shipped_config
 
-_CONFIG = load_config()
+_CONFIG = shipped_config()
 
 
 def unbuilt(name: str, message: str) -> None:

@@ -105,11 +105,11 @@ def _config_with_env(tmp_path, env):
 
     from orchestrator.config.model import DEFAULT_CONFIG
 
-    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    raw = yaml.load(DEFAULT_CONFIG.read_text(), Loader=yaml.CSafeLoader)
     go = next(c for c in raw["clients"] if c["name"] == "go-nethttp")
     go["env"] = env
     path = tmp_path / "polybench.yaml"
-    path.write_text(yaml.safe_dump(raw))
+    path.write_text(yaml.dump(raw, Dumper=yaml.CSafeDumper))
     return path
 
 

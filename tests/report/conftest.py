@@ -12,6 +12,7 @@ from no_charts import no_chart_rendering
 from synthetic import make_results, write_results
 
 from orchestrator.report import generate_report
+from tests.once_per_session import once_per_session
 
 
 @pytest.fixture(scope="session")
@@ -20,13 +21,13 @@ def results_data() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def results_file(tmp_path_factory: pytest.TempPathFactory, results_data: dict[str, Any]) -> Path:
-    return write_results(tmp_path_factory.mktemp("results-a"), results_data)
-
-
-@pytest.fixture(scope="session")
-def report_path(tmp_path_factory: pytest.TempPathFactory, results_file: Path) -> Path:
-    return generate_report([results_file], output_root=tmp_path_factory.mktemp("reports"), quiet=True)
+def report_path(tmp_path_factory: pytest.TempPathFactory, results_data: dict[str, Any]) -> Path:
+    """The synthetic results' report with its charts drawn and rendered (about 4 s of CPU, most of it
+    matplotlib): made once per session, not once per pytest-xdist worker; its tests only read it."""
+    def make(folder: Path) -> Path:
+        return generate_report([write_results(folder / "results", results_data)], output_root=folder / "reports",
+                               quiet=True)
+    return once_per_session(tmp_path_factory, "synthetic-report", make)
 
 
 # Enough for a fit per host (three call counts), small enough to stay quick.

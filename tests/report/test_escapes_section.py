@@ -17,6 +17,7 @@ from orchestrator.report import fmt, generate_report
 from orchestrator.report.analysis.speed import speedup
 from orchestrator.results.model import assemble
 from orchestrator.results.runlog import LoggedRun
+from tests.once_per_session import once_per_session
 
 SECTION = "Escaping the start-up tax"
 PLAIN = CLIENTS["python-requests"]
@@ -69,11 +70,14 @@ def _report(tmp_path, path) -> str:
 
 @pytest.fixture(scope="module")
 def variants(tmp_path_factory):
-    """The variants' results and their report (made once: three tests read it, none changes it)."""
-    folder = tmp_path_factory.mktemp("variants")
-    data, path = _results(folder)
-    with no_chart_rendering():
-        return data, generate_report([path], output_root=folder / "out", quiet=True)
+    """The variants' results and their report (made once per session, whichever pytest-xdist worker asks
+    first: three tests read it, none changes it)."""
+    data, _ = _results(tmp_path_factory.mktemp("variants"))
+
+    def make(folder):
+        with no_chart_rendering():
+            return generate_report([_results(folder)[1]], output_root=folder / "out", quiet=True)
+    return data, once_per_session(tmp_path_factory, "variants-report", make)
 
 
 def test_each_variant_against_the_plain_script_and_curl(variants):
