@@ -165,7 +165,8 @@ def lint(c):
                    "the server (what the README and CI run)",
             "docker": "also the Docker image tests (needs a Docker engine; CI runs them after the full tier)",
             "k": "only tests matching this expression (pytest -k)",
-            "workers": "pytest-xdist worker processes (default: one per CPU; 0: none, in this process)"})
+            "workers": "pytest-xdist worker processes (default: one per CPU with --all, one more for the "
+                       "fast tier; 0: none, in this process)"})
 def test(c, all=False, docker=False, k=None, workers=None):
     """Run `invoke lint` (ruff, mypy), then the tests: the fast tier by default, everything but Docker with --all.
 
