@@ -28,7 +28,8 @@ from typing import IO, Any
 
 from ..atomic import write_json_atomic
 from ..config.model import BuildSpec, ClientSpec, Config, debian_name, expand, shared_builds
-from ..paths import BUILD_DIR
+from ..errors import ConfigError
+from ..paths import BUILD_DIR, inside_root
 from ..provenance.process_env import toolchain_environment
 from ..provenance.toolchains import debian_installed, install_debian, placeholders, probe_toolchains, why_no_install
 from ..provenance.versions import client_packages, library_version
@@ -68,12 +69,18 @@ def _input_digest(config: Config, spec: BuildSpec, toolchain_versions: dict[str,
     if the stamp matches, and an edit that keeps the mtime still rebuilds.
     Outputs are not part of it: two clients whose recipes are the same (one
     Nuitka run makes both the standalone folder and the onefile binary)
-    share one build and one stamp.
+    share one build and one stamp. Raises ConfigError for a pattern that
+    matches a file through a symbolic link leading outside the repository
+    (the config check sees only the pattern's fixed folders).
     """
     versions = [(tool, toolchain_versions.get(tool)) for tool in spec.requires]
     digest = hashlib.sha256(repr((spec.commands, spec.cwd, sorted(spec.env.items()), versions)).encode())
     for pattern in spec.inputs:
         for path in sorted(config.root.glob(pattern)):
+            if not inside_root(path.relative_to(config.root), config.root):
+                raise ConfigError(f"build inputs: {pattern!r} matches "
+                                  f"{str(path.relative_to(config.root))!r}, which leads outside the repository "
+                                  "(through a symbolic link)")
             if path.is_file() and "target" not in path.relative_to(config.root).parts:
                 digest.update(str(path.relative_to(config.root)).encode())
                 digest.update(path.read_bytes())

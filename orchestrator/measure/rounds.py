@@ -14,11 +14,12 @@ on whichever case happened to run at that moment.
   runs.jsonl and results.json) reproduces every round's order.
 - Warm-ups are per client and per case, not per cell: a cell's first
   counted run in this process is preceded, in the same round and position,
-  by the profile's warm-up runs when its client or its case has not run yet
-  (so each client's files are in the page cache and each kind of request has
-  reached the server once before anything is counted), and, for a client
+  by the profile's warm-up runs when its client has not run yet or its case
+  has had no verified warm-up (so each client's files are in the page cache
+  and each kind of request has reached the server and been read once before
+  anything is counted), and, for a client
   with `importtime:`, by a `-X importtime` run while the client has fewer
-  than IMPORTTIME_RUNS_PER_CLIENT. In interleaved rounds every later counted
+  than IMPORTTIME_RUNS_PER_CLIENT (and the cell none yet). In interleaved rounds every later counted
   run follows other cells, so a warm-up before each cell would only make its
   first counted run warmer than the rest: what a warm-up can remove is a
   cold first run of a client or of a case, and one per client and per case
@@ -146,24 +147,27 @@ def run_rounds(runner: Runner, cells: list[CellState], settings: RunSettings, se
         events.run_finished(record)
         return record
 
-    warm_clients: set[str] = set()
-    warm_cases: set[str] = set()
+    warm_clients: set[str] = set()  # clients that have run in this process
+    warm_cases: set[str] = set()  # cases a warm-up has been verified in (it reached the server and was read)
     importtime_runs = Counter(r.client for r in previous if r.kind == "importtime")
+    profiled = {(r.client, r.case) for r in previous if r.kind == "importtime"}  # results keep one per cell
 
     def warm_up(cell: CellState, round_no: int, position: int) -> None:
         cell.warmed = True
         cold = cell.client.name not in warm_clients or cell.case.id not in warm_cases
         kinds = ["warmup"] * settings.warmup if cold else []
-        if cell.client.importtime and importtime_runs[cell.client.name] < IMPORTTIME_RUNS_PER_CLIENT:
+        if (cell.client.importtime and importtime_runs[cell.client.name] < IMPORTTIME_RUNS_PER_CLIENT
+                and (cell.client.name, cell.case.id) not in profiled):
             kinds.append("importtime")
             importtime_runs[cell.client.name] += 1
-        warm_clients.add(cell.client.name)
-        warm_cases.add(cell.case.id)
         for index, kind in enumerate(kinds):
             record = one(cell, kind, index if kind == "warmup" else 0, round_no, position)
+            warm_clients.add(cell.client.name)  # its files are read, whatever the run's outcome
             if record.unsupported:
                 cell.unsupported, cell.stop_reason = True, "unsupported"
                 return
+            if kind == "warmup" and (record.verified or isinstance(cell.client, BaselineSpec) and baseline_ok(record)):
+                warm_cases.add(cell.case.id)  # a warm-up refused or failed may not have reached the server
 
     round_no = next_round(previous)
     while any(cell.active for cell in cells):

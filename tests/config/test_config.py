@@ -213,3 +213,52 @@ def test_paths_through_symbolic_links_are_judged_by_where_they_lead(tmp_path, ra
         for name in ("out", "in", "loop-a", "loop-b"):
             (links / name).unlink(missing_ok=True)
         links.rmdir()
+
+
+def test_globs_outputs_and_odd_names_cannot_lead_outside_through_a_link(tmp_path, raw):
+    """Adversarial review: a path with a glob character skipped the check, and an output could be a link to a
+    folder outside (the build measured /etc as its product). A glob's fixed folders are checked at load, each
+    match when the build expands it; elsewhere `[` is an ordinary character; an output may link to a file."""
+    from orchestrator.build.clients import _input_digest  # what expands a build's input patterns
+
+    name = "polybench-test-links-2"
+    links = DEFAULT_CONFIG.parent / "build" / name
+    links.mkdir(parents=True, exist_ok=True)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "hostname").write_text("a file outside the repository\n")
+    made = {"etc[": outside, "toetc": outside, "root": "/", "python": sys.executable}
+    try:
+        for link, target in made.items():
+            (links / link).symlink_to(target)
+        build = raw["clients"][0]["build"]
+
+        def loads(field: str, value) -> Path:
+            build[field] = value
+            return write(tmp_path, raw)
+
+        refused = [("cwd", f"build/{name}/etc[", "leads outside"),
+                   ("inputs", [f"build/{name}/toetc/host*"], "leads outside"),
+                   ("outputs", [f"build/{name}/root"], "symbolic link to a folder outside"),
+                   ("outputs", [f"build/{name}/toetc"], "symbolic link to a folder outside"),
+                   ("outputs", [f"build/{name}/toetc/hostname"], "leads outside"),
+                   ("outputs", ["."], "names the repository itself")]
+        for field, value, message in refused:
+            saved = build.get(field)
+            with pytest.raises(ConfigError, match=message):
+                load_config(loads(field, value))
+            if saved is None:
+                del build[field]
+            else:
+                build[field] = saved
+        config = load_config(loads("outputs", [f"build/{name}/python"]))  # a venv's bin/python: a file link
+        assert config.clients[0].build.outputs == (f"build/{name}/python",)
+        # a glob whose fixed folders stay inside can still match through a link: refused when expanded
+        for pattern in (f"build/{name}/to*/hostname", f"build/{name}/toet[c]/hostname"):
+            config = load_config(loads("inputs", [pattern]))
+            with pytest.raises(ConfigError, match=f"matches 'build/{name}/toetc/hostname', which leads outside"):
+                _input_digest(config, config.clients[0].build, {})
+    finally:
+        for link in made:
+            (links / link).unlink(missing_ok=True)
+        links.rmdir()

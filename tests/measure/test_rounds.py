@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from orchestrator.config.model import Case, RunSettings
@@ -105,6 +106,33 @@ def test_warm_ups_are_per_client_and_per_case_not_per_cell():
         assert len(warmed) < len(counted)  # 15 cells, 3 clients, 5 cases: at most 7 warm cells
 
 
+class RefusingRunner(FakeRunner):
+    """Client 'odd' answers unsupported (exit 3: no request sent) in every case but the first (keepalive[1])."""
+
+    def run(self, client, case, kind, index, *, round_no=None, position=None) -> LoggedRun:
+        record = super().run(client, case, kind, index, round_no=round_no, position=position)
+        if client.name == "odd" and case.id != "keepalive[requests=1]":
+            record = dataclasses.replace(record, verified=False, unsupported=True)
+            self.records[-1] = record
+        return record
+
+
+def test_a_warm_up_that_never_reached_the_server_leaves_its_case_cold():
+    """Adversarial review: an unsupported warm-up marked its case warm, so another client's first counted run
+    was the case's first request at the server."""
+    clients = [FakeClient("odd"), FakeClient("steady"), FakeClient("slow")]
+    for seed in range(30):
+        runner = RefusingRunner()
+        cells = [CellState(client, Case("keepalive", {"requests": n})) for n in (1, 2, 3) for client in clients]
+        run_rounds(runner, cells, SETTINGS, seed=seed)  # type: ignore[arg-type]
+        reached: set[str] = set()  # cases with a verified run so far, in the order they ran
+        for record in runner.records:
+            if record.kind == "counted":
+                assert record.case in reached, (seed, record)
+            if record.verified:
+                reached.add(record.case)
+
+
 def test_a_client_makes_at_most_three_importtime_runs_in_its_first_cells():
     runner = FakeRunner()
     run_rounds(runner, many_cells(5), SETTINGS, seed=3)  # type: ignore[arg-type]
@@ -118,6 +146,17 @@ def test_a_client_makes_at_most_three_importtime_runs_in_its_first_cells():
                previous=[r for r in runner.records if r.round == 1])
     assert not [r for r in resumed.records if r.kind == "importtime"]
     assert [r for r in resumed.records if r.kind == "warmup"]  # the new server and caches are warmed again
+    # killed after its first importtime run, in two cases: the resumed run profiles the other cell only
+    # (results.json keeps one profile per cell, so a second for the same cell would be lost)
+    for seed in range(10):
+        runner = FakeRunner()
+        run_rounds(runner, many_cells(2), SETTINGS, seed=seed)  # type: ignore[arg-type]
+        first = next(i for i, r in enumerate(runner.records) if r.kind == "importtime")
+        killed = runner.records[:first + 1]
+        resumed = FakeRunner()
+        run_rounds(resumed, many_cells(2), SETTINGS, seed=seed, previous=killed)  # type: ignore[arg-type]
+        again = [(r.client, r.case) for r in resumed.records if r.kind == "importtime"]
+        assert len(again) == 1 and (killed[-1].client, killed[-1].case) not in again
 
 
 def test_resume_continues_with_the_next_round_and_the_same_order():

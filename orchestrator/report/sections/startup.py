@@ -149,8 +149,9 @@ def _baselines_table(ctx: Context) -> str | None:
 
 def _imports_tables(ctx: Context) -> str:
     parts = [heading(3, "Slowest imports"),
-             "From the extra runs under `python -X importtime` (one before each of the client's cases, not counted "
-             "in any timing above; importtime itself slows imports down): per module, the median over those runs "
+             "From the extra runs under `python -X importtime` (one before each of the client's first three "
+             "cells, not counted in any timing above; importtime itself slows imports down): per module, the "
+             "median over those runs "
              "(*runs*: how many list it). Cumulative time includes the module's own imports, so nested rows "
              f"overlap. Top {IMPORTS_SHOWN} by cumulative time."]
     clients: list[str] = []
