@@ -17,13 +17,14 @@ on whichever case happened to run at that moment.
   by the profile's warm-up runs when its client has not run yet or its case
   has had no verified warm-up (so each client's files are in the page cache
   and each kind of request has reached the server and been read once before
-  anything is counted), and, for a client
-  with `importtime:`, by a `-X importtime` run while the client has fewer
-  than IMPORTTIME_RUNS_PER_CLIENT (and the cell none yet). In interleaved rounds every later counted
-  run follows other cells, so a warm-up before each cell would only make its
-  first counted run warmer than the rest: what a warm-up can remove is a
-  cold first run of a client or of a case, and one per client and per case
-  removes it (the default profile: about 50 warm-ups instead of 239).
+  anything is counted), and, for a client with `importtime:`, by a
+  `-X importtime` run while the client has fewer than
+  IMPORTTIME_RUNS_PER_CLIENT (and the cell none yet). In interleaved rounds
+  every later counted run follows other cells, so a warm-up before each cell
+  would only make its first counted run warmer than the rest: what a warm-up
+  can remove is a cold first run of a client or of a case, and one per
+  client and per case removes it (the default profile: about 50 warm-ups
+  instead of 239).
 - A cell drops out of later rounds when it is done: the 95% interval of its
   median within the target (stats.should_stop), its maximum run count or
   its time budget reached, or it keeps failing or is unsupported.
@@ -111,13 +112,18 @@ def _decide(cell: CellState, settings: RunSettings) -> None:
         cell.stop_reason = decision.reason
 
 
+def _succeeded(cell: CellState, record: LoggedRun) -> bool:
+    """A client's run that passed verification, or a baseline's that ran cleanly (a baseline is not verified)."""
+    return record.verified or (isinstance(cell.client, BaselineSpec) and baseline_ok(record))
+
+
 def _count(cell: CellState, record: LoggedRun) -> None:
     """Fold one counted run into the cell's state."""
     cell.attempts += 1
     cell.spent_s += record.wall_ns / 1e9
     if record.unsupported:
         cell.unsupported, cell.stop_reason = True, "unsupported"
-    elif record.verified or (isinstance(cell.client, BaselineSpec) and baseline_ok(record)):
+    elif _succeeded(cell, record):
         cell.walls_ns.append(record.wall_ns)
         cell.consecutive_failures = 0
     else:
@@ -166,7 +172,7 @@ def run_rounds(runner: Runner, cells: list[CellState], settings: RunSettings, se
             if record.unsupported:
                 cell.unsupported, cell.stop_reason = True, "unsupported"
                 return
-            if kind == "warmup" and (record.verified or isinstance(cell.client, BaselineSpec) and baseline_ok(record)):
+            if kind == "warmup" and _succeeded(cell, record):
                 warm_cases.add(cell.case.id)  # a warm-up refused or failed may not have reached the server
 
     round_no = next_round(previous)
