@@ -804,11 +804,13 @@ def stopping_looks(min_runs: int, max_runs: int, confidence: float = DEFAULT_CON
 def ci_target_met(values: Samples, target_rel_ci: float, confidence: float = DEFAULT_CONFIDENCE,
                   looks: tuple[int, int] | None = None) -> bool:
     """Whether the median's ``median_ci`` reaches ``confidence`` with relative half-width <= target."""
-    array = _as_array(values)
+    array = np.sort(_as_array(values))
     interval = median_ci(array, confidence, looks)
     if not interval.meets_confidence:
         return False
-    return _relative_half_width(float(np.median(array)), interval.low, interval.high) <= target_rel_ci
+    n = array.size  # the median of the sorted sample, as np.median computes it (the rule runs after every run)
+    median = float(array[(n - 1) // 2] + array[n // 2]) / 2.0
+    return _relative_half_width(median, interval.low, interval.high) <= target_rel_ci
 
 
 def fit_linear(xs: Samples, ys: Samples) -> LinearFit:

@@ -3,6 +3,7 @@ that were gone: build_cache.py, schedule.py, orchestrator/export/pyperf.py ...).
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -14,17 +15,23 @@ FULL = re.compile(r"\borchestrator/[\w/]+\.py\b")
 BARE = re.compile(r"(?<![\w/.-])([a-z_][a-z0-9_]*\.py)\b")
 
 
-def _kept(path: Path, top_skip: set[str]) -> bool:
-    parts = path.relative_to(ROOT).parts
-    return parts[0] not in top_skip and not SKIP & set(parts)
+def _files(top_skip: set[str], suffixes: tuple[str, ...]) -> list[Path]:
+    """The repository's files ending in one of suffixes, outside the skipped folders (never entered: the
+    clients' node_modules and build trees hold tens of thousands of files)."""
+    found = []
+    for folder, dirs, files in os.walk(ROOT):
+        skip = SKIP | (top_skip if folder == str(ROOT) else set())
+        dirs[:] = [name for name in dirs if name not in skip]
+        found += [Path(folder, name) for name in files if name.endswith(suffixes)]
+    return sorted(found)
 
 
 def _texts() -> list[Path]:
-    return sorted(p for pattern in TEXT for p in ROOT.rglob(pattern) if _kept(p, TOP_SKIP))
+    return _files(TOP_SKIP, tuple(pattern.lstrip("*") for pattern in TEXT))
 
 
 def _python_names() -> set[str]:
-    return {p.name for p in ROOT.rglob("*.py") if _kept(p, TOP_SKIP - {"tests"})}
+    return {p.name for p in _files(TOP_SKIP - {"tests"}, (".py",))}
 
 
 def missing_mentions(paths: list[Path], names: set[str]) -> list[str]:

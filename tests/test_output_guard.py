@@ -29,7 +29,8 @@ def test_a_test_that_writes_into_results_fails_its_session(pytester: pytest.Pyte
             Path({str(leak)!r}).write_text("x") if {inside!r} else Path({str(leak)!r}).mkdir(parents=True)
     """)
     try:
-        result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+        # the plugins pytest.ini turns off, off here too: pyreqwest's cannot be imported twice in one process
+        result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:anyio", "-p", "no:pyreqwest")
     finally:
         shutil.rmtree(home, ignore_errors=True)
     assert result.ret == pytest.ExitCode.TESTS_FAILED

@@ -10,7 +10,6 @@ import json
 import os
 from pathlib import Path
 
-import jsonschema
 import pytest
 import yaml
 
@@ -20,9 +19,9 @@ from orchestrator.measure import matrix as run_module
 from orchestrator.measure.one_run import Runner
 from orchestrator.results import model as results_module
 from orchestrator.results import runlog
+from tests.shipped import reference_validator
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((ROOT / "docs" / "results.schema.json").read_text())
 
 CONFIG = {
     "toolchains": {"python": {"version": ["{python}", "--version"], "fix": "install python"}},
@@ -52,7 +51,7 @@ def tiny(tmp_path, monkeypatch):
 def test_run_writes_valid_results_with_failures_excluded(tiny, tmp_path):
     directory = run_module.run_benchmarks(tiny, "tiny", results_root=tmp_path, quiet=True)
     data = json.loads((directory / "results.json").read_text())
-    jsonschema.validate(data, SCHEMA)
+    reference_validator().validate(data)
     assert (tmp_path / "results" / "latest").resolve() == directory
     by_cell = {(b["client"], b["case"]): b for b in data["benchmarks"]}
     honest = by_cell[("liar", "keepalive[requests=3]")]
@@ -83,7 +82,7 @@ def test_pinned_run_with_a_seed_records_both(tiny, tmp_path):  # its own server:
                                           results_root=tmp_path, quiet=True, seed=123,
                                           pin=f"server={cpu},clients={cpu}")
     data = json.loads((directory / "results.json").read_text())
-    jsonschema.validate(data, SCHEMA)
+    reference_validator().validate(data)
     assert data["schedule"]["seed"] == 123
     assert data["schedule"]["pin"] == {"server": [cpu], "clients": [cpu]}
     assert data["benchmarks"][0]["status"] == "ok"
@@ -116,7 +115,7 @@ def test_interrupted_run_resumes_and_keeps_every_measured_run(tiny, tmp_path, mo
                                         quiet=True)
     assert resumed == directory == (tmp_path / "results" / "latest").resolve()
     data = json.loads((directory / "results.json").read_text())
-    jsonschema.validate(data, SCHEMA)
+    reference_validator().validate(data)
     assert data["schedule"]["seed"] == runlog.read_run_log(directory)[0]["schedule"]["seed"]
     # the resumed process went on with the next round, not from round 1
     _, after = runlog.read_run_log(directory)

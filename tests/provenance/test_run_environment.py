@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import jsonschema
 import pytest
 import yaml
 
@@ -14,9 +13,9 @@ from orchestrator.errors import PolybenchError
 from orchestrator.measure import matrix as run_module
 from orchestrator.measure.one_run import Runner
 from orchestrator.provenance.process_env import EnvPolicy
+from tests.shipped import reference_validator
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((ROOT / "docs" / "results.schema.json").read_text())
 CONFIG = {
     "toolchains": {"python": {"version": ["{python}", "--version"], "fix": "install python"}},
     "clients": [
@@ -47,7 +46,7 @@ def test_results_record_the_environment_and_warn(tiny, tmp_path, monkeypatch, ca
     directory = run_module.run_benchmarks(tiny, "tiny", results_root=tmp_path, quiet=True, env_policy=policy)
     assert "polybench: warning: inherited GOGC=off" in capsys.readouterr().err
     data = json.loads((directory / "results.json").read_text())
-    jsonschema.validate(data, SCHEMA)
+    reference_validator().validate(data)
     recorded = data["environment"]["process_environment"]
     assert recorded["inherited"] == {"GOGC": "off", "SECRET_TOKEN": None}
     assert recorded["clients"] == {"liar": {"LIAR_MODE": "x"}}

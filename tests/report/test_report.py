@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -14,26 +13,21 @@ from synthetic import FAILED_REASON, benches, make_results, write_results
 
 from orchestrator.errors import PolybenchError
 from orchestrator.report import generate, generate_report
-
-SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "results.schema.json"
-
+from tests.shipped import reference_validator, results_schema
 
 # --- the results file and its schema ----------------------------------------------
 
 
 def test_synthetic_results_match_the_published_schema(results_data: dict[str, Any]) -> None:
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    jsonschema.validate(results_data, schema, cls=jsonschema.Draft202012Validator)
-    jsonschema.validate(make_results("other", seed=3, failed_run=False, cases=[("single", {}, 1)]), schema,
-                        cls=jsonschema.Draft202012Validator)
+    jsonschema.Draft202012Validator.check_schema(results_schema())
+    reference_validator().validate(results_data)
+    reference_validator().validate(make_results("other", seed=3, failed_run=False, cases=[("single", {}, 1)]))
 
 
 def test_schema_rejects_a_results_file_without_benchmarks(results_data: dict[str, Any]) -> None:
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     broken = {k: v for k, v in results_data.items() if k != "benchmarks"}
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(broken, schema, cls=jsonschema.Draft202012Validator)
+        reference_validator().validate(broken)
 
 
 # --- failed runs, charts, hosts --------------------------------------------------

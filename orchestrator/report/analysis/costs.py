@@ -29,6 +29,7 @@ draws from the client's single-call runs.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -304,10 +305,19 @@ class SpawnTotals:
 def spawn_totals(spawned: ClientRuns, max_calls: int, resamples: int = stats.DEFAULT_RESAMPLES) -> SpawnTotals:
     """The one formula for "N spawns of X", N = 1 .. max_calls (see SpawnTotals); seeded, so reproducible.
 
-    Raises KeyError if the client has no single-call runs.
+    Raises KeyError if the client has no single-call runs. The arrays are read-only: the same arguments
+    give the same object (a report asks for one client's totals up to some 30 times, at about 20 ms each).
     """
-    totals = stats.bootstrap_sum_draws(spawned.cells[1].walls_ms, max_calls, resamples, seed=SUM_SEED)
-    return SpawnTotals(spawned.client, np.median(totals, axis=0), totals)
+    return _spawn_totals(spawned.client, tuple(spawned.cells[1].walls_ms), max_calls, resamples)
+
+
+@functools.lru_cache(maxsize=16)
+def _spawn_totals(client: str, walls_ms: tuple[float, ...], max_calls: int, resamples: int) -> SpawnTotals:
+    totals = stats.bootstrap_sum_draws(walls_ms, max_calls, resamples, seed=SUM_SEED)
+    point = np.median(totals, axis=0)
+    totals.setflags(write=False)
+    point.setflags(write=False)
+    return SpawnTotals(client, point, totals)
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-from matplotlib.axes import Axes
+from typing import TYPE_CHECKING
 
 from ...units import PHASES
 from ..data import PHASE_LABELS
 from . import style
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 FAST_FACTOR = 10.0
 

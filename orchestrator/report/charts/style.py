@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+if TYPE_CHECKING:  # matplotlib is imported where a chart is drawn: about 0.4 s that a report's markdown
+    # alone (the tests' no_chart_rendering, the sections' computations) does not pay
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 # Okabe-Ito without its yellow (#F0E442 vanishes on white): distinguishable with the
 # common colour-vision deficiencies. Hatches, markers and line styles carry the same
@@ -42,6 +42,9 @@ _RC: Any = {  # typed loosely: matplotlib types rc keys as a Literal union
 
 def figure(width_in: float, height_in: float) -> tuple[Figure, Axes]:
     """A figure outside pyplot: no global state, no GUI backend."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(width_in, height_in))
         ax = fig.add_subplot()
@@ -52,6 +55,9 @@ def figure(width_in: float, height_in: float) -> tuple[Figure, Axes]:
 
 def panels(width_in: float, height_in: float, heights: list[int]) -> tuple[Figure, list[Axes]]:
     """A figure of panels stacked vertically, each as tall as its share of `heights` (rows of bars)."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(width_in, height_in))
         axes = fig.subplots(len(heights), 1, squeeze=False, gridspec_kw={"height_ratios": heights})
@@ -60,6 +66,8 @@ def panels(width_in: float, height_in: float, heights: list[int]) -> tuple[Figur
 
 def log_scale(ax: Axes, which: str = "x") -> None:
     """A log scale labelled 1, 10, 100 in plain numbers (mathtext 10^n labels are slow to lay out)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
     (ax.set_xscale if which == "x" else ax.set_yscale)("log")
     axis = ax.xaxis if which == "x" else ax.yaxis
     axis.set_major_locator(LogLocator(base=10))
@@ -92,6 +100,8 @@ def png_path(svg: Path) -> Path:
 
 def save(fig: Figure, path: Path) -> None:
     """The chart as SVG at `path` (text kept as text) and as PNG beside it, for viewers without SVG."""
+    import matplotlib
+
     with matplotlib.rc_context(_RC):
         fig.savefig(path, format="svg", metadata={"Date": None})
         fig.savefig(png_path(path), format="png", dpi=PNG_DPI, metadata={"Software": None})
