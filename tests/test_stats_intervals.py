@@ -193,6 +193,7 @@ def test_bootstrap_medians_are_the_shared_bootstrap():
 
 # --- compare's test: its level holds at every n (the percentile bootstrap flagged 9% at n=3) --------------
 
+@pytest.mark.slow  # 4,300 simulated comparisons: about 2 s of CPU (tests/tiers.py)
 @pytest.mark.parametrize(("n", "trials"), [(3, 2000), (5, 2000), (10, 300)])
 def test_permutation_test_flags_at_most_its_level_of_same_distribution_cells(n, trials):
     rng = np.random.default_rng(20261201 + n)

@@ -31,6 +31,7 @@ def _stopped_sample(values: np.ndarray) -> tuple[list[float], str]:
     raise AssertionError("the rule must stop by max_runs")
 
 
+@pytest.mark.slow  # 3,000 simulated stopped samples through the stopping rule: 2-4 s of CPU (tests/tiers.py)
 def test_reported_interval_covers_at_the_data_chosen_stopping_point():
     # A spread where the rule sometimes stops early on the target and sometimes runs to the maximum: there,
     # stopping on a narrow interval selects samples that happen to be tight. The fixed-n interval covered 93.0%.

@@ -6,8 +6,10 @@
 - Full tier (`invoke test --all`, what the README and CI run): also the tests
   marked `slow`, which build the configured clients or start them (conformance,
   the clients' own unit tests, whole runs with a real client), and the few that
-  take many seconds of CPU alone (the report of the 6 MB docs/example file, the checks that the
-  compiled results validator agrees with jsonschema: tests/results/test_check.py).
+  take seconds of CPU alone (the report of the 6 MB docs/example file and of 30 clients, the checks that the
+  compiled results validator agrees with jsonschema: tests/results/test_check.py, the statistics'
+  coverage simulations, the config loader's fuzzing against PyYAML). Each says its cost beside its mark;
+  every module keeps fast tests of the same code, so the fast tier still fails when it breaks.
 
 A test is marked `slow` by hand, or by `mark_slow` when it uses a fixture that
 builds configured clients (BUILD_FIXTURES): a test that needs a built client

@@ -86,7 +86,8 @@ def _through_pyyaml(monkeypatch: pytest.MonkeyPatch, text: str) -> tuple[str, st
         return _outcome(text)
 
 
-@settings(max_examples=150, deadline=None)
+@pytest.mark.slow  # three loads of each document, one by the pure-Python SafeLoader: 2-4 s (tests/tiers.py)
+@settings(max_examples=400, deadline=None)
 @given(text=_document())
 def test_plain_documents_are_built_as_pyyamls_constructor_builds_them(text: str) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:

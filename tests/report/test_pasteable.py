@@ -43,6 +43,7 @@ def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
         return generate_report([results], output_root=tmp_path_factory.mktemp("many-reports"), quiet=True)
 
 
+@pytest.mark.slow  # the results of 30 clients assembled, then their report: 3-4 s of CPU (tests/tiers.py)
 def test_the_main_report_stays_pasteable_with_thirty_clients(many: Path) -> None:
     main = many.read_text(encoding="utf-8")
     assert len(main) < MAIN_LIMIT, f"report.md is {len(main)} characters"
