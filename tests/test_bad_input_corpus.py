@@ -100,6 +100,22 @@ RAW_CONFIGS: dict[str, tuple[bytes, str]] = {
     "undefined alias": (b"clients: *nothing\n", "not valid YAML"),
     "NUL bytes": (b"clients: [\x00]\n", "not valid YAML"),
     "nested 5000 deep": (b"a: " + b"[" * 5000 + b"]" * 5000 + b"\n", ""),
+    # past about 30,000 levels libyaml's composer overflowed the C stack: the process died (adversarial review)
+    "nested 40000 deep": (b"a: " + b"[" * 40_000 + b"]" * 40_000 + b"\n", "nested too deeply"),
+    "nested 40000 mappings deep": (b"a: " + b"{b: " * 40_000 + b"1" + b"}" * 40_000 + b"\n", "nested too deeply"),
+    "a compact sequence 200000 deep": (b"a:\n" + b"- " * 200_000 + b"x\n", "nested too deeply"),
+    # a value its tag cannot read: PyYAML's constructors raise ValueError and the like, not a YAMLError
+    "!!int of a word": (b"clients: !!int x\n", "not valid YAML"),
+    "!!int of nothing": (b"clients: !!int ''\n", "not valid YAML"),
+    "!!bool of a word": (b"clients: !!bool x\n", "not valid YAML"),
+    "!!float of a word": (b"clients: !!float x\n", "not valid YAML"),
+    "!!timestamp of a word": (b"clients: !!timestamp x\n", "not valid YAML"),
+    "!!map on a sequence": (b"clients: !!map [x]\n", "not valid YAML"),
+    "!!set on a sequence": (b"clients: !!set [x]\n", "not valid YAML"),
+    # the keys of a mapping that is only merged into another are checked too
+    "duplicate key in a merged mapping": (b"clients: [{<<: {name: decoy, name: curl}}]\n", "duplicate key 'name'"),
+    "duplicate key in a merged list": (b"clients: [{<<: [{name: a, name: b}]}]\n", "duplicate key 'name'"),
+    "integer key in a merged mapping": (b"clients: [{<<: {1: x}}]\n", "must be a string"),
     "empty file": (b"", "expected a mapping"),
     "a list": (b"- a\n- b\n", "expected a mapping"),
     "a scalar": (b"hello\n", "expected a mapping"),

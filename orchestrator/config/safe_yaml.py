@@ -16,7 +16,8 @@ Why not plain `yaml.safe_load`:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import yaml
@@ -25,6 +26,8 @@ from ..errors import ConfigError
 
 MAX_CONFIG_BYTES = 1 << 20  # 1 MiB: the shipped config is about 50 KiB
 MAX_NODES = 100_000  # after alias expansion; the shipped config has about 3,000
+MAX_DEPTH = 1_000  # levels of nesting (the shipped config has 6); Python's own recursion stops near it anyway
+_DEPTH_SCAN_FROM = 10_000  # nesting the text could reach below which libyaml's composer is safe (20,000 was)
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _VALUE_TAG = "tag:yaml.org,2002:value"
@@ -45,12 +48,15 @@ class _Unusual(Exception):
 class _BoundedLoader(yaml.CSafeLoader):
     """SafeLoader that refuses duplicate and non-string keys and oversized alias expansion.
 
+    The keys of every mapping are checked as the document writes them, before anything is built: a
+    mapping that is only merged into another (`<<: {a: 1, a: 2}`) too, and in document order, so the first
+    bad key named is the first in the file.
+
     A document of plain mappings, sequences and the core scalars (string, null, bool, int, float; merge
-    keys) is built directly, depth first: the same values as PyYAML's constructor, without its generator
+    keys) is then built directly, depth first: the same values as PyYAML's constructor, without its generator
     per node (a load of the shipped config: about 21 ms, against 60 through PyYAML's constructor, measured
-    2026-12-01). Any other tag, or a merge PyYAML would refuse, goes through PyYAML's own constructor on the
-    untouched nodes.
-    tests/config/test_safe_yaml.py compares both with SafeLoader on generated documents.
+    2026-12-01). Any other tag, or a merge PyYAML would refuse or retag, goes through PyYAML's own
+    constructor on the untouched nodes. tests/config/test_safe_yaml.py compares both with SafeLoader.
     """
 
     def construct_document(self, node: yaml.Node) -> Any:
@@ -58,13 +64,13 @@ class _BoundedLoader(yaml.CSafeLoader):
         if size > MAX_NODES:
             raise ConfigError(f"line {node.start_mark.line + 1}: the YAML expands to more than {MAX_NODES:,} "
                               "values (anchors and aliases); write the values out")
+        for mapping in _mappings(node):
+            self._check_keys(mapping)
         try:
             return self._build(node, {})
         except _Unusual:
-            # PyYAML's constructor flattens a merged mapping in place, maybe before that mapping's own keys
-            # are checked: the check reads each mapping's keys as written.
-            self._own_keys = {id(mapping): [key for key, _ in mapping.value] for mapping in _mappings(node)}
-            return super().construct_document(node)
+            with _tag_errors(node):
+                return super().construct_document(node)
 
     def _build(self, node: yaml.Node, built: dict[int, Any]) -> Any:
         """node's value; built memoises by node identity, so an alias is the same object, as in PyYAML."""
@@ -73,7 +79,8 @@ class _BoundedLoader(yaml.CSafeLoader):
             return built[key]
         tag = node.tag
         if isinstance(node, yaml.ScalarNode) and tag in _SCALARS:
-            value = node.value if tag == _STR else self.yaml_constructors[tag](self, node)
+            with _tag_errors(node):
+                value = node.value if tag == _STR else self.yaml_constructors[tag](self, node)
             built[key] = value
             return value
         if isinstance(node, yaml.SequenceNode) and tag == _SEQ:
@@ -83,38 +90,42 @@ class _BoundedLoader(yaml.CSafeLoader):
                 items.append(self._build(child, built))
             return items
         if isinstance(node, yaml.MappingNode) and tag == _MAP:
-            self._check_keys(node, lambda key_node: self._build(key_node, built))
             mapping: dict[Any, Any] = {}
             built[key] = mapping
             for key_node, value_node in _merged_pairs(node):
-                name = self._build(key_node, built)
-                if not isinstance(name, Hashable):  # only through a merge: PyYAML's own error
-                    raise _Unusual
-                mapping[name] = self._build(value_node, built)
+                mapping[self._build(key_node, built)] = self._build(value_node, built)
             return mapping
         raise _Unusual
 
-    @staticmethod
-    def _check_keys(node: yaml.MappingNode, key_of: Callable[[yaml.Node], Any],
-                    written: list[yaml.Node] | None = None) -> None:
-        """ConfigError for a key of node's own (merges aside) that is not a string, or comes twice; written:
-        its key nodes as the document has them, if node may have been flattened since."""
-        seen: set[Any] = set()
-        for key_node in written if written is not None else [key for key, _ in node.value]:
+    def _check_keys(self, node: yaml.MappingNode) -> None:
+        """ConfigError for a key of node's own (merges aside) that is not a string, or comes twice."""
+        seen: set[str] = set()
+        for key_node, _ in node.value:
             if key_node.tag == _MERGE_TAG:
                 continue
-            key = key_of(key_node)
             where = f"line {key_node.start_mark.line + 1}"
-            if not isinstance(key, str):
-                raise ConfigError(f"{where}: mapping key {key!r} must be a string (quote it)")
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag in (_STR, _VALUE_TAG):
+                key = "=" if key_node.tag == _VALUE_TAG else key_node.value  # PyYAML reads `=` as the string
+            else:
+                with _tag_errors(key_node):
+                    value = self.construct_object(key_node, deep=True)
+                raise ConfigError(f"{where}: mapping key {value!r} must be a string (quote it)")
             if key in seen:
                 raise ConfigError(f"{where}: duplicate key {key!r} (YAML would silently keep only the last)")
             seen.add(key)
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        self._check_keys(node, lambda key_node: self.construct_object(key_node, deep=True),
-                         getattr(self, "_own_keys", {}).get(id(node)))
-        return super().construct_mapping(node, deep=deep)
+
+@contextmanager
+def _tag_errors(node: yaml.Node) -> Iterator[None]:
+    """ConfigError naming node's line for a value its tag cannot read (`!!int x`, `!!bool x`): PyYAML's
+    constructors raise ValueError, KeyError and the like there, not a YAMLError."""
+    try:
+        yield
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError, OverflowError) as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(f"line {node.start_mark.line + 1}: not valid YAML (a value its tag cannot read: "
+                          f"{type(exc).__name__}: {exc})") from None
 
 
 def _merged_pairs(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
@@ -141,7 +152,7 @@ def _merged_pairs(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
 
 
 def _mappings(root: yaml.Node) -> list[yaml.MappingNode]:
-    """Every mapping node under root, once each (aliases are the same node)."""
+    """Every mapping node under root, once each (aliases are the same node), in document order."""
     found, seen, stack = [], set(), [root]
     while stack:
         node = stack.pop()
@@ -150,9 +161,9 @@ def _mappings(root: yaml.Node) -> list[yaml.MappingNode]:
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             found.append(node)
-            stack += [child for pair in node.value for child in pair]
+            stack += [child for pair in reversed(node.value) for child in reversed(pair)]
         elif isinstance(node, yaml.SequenceNode):
-            stack += node.value
+            stack += reversed(node.value)
     return found
 
 
@@ -180,6 +191,30 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int], active: set[int]) -> 
     return total
 
 
+def _deeper_than(text: str, limit: int) -> bool:
+    """Whether text nests more than limit collections deep.
+
+    libyaml's composer recurses in C: past about 30,000 levels it overflows the stack and the process dies
+    (measured: a 60 KB config of 30,000 `[`). Its parser keeps its own stack, so the depth is read from the
+    parser's events, which cost about 10 ms for the shipped config; only when the text could nest that deep
+    at all: each level needs a line, a `[`, `{`, `-` or `?` of its own, or shares one with at most one other
+    (`[a: [b: c]]`: a sequence and a mapping per `[`). Below that bound the composer is safe, and the
+    loader's own recursion stops at Python's limit (about 1,000 levels: "nested too deeply").
+    """
+    bound = 2 * (sum(text.count(char) for char in "\n\r[{-?") + 1)
+    if bound <= _DEPTH_SCAN_FROM:
+        return False
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > limit:
+                return True
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+    return False
+
+
 def load_yaml(data: bytes, name: str) -> Any:
     """Parse a config file's bytes; ConfigError with one line (naming the line) for anything refused."""
     if len(data) > MAX_CONFIG_BYTES:
@@ -190,9 +225,11 @@ def load_yaml(data: bytes, name: str) -> Any:
         line = data[:exc.start].count(b"\n") + 1
         raise ConfigError(f"{name} line {line}: not UTF-8 text (byte {data[exc.start]:#04x})") from None
     try:
+        if _deeper_than(text, MAX_DEPTH):
+            raise ConfigError(f"nested too deeply (more than {MAX_DEPTH:,} levels)")
         return yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
-    except ConfigError as exc:
-        raise ConfigError(f"{name} {exc}") from None
+    except ConfigError as exc:  # "line N: ..." from the loader, or a whole-file reason
+        raise ConfigError(f"{name} {exc}" if str(exc).startswith("line ") else f"{name}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""

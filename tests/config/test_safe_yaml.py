@@ -119,7 +119,11 @@ def test_merges_and_aliases_read_as_safeloader_reads_them(text: str) -> None:
     ("a: &n0 {a: a}\nc: {x: {y: &n1 {<<: *n0, a: b}}, <<: *n1}\nt: 2001-12-14\n", ""),
     ("a: {<<: 3}\n", "not valid YAML"),  # a merge of a scalar: PyYAML's own error
     ("a: &x {k: 1}\nb: {<<: [*x, 3]}\n", "not valid YAML"),
-    ("a: {<<: {[x]: 1}}\n", "not valid YAML"),  # a list key that only a merge brings: "found unhashable key"
+    ("a: {<<: {[x]: 1}}\n", "must be a string"),  # a list key that only a merge brings
+    ("a: {=: 1}\n", ""),  # a `=` key is the string "=" to SafeLoader (its value-key retag)
+    ("a: {<<: {=: 1}, b: 2}\n", ""),
+    ("a: !!omap [{1: x}, {1: y}]\n", "must be a string"),  # inside an ordered map too
+    ("zz: !!int x\n", "not valid YAML"),  # a value its tag cannot read: one line, not a ValueError
     ("a: {b: 1, b: 2}\n", "duplicate key 'b'"),
     ("a: {1: x}\n", "must be a string"),
 ])

@@ -306,12 +306,14 @@ def spawn_totals(spawned: ClientRuns, max_calls: int, resamples: int = stats.DEF
     """The one formula for "N spawns of X", N = 1 .. max_calls (see SpawnTotals); seeded, so reproducible.
 
     Raises KeyError if the client has no single-call runs. The arrays are read-only: the same arguments
-    give the same object (a report asks for one client's totals up to some 30 times, at about 20 ms each).
+    give the same object (a report asks for one client's totals up to some 30 times, at about 20 ms each,
+    at three sizes). Four are kept: resamples x max_calls x 8 bytes each, 6.4 MB at the shipped profiles'
+    400 calls.
     """
     return _spawn_totals(spawned.client, tuple(spawned.cells[1].walls_ms), max_calls, resamples)
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=4)
 def _spawn_totals(client: str, walls_ms: tuple[float, ...], max_calls: int, resamples: int) -> SpawnTotals:
     totals = stats.bootstrap_sum_draws(walls_ms, max_calls, resamples, seed=SUM_SEED)
     point = np.median(totals, axis=0)
