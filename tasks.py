@@ -178,11 +178,12 @@ def test(c, all=False, docker=False, k=None, workers=None):
     if marks:
         argv += ["-m", " and ".join(marks)]
     # On workers for both tiers: the tests that wait on a server or a fake client overlap, and the
-    # report tests' CPU spreads over the cores (each worker collects and imports the suite once, ~5 s CPU).
+    # report tests' CPU spreads over the cores (each worker collects and imports the suite once, ~4 s CPU).
     # The fast tier takes one worker more than the cores: a third of its test time is waiting (fake clients
     # that hold connections, servers starting), and on 2 cores 3 workers took 70-73 s where 2 took 81-83 s
-    # (measured idle, 2026-12-01 at 20:00; 4 took 80 s), and 53-61 s where 2 took 67 s at 23:55. The full tier starts real clients that verify their own
-    # overlap and timing: it keeps one worker per core, so they do not compete with an extra one.
+    # (measured idle, 2026-12-01 at 20:00; 4 took 80 s), and 53-61 s where 2 took 67 s at 23:55. The full
+    # tier starts real clients that verify their own overlap and timing: it keeps one worker per core, so
+    # they do not compete with an extra one.
     if workers is None:
         workers = "auto" if all else str(len(os.sched_getaffinity(0)) + 1)
     if str(workers) != "0":
