@@ -122,8 +122,6 @@ def _tag_errors(node: yaml.Node) -> Iterator[None]:
     try:
         yield
     except (ValueError, KeyError, IndexError, AttributeError, TypeError, OverflowError) as exc:
-        if isinstance(exc, ConfigError):
-            raise
         raise ConfigError(f"line {node.start_mark.line + 1}: not valid YAML (a value its tag cannot read: "
                           f"{type(exc).__name__}: {exc})") from None
 
