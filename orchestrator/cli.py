@@ -7,6 +7,7 @@ non-zero exit; nothing deeper prints errors or exits.
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import os
 import signal
@@ -177,7 +178,9 @@ TIMER_MAX_RUNS = 100_000
 DEFAULT_MIN_RUNS = 10
 
 
+@functools.cache  # built once per process: `invoke build run report` and the tests call main() many times
 def parser() -> argparse.ArgumentParser:
+    """The command line of every verb (parsing leaves it unchanged, so one serves every call of main)."""
     root = _Parser(prog="polybench", description="Python vs Go vs Rust HTTP clients, verified.")
     verbs = root.add_subparsers(dest="verb", required=True)
 

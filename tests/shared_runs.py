@@ -32,3 +32,16 @@ def runs_on(server: Any) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(matrix, "_server", server_of_the_run)
         yield
+
+
+def one_run(config: Any, server: Any, client: Any, case: Any, *, timeout_s: float, **options: Any) -> Any:
+    """One counted run of `client` in `case` through a Runner that is closed after it (`options` go to the
+    Runner, e.g. env_policy).
+
+    Closed, so that its services stop with it: a client's warm worker listens on `{scratch}/NAME.sock`, one
+    path per process, and a worker left running by one test's Runner makes the next Runner's refuse to start
+    (rightly: it never takes over a live socket)."""
+    from orchestrator.measure.one_run import Runner
+
+    with Runner(config, server, timeout_s=timeout_s, **options) as runner:
+        return runner.run(client, case, "counted", 0)

@@ -15,8 +15,8 @@ import pytest
 from orchestrator.config.model import BuildSpec, Case, ClientSpec
 from orchestrator.config.scenarios import SCENARIOS, normalise_params
 from orchestrator.errors import ConfigError
-from orchestrator.measure.one_run import Runner
 from server import limits
+from tests.shared_runs import one_run
 
 MODES = {"fanout_sync": "sync", "fanout_async": "async"}
 
@@ -26,7 +26,7 @@ def case(scenario: str, **params: int) -> Case:
 
 
 def run(config, server, client: ClientSpec, the_case: Case):
-    return Runner(config, server, timeout_s=30).run(client, the_case, "counted", 0)
+    return one_run(config, server, client, the_case, timeout_s=30)
 
 
 def bodies_client(scenario: str, argv: list[str]) -> ClientSpec:

@@ -288,6 +288,7 @@ def test_stats_of_the_wrong_shape_fail_the_run_not_the_program(tmp_path, wrong_s
     assert all("/stats unavailable" in r["reason"] for r in failed)
 
 
+@pytest.mark.usefixtures("runs_on_live_server")  # what a run does with no client: no server life
 def test_a_run_where_every_client_is_skipped_fails(tmp_path, monkeypatch, capsys):
     import orchestrator.measure.matrix
 

@@ -22,7 +22,7 @@ def fake_config(tmp_path: Path):
     path = tmp_path / "polybench.yaml"
     path.write_text(yaml.safe_dump({
         "toolchains": {"python": {"version": ["{python}", "--version"], "fix": "the project's .venv"}},
-        "clients": [{"name": "honest", "language": "fake", "run": ["{python}", "{root}/tests/fakes/liar.py",
+        "clients": [{"name": "honest", "language": "fake", "run": ["{python}", "-S", "{root}/tests/fakes/liar.py",
                                                                      "honest:honest"]}],
         "profiles": {"p": {"scenarios": {"single": {}}}}}))
     return load_config(path)

@@ -71,11 +71,12 @@ def _stale_socket(path: str) -> bool:
     except OSError:
         return False
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    probe.settimeout(2)  # a live worker busy with a run accepts nothing: its full backlog would block a connect
     try:
         probe.connect(path)
     except ConnectionRefusedError:
         return True
-    except OSError:
+    except OSError:  # the timeout among them: someone is there
         return False
     finally:
         probe.close()

@@ -86,6 +86,14 @@ class Runner:
         if self.services is not None:
             self.services.close()
 
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """close(): a runner's services (a warm worker on `{scratch}/NAME.sock`) end with it, whatever ended
+        the block. One left running holds that path, the one a later runner of this process would start on."""
+        self.close()
+
     def client_env(self, client: ClientSpec | BaselineSpec) -> dict[str, str]:
         """The whole environment `client` runs with: clean base + its `env:` + what the user inherits."""
         return self.env_policy.for_process(config_env(self.config, client))

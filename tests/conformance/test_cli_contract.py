@@ -21,10 +21,11 @@ from unbuilt import unbuilt
 
 from orchestrator.config.model import Case, ClientSpec, Config, expand, load_config
 from orchestrator.config.scenarios import SCENARIOS, normalise_params
-from orchestrator.measure.one_run import Runner, client_argv, new_run_id, settled_stats
+from orchestrator.measure.one_run import client_argv, new_run_id, settled_stats
 from orchestrator.measure.services import Services
 from orchestrator.provenance.process_env import EnvPolicy, config_env
 from orchestrator.provenance.toolchains import placeholders
+from tests.shared_runs import one_run
 from tests.shipped import shipped_config
 
 CONFIG = shipped_config()
@@ -66,10 +67,28 @@ def small_case(scenario: str) -> Case:
 _SERVICES: dict[str, Services] = {}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _services_stop_with_the_module():
+    """The warm workers this module started stop when it ends: one left running holds its socket path
+    (`{scratch}/NAME.sock`, one per process), where a later test's Runner would start its own."""
+    yield
+    for services in _SERVICES.values():
+        services.close()
+    _SERVICES.clear()
+
+
 def _with_service(config: Config, client: ClientSpec, env: dict[str, str]) -> None:
-    """Start the client's resident process (`service:`, e.g. the warm worker) as a run would; stopped at exit."""
+    """Start the client's resident process (`service:`, e.g. the warm worker) as a run would, once for the
+    module's tests (the fixture above stops it)."""
     if client.service is not None:
         _SERVICES.setdefault(str(config.path), Services(config)).ensure(client, env)
+
+
+def _without_service(config: Config, client: ClientSpec) -> None:
+    """Stop the module's worker of `client`, so that a Runner starts (and stops) its own, as every run does."""
+    services = _SERVICES.get(str(config.path))
+    if services is not None:
+        services.stop(client.name)
 
 
 def spawn(config: Config, client: ClientSpec, args: list[str]) -> subprocess.CompletedProcess[str]:
@@ -123,7 +142,8 @@ def check_good_call(config: Config, server, client: ClientSpec) -> None:
     assert stats is not None
     assert stats["receipt"] == line["receipt"], "the printed receipt is not the server's: the calls were not read"
     # and the same call, checked end to end the way every run is
-    record = Runner(config, server, timeout_s=TIMEOUT_S).run(client, case, "counted", 0)
+    _without_service(config, client)
+    record = one_run(config, server, client, case, timeout_s=TIMEOUT_S)
     assert record.verified, record.reason
 
 
@@ -165,9 +185,9 @@ FAKES = """
 toolchains:
   python: {version: ["{python}", --version], fix: "the project's .venv"}
 clients:
-  - {name: honest, language: fake, run: ["{python}", "{root}/tests/fakes/liar.py", "honest:honest"]}
-  - {name: no-calls, language: fake, run: ["{python}", "{root}/tests/fakes/liar.py", "no-calls:no-calls"]}
-  - {name: two-lines, language: fake, run: ["{python}", "{root}/tests/fakes/liar.py", "two-lines:two-lines"]}
+  - {name: honest, language: fake, run: ["{python}", "-S", "{root}/tests/fakes/liar.py", "honest:honest"]}
+  - {name: no-calls, language: fake, run: ["{python}", "-S", "{root}/tests/fakes/liar.py", "no-calls:no-calls"]}
+  - {name: two-lines, language: fake, run: ["{python}", "-S", "{root}/tests/fakes/liar.py", "two-lines:two-lines"]}
 profiles:
   p: {scenarios: {single: {}}}
 """
@@ -207,5 +227,5 @@ def test_bodies_client_prints_each_body_and_its_nonce(config, live_server, built
         assert done.returncode == 0, done.stderr
         nonces = re.findall(r"^polybench-nonce: ([0-9a-f]{32})$", done.stdout, flags=re.MULTILINE)
         assert len(nonces) == case.calls, done.stdout
-        record = Runner(config, live_server, timeout_s=TIMEOUT_S).run(client, case, "counted", 0)
+        record = one_run(config, live_server, client, case, timeout_s=TIMEOUT_S)
         assert record.verified, record.reason

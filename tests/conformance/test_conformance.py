@@ -23,6 +23,7 @@ from unbuilt import unbuilt
 from orchestrator.config.model import BuildSpec, Case, ClientSpec
 from orchestrator.config.scenarios import KEEPALIVE_MAX_CONNECTIONS, SCENARIOS, normalise_params
 from orchestrator.measure.one_run import Runner
+from tests.shared_runs import one_run
 from tests.shipped import shipped_config
 
 CLIENTS = [client.name for client in shipped_config().clients]  # every configured client, from polybench.yaml
@@ -42,7 +43,7 @@ def run_once(config, server, built, client_name: str, the_case: Case):
         unbuilt(client_name, built[client_name]['message'])
     if not client.supports(the_case.scenario):
         pytest.skip(f"{client_name} does not declare {the_case.scenario}")
-    return Runner(config, server, timeout_s=120).run(client, the_case, "counted", 0)
+    return one_run(config, server, client, the_case, timeout_s=120)
 
 
 @pytest.mark.parametrize("client_name", CLIENTS)
@@ -83,9 +84,9 @@ def test_concurrent_calls_overlap(config, live_server, built, client_name):
 
 def stream_memory_excess_kib(config, server, client: ClientSpec) -> int:
     """How far a verified 200 MiB stream's peak RSS exceeds the client's own single-call peak (KiB)."""
-    runner = Runner(config, server, timeout_s=120)
-    single = runner.run(client, case("single"), "counted", 0)
-    stream = runner.run(client, case("stream", bytes=STREAM_BYTES), "counted", 0)
+    with Runner(config, server, timeout_s=120) as runner:
+        single = runner.run(client, case("single"), "counted", 0)
+        stream = runner.run(client, case("stream", bytes=STREAM_BYTES), "counted", 0)
     assert single.verified, single.reason
     assert stream.verified, stream.reason
     assert stream.output["bytes"] == STREAM_BYTES
@@ -105,7 +106,7 @@ def test_stream_200mb_in_bounded_memory(config, live_server, built, client_name)
 
 def buffering_fake(mode: str) -> ClientSpec:
     return ClientSpec(name="unread", language="python", library_label="none", library_version={},
-                      concurrency_model="none", build=BuildSpec(), run=(sys.executable, str(UNREAD), mode))
+                      concurrency_model="none", build=BuildSpec(), run=(sys.executable, "-S", str(UNREAD), mode))
 
 
 def test_the_memory_bound_catches_a_client_that_holds_the_stream_whole(config, live_server):
@@ -123,7 +124,7 @@ def test_rest_roundtrip(config, live_server, built, client_name):
 
 def test_undeclared_scenario_exits_with_the_unsupported_code(config, live_server, built):
     client = config.client("python-requests-futures")
-    record = Runner(config, live_server, timeout_s=60).run(client, case("single"), "counted", 0)
+    record = one_run(config, live_server, client, case("single"), timeout_s=60)
     assert record.unsupported
     assert record.exit_code == 3
     assert not record.verified

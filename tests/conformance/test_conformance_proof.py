@@ -17,7 +17,7 @@ from unbuilt import unbuilt
 
 from orchestrator.config.model import Case
 from orchestrator.config.scenarios import SCENARIOS, normalise_params
-from orchestrator.measure.one_run import Runner
+from tests.shared_runs import one_run
 from tests.shipped import shipped_config
 
 CLIENTS = [client.name for client in shipped_config().clients]  # every configured client
@@ -44,7 +44,7 @@ def run(config, server, built, client_name: str, the_case: Case):
         unbuilt(client_name, built[client_name]['message'])
     if not client.supports(the_case.scenario):
         pytest.skip(f"{client_name} does not declare {the_case.scenario}")
-    return Runner(config, server, timeout_s=120).run(client, the_case, "counted", 0)
+    return one_run(config, server, client, the_case, timeout_s=120)
 
 
 @pytest.mark.parametrize("scenario", list(PROOF_CASES))

@@ -16,9 +16,9 @@ import pytest
 from orchestrator.config.model import Case
 from orchestrator.config.scenarios import SCENARIOS, normalise_params
 from orchestrator.measure import one_run as runner_module
-from orchestrator.measure.one_run import Runner
 from orchestrator.provenance.process_env import EnvPolicy
 from orchestrator.server_control.shared_server import SharedServer
+from tests.shared_runs import one_run
 from tests.shipped import shipped_config
 
 CLOSED = "http://127.0.0.1:9"
@@ -69,7 +69,7 @@ def _run(config, server, client_name: str, policy: EnvPolicy, monkeypatch):
 
     monkeypatch.setattr(runner_module, "run_process", keep)
     client = config.client(client_name)
-    record = Runner(config, server, timeout_s=120, env_policy=policy).run(client, _first_case(client), "counted", 0)
+    record = one_run(config, server, client, _first_case(client), timeout_s=120, env_policy=policy)
     return record, seen[-1].stderr
 
 

@@ -16,8 +16,8 @@ from unbuilt import unbuilt
 
 from orchestrator.config.model import Case
 from orchestrator.config.scenarios import PARAMETER_RANGES, SCENARIOS, normalise_params
-from orchestrator.measure.one_run import Runner
 from orchestrator.server_control.shared_server import GUNICORN_CONF
+from tests.shared_runs import one_run
 
 MAX_CONCURRENCY = PARAMETER_RANGES["concurrency"][1]
 DELAY_MS = 100
@@ -37,8 +37,7 @@ def test_server_slots_hold_the_largest_concurrency_with_headroom():
 def test_the_largest_allowed_concurrency_runs_verified(config, live_server, built, client_name):
     if built[client_name]["status"] not in ("built", "up-to-date"):
         unbuilt(client_name, built[client_name]['message'])
-    record = Runner(config, live_server, timeout_s=120).run(config.client(client_name),
-                                                             concurrent(MAX_CONCURRENCY), "counted", 0)
+    record = one_run(config, live_server, config.client(client_name), concurrent(MAX_CONCURRENCY), timeout_s=120)
     assert record.verified, record.reason
     assert record.server["requests"] == MAX_CONCURRENCY
 
@@ -47,5 +46,5 @@ def test_curl_runs_at_its_declared_limit_and_is_skipped_beyond(config, live_serv
     curl = config.client("curl")
     limit = curl.limits["concurrency"]
     assert curl.beyond_limits(concurrent(limit + 1))
-    record = Runner(config, live_server, timeout_s=120).run(curl, concurrent(limit), "counted", 0)
+    record = one_run(config, live_server, curl, concurrent(limit), timeout_s=120)
     assert record.verified, record.reason

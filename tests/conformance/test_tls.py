@@ -19,9 +19,9 @@ from unbuilt import unbuilt
 
 from orchestrator.config.model import BuildSpec, Case, ClientSpec
 from orchestrator.config.scenarios import KEEPALIVE_MAX_CONNECTIONS, SCENARIOS, TLS_PREFIX, normalise_params
-from orchestrator.measure.one_run import Runner
 from orchestrator.results.runlog import LoggedRun
 from orchestrator.server_control.tls import make_tls_files
+from tests.shared_runs import one_run
 from tests.shipped import shipped_config
 
 CLIENTS = [client.name for client in shipped_config().clients]  # every configured client, from polybench.yaml
@@ -58,7 +58,7 @@ def run_once(config, server, built, client: ClientSpec, the_case: Case) -> Logge
         unbuilt(client.name, built[client.name]['message'])
     if not client.supports(the_case.scenario):
         pytest.skip(f"{client.name} does not declare {the_case.scenario}")
-    return Runner(config, server, timeout_s=120).run(client, the_case, "counted", 0)
+    return one_run(config, server, client, the_case, timeout_s=120)
 
 
 def assert_refused(record: LoggedRun) -> None:
@@ -111,9 +111,9 @@ def test_a_client_that_skips_verification_is_caught(config, live_server, wrong_c
     fake = insecure_client()
     the_case = case("tls_single")
     # The control: with the right CA the fake is an honest, verified client...
-    assert Runner(config, live_server, timeout_s=60).run(fake, the_case, "counted", 0).verified
+    assert one_run(config, live_server, fake, the_case, timeout_s=60).verified
     # ...and with the wrong CA it still "passes", which the wrong-CA check must refuse.
-    record = Runner(config, OtherCA(live_server, wrong_ca), timeout_s=60).run(fake, the_case, "counted", 0)
+    record = one_run(config, OtherCA(live_server, wrong_ca), fake, the_case, timeout_s=60)
     assert record.verified  # it did the work: only the check below can tell
     with pytest.raises(AssertionError, match="trusted a CA"):
         assert_refused(record)

@@ -19,7 +19,7 @@ import pytest
 
 from orchestrator.config.model import BuildSpec, Case, ClientSpec
 from orchestrator.config.scenarios import SCENARIOS, normalise_params
-from orchestrator.measure.one_run import Runner
+from tests.shared_runs import one_run
 
 UNREAD = Path(__file__).resolve().parents[1] / "fakes" / "unread.py"
 
@@ -78,7 +78,7 @@ EXPECTED = {
 
 def unread(mode: str) -> ClientSpec:
     return ClientSpec(name="unread", language="python", library_label="none", library_version={},
-                      concurrency_model="threads", build=BuildSpec(), run=(sys.executable, str(UNREAD), mode))
+                      concurrency_model="threads", build=BuildSpec(), run=(sys.executable, "-S", str(UNREAD), mode))
 
 
 def case(name: str) -> Case:
@@ -87,7 +87,7 @@ def case(name: str) -> Case:
 
 
 def run(config, server, mode: str, case_name: str):
-    return Runner(config, server, timeout_s=60).run(unread(mode), case(case_name), "counted", 0)
+    return one_run(config, server, unread(mode), case(case_name), timeout_s=60)
 
 
 @pytest.mark.parametrize("case_name", list(CASES))

@@ -14,14 +14,14 @@ import pytest
 
 from orchestrator.config.model import BuildSpec, Case, ClientSpec
 from orchestrator.config.scenarios import SCENARIOS, normalise_params
-from orchestrator.measure.one_run import Runner
+from tests.shared_runs import one_run
 
 LIAR = Path(__file__).resolve().parents[1] / "fakes" / "liar.py"
 
 
 def liar(mode: str) -> ClientSpec:
     return ClientSpec(name="liar", language="python", library_label="none", library_version={},
-                      concurrency_model="-", build=BuildSpec(), run=(sys.executable, str(LIAR), mode))
+                      concurrency_model="-", build=BuildSpec(), run=(sys.executable, "-S", str(LIAR), mode))
 
 
 def case(scenario: str, **params: int) -> Case:
@@ -29,7 +29,7 @@ def case(scenario: str, **params: int) -> Case:
 
 
 def run(config, server, mode: str, the_case: Case, timeout_s: float = 30):
-    return Runner(config, server, timeout_s=timeout_s).run(liar(mode), the_case, "counted", 0)
+    return one_run(config, server, liar(mode), the_case, timeout_s=timeout_s)
 
 
 def test_honest_control_is_verified(config, live_server):

@@ -278,3 +278,41 @@ def test_a_dead_workers_socket_is_taken_over_and_a_live_ones_is_not(worker_confi
         worker.send_signal(signal.SIGTERM)
         worker.communicate(timeout=30)
     assert worker.returncode == 0 and not path.exists()
+
+
+def test_a_live_socket_that_accepts_nothing_is_refused_without_waiting(worker_config, socket_dir):
+    """A worker busy with a run accepts no connection, and once its backlog is full a connect to it blocks:
+    the next worker's probe gives up after a moment and refuses the path, where it had waited for ever (a
+    Runner then reported "no ready line within 30 s")."""
+    import socket
+
+    path = socket_dir / "w.sock"
+    busy = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    busy.bind(str(path))
+    busy.listen(0)  # never accepts: the backlog fills with the connections below
+    waiting = []
+    try:
+        for _ in range(4):
+            queued = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            queued.setblocking(False)
+            try:
+                queued.connect(str(path))
+            except BlockingIOError:  # EAGAIN: the backlog is full, as the worker's probe would find it
+                queued.close()
+                break
+            waiting.append(queued)
+        else:
+            pytest.fail("a backlog of 0 took four connections: this kernel queues differently")
+        worker = _start_worker(worker_config, str(path))
+        try:
+            _, err = worker.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.communicate()
+            pytest.fail("the second worker waited on a live socket that accepts nothing")
+        assert worker.returncode != 0 and "cannot listen on" in err
+        assert path.exists()  # not the second worker's to remove
+    finally:
+        for queued in waiting:
+            queued.close()
+        busy.close()

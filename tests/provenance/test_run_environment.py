@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIG = {
     "toolchains": {"python": {"version": ["{python}", "--version"], "fix": "install python"}},
     "clients": [
-        {"name": "liar", "language": "python", "library": {"label": "http.client"}, "env": {"LIAR_MODE": "x"},
-         "build": {"requires": ["python"]}, "run": ["{python}", "{root}/tests/fakes/liar.py", "honest"]},
+        {"name": "liar", "language": "python", "library": {"label": "socket"}, "env": {"LIAR_MODE": "x"},
+         "build": {"requires": ["python"]}, "run": ["{python}", "-S", "{root}/tests/fakes/liar.py", "honest"]},
     ],
     "profiles": {
         "tiny": {"runs": {"warmup": 0, "min": 2, "max": 2, "target_rel_ci": 0.5, "budget_s": 60, "timeout_s": 20},

@@ -23,10 +23,10 @@ from tests.shared_runs import runs_on
 CONFIG = {
     "toolchains": {"python": {"version": ["{python}", "--version"], "fix": "install python"}},
     "clients": [
-        {"name": "liar", "language": "python", "library": {"label": "http.client"},
-         "build": {"requires": ["python"]}, "run": ["{python}", "{root}/tests/fakes/liar.py", "honest"]},
+        {"name": "liar", "language": "python", "library": {"label": "socket"},
+         "build": {"requires": ["python"]}, "run": ["{python}", "-S", "{root}/tests/fakes/liar.py", "honest"]},
         {"name": "cheat", "language": "python", "library": {"label": "none"},
-         "build": {"requires": ["python"]}, "run": ["{python}", "{root}/tests/fakes/liar.py", "no-calls:cheat"]},
+         "build": {"requires": ["python"]}, "run": ["{python}", "-S", "{root}/tests/fakes/liar.py", "no-calls:cheat"]},
     ],
     "profiles": {
         "tiny": {"runs": {"warmup": 1, "min": 4, "max": 4, "target_rel_ci": 0.5, "budget_s": 60, "timeout_s": 20},
