@@ -71,12 +71,14 @@ def _stale_socket(path: str) -> bool:
     except OSError:
         return False
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    probe.settimeout(2)  # a live worker busy with a run accepts nothing: its full backlog would block a connect
+    # Never blocking: once a live listener's backlog is full (it accepts nothing meanwhile), a blocking connect
+    # waits until it does; with a timeout it fails at once (EAGAIN), and someone is there.
+    probe.settimeout(2)
     try:
         probe.connect(path)
     except ConnectionRefusedError:
         return True
-    except OSError:  # the timeout among them: someone is there
+    except OSError:  # EAGAIN (a full backlog) among them: someone is there
         return False
     finally:
         probe.close()
@@ -89,7 +91,7 @@ def serve(path: str) -> None:
         listener.bind(path)  # never over something live: it is not this worker's to remove
     except OSError as exc:
         if not _stale_socket(path):
-            sys.exit(f"worker_requests.py: cannot listen on {path}: {exc.strerror}")
+            sys.exit(f"worker_requests.py: cannot listen on {path}: {exc.strerror or exc}")
         os.unlink(path)  # a dead worker's socket (killed before it could remove it): nobody listens on it
         listener.bind(path)
     os.chmod(path, 0o600)

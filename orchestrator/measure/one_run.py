@@ -7,7 +7,7 @@ import secrets
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..config.model import BASELINE_LABEL, BaselineSpec, Case, ClientSpec, Config, expand
@@ -112,18 +112,24 @@ class Runner:
         else:
             url, ca_file = self.server.url, None
         argv = client_argv(self.config, client, case, url, run_id, runtime_args, ca_file=ca_file)
+        no_service: str | None = None
         if client.service is not None:  # before the spawn: the service is never inside a timing
             if self.services is None:
                 self.services = Services(self.config)
             try:
                 self.services.ensure(client, self.client_env(client))
-            except PolybenchError as error:  # this client's runs fail (the launcher finds no worker), not the run
+            except PolybenchError as error:  # this client's runs fail, not the whole run
                 print(f"polybench: warning: {error}", file=sys.stderr)
+                no_service = str(error)
         result = run_process(argv, timeout_s=self.timeout_s, env=self.client_env(client))
         server_stats = settled_stats(self.server, run_id)
         if server_stats is None:
             require_alive(self.server)  # a dead server stops the run (ServerDied), not fails every run
         verdict = verify(result, client, case, server_stats, same_clock=self.server.shares_clock)
+        if no_service is not None:
+            # Failed whatever answered: a service that did not start is not the one that served the run (a
+            # live one on the same socket path would answer, started by someone else with another environment).
+            verdict = replace(verdict, verified=False, unsupported=False, reason=no_service)
         record = LoggedRun(
             run_id=run_id, client=client.name, case=case.id, kind=kind, index=index,
             wall_ns=result.wall_ns, user_ns=result.user_ns, sys_ns=result.sys_ns,

@@ -66,11 +66,16 @@ class Services:
         ready, _, _ = select.select([process.stdout], [], [], READY_TIMEOUT_S)
         line = process.stdout.readline() if ready else b""
         if not line:
-            code = process.poll()
-            self.stop(client.name)
-            if code is not None:
-                raise PolybenchError(f"{client.name}: its service did not start: it exited with code {code} "
-                                     "before its ready line")
+            # Its output ended: it is exiting, and its exit status can lag the end of its output (unreaped
+            # meanwhile, so that stop() may still signal its group).
+            exited = bool(ready) and _exited_unreaped(process.pid, STOP_TIMEOUT_S)
+            self.stop(client.name)  # reaps it: its returncode is set
+            if exited:
+                raise PolybenchError(f"{client.name}: its service did not start: it exited with code "
+                                     f"{process.returncode} before its ready line")
+            if ready:
+                raise PolybenchError(f"{client.name}: its service did not start: it closed its output before "
+                                     "its ready line")
             raise PolybenchError(f"{client.name}: its service did not start (no ready line within "
                                  f"{READY_TIMEOUT_S:g} s)")
 

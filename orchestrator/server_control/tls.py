@@ -1,7 +1,8 @@
 """The shared server's TLS material: a certificate authority made per server start.
 
 `trustme` (python-trio/trustme) makes a throw-away CA and a server
-certificate it signed, for IP 127.0.0.1 and DNS localhost: ECDSA P-256 keys,
+certificate it signed, for IP 127.0.0.1 and ::1 and DNS localhost (the loopback names `serve --host`
+takes): ECDSA P-256 keys,
 trustme's default (and what most sites serve today). The CA's private key
 never leaves this process's memory; the server's key and chain are written to
 a private temporary folder (mode 0700) that `remove()` deletes, and the
@@ -21,7 +22,7 @@ from ..paths import sweep_folders_of_dead_processes
 
 CA_FILE = "ca.pem"
 SERVER_FILE = "server.pem"  # the server's key, its certificate and the chain to the CA
-IDENTITIES = ("127.0.0.1", "localhost")
+IDENTITIES = ("127.0.0.1", "::1", "localhost")
 PREFIX = "polybench-tls-"
 
 

@@ -2,9 +2,8 @@
 
     python -S liar.py MODE[:NAME] SCENARIO --url URL --run-id ID [--requests N] [--bytes B] ...
 
-Modes: honest (does the work: the control), no-calls, half-calls,
-new-connections (claims keep-alive, reconnects every call), wrong-sha,
-bad-json, two-lines, exit-1, sleep.
+Modes: honest (does the work: the control, in single, sequential and keepalive), no-calls, half-calls,
+new-connections (claims keep-alive, reconnects every call), wrong-sha, bad-json, two-lines, exit-1, sleep.
 
 Standard library only, and as little of it as will do (json, socket, sys, time: HTTP/1.1 by hand, as
 tests/fakes/unread.py speaks it), run without site (-S): the tests start it about a hundred times per
@@ -38,7 +37,8 @@ def get(path, sock=None):
     """GET `path` and read the whole response: (headers with lower-case names, body).
 
     On `sock`, kept open (keep-alive); without one, on a new connection closed after it. A status
-    other than 200 is an error, as urllib makes it."""
+    other than 200 is an error, as urllib makes it; so is a body without a Content-Length (chunked:
+    the server's replies all have one)."""
     own = sock is None
     sock = sock or connect()
     try:
@@ -55,6 +55,8 @@ def get(path, sock=None):
         headers = {key.strip().lower(): value.strip() for key, _, value in (line.partition(":") for line in lines[1:])}
         if lines[0].split()[1] != "200":
             raise ConnectionError(f"{path}: {lines[0]}")
+        if "content-length" not in headers:
+            raise ConnectionError(f"{path}: a reply without Content-Length, which this fake does not read")
         body = bytearray(extra)
         length = int(headers["content-length"])
         while len(body) < length:
@@ -103,12 +105,17 @@ if mode == "exit-1":
     emit(calls, code=1)
 if mode == "sleep":
     time.sleep(60)
-if mode == "honest":
+if mode == "honest" and scenario in ("single", "sequential", "keepalive"):
     receipt = 0
-    with connect() as connection:
-        for _ in range(calls):
-            headers, body = get("/api", connection)
-            assert json.loads(body) == {"message": "GET request received", "data": [1, 2, 3]}
-            receipt ^= int(headers["x-polybench-nonce"], 16)
+    connection = connect() if scenario == "keepalive" else None  # else a connection per call
+    for _ in range(calls):
+        headers, body = get("/api", connection)
+        assert json.loads(body) == {"message": "GET request received", "data": [1, 2, 3]}
+        receipt ^= int(headers["x-polybench-nonce"], 16)
+        if connection is not None and headers.get("connection", "").lower() == "close":
+            connection.close()  # the server ends the connection (as http.client does, open the next one)
+            connection = connect()
+    if connection is not None:
+        connection.close()
     emit(calls, receipt=f"{receipt:032x}")
 sys.exit(f"unknown mode {mode}")

@@ -1,6 +1,6 @@
 """A client that sends every request but does not (fully) read the responses.
 
-    python unread.py MODE[:FILE] SCENARIO --url URL --run-id ID [--requests N] [--concurrency C]
+    python -S unread.py MODE[:FILE] SCENARIO --url URL --run-id ID [--requests N] [--concurrency C]
                      [--delay-ms D] [--bytes B]
 
 It makes the scenario's requests, with the right run header, on the right

@@ -32,8 +32,11 @@ def run(config, server, mode: str, the_case: Case, timeout_s: float = 30):
     return one_run(config, server, liar(mode), the_case, timeout_s=timeout_s)
 
 
-def test_honest_control_is_verified(config, live_server):
-    record = run(config, live_server, "honest", case("keepalive", requests=5))
+@pytest.mark.parametrize("the_case", [case("keepalive", requests=5), case("sequential", requests=6), case("single")],
+                         ids=["keepalive", "sequential", "single"])
+def test_honest_control_is_verified(config, live_server, the_case):
+    """The control of the liars below, in the scenarios they lie in (the wrong-sha liar's stream aside)."""
+    record = run(config, live_server, "honest", the_case)
     assert record.verified, record.reason
     assert record.phases_ns and all(v >= 0 for v in record.phases_ns.values())
 

@@ -281,9 +281,9 @@ def test_a_dead_workers_socket_is_taken_over_and_a_live_ones_is_not(worker_confi
 
 
 def test_a_live_socket_that_accepts_nothing_is_refused_without_waiting(worker_config, socket_dir):
-    """A worker busy with a run accepts no connection, and once its backlog is full a connect to it blocks:
-    the next worker's probe gives up after a moment and refuses the path, where it had waited for ever (a
-    Runner then reported "no ready line within 30 s")."""
+    """A live worker accepts no connection while it serves a run, and once its backlog is full a blocking
+    connect to it waits: the next worker's probe does not wait (it fails at once) and refuses the path, where
+    it had waited until the listener accepted."""
     import socket
 
     path = socket_dir / "w.sock"
@@ -316,3 +316,33 @@ def test_a_live_socket_that_accepts_nothing_is_refused_without_waiting(worker_co
         for queued in waiting:
             queued.close()
         busy.close()
+
+
+def test_a_run_whose_own_worker_did_not_start_fails_though_another_answers(worker_config, live_server, capsys):
+    """Two runners in one process share its one socket path: the second one's worker rightly refuses the
+    first one's live socket, and the second runner's runs fail for that reason, though the first one's worker
+    (started with the first runner's environment) would answer them."""
+    client = worker_config.client(NAME)
+    with Runner(worker_config, live_server, timeout_s=60) as first, \
+            Runner(worker_config, live_server, timeout_s=60) as second:
+        assert first.run(client, Case("single", {}), "counted", 0).verified
+        record = second.run(client, Case("single", {}), "counted", 0)
+    assert not record.verified and "its service did not start" in record.reason
+    assert "its service did not start" in capsys.readouterr().err
+
+
+def test_a_service_that_exits_at_once_is_reported_with_its_exit_code(config):
+    """Its output ends before its exit status is known: the report waits for the status, not "no ready line
+    within 30 s" (a race it lost about one time in three)."""
+    from orchestrator.errors import PolybenchError
+    from orchestrator.measure.services import Services
+    from orchestrator.provenance.process_env import EnvPolicy
+
+    client = dataclasses.replace(config.client(NAME), service=(sys.executable, "-S", "-c", "raise SystemExit(4)"))
+    services = Services(config)
+    try:
+        for _ in range(8):
+            with pytest.raises(PolybenchError, match="exited with code 4 before its ready line"):
+                services.ensure(client, EnvPolicy().for_process())
+    finally:
+        services.close()

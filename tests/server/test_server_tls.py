@@ -144,3 +144,22 @@ def test_a_killed_start_s_tls_folder_is_swept_by_the_next_start(tmp_path):
     unrelated.mkdir()
     assert sweep_stale(tmp_path) == [stale]
     assert not stale.exists() and live.exists() and unrelated.exists()
+
+
+def test_the_certificate_names_every_loopback_host_serve_binds() -> None:
+    """`serve --host` takes 127.0.0.1, ::1 or localhost without a warning: the certificate is valid for each
+    (it lacked ::1, so a server on ::1 never passed its own TLS health check)."""
+    import ipaddress
+
+    from cryptography import x509
+
+    files = make_tls_files()
+    try:
+        leaf = x509.load_pem_x509_certificates(files.server_file.read_bytes())
+        names = next(c for c in leaf if not c.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+        san = names.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        ips = {str(ip) for ip in san.get_values_for_type(x509.IPAddress)}
+        dns = set(san.get_values_for_type(x509.DNSName))
+    finally:
+        files.remove()
+    assert {"127.0.0.1", str(ipaddress.ip_address("::1"))} <= ips and "localhost" in dns
