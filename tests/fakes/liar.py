@@ -5,16 +5,18 @@
 Modes: honest (does the work: the control, in single, sequential and keepalive), no-calls, half-calls,
 new-connections (claims keep-alive, reconnects every call), wrong-sha, bad-json, two-lines, exit-1, sleep.
 
-Standard library only, and as little of it as will do (json, socket, sys, time: HTTP/1.1 by hand, as
-tests/fakes/unread.py speaks it), run without site (-S): the tests start it about a hundred times per
-session, and http.client with urllib and the venv's site-packages cost about 0.1 s of CPU per start,
-measured, against about 0.03 s for this.
+Standard library only, and as little of it as will do (json, socket, sys, time: HTTP/1.1 by hand, with
+unread.py's header reader, rawhttp.py), run without site (-S): the tests start it about a hundred times per
+session, and http.client with urllib and the venv's site-packages cost about 0.14 s of CPU per start,
+measured, against about 0.05 s for this.
 """
 
 import json
 import socket
 import sys
 import time
+
+from rawhttp import read_head
 
 T_ENTRY = time.time_ns()
 mode, _, name = sys.argv[1].partition(":")  # MODE[:CLIENT_NAME]
@@ -44,17 +46,9 @@ def get(path, sock=None):
     try:
         close = "Connection: close\r\n" if own else ""
         sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {netloc}\r\nX-Polybench-Run: {run_id}\r\n{close}\r\n".encode())
-        buffered = b""
-        while b"\r\n\r\n" not in buffered:
-            data = sock.recv(65536)
-            if not data:
-                raise ConnectionError("closed before the headers")
-            buffered += data
-        head, _, extra = buffered.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        headers = {key.strip().lower(): value.strip() for key, _, value in (line.partition(":") for line in lines[1:])}
-        if lines[0].split()[1] != "200":
-            raise ConnectionError(f"{path}: {lines[0]}")
+        status, headers, extra = read_head(sock, b"")
+        if status != 200:
+            raise ConnectionError(f"{path}: status {status}")
         if "content-length" not in headers:
             raise ConnectionError(f"{path}: a reply without Content-Length, which this fake does not read")
         body = bytearray(extra)

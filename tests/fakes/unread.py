@@ -34,6 +34,8 @@ import threading
 import time
 import urllib.parse
 
+from rawhttp import read_head
+
 T_ENTRY = time.time_ns()
 mode, _, state_file = sys.argv[1].partition(":")
 scenario, rest = sys.argv[2], sys.argv[3:]
@@ -61,19 +63,6 @@ def request_bytes(method, path, body=b"", close=False):
 class Reply:
     def __init__(self, status, headers, body, nonce):
         self.status, self.headers, self.body, self.nonce = status, headers, body, nonce
-
-
-def read_head(sock, buffered):
-    """Read up to the end of the header block; returns (status, headers, bytes already past it)."""
-    while b"\r\n\r\n" not in buffered:
-        data = sock.recv(65536)
-        if not data:
-            raise ConnectionError("closed before the headers")
-        buffered += data
-    head, _, extra = buffered.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
-    return int(lines[0].split()[1]), headers, extra
 
 
 def exchange(sock, method, path, body=b"", close=False, digest=None):
