@@ -330,10 +330,17 @@ def scratch_dirs(pid: int) -> list[Path]:
     return list(Path("/dev/shm").glob(f"polybench-run-{pid}-*"))
 
 
+def new_scratch_dirs(pid: int, before: set[Path]) -> set[Path]:
+    """pid's run folders that were not there before it started: pids wrap (at 32,768 here), and a killed
+    process's folder under the same pid is kept until that pid is free (the sweep spares live pids)."""
+    return set(scratch_dirs(pid)) - before
+
+
 @pytest.mark.parametrize("signo", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_a_signalled_run_stops_the_server_and_keeps_finished_runs(tmp_path, signo, urllib_built):
     config = fake_config(tmp_path, {"concurrent": {"requests": [1], "concurrency": [1], "delay_ms": [1500]}},
                          {"warmup": 0, "min": 20, "max": 20, "budget_s": 600})
+    before = set(Path("/dev/shm").glob("polybench-run-*"))
     process = subprocess.Popen([sys.executable, "-m", "orchestrator", "run", "--config", str(config), "--profile",
                                 "t", "--quiet", "--results-root", str(tmp_path)], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -351,7 +358,7 @@ def test_a_signalled_run_stops_the_server_and_keeps_finished_runs(tmp_path, sign
     assert "interrupted" in err and "Traceback" not in err
     for pid in spawned:
         wait_for(lambda pid=pid: not alive(pid), 10, f"child {pid} to stop")
-    assert not scratch_dirs(process.pid)
+    assert not new_scratch_dirs(process.pid, before)
     assert any(r["verified"] for r in run_lines(tmp_path))
 
 

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PolybenchError
-from ..paths import scratch_dir
+from ..paths import scratch_dir, sweep_folders_of_dead_processes
 from ..provenance.process_env import TMP_VARIABLES
 from .launcher import ensure_launcher
 
@@ -85,6 +85,9 @@ def resolve_executable(name: str, env: Mapping[str, str] | None = None) -> str:
     return path
 
 
+RUN_FOLDER_PREFIX = "polybench-run-"  # the launcher's folder of a run's stdout and stderr files
+
+
 class _Launcher:
     """The long-lived polybench-launch --serve process and its request protocol.
 
@@ -103,7 +106,11 @@ class _Launcher:
         self.process = subprocess.Popen([str(ensure_launcher()), "--serve", str(self.tmp)], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, bufsize=0, env=child_env)
         self.pending = b""
-        self.scratch = Path(tempfile.mkdtemp(prefix=f"polybench-run-{os.getpid()}-", dir=_memory_backed_tmp()))
+        # Memory-backed: what a SIGKILLed polybench left there holds memory until it is removed, so the folders
+        # of dead processes go first (a reused pid's stays: sweep_folders_of_dead_processes).
+        shm = _memory_backed_tmp()
+        sweep_folders_of_dead_processes(RUN_FOLDER_PREFIX, Path(shm) if shm else None)
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"{RUN_FOLDER_PREFIX}{os.getpid()}-", dir=shm))
 
     def alive(self) -> bool:
         return self.process.poll() is None

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -100,3 +104,27 @@ def test_every_run_starts_with_an_empty_temporary_folder():
     script = '[ -d "$TMPDIR" ] || exit 9; ls -A "$TMPDIR" | wc -l; touch "$TMPDIR/left.$$"'
     results = run_repeated(["sh", "-c", script], 3, timeout_s=10)
     assert len(results) == 3 and results[-1].stdout.strip() == "0"
+
+
+def test_a_killed_polybenchs_run_folder_in_memory_is_swept_by_the_next_launcher():
+    """A SIGKILLed polybench cannot remove its launcher's folder in /dev/shm (memory, not disk): the next
+    launcher removes the folders of dead processes, and keeps a live one's."""
+    from orchestrator.measure import process as process_module
+
+    shm = process_module._memory_backed_tmp()
+    if shm is None:
+        pytest.skip("no usable /dev/shm here: the folders go to $TMPDIR, swept the same way")
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = Path(shm) / f"{process_module.RUN_FOLDER_PREFIX}{gone.pid}-left"
+    live = Path(shm) / f"{process_module.RUN_FOLDER_PREFIX}{os.getpid()}-mine"
+    for folder in (dead, live):
+        folder.mkdir(mode=0o700)
+        (folder / "stdout").write_text("a run's output")
+    launcher = process_module._Launcher()
+    try:
+        assert not dead.exists() and live.exists()
+    finally:
+        launcher.close()
+        shutil.rmtree(live, ignore_errors=True)
+        shutil.rmtree(dead, ignore_errors=True)
