@@ -124,9 +124,32 @@ def _make_task(verb: str, parser: argparse.ArgumentParser) -> Task:
     body.__name__ = verb
     body.__doc__ = (parser.description or next(
         (a.help for a in cli_parser()._subparsers._group_actions[0]._choices_actions if a.dest == verb), verb))
-    return Task(body, name=verb, auto_shortflags=False, help={o.name: o.help for o in options if o.help},
-                optional=[o.name for o in options if o.kind == "maybe"],
-                positional=[o.name for o in required])
+    return _VerbTask(body, name=verb, auto_shortflags=False, help={o.name: o.help for o in options if o.help},
+                     optional=[o.name for o in options if o.kind == "maybe"],
+                     positional=[o.name for o in required])
+
+
+class _VerbTask(Task):
+    """A verb's task whose `invoke VERB --help` shows its help even when it has required positional arguments.
+
+    invoke takes a `--help` given after such a task as the value of its first unfilled positional argument
+    (pyinvoke/invoke#982, open as of invoke 3.0.3): `invoke compare --help` failed with "'compare' did not
+    receive required positional arguments". When the command line asks for this task's help, its positional
+    arguments are declared as flags (`--old`, `--new`), which they also are, so invoke parses `--help` as help.
+    """
+
+    def get_arguments(self, ignore_unknown_help: bool | None = None) -> list:
+        arguments = super().get_arguments(ignore_unknown_help)
+        if _help_asked_for(self.name):
+            for argument in arguments:
+                argument.positional = False
+        return arguments
+
+
+def _help_asked_for(verb: str) -> bool:
+    """Whether the process's command line gives -h or --help after VERB (`invoke VERB --help`)."""
+    words = sys.argv[1:]
+    return verb in words and any(word in ("-h", "--help") for word in words[words.index(verb) + 1:])
 
 
 for _verb, _parser in _verbs().items():

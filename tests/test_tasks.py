@@ -62,3 +62,19 @@ def test_a_client_list_that_names_nothing_is_an_error_not_all(capsys, value):
     from orchestrator.cli import main
     assert main(["run", "--clients", value]) == 2
     assert "names nothing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_help_after_a_verb_with_required_positionals_is_its_help(monkeypatch, capsys, flag):
+    """`invoke compare --help` (pyinvoke/invoke#982 took --help as compare's first positional value)."""
+    from invoke import Program
+
+    argv = ["invoke", "compare", flag]
+    monkeypatch.setattr("sys.argv", argv)
+    Program(namespace=Collection.from_module(tasks)).run(argv, exit=False)
+    out = capsys.readouterr().out
+    assert out.startswith("Usage: ") and " compare " in out.splitlines()[0] and "--fail-on-regression" in out
+    # Without asking for help, the two results stay required positional arguments.
+    monkeypatch.setattr("sys.argv", ["invoke", "compare", "a", "b"])
+    arguments = {a.name: a for a in Collection.from_module(tasks)["compare"].get_arguments()}
+    assert arguments["old"].positional and arguments["new"].positional
