@@ -105,7 +105,8 @@ def test_lock_files_are_honoured() -> None:
     assert "--locked" in (ROOT / "polybench.yaml").read_text()  # cargo build, run by `orchestrator build`
 
 
-@pytest.mark.parametrize("pattern", [".git", ".venv", "build", "results", "reports", "clients/rust/target"])
+@pytest.mark.parametrize("pattern", [".git", ".venv", "build", "results", "reports", "clients/rust/target",
+                                     ".hypothesis"])
 def test_host_artifacts_stay_out_of_the_build_context(pattern: str) -> None:
     assert pattern in (ROOT / ".dockerignore").read_text().splitlines()
 

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 TOY = Path(__file__).parent / "toy"
 _NOT_COPIED_ANYWHERE = shutil.ignore_patterns(".git", ".venv", "target", "__pycache__",
                                               "deps", "node_modules", ".pytest_cache", ".ruff_cache", ".mypy_cache",
-                                              "tests")
+                                              ".hypothesis", "tests")
 
 
 def NOT_COPIED(folder: str, names: list[str]) -> set[str]:
