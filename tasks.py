@@ -90,7 +90,8 @@ def _argv(verb: str, options: list[_Option], values: dict[str, object], remainde
     for option in options:
         value = values.get(option.name)
         if option.kind == "positional":
-            argv.append(str(value))
+            if value is not None:  # not given: the CLI's parser says it is required
+                argv.append(str(value))
         elif value is None or value is False:  # not given ("" is given: the CLI says what is wrong with it)
             continue
         elif option.flag is None:  # an optional positional, given as a flag here
@@ -132,24 +133,43 @@ def _make_task(verb: str, parser: argparse.ArgumentParser) -> Task:
 class _VerbTask(Task):
     """A verb's task whose `invoke VERB --help` shows its help even when it has required positional arguments.
 
-    invoke takes a `--help` given after such a task as the value of its first unfilled positional argument
-    (pyinvoke/invoke#982, open as of invoke 3.0.3): `invoke compare --help` failed with "'compare' did not
-    receive required positional arguments". When the command line asks for this task's help, its positional
-    arguments are declared as flags (`--old`, `--new`), which they also are, so invoke parses `--help` as help.
+    invoke takes a `--help` given after such a task, before any of its positional values, as the value of
+    the first one (pyinvoke/invoke#982, open as of invoke 3.0.3): `invoke compare --help` failed with
+    "'compare' did not receive required positional arguments". In that one case the positional arguments are
+    declared as flags (`--old`, `--new`), which they also are, so invoke parses `--help` as help. Where a
+    positional value comes first (`invoke compare OLD --help`), invoke already hands `--help` on, and the
+    CLI's parser shows the help.
     """
 
     def get_arguments(self, ignore_unknown_help: bool | None = None) -> list:
         arguments = super().get_arguments(ignore_unknown_help)
-        if _help_asked_for(self.name):
+        if _help_before_any_positional(self.name, arguments):
             for argument in arguments:
                 argument.positional = False
         return arguments
 
 
-def _help_asked_for(verb: str) -> bool:
-    """Whether the process's command line gives -h or --help after VERB (`invoke VERB --help`)."""
+def _help_before_any_positional(verb: str, arguments: list) -> bool:
+    """Whether the process's command line has -h or --help after VERB, with only VERB's flags between them.
+
+    A word that is no flag of VERB's (a positional value, the next task's name) or `--` ends the search:
+    invoke parses what follows as it would anyway. A flag's value given as the next word is skipped.
+    """
     words = sys.argv[1:]
-    return verb in words and any(word in ("-h", "--help") for word in words[words.index(verb) + 1:])
+    if verb not in words:
+        return False
+    takes_value = {f"--{name.replace('_', '-')}": argument.takes_value
+                   for argument in arguments for name in argument.names}
+    rest = iter(words[words.index(verb) + 1:])
+    for word in rest:
+        if word in ("-h", "--help"):
+            return True
+        flag = word.split("=", 1)[0]
+        if flag not in takes_value:
+            return False
+        if takes_value[flag] and "=" not in word:
+            next(rest, None)
+    return False
 
 
 for _verb, _parser in _verbs().items():
@@ -201,7 +221,7 @@ def test(c, all=False, docker=False, k=None, workers=None):
     if marks:
         argv += ["-m", " and ".join(marks)]
     # On workers for both tiers: the tests that wait on a server or a fake client overlap, and the
-    # report tests' CPU spreads over the cores (each worker collects and imports the suite once, ~4 s CPU).
+    # report tests' CPU spreads over the cores (each worker collects and imports the suite once, ~3 s CPU).
     # The fast tier takes one worker more than the cores: a third of its test time is waiting (fake clients
     # that hold connections, servers starting), and on 2 cores 3 workers took 70-73 s where 2 took 81-83 s
     # (measured idle, 2026-12-01 at 20:00; 4 took 80 s), and 53-61 s where 2 took 67 s at 23:55. The full

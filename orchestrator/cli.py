@@ -237,7 +237,7 @@ def parser() -> argparse.ArgumentParser:
 
     compare = verbs.add_parser("compare", help="compare two results: changes a permutation test tells from noise")
     compare.add_argument("old", help="the earlier results: a results.json or the folder holding one")
-    compare.add_argument("new", help="the later results, the same way")
+    compare.add_argument("new", help="the later results: a results.json or the folder holding one")
     compare.add_argument("--threshold", type=float, default=0.05, help="smallest relative change flagged")
     compare.add_argument("--fail-on-regression", action="store_true", help="exit 1 if anything regressed")
     compare.set_defaults(func=cmd_compare)

@@ -64,17 +64,38 @@ def test_a_client_list_that_names_nothing_is_an_error_not_all(capsys, value):
     assert "names nothing" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("flag", ["--help", "-h"])
-def test_help_after_a_verb_with_required_positionals_is_its_help(monkeypatch, capsys, flag):
+@pytest.mark.parametrize("words", [["--help"], ["-h"], ["--threshold", "0.1", "--help"], ["--threshold=0.1", "-h"],
+                                   ["--fail-on-regression", "--help"]])
+def test_help_after_a_verb_with_required_positionals_is_its_help(monkeypatch, capsys, words):
     """`invoke compare --help` (pyinvoke/invoke#982 took --help as compare's first positional value)."""
     from invoke import Program
 
-    argv = ["invoke", "compare", flag]
+    argv = ["invoke", "compare", *words]
     monkeypatch.setattr("sys.argv", argv)
     Program(namespace=Collection.from_module(tasks)).run(argv, exit=False)
     out = capsys.readouterr().out
     assert out.startswith("Usage: ") and " compare " in out.splitlines()[0] and "--fail-on-regression" in out
-    # Without asking for help, the two results stay required positional arguments.
-    monkeypatch.setattr("sys.argv", ["invoke", "compare", "a", "b"])
+
+
+@pytest.mark.parametrize("words", [["a", "b"], ["a", "--help"], ["a", "b", "--help"], ["--", "--help"],
+                                   ["--old", "--help"], ["a", "b", "report", "--help"]])
+def test_positional_values_stay_positional_unless_help_comes_first(monkeypatch, words):
+    """Only a help flag before any positional value changes how invoke parses compare (the others it parses
+    well: `compare a --help` hands --help to the CLI's parser, which shows the help)."""
+    monkeypatch.setattr("sys.argv", ["invoke", "compare", *words])
     arguments = {a.name: a for a in Collection.from_module(tasks)["compare"].get_arguments()}
     assert arguments["old"].positional and arguments["new"].positional
+
+
+def test_a_positional_value_not_given_is_the_cli_s_one_line_error(capsys):
+    """Never the text "None" as a results path: the CLI's parser says what is missing."""
+    from orchestrator.cli import main
+
+    argv = tasks._argv("compare", tasks._options(tasks._verbs()["compare"])[0], {"old": "a", "new": None}, False,
+                       None)
+    assert argv == ["compare", "a"]
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "required: new" in err and err.count("\n") == 1 and "None" not in err
