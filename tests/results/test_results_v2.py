@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -98,7 +99,7 @@ def test_pinned_clients_run_on_the_chosen_cpu():
     allowed = lambda status: next(line.split(":")[1].strip() for line in status.splitlines()  # noqa: E731
                                   if line.startswith("Cpus_allowed_list"))
     assert allowed(pinned) == str(cpu)
-    assert allowed(unpinned) == allowed(open("/proc/self/status").read())
+    assert allowed(unpinned) == allowed(Path("/proc/self/status").read_text())
 
 
 def test_a_remote_server_cannot_be_pinned(capsys):

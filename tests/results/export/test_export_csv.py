@@ -19,7 +19,12 @@ from orchestrator.results.records import Results
 def tables(results_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, str]]]:
     paths = export_results(results_dir, "csv", tmp_path_factory.mktemp("csv"))
     assert sorted(p.name for p in paths) == ["cells.csv", "runs.csv"]
-    return {p.name: list(csv.DictReader(p.open(encoding="utf-8", newline=""))) for p in paths}
+    return {p.name: _rows(p) for p in paths}
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
 
 
 def _optional_int(text: str) -> int | None:
