@@ -153,13 +153,14 @@ def _help_before_any_positional(verb: str, arguments: list) -> bool:
     """Whether the process's command line has -h or --help after VERB, with only VERB's flags between them.
 
     A word that is no flag of VERB's (a positional value, the next task's name) or `--` ends the search:
-    invoke parses what follows as it would anyway. A flag's value given as the next word is skipped.
+    invoke parses what follows as it would anyway. A flag's value given as the next word is skipped, the first
+    time the flag is given (as invoke's parser does: a repeated flag takes no next word).
     """
     words = sys.argv[1:]
     if verb not in words:
         return False
-    takes_value = {f"--{name.replace('_', '-')}": argument.takes_value
-                   for argument in arguments for name in argument.names}
+    takes_value = {f"--{name}": argument.takes_value for argument in arguments for name in argument.names}
+    given: set[str] = set()
     rest = iter(words[words.index(verb) + 1:])
     for word in rest:
         if word in ("-h", "--help"):
@@ -167,8 +168,9 @@ def _help_before_any_positional(verb: str, arguments: list) -> bool:
         flag = word.split("=", 1)[0]
         if flag not in takes_value:
             return False
-        if takes_value[flag] and "=" not in word:
+        if takes_value[flag] and "=" not in word and flag not in given:  # invoke waits for a value only once
             next(rest, None)
+        given.add(flag)
     return False
 
 

@@ -65,7 +65,8 @@ def test_a_client_list_that_names_nothing_is_an_error_not_all(capsys, value):
 
 
 @pytest.mark.parametrize("words", [["--help"], ["-h"], ["--threshold", "0.1", "--help"], ["--threshold=0.1", "-h"],
-                                   ["--fail-on-regression", "--help"]])
+                                   ["--fail-on-regression", "--help"], ["--threshold", "0.1", "--threshold", "--help"],
+                                   ["--old", "a", "--help"]])
 def test_help_after_a_verb_with_required_positionals_is_its_help(monkeypatch, capsys, words):
     """`invoke compare --help` (pyinvoke/invoke#982 took --help as compare's first positional value)."""
     from invoke import Program
@@ -78,7 +79,8 @@ def test_help_after_a_verb_with_required_positionals_is_its_help(monkeypatch, ca
 
 
 @pytest.mark.parametrize("words", [["a", "b"], ["a", "--help"], ["a", "b", "--help"], ["--", "--help"],
-                                   ["--old", "--help"], ["a", "b", "report", "--help"]])
+                                   ["--old", "--help"], ["a", "b", "report", "--help"],
+                                   ["--threshold", "0.1", "--threshold", "0.2", "--help"]])
 def test_positional_values_stay_positional_unless_help_comes_first(monkeypatch, words):
     """Only a help flag before any positional value changes how invoke parses compare (the others it parses
     well: `compare a --help` hands --help to the CLI's parser, which shows the help)."""
